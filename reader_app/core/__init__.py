@@ -1,0 +1,1 @@
+"""Pure-Python core: books, anchors, search. Imports no Qt."""

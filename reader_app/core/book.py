@@ -1,0 +1,105 @@
+"""The book model every loader produces and every reader view consumes."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+
+class BookFormat(enum.Enum):
+    """The file formats Tone Reader opens."""
+
+    EPUB2 = "EPUB 2"
+    EPUB3 = "EPUB 3"
+    TEXT = "Plain text"
+    HTML = "HTML"
+    MARKDOWN = "Markdown"
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """One unit of reading: an EPUB spine item, or a section of a single-file book.
+
+    Attributes:
+        title: the human title shown in the window and lists.
+        html: sanitised HTML in the subset QTextBrowser renders. Images use ``res:`` URLs,
+            links inside the book ``book:`` URLs.
+        text: the chapter's plain text. Offsets everywhere (anchors, search, positions) are
+            code points into this string, and it equals what the reader view shows as text.
+        anchors: element ids (link targets) mapped to offsets into ``text``.
+        key: a stable name for the chapter inside the book (EPUB href, or an index).
+        linear: False for EPUB items outside the reading order.
+    """
+
+    title: str
+    html: str
+    text: str
+    anchors: dict[str, int] = field(default_factory=dict)
+    key: str = ""
+    linear: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    """A table-of-contents entry pointing at a place in a chapter."""
+
+    title: str
+    chapter: int
+    offset: int = 0
+    children: tuple[TocEntry, ...] = ()
+
+    def walk(self, depth: int = 0) -> Iterator[tuple[int, TocEntry]]:
+        """Yield (depth, entry) for this entry and all below it, in order."""
+        yield depth, self
+        for child in self.children:
+            yield from child.walk(depth + 1)
+
+
+ResourceReader = Callable[[str], bytes | None]
+
+
+def _no_resources(_name: str) -> bytes | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """A loaded book.
+
+    Attributes:
+        book_id: SHA-256 of the file bytes, the book's identity in the library.
+        path: where it was opened from.
+        title, authors, language: metadata (empty where the file says nothing).
+        format: which loader produced it.
+        chapters: in reading order.
+        toc: the table of contents (derived from headings when the file has none).
+        read_resource: returns the bytes of an image named in a ``res:`` URL, or None.
+        warnings: problems the loader recovered from, for the user to see once.
+    """
+
+    book_id: str
+    path: str
+    title: str
+    authors: tuple[str, ...]
+    language: str
+    format: BookFormat
+    chapters: tuple[Chapter, ...]
+    toc: tuple[TocEntry, ...]
+    read_resource: ResourceReader = _no_resources
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def char_count(self) -> int:
+        """All characters of all chapters."""
+        return sum(len(c.text) for c in self.chapters)
+
+    def toc_entries(self) -> Iterator[tuple[int, TocEntry]]:
+        """Every TOC entry with its depth, in order."""
+        for entry in self.toc:
+            yield from entry.walk()
+
+    def chapter_label(self, index: int) -> str:
+        """The chapter's title, or a numbered fallback."""
+        chapter = self.chapters[index]
+        return chapter.title or f"Section {index + 1}"

@@ -1,0 +1,217 @@
+"""Open any supported file as a :class:`~reader_app.core.book.Book`.
+
+``load_book`` is the one entry point. It reads the file once, identifies the book by the
+SHA-256 of its bytes, picks a loader by content (not only by name), and turns every
+expected failure into a :class:`BookError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import re
+from pathlib import Path
+
+from reader_app.core.book import Book, BookFormat, Chapter, TocEntry
+from reader_app.core.errors import BookError
+from reader_app.core.loaders.blocks import Block
+from reader_app.core.loaders.encoding import declared_html_charset, decode_text
+from reader_app.core.loaders.epub import load_epub, read_epub_resource
+from reader_app.core.loaders.plaintext import read_plain_text, strip_gutenberg
+from reader_app.core.loaders.sections import choose_split_level, split_into_chapters
+from reader_app.core.loaders.xhtml import tree_to_blocks
+from reader_app.core.loaders.xmlsafe import parse_html
+
+MAX_BOOK_BYTES = 300 * 1024 * 1024
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+
+_HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xht"})
+_MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
+SUPPORTED_SUFFIXES = frozenset({".epub", ".txt", ".text"}) | _HTML_SUFFIXES | _MARKDOWN_SUFFIXES
+
+
+def load_book(path: Path | str) -> Book:
+    """Read and parse a book file; raise BookError with a human message on any problem."""
+    path = Path(path)
+    data = _read(path)
+    book_id = hashlib.sha256(data).hexdigest()
+    suffix = path.suffix.lower()
+    try:
+        if data[:4] == b"PK\x03\x04" or suffix == ".epub":
+            return _epub(path, book_id)
+        if len(data) > MAX_TEXT_BYTES:
+            raise BookError(f"“{path.name}” is larger than 64 MB; it was not opened.")
+        if suffix in _HTML_SUFFIXES:
+            return _html(path, book_id, data)
+        if suffix in _MARKDOWN_SUFFIXES:
+            return _markdown(path, book_id, data)
+        return _text(path, book_id, data)
+    except RecursionError as exc:
+        raise BookError(f"“{path.name}” is nested too deeply to display.") from exc
+    except MemoryError as exc:
+        raise BookError(f"“{path.name}” is too large to open.") from exc
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BOOK_BYTES:
+            raise BookError(f"“{path.name}” is larger than 300 MB; it was not opened.")
+        if not path.is_file():
+            raise BookError(f"“{path.name}” is not a file.")
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise BookError(f"“{path}” does not exist.") from exc
+    except PermissionError as exc:
+        raise BookError(f"“{path.name}” cannot be read: permission denied.") from exc
+    except IsADirectoryError as exc:
+        raise BookError(f"“{path.name}” is a folder, not a book.") from exc
+    except OSError as exc:
+        raise BookError(f"“{path.name}” could not be read: {exc.strerror or exc}.") from exc
+    if not data:
+        raise BookError(f"“{path.name}” is empty.")
+    return data
+
+
+def _finish(
+    path: Path,
+    book_id: str,
+    title: str,
+    authors: tuple[str, ...],
+    language: str,
+    fmt: BookFormat,
+    chapters: list[Chapter],
+    toc: list[TocEntry],
+    warnings: list[str] | None = None,
+) -> Book:
+    if not any(c.text.strip() for c in chapters):
+        raise BookError(f"“{path.name}” contains no readable text.")
+    return Book(
+        book_id=book_id,
+        path=str(path),
+        title=title.strip() or path.stem,
+        authors=authors,
+        language=language,
+        format=fmt,
+        chapters=tuple(chapters),
+        toc=tuple(toc),
+        warnings=tuple(warnings or ()),
+    )
+
+
+def _epub(path: Path, book_id: str) -> Book:
+    content = load_epub(path)
+    book = _finish(
+        path,
+        book_id,
+        content.title,
+        content.authors,
+        content.language,
+        content.format,
+        content.chapters,
+        content.toc,
+        content.warnings,
+    )
+    allowed = content.resources
+
+    def read_resource(name: str) -> bytes | None:
+        # Only images the book itself references, read again from the same archive.
+        return read_epub_resource(path, name) if name in allowed else None
+
+    return dataclasses.replace(book, read_resource=read_resource)
+
+
+def _text(path: Path, book_id: str, data: bytes) -> Book:
+    text, _encoding = decode_text(data, path.name)
+    parsed = read_plain_text(text, path.stem)
+    chapters, toc = split_into_chapters(parsed.blocks, 2, opening_title="Opening")
+    authors = (parsed.author,) if parsed.author else ()
+    return _finish(
+        path, book_id, parsed.title, authors, parsed.language, BookFormat.TEXT, chapters, toc
+    )
+
+
+def _html(path: Path, book_id: str, data: bytes) -> Book:
+    charset = declared_html_charset(data)
+    if charset:
+        text = data.decode(charset, errors="replace")
+    else:
+        text, _encoding = decode_text(data, path.name)
+    root = parse_html(text, f"“{path.name}”")
+    title_el = root.find(".//title")
+    title = " ".join("".join(title_el.itertext()).split()) if title_el is not None else ""
+    blocks = _without_gutenberg(tree_to_blocks(root, _same_page_link, _no_image))
+    _, fields = strip_gutenberg(text)
+    title = fields.get("title") or _clean_html_title(title) or path.stem
+    authors = (fields["author"],) if "author" in fields else ()
+    chapters, toc = split_into_chapters(blocks, choose_split_level(blocks))
+    return _finish(path, book_id, title, authors, "", BookFormat.HTML, chapters, toc)
+
+
+def _clean_html_title(title: str) -> str:
+    return re.sub(r"^The Project Gutenberg e-?Book of\s*", "", title, flags=re.I).strip(" ,.")
+
+
+def _same_page_link(href: str) -> str:
+    # Links inside a single HTML file point at ids; the view resolves "#id" by itself.
+    if href.startswith("#"):
+        return href
+    if re.match(r"^(https?|mailto|ftp):", href, re.IGNORECASE):
+        return href
+    return ""
+
+
+def _no_image(_src: str) -> str | None:
+    # A loose HTML file's images would be read from beside it on disk; they are not shown.
+    return None
+
+
+_PG_START_LINE = re.compile(r"\*{3}\s*START OF (THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
+_PG_END_LINE = re.compile(
+    r"(\*{3}\s*END OF (THE|THIS) PROJECT GUTENBERG|^End of (the )?Project Gutenberg)", re.I
+)
+
+
+def _without_gutenberg(blocks: list[Block]) -> list[Block]:
+    start = next((i for i, b in enumerate(blocks) if _PG_START_LINE.search(b.plain())), None)
+    if start is None:
+        return blocks
+    end = next(
+        (i for i, b in enumerate(blocks[start + 1 :], start + 1) if _PG_END_LINE.search(b.plain())),
+        len(blocks),
+    )
+    return blocks[start + 1 : end]
+
+
+_MD_FIELD = re.compile(r"^(Title|Author|Year|Language):\s*(.+)$", re.IGNORECASE)
+
+
+def _markdown(path: Path, book_id: str, data: bytes) -> Book:
+    text, _encoding = decode_text(data, path.name)
+    rendered = _markdown_renderer().render(text.replace("\r\n", "\n").replace("\r", "\n"))
+    root = parse_html(f"<html><body>{rendered}</body></html>", f"“{path.name}”")
+    blocks = tree_to_blocks(root, _same_page_link, _no_image)
+    fields: dict[str, str] = {}
+    kept: list[Block] = []
+    for block in blocks:
+        match = _MD_FIELD.match(block.plain().strip()) if block.heading_level else None
+        if match and not kept:
+            fields[match.group(1).lower()] = match.group(2).strip()
+            continue
+        kept.append(block)
+    first_heading = next((b.plain() for b in kept if b.heading_level == 1), "")
+    title = fields.get("title") or first_heading or path.stem
+    authors = (fields["author"],) if "author" in fields else ()
+    chapters, toc = split_into_chapters(kept, choose_split_level(kept))
+    return _finish(path, book_id, title, authors, fields.get("language", ""), BookFormat.MARKDOWN,
+                   chapters, toc)
+
+
+@functools.cache
+def _markdown_renderer():  # type: ignore[no-untyped-def]
+    from markdown_it import MarkdownIt  # noqa: PLC0415 - only Markdown books need it
+
+    # Raw HTML is allowed through because the sanitiser downstream drops what is unsafe;
+    # "breaks" keeps verse lines, which Markdown books write as plain lines.
+    return MarkdownIt("commonmark", {"html": True, "breaks": True, "linkify": False})

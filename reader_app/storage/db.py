@@ -1,0 +1,387 @@
+"""The library database: opening it, migrating it, and one transaction per user action.
+
+Connections run with ``isolation_level=None`` so that the sqlite3 module never opens or
+commits transactions behind our back; ``transaction()`` says exactly where one begins and
+ends. Schema changes are numbered steps recorded in ``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
+
+from reader_app.core.errors import StorageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+MEMORY = ":memory:"
+
+# Repositories take a clock instead of calling datetime.now(), so tests control the time.
+Clock: TypeAlias = Callable[[], datetime]
+Migration: TypeAlias = Callable[[sqlite3.Connection], None]
+
+_NEWER_HINT = "Update Tone Reader, or open it with another --profile-dir."
+_DAMAGED_HINT = "Restore library.sqlite3 from a backup, or start afresh with another --profile-dir."
+
+
+def system_clock() -> datetime:
+    """The current time in UTC: the ``Clock`` used outside tests.
+
+    Returns:
+        An aware datetime in UTC.
+    """
+    return datetime.now(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Format a time the way the database stores it: UTC ISO-8601 with a ``Z``.
+
+    Milliseconds are kept so that "most recently opened" sorts correctly for books opened
+    within the same second; the fixed width keeps text order equal to time order.
+
+    Args:
+        moment: an aware datetime.
+
+    Returns:
+        For example ``2024-05-01T12:30:00.250Z``.
+
+    Raises:
+        ValueError: ``moment`` is naive, so its time zone is unknown.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _migrate_1_initial(conn: sqlite3.Connection) -> None:
+    """Books with their reading position, and highlights anchored into their chapters."""
+    # Single statements, not executescript(): executescript() COMMITs first, which would
+    # split the migration from its user_version bump.
+    conn.execute(
+        """
+        CREATE TABLE books (
+            id TEXT PRIMARY KEY,  -- SHA-256 of the file bytes, hex
+            path TEXT NOT NULL,
+            title TEXT NOT NULL,
+            authors TEXT NOT NULL,  -- JSON list of strings
+            language TEXT NOT NULL DEFAULT '',
+            format TEXT NOT NULL,
+            chapter_count INTEGER NOT NULL,
+            char_count INTEGER NOT NULL,
+            added_at TEXT NOT NULL,
+            last_opened_at TEXT,
+            position_chapter INTEGER NOT NULL DEFAULT 0,
+            position_offset INTEGER NOT NULL DEFAULT 0,
+            progress REAL NOT NULL DEFAULT 0,
+            in_recent INTEGER NOT NULL DEFAULT 1
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE highlights (
+            id INTEGER PRIMARY KEY,
+            book_id TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            chapter INTEGER NOT NULL,
+            chapter_key TEXT NOT NULL DEFAULT '',
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            quote TEXT NOT NULL,
+            prefix TEXT NOT NULL DEFAULT '',
+            suffix TEXT NOT NULL DEFAULT '',
+            color TEXT NOT NULL DEFAULT 'yellow',
+            note TEXT NOT NULL DEFAULT '',
+            orphaned INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (end >= start)
+        )
+        """
+    )
+    conn.execute("CREATE INDEX highlights_by_position ON highlights (book_id, chapter, start)")
+
+
+def _migrate_2_book_paths(conn: sqlite3.Connection) -> None:
+    """Remember every path a book was seen at, so it is found again after a move."""
+    conn.execute(
+        """
+        CREATE TABLE book_paths (
+            book_id TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (book_id, path)
+        )
+        """
+    )
+    # Looking a file up by path happens on every open; the primary key only helps by book.
+    conn.execute("CREATE INDEX book_paths_by_path ON book_paths (path)")
+    conn.execute(
+        """
+        INSERT INTO book_paths (book_id, path, seen_at)
+        SELECT id, path, COALESCE(last_opened_at, added_at) FROM books
+        """
+    )
+
+
+# Append only. A released step is never edited: users' databases already ran it.
+MIGRATIONS: list[Migration] = [
+    _migrate_1_initial,
+    _migrate_2_book_paths,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def open_database(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed) the library and bring its schema up to date.
+
+    Args:
+        path: the database file, or ``":memory:"`` for a private in-memory library.
+        read_only: open without write access, for example to inspect a library that
+            another copy of the app is using. Any write then fails with a StorageError.
+
+    Returns:
+        A connection in autocommit mode (use ``transaction()`` to write), with rows as
+        ``sqlite3.Row``.
+
+    Raises:
+        StorageError: the file is not a library, is damaged, cannot be opened, or was
+            made by a newer version of Tone Reader.
+    """
+    in_memory = str(path) == MEMORY
+    try:
+        if in_memory:
+            conn = sqlite3.connect(MEMORY, isolation_level=None)
+        elif read_only:
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, isolation_level=None, uri=True)
+        else:
+            conn = sqlite3.connect(str(path), isolation_level=None)
+    except sqlite3.Error as error:
+        raise StorageError(
+            "The library could not be opened.", "Check that its folder exists and is writable."
+        ) from error
+    try:
+        _configure(conn, wal=not in_memory and not read_only)
+        _migrate(conn, read_only=read_only)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _configure(conn: sqlite3.Connection, *, wal: bool) -> None:
+    """Apply the per-connection pragmas.
+
+    Args:
+        conn: a fresh connection.
+        wal: whether to switch the file to write-ahead logging.
+
+    Raises:
+        StorageError: the file is not a SQLite database, or is damaged.
+    """
+    conn.row_factory = sqlite3.Row
+    try:
+        # The first statement that reads the header is where a non-database file shows.
+        conn.execute("PRAGMA user_version").fetchone()
+        # Wait rather than fail at once when a second window is writing.
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if wal:
+            # WAL lets the reader view keep reading while a highlight is saved, and with
+            # synchronous=NORMAL a power cut can lose the last commit but never corrupt.
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.execute("PRAGMA synchronous = NORMAL")
+        # Off by default in SQLite, and a no-op inside a transaction, so set it here.
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as error:
+        raise _open_error(error) from error
+
+
+def _migrate(conn: sqlite3.Connection, *, read_only: bool) -> None:
+    """Run the migration steps this database has not had yet, each in its own transaction.
+
+    Args:
+        conn: a configured connection.
+        read_only: whether the connection can write at all.
+
+    Raises:
+        StorageError: the database is newer than this app, or needs an upgrade that
+            cannot be written.
+    """
+    version = _user_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StorageError("This library was made by a newer version of Tone Reader.", _NEWER_HINT)
+    if version < SCHEMA_VERSION and read_only:
+        raise StorageError(
+            "This library needs an upgrade, but it was opened read-only.",
+            "Open it once with write access.",
+        )
+    for number, step in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        with transaction(conn):
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            if _user_version(conn) >= number:
+                continue
+            step(conn)
+            # user_version lives in the file header and is part of this transaction, so a
+            # crash leaves the database either fully at the old step or fully at the new.
+            conn.execute(f"PRAGMA user_version = {number:d}")
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    """Read ``PRAGMA user_version``.
+
+    Args:
+        conn: an open connection.
+
+    Returns:
+        The schema version stored in the file (0 for a new file).
+
+    Raises:
+        StorageError: the file cannot be read as a database.
+    """
+    try:
+        row = conn.execute("PRAGMA user_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise _open_error(error) from error
+    return int(row[0])
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the block as one transaction: all of it is saved, or none of it.
+
+    ``BEGIN IMMEDIATE`` takes the write lock at the start, so two windows cannot both read
+    and then fail to upgrade to writing halfway through. Nested use becomes a savepoint,
+    so a repository method can call another one inside a caller's transaction.
+
+    Args:
+        conn: a connection from ``open_database()``.
+
+    Yields:
+        The same connection.
+
+    Raises:
+        StorageError: SQLite refused (disk full, read-only, locked, damaged file, a
+            constraint). Everything the block did is rolled back first. Programming
+            errors (``sqlite3.ProgrammingError``) and other exceptions are re-raised as
+            they are, after the rollback.
+    """
+    nested = conn.in_transaction
+    begin, commit, rollback = (
+        ("SAVEPOINT nested", "RELEASE nested", "ROLLBACK TO nested; RELEASE nested")
+        if nested
+        else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+    )
+    try:
+        conn.execute(begin)
+    except sqlite3.DatabaseError as error:
+        _reraise_as_storage_error(error)
+    try:
+        yield conn
+        conn.execute(commit)
+    except BaseException as error:
+        _rollback(conn, rollback)
+        if isinstance(error, sqlite3.DatabaseError):
+            _reraise_as_storage_error(error)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection, statements: str) -> None:
+    """Undo the current transaction or savepoint, if SQLite has not already done so.
+
+    Args:
+        conn: the connection.
+        statements: the rollback statement(s), separated by "; ".
+    """
+    # After SQLITE_FULL and a few other errors SQLite has already rolled back on its own,
+    # and a second ROLLBACK would raise and hide the original error.
+    if not conn.in_transaction:
+        return
+    with contextlib.suppress(sqlite3.Error):
+        for statement in statements.split("; "):
+            conn.execute(statement)
+
+
+def _reraise_as_storage_error(error: sqlite3.DatabaseError) -> NoReturn:
+    """Raise ``error`` as a StorageError, unless it is a bug in our SQL.
+
+    Args:
+        error: what SQLite raised.
+
+    Raises:
+        StorageError: for conditions of the disk or the file.
+        sqlite3.ProgrammingError: unchanged; a bad statement is a bug for the crash handler.
+    """
+    if isinstance(error, sqlite3.ProgrammingError):
+        raise error
+    raise _write_error(error) from error
+
+
+def _primary_code(error: sqlite3.Error) -> int:
+    """SQLite's primary result code for ``error`` (extended codes keep it in the low byte).
+
+    Args:
+        error: a sqlite3 exception.
+
+    Returns:
+        The code, or -1 when the exception carries none.
+    """
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else -1
+
+
+def _write_error(error: sqlite3.Error) -> StorageError:
+    """A one-line message for a failed write.
+
+    Args:
+        error: what SQLite raised.
+
+    Returns:
+        The StorageError to raise.
+    """
+    code = _primary_code(error)
+    if code == sqlite3.SQLITE_FULL:
+        return StorageError("The disk is full, so the change was not saved.", "Free some space.")
+    if code == sqlite3.SQLITE_READONLY:
+        return StorageError(
+            "The library is read-only, so the change was not saved.",
+            "Check the permissions of the library folder.",
+        )
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StorageError(
+            "The library is busy in another window, so the change was not saved.",
+            "Try again in a moment.",
+        )
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StorageError(
+            "The library file is damaged, so the change was not saved.", _DAMAGED_HINT
+        )
+    return StorageError("The library could not be updated, so the change was not saved.")
+
+
+def _open_error(error: sqlite3.DatabaseError) -> StorageError:
+    """A one-line message for a library that cannot be opened.
+
+    Args:
+        error: what SQLite raised while reading the file.
+
+    Returns:
+        The StorageError to raise.
+    """
+    code = _primary_code(error)
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StorageError(
+            "The library file is damaged or is not a Tone Reader library.", _DAMAGED_HINT
+        )
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return StorageError(
+            "The library could not be opened.", "Check that its folder exists and is readable."
+        )
+    return StorageError("The library could not be read.", _DAMAGED_HINT)
