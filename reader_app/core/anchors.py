@@ -243,7 +243,7 @@ class AnchorResolver:
             return None
         if 0 <= anchor.chapter < n:
             text = self._texts[anchor.chapter]
-            if 0 <= anchor.start and text[anchor.start : anchor.end] == anchor.quote:
+            if anchor.start >= 0 and text[anchor.start : anchor.end] == anchor.quote:
                 return Placement(anchor.chapter, anchor.start, anchor.end, exact=True)
             hint = _Hint(anchor.chapter, min(max(0, anchor.start), len(text)))
         else:

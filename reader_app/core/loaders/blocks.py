@@ -24,7 +24,9 @@ CODE = 32
 PREFORMATTED = frozenset({"pre", "verse"})
 OBJECT_CHAR = "\ufffc"  # QTextDocument's placeholder for an inline image.
 
-_SPACE_RUN = re.compile(r"[ \t\n\r\f\v\u2028\u2029\u0085]+")
+# Qt's HTML import collapses every Unicode space except the no-break space; so do we, or
+# offsets in the text would drift from positions in the view.
+_SPACE_RUN = re.compile(r"[^\S\xa0]+")
 # Characters dropped outright: controls, soft hyphens, zero-width marks, BOMs, and the
 # private object character (an image in the view must come only from <img>).
 _DROP = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff\ufffc\ufffe\uffff]")
