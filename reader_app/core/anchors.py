@@ -1,42 +1,22 @@
 """Anchor highlights to a book's text so they survive a changed edition (DESIGN.md §5).
 
-A :class:`TextAnchor` stores both W3C selectors: the position (chapter plus code point offsets
-into ``Chapter.text``) and the quote with up to 32 characters of context either side.
-:func:`resolve_anchor` places it again in a possibly different text:
-
-1. the stored position, if the quote is still there;
-2. an exact occurrence of the quote, preferring the anchor's chapter and the occurrence whose
-   context agrees best, then the one nearest the old position;
-3. a fuzzy match found the way Hypothesis does it with diff-match-patch: bitap finds the
-   quote's first and last 32 characters, and the span between them must be similar enough;
-4. nothing: the caller keeps the highlight as orphaned and never drops it.
-
-Python's bitap costs time in proportion to the span it scans, so nothing here scans a whole
-book with it. Far-away candidates come from exact hits of short pieces of the quote (found
-with ``str.find``, which runs at C speed), and bitap only checks a small window around each.
+:func:`resolve_anchor` tries the stored position, exact occurrences of the quote scored by
+context, then a fuzzy match found the way Hypothesis does with diff-match-patch; else the caller
+keeps the highlight as orphaned. Python's bitap is slow, so it only checks small windows: around
+the old position, and where exact hits of pieces of the quote (``str.find``, at C speed) point.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from diff_match_patch import diff_match_patch
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-__all__ = [
-    "CONTEXT_CHARS",
-    "MIN_SIMILARITY",
-    "AnchorResolver",
-    "Placement",
-    "TextAnchor",
-    "find_quote",
-    "make_anchor",
-    "resolve_anchor",
-]
 
 CONTEXT_CHARS = 32
 """Characters of prefix and suffix stored with a quote (the W3C TextQuoteSelector context)."""
@@ -44,33 +24,20 @@ CONTEXT_CHARS = 32
 MIN_SIMILARITY = 0.75
 """How similar (1 - Levenshtein distance / length) a fuzzy match must be to the quote."""
 
-# diff-match-patch's bitap handles patterns of at most Match_MaxBits (32) characters.
-_SLICE = 32
-# Bitap's score is errors / pattern length + distance / Match_Distance; 0.4 allows about
-# 12 errors in a 32-character slice right at the expected place, fewer further away.
-_THRESHOLD = 0.4
-# Match_Distance around a stored position: text inserted before a passage moves it.
-_LOCAL_DISTANCE = 1000
-# Match_Distance around a place that seeding found: those are accurate to a few characters.
-_SEED_DISTANCE = 100
-# Bitap scans at most threshold * distance characters either side, so cap the distance used
-# to find a long quote's end: beyond this the quote changed too much to accept anyway.
-_MAX_TAIL_DISTANCE = 5000
-# The diff behind the similarity check is bounded in time; if it times out, its edit
-# script is merely longer than optimal, so a placement is rejected, never wrongly accepted.
+# Bitap (match_main) takes up to Match_MaxBits = 32 characters and scores errors / length +
+# distance / Match_Distance; 0.4 allows about 12 errors in 32 characters at the expected place.
+# It scans threshold * distance either side: wide around a stored position, narrow around a
+# seeded place, which is accurate to a few characters.
+_SLICE, _THRESHOLD = 32, 0.4
+_LOCAL_DISTANCE, _SEED_DISTANCE, _MAX_TAIL_DISTANCE = 1000, 100, 5000
+# A timed-out similarity diff is merely longer than optimal: the match is rejected, not misplaced.
 _DIFF_TIMEOUT = 0.05
-# Very short quotes match fuzzily almost anywhere; they are found exactly or not at all.
-_MIN_FUZZY_CHARS = 8
-# Exact occurrences scored per group: the nearest ones, so "the" in a big book stays cheap.
-_MAX_EXACT = 1000
-# Seeding: pieces of the quote searched exactly across the whole book.
-_PIECE_MIN, _PIECE_MAX, _MAX_PIECES = 6, 16, 24
-# A piece found more often than this says nothing about where the quote is.
-_PIECE_MAX_HITS = 40
-# Candidate places checked with bitap and a diff, over all chapters together.
-_MAX_CANDIDATES = 12
-# Chapters are joined with a character books do not contain, to search them in one pass.
-_SEPARATOR = "\x00"
+# Shorter quotes match fuzzily almost anywhere. Only the exact hits nearest the hint are scored.
+_MIN_FUZZY_CHARS, _MAX_EXACT = 8, 1000
+# Seed pieces of the quote; one found more than _PIECE_MAX_HITS times says nothing useful.
+_PIECE_MIN, _PIECE_MAX, _MAX_PIECES, _PIECE_MAX_HITS = 6, 16, 24, 40
+# Places checked with bitap and a diff, all chapters together. Books never contain NUL.
+_MAX_CANDIDATES, _SEPARATOR = 12, "\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +79,7 @@ class Placement:
     exact: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Hint:
+class _Hint(NamedTuple):
     chapter: int
     offset: int | None
 
@@ -134,8 +100,7 @@ def make_anchor(
         The anchor, with the quote and its context taken from the text.
 
     Raises:
-        ValueError: if the chapter does not exist, the range is empty or outside the chapter,
-            or ``context`` is negative.
+        ValueError: if the chapter or range is empty or invalid, or ``context`` is negative.
     """
     if not 0 <= chapter < len(chapter_texts):
         raise ValueError(f"chapter {chapter} outside 0..{len(chapter_texts) - 1}")
@@ -144,20 +109,12 @@ def make_anchor(
         raise ValueError(f"range {start}..{end} is empty or outside 0..{len(text)}")
     if context < 0:
         raise ValueError(f"context must not be negative, got {context}")
-    return TextAnchor(
-        chapter=chapter,
-        start=start,
-        end=end,
-        quote=text[start:end],
-        prefix=text[max(0, start - context) : start],
-        suffix=text[end : end + context],
-    )
+    prefix, suffix = text[max(0, start - context) : start], text[end : end + context]
+    return TextAnchor(chapter, start, end, text[start:end], prefix, suffix)
 
 
 def resolve_anchor(anchor: TextAnchor, chapter_texts: Sequence[str]) -> Placement | None:
-    """Place an anchor in the current text of a book.
-
-    To resolve many anchors against one book, use one :class:`AnchorResolver`.
+    """Place an anchor in the current text of a book (for many, use one AnchorResolver).
 
     Args:
         anchor: the stored anchor.
@@ -196,41 +153,28 @@ def _common_prefix(a: str, b: str) -> int:
     lo, hi = 0, min(len(a), len(b))
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
+        lo, hi = (mid, hi) if a[:mid] == b[:mid] else (lo, mid - 1)
     return lo
 
 
-def _common_suffix(a: str, b: str) -> int:
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+def _extra_inserted(diffs: Sequence[tuple[int, str]]) -> int:
+    return max(0, sum(len(text) * op for op, text in diffs))  # INSERT is 1, DELETE -1
 
 
 class AnchorResolver:
     """Resolves anchors and finds quotes in one book.
 
-    It joins the chapters once, on first need, and reuses that for every anchor, so
-    resolving all of a book's highlights costs little more than resolving one. Not
-    thread-safe: it reconfigures one diff-match-patch object per search.
+    It joins the chapters once, on first need, and reuses that for every anchor, so resolving
+    all of a book's highlights costs little more than resolving one. Not thread-safe: it
+    reconfigures one diff-match-patch object per search.
     """
 
     def __init__(self, chapter_texts: Sequence[str]) -> None:
         """Prepare to search ``chapter_texts`` (each chapter's plain text, in order)."""
         self._texts = tuple(chapter_texts)
-        self._starts: list[int] = []
-        offset = 0
-        for text in self._texts:
-            self._starts.append(offset)
-            offset += len(text) + len(_SEPARATOR)
-        self._total = max(0, offset - len(_SEPARATOR))
+        # Where each chapter starts in the joined text, each followed by one separator.
+        self._starts = [0, *accumulate(len(text) + 1 for text in self._texts)]
+        self._total = self._starts.pop() - 1
         self._joined: str | None = None
         self._dmp: Any = diff_match_patch()
         self._dmp.Diff_Timeout = _DIFF_TIMEOUT
@@ -238,31 +182,25 @@ class AnchorResolver:
 
     def resolve(self, anchor: TextAnchor) -> Placement | None:
         """Place ``anchor`` in this book; see :func:`resolve_anchor`."""
-        n = len(self._texts)
-        if not n or not anchor.quote:
-            return None
+        n, quote = len(self._texts), anchor.quote
         if 0 <= anchor.chapter < n:
             text = self._texts[anchor.chapter]
-            if anchor.start >= 0 and text[anchor.start : anchor.end] == anchor.quote:
+            if quote and anchor.start >= 0 and text[anchor.start : anchor.end] == quote:
                 return Placement(anchor.chapter, anchor.start, anchor.end, exact=True)
             hint = _Hint(anchor.chapter, min(max(0, anchor.start), len(text)))
         else:
-            # The book lost chapters: search from the nearest one, the old offset means nothing.
+            # The book lost chapters: search from the nearest one; the old offset means nothing.
             hint = _Hint(min(max(0, anchor.chapter), n - 1), None)
-        return self._locate(anchor.quote, anchor.prefix, anchor.suffix, hint)
+        return self._locate(quote, anchor.prefix, anchor.suffix, hint)
 
     def find_quote(
         self, quote: str, prefix: str = "", suffix: str = "", chapter_hint: int | None = None
     ) -> Placement | None:
         """Find a quote in this book; see :func:`find_quote`."""
-        if not self._texts or not quote:
-            return None
         hint = None
         if chapter_hint is not None and 0 <= chapter_hint < len(self._texts):
             hint = _Hint(chapter_hint, None)
         return self._locate(quote, prefix, suffix, hint)
-
-    # -- shared machinery -------------------------------------------------------------------
 
     @property
     def _all_text(self) -> str:
@@ -271,6 +209,8 @@ class AnchorResolver:
         return self._joined
 
     def _locate(self, quote: str, prefix: str, suffix: str, hint: _Hint | None) -> Placement | None:
+        if not quote or not self._texts:
+            return None
         return self._exact(quote, prefix, suffix, hint) or self._fuzzy(quote, prefix, suffix, hint)
 
     def _to_local(self, position: int) -> tuple[int, int]:
@@ -278,93 +218,73 @@ class AnchorResolver:
         return chapter, position - self._starts[chapter]
 
     def _proximity_penalty(self, chapter: int, start: int, hint: _Hint | None) -> float:
-        # Below 1, so it only breaks ties between occurrences whose context agrees equally.
+        # Below 1, so among exact matches it only breaks ties of equally agreeing context.
         if hint is None:
             return 0.0
         expected = self._starts[hint.chapter] + (hint.offset or 0)
         return abs(self._starts[chapter] + start - expected) / (self._total + 1)
 
-    def _context_agreement(
-        self, text: str, start: int, end: int, prefix: str, suffix: str
-    ) -> tuple[int, int]:
+    @staticmethod
+    def _agreement(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[int, int]:
         # Compared from the quote outward: the characters nearest the quote count first.
-        before = _common_suffix(prefix, text[max(0, start - len(prefix)) : start])
-        after = _common_prefix(suffix, text[end : end + len(suffix)])
-        return before, after
-
-    # -- step 2: exact occurrences ----------------------------------------------------------
+        before = _common_prefix(prefix[::-1], text[max(0, start - len(prefix)) : start][::-1])
+        return before, _common_prefix(suffix, text[end : end + len(suffix)])
 
     @staticmethod
-    def _occurrences(text: str, quote: str, center: int) -> list[int]:
-        # The nearest occurrences on each side of center, so a cap drops the far ones.
+    def _occurrences(text: str, needle: str, center: int, cap: int) -> list[int]:
+        # Up to cap occurrences on each side of center, nearest first, so the cap drops far ones.
         found: list[int] = []
-        pos = text.find(quote, center)
-        while pos >= 0 and len(found) < _MAX_EXACT:
+        pos = text.find(needle, center)
+        while pos >= 0 and len(found) < cap:
             found.append(pos)
-            pos = text.find(quote, pos + 1)
-        limit = len(found) + _MAX_EXACT
-        pos = text.rfind(quote, 0, center + len(quote) - 1)
-        while pos >= 0 and len(found) < limit:
+            pos = text.find(needle, pos + 1)
+        pos, cap = text.rfind(needle, 0, center + len(needle) - 1), len(found) + cap
+        while pos >= 0 and len(found) < cap:
             found.append(pos)
-            pos = text.rfind(quote, 0, pos + len(quote) - 1)
+            pos = text.rfind(needle, 0, pos + len(needle) - 1)
         return found
 
     def _exact(self, quote: str, prefix: str, suffix: str, hint: _Hint | None) -> Placement | None:
+        center = 0 if hint is None else self._starts[hint.chapter] + (hint.offset or 0)
         places: list[tuple[int, int]] = []
-        if hint is not None:
-            text = self._texts[hint.chapter]
-            center = hint.offset or 0
-            places = [(hint.chapter, s) for s in self._occurrences(text, quote, center)]
-        if not places:
-            center = 0 if hint is None else self._starts[hint.chapter] + (hint.offset or 0)
-            for position in self._occurrences(self._all_text, quote, center):
-                chapter, start = self._to_local(position)
-                # Skip matches that run across the separator into the next chapter.
-                if start + len(quote) <= len(self._texts[chapter]):
-                    places.append((chapter, start))
+        for position in self._occurrences(self._all_text, quote, center, _MAX_EXACT):
+            chapter, start = self._to_local(position)
+            # Skip matches that run across the separator into the next chapter.
+            if start + len(quote) <= len(self._texts[chapter]):
+                places.append((chapter, start))
+        # The hinted chapter first. Its occurrences are the nearest, so the cap never drops them.
+        if hint is not None and any(chapter == hint.chapter for chapter, _ in places):
+            places = [place for place in places if place[0] == hint.chapter]
         if not places:
             return None
         # Reading order first, so that without a hint the earliest of equal matches wins.
         places.sort()
 
         def score(place: tuple[int, int]) -> float:
-            chapter, start = place
-            end = start + len(quote)
-            agree = self._context_agreement(self._texts[chapter], start, end, prefix, suffix)
-            return sum(agree) - self._proximity_penalty(chapter, start, hint)
+            text, start = self._texts[place[0]], place[1]
+            agree = sum(self._agreement(text, start, start + len(quote), prefix, suffix))
+            return agree - self._proximity_penalty(*place, hint)
 
         chapter, start = max(places, key=score)
         return Placement(chapter, start, start + len(quote), exact=True)
-
-    # -- step 3: fuzzy matching -------------------------------------------------------------
 
     def _match(self, text: str, pattern: str, loc: int, distance: int) -> int:
         """Run bitap for ``pattern`` near ``loc`` over only the window it could match in."""
         reach = int(_THRESHOLD * distance) + 1
         loc = min(max(0, loc), len(text))
-        lo = max(0, loc - reach)
-        hi = min(len(text), loc + reach + len(pattern))
+        lo, hi = max(0, loc - reach), min(len(text), loc + reach + len(pattern))
         if lo >= hi:
             return -1
         # Slicing matters beyond speed: match_bitap allocates a list as long as the text up
-        # to loc for every error level, which for a late position in a big chapter is megabytes.
+        # to loc for every error level, which late in a big chapter is megabytes.
         self._dmp.Match_Distance = distance
         found = int(self._dmp.match_main(text[lo:hi], pattern, loc - lo))
         return -1 if found < 0 else lo + found
 
-    def _similarity(self, quote: str, candidate: str) -> float:
-        longest = max(len(quote), len(candidate))
-        if not longest:
-            return 1.0
-        # Lengths alone bound the similarity from above; skip the diff when that already fails.
-        bound = 1.0 - abs(len(quote) - len(candidate)) / longest
-        if bound < MIN_SIMILARITY:
-            return bound
-        diffs = self._dmp.diff_main(quote, candidate, False)
-        return 1.0 - int(self._dmp.diff_levenshtein(diffs)) / longest
-
-    def _span(self, text: str, quote: str, expected: int, distance: int) -> tuple[int, int] | None:
-        """Find the span the quote most likely became near ``expected``, or None."""
+    def _span(
+        self, text: str, quote: str, expected: int, distance: int
+    ) -> tuple[int, int, float] | None:
+        """Find (start, end, similarity) of what the quote became near ``expected``, if similar."""
         length = len(quote)
         start = self._match(text, quote[:_SLICE], expected, distance)
         if start < 0:
@@ -372,25 +292,30 @@ class AnchorResolver:
         end = start + length
         if length > _SLICE:
             tail = quote[-_SLICE:]
-            # The quote may have grown or shrunk by a quarter before it fails the similarity test.
+            # The quote may grow or shrink by a quarter before it fails the similarity test.
             tail_distance = min(_MAX_TAIL_DISTANCE, int((_SLICE + length // 4) / _THRESHOLD))
             found = self._match(text, tail, start + length - len(tail), tail_distance)
-            if found < 0:
+            if found < 0 or found + len(tail) <= start:
                 return None
             end = found + len(tail)
-        if end <= start:
-            return None
-        # Bitap places each slice only roughly when it has errors of its own. A diff of the quote
-        # against the span plus a margin shows where the quote really begins and ends.
-        margin = 8
-        lo, hi = max(0, start - margin), min(len(text), end + margin)
+        # Bitap places a slice only roughly when the slice itself was edited. A diff of the
+        # quote against the span plus a margin shows where the quote really begins and ends.
+        lo, hi = max(0, start - 8), min(len(text), end + 8)
         diffs: list[tuple[int, str]] = self._dmp.diff_main(quote, text[lo:hi], False)
         equal = [i for i, (op, _) in enumerate(diffs) if op == 0]
         if not equal:
             return None
-        # Edits outside the first and last equality are margin text plus substitutions at
-        # the quote's edges; count as margin only what exceeds the deleted quote characters.
-        return lo + _extra_inserted(diffs[: equal[0]]), hi - _extra_inserted(diffs[equal[-1] + 1 :])
+        # Edits outside the first and last equality are margin text plus substitutions at the
+        # quote's edges; only what exceeds the deleted quote characters is margin.
+        start = lo + _extra_inserted(diffs[: equal[0]])
+        end = hi - _extra_inserted(diffs[equal[-1] + 1 :])
+        longest = max(length, end - start)
+        # Lengths alone bound the similarity from above; skip the diff when that already fails.
+        if end <= start or 1.0 - abs(length - (end - start)) / longest < MIN_SIMILARITY:
+            return None
+        diffs = self._dmp.diff_main(quote, text[start:end], False)
+        similarity = 1.0 - int(self._dmp.diff_levenshtein(diffs)) / longest
+        return (start, end, similarity) if similarity >= MIN_SIMILARITY else None
 
     def _fuzzy(self, quote: str, prefix: str, suffix: str, hint: _Hint | None) -> Placement | None:
         if len(quote) < _MIN_FUZZY_CHARS:
@@ -399,31 +324,34 @@ class AnchorResolver:
         # position (which may have moved by whole paragraphs), then seeded places by votes.
         candidates: list[tuple[int, int, int]] = []
         if hint is not None and hint.offset is not None:
-            guesses = self._local_guesses(quote, prefix, suffix, hint)
+            # As Hypothesis does: find the prefix near the old position; the quote follows it.
+            guesses, head = [hint.offset], prefix[-_SLICE:]
+            text = self._texts[hint.chapter]
+            found = (
+                self._match(text, head, hint.offset - len(head), _LOCAL_DISTANCE) if head else -1
+            )
+            if found >= 0 and abs(found + len(head) - hint.offset) > _SLICE:
+                guesses.insert(0, found + len(head))
             candidates += [(hint.chapter, guess, _LOCAL_DISTANCE) for guess in guesses]
         candidates += [(chapter, start, _SEED_DISTANCE) for chapter, start in self._seed(quote)]
         budget = _MAX_CANDIDATES
         tried: list[tuple[int, int]] = []
-        for group in self._groups(hint):
-            members = set(group)
+        # Search order: the hinted chapter, then its neighbours, then the rest.
+        for group in range(3) if hint is not None else [0]:
             best: tuple[float, int, int, int] | None = None
             for chapter, expected, distance in candidates:
-                if chapter not in members or budget <= 0:
+                near = 0 if hint is None else min(2, abs(chapter - hint.chapter))
+                # Seeds often repeat a local guess, and bitap around that covered them.
+                if near != group or budget <= 0 or (chapter, expected // _SLICE) in tried:
                     continue
-                # Seeds often repeat a local guess; bitap around it already covered them.
-                if any(c == chapter and abs(e - expected) <= _SLICE for c, e in tried):
-                    continue
-                tried.append((chapter, expected))
+                tried.append((chapter, expected // _SLICE))
                 budget -= 1
                 text = self._texts[chapter]
                 span = self._span(text, quote, expected, distance)
                 if span is None:
                     continue
-                start, end = span
-                similarity = self._similarity(quote, text[start:end])
-                if similarity < MIN_SIMILARITY:
-                    continue
-                before, after = self._context_agreement(text, start, end, prefix, suffix)
+                start, end, similarity = span
+                before, after = self._agreement(text, start, end, prefix, suffix)
                 # Weights as in Hypothesis' match-quote: the quote counts most, context next,
                 # and the distance from the old position only breaks near-ties.
                 score = (
@@ -438,78 +366,34 @@ class AnchorResolver:
                 return Placement(best[1], best[2], best[3], exact=False)
         return None
 
-    def _groups(self, hint: _Hint | None) -> list[list[int]]:
-        """Chapters in search order: the hinted one, its neighbours, then the rest."""
-        n = len(self._texts)
-        if hint is None:
-            return [list(range(n))]
-        near = [i for i in (hint.chapter - 1, hint.chapter + 1) if 0 <= i < n]
-        rest = [i for i in range(n) if i != hint.chapter and i not in near]
-        return [group for group in ([hint.chapter], near, rest) if group]
-
-    def _local_guesses(self, quote: str, prefix: str, suffix: str, hint: _Hint) -> list[int]:
-        """Expected starts near the stored position, moved by the context if found (Hypothesis)."""
-        text = self._texts[hint.chapter]
-        offset = hint.offset or 0
-        guesses: list[int] = []
-        if prefix:
-            head = prefix[-_SLICE:]
-            found = self._match(text, head, offset - len(head), _LOCAL_DISTANCE)
-            if found >= 0:
-                guesses.append(found + len(head))
-        if suffix and not guesses:
-            found = self._match(text, suffix[:_SLICE], offset + len(quote), _LOCAL_DISTANCE)
-            if found >= 0:
-                guesses.append(found - len(quote))
-        if all(abs(guess - offset) > _SLICE for guess in guesses):
-            guesses.append(offset)
-        return guesses
-
     def _seed(self, quote: str) -> list[tuple[int, int]]:
-        """Places anywhere in the book where several pieces of the quote occur in order.
-
-        Returns:
-            (chapter, expected start) pairs, the places more pieces agree on first.
-        """
+        """(chapter, expected start) where pieces of the quote occur in order, most first."""
         size = min(_PIECE_MAX, max(_PIECE_MIN, len(quote) // 5))
         offsets = list(range(0, len(quote) - size + 1, size))
         if len(offsets) > _MAX_PIECES:
             offsets = [offsets[i * len(offsets) // _MAX_PIECES] for i in range(_MAX_PIECES)]
-        joined = self._all_text
         diagonals: list[tuple[int, int]] = []  # (where the quote would start, piece index)
         for index, offset in enumerate(offsets):
             piece = quote[offset : offset + size]
-            hits: list[int] = []
-            pos = joined.find(piece)
-            while pos >= 0 and len(hits) <= _PIECE_MAX_HITS:
-                hits.append(pos - offset)
-                pos = joined.find(piece, pos + 1)
+            hits = self._occurrences(self._all_text, piece, 0, _PIECE_MAX_HITS + 1)
             if len(hits) <= _PIECE_MAX_HITS:
-                diagonals.extend((hit, index) for hit in hits)
+                diagonals.extend((hit - offset, index) for hit in hits)
         # Insertions and deletions inside the quote shift later pieces, so pieces whose
         # implied starts lie close together vote for the same place.
         tolerance = 8 + len(quote) // 10
         needed = 2 if len(offsets) >= 3 else 1
+        clusters: list[list[tuple[int, int]]] = []
+        for diagonal in sorted(diagonals):
+            if clusters and diagonal[0] - clusters[-1][0][0] <= tolerance:
+                clusters[-1].append(diagonal)
+            else:
+                clusters.append([diagonal])
         found: list[tuple[int, int, int]] = []  # (-votes, chapter, expected start)
-        diagonals.sort()
-        i = 0
-        while i < len(diagonals):
-            j = i
-            while j + 1 < len(diagonals) and diagonals[j + 1][0] - diagonals[i][0] <= tolerance:
-                j += 1
-            cluster = diagonals[i : j + 1]
+        for cluster in clusters:
             votes = len({piece for _, piece in cluster})
             if votes >= needed:
                 # The piece nearest the quote's start predicts the start best.
-                start = min(cluster, key=lambda item: item[1])[0]
-                chapter, local = self._to_local(max(0, start))
+                chapter, local = self._to_local(max(0, min(cluster, key=lambda d: d[1])[0]))
                 found.append((-votes, chapter, min(local, len(self._texts[chapter]))))
-            i = j + 1
         found.sort()
         return [(chapter, start) for _, chapter, start in found]
-
-
-def _extra_inserted(diffs: Sequence[tuple[int, str]]) -> int:
-    inserted = sum(len(text) for op, text in diffs if op == 1)
-    deleted = sum(len(text) for op, text in diffs if op == -1)
-    return max(0, inserted - deleted)

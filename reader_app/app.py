@@ -1,0 +1,110 @@
+"""Composition root of the GUI: builds every object once and hands each what it needs."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from reader_app import APP_ID, APP_NAME, __version__
+from reader_app.config.paths import AppPaths
+from reader_app.config.resources import bundled_book
+from reader_app.config.settings import Settings, load_settings, save_settings
+from reader_app.core.errors import ReaderError
+from reader_app.services.book_service import BookService
+from reader_app.services.search_service import SearchService
+from reader_app.services.tasks import TaskRunner
+from reader_app.storage.books import BookRepository
+from reader_app.storage.db import open_database
+from reader_app.storage.highlights import HighlightRepository
+from reader_app.ui.highlight_controller import HighlightController
+from reader_app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class ReaderApp:
+    """The running application: its objects, wired together, and nothing global."""
+
+    def __init__(self, paths: AppPaths, conn: sqlite3.Connection, settings: Settings) -> None:
+        self.paths = paths
+        self.conn = conn
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(2)
+        self.tasks = TaskRunner(self.pool)
+        self.books = BookRepository(conn)
+        self.highlights = HighlightController(HighlightRepository(conn))
+        self.book_service = BookService(self.tasks)
+        self.search_service = SearchService(self.tasks)
+        self.window = MainWindow(
+            settings,
+            lambda s: save_settings(paths.settings_file, s),
+            self.books,
+            self.book_service,
+            self.search_service,
+            self.highlights,
+        )
+
+    def start(self, file: str | None) -> None:
+        """Show the window and open a book: the one asked for, the last read, or the sample."""
+        self.window.show()
+        target: str | None = file
+        if target is None:
+            recent = self.books.recent(1)
+            if recent and Path(recent[0].path).exists():
+                target = recent[0].path
+            else:
+                sample = bundled_book()
+                target = str(sample) if sample else None
+        if target is not None:
+            self.window.open_path(target)
+
+    def shutdown(self) -> None:
+        """Wait for background work, then close the database."""
+        self.pool.waitForDone(3000)
+        self.conn.close()
+
+
+def _install_excepthook(app: ReaderApp) -> None:
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        # A bug must not close the window with the reader's work in it: log it, say so.
+        log.error("Unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        message = (
+            f"Something went wrong ({kind.__name__}). Your highlights are saved;"
+            f" details are in {app.paths.log_file}."
+        )
+        app.window.pane.banner.show_error(message)
+
+    sys.excepthook = hook
+
+
+def run_gui(paths: AppPaths, file: str | None, argv: list[str]) -> int:
+    """Run the GUI until the window closes; returns the exit code."""
+    qt_app = QApplication.instance() or QApplication(argv)
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName(APP_NAME)
+    qt_app.setApplicationVersion(__version__)
+    qt_app.setDesktopFileName(APP_ID)
+    qt_app.setStyle("Fusion")
+    qt_app.setWindowIcon(QIcon.fromTheme(APP_ID))
+    settings, warning = load_settings(paths.settings_file)
+    try:
+        conn = open_database(paths.database)
+    except ReaderError as exc:
+        print(f"tone-reader: {exc}", file=sys.stderr)
+        return 1
+    app = ReaderApp(paths, conn, settings)
+    _install_excepthook(app)
+    if warning:
+        app.window.pane.banner.show_info(warning)
+    QTimer.singleShot(0, lambda: app.start(file))
+    code = qt_app.exec()
+    app.shutdown()
+    return code

@@ -1,0 +1,116 @@
+"""The ``tone-reader`` command: the GUI, and commands for scripts (DESIGN.md §9).
+
+Heavy modules (Qt, the book loaders, the Claude SDK) are imported inside the command that
+needs them, so ``tone-reader --version`` and the GUI's start stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from reader_app import __version__
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+EXIT_NO_KEY = 3
+
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line and exit with the bad-input code."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _global_parser() -> _Parser:
+    parser = _Parser(
+        prog="tone-reader",
+        description="Read e-books and see how a passage sounds.",
+        epilog="Commands: inspect. Run 'tone-reader COMMAND --help' for details.",
+    )
+    parser.add_argument("--version", action="version", version=f"tone-reader {__version__}")
+    parser.add_argument(
+        "--profile-dir",
+        metavar="DIR",
+        help="keep the library, settings and logs in DIR (also: TONE_READER_HOME)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log more, also to stderr")
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser
+
+
+def _inspect_parser() -> _Parser:
+    parser = _Parser(prog="tone-reader inspect", description="Describe a book file.")
+    parser.add_argument("file", help="an EPUB, text, HTML or Markdown file")
+    parser.add_argument("--json", action="store_true", help="print JSON (see the README)")
+    return parser
+
+
+def cmd_inspect(argv: Sequence[str]) -> int:
+    """Print a book's metadata, chapters and table of contents."""
+    args = _inspect_parser().parse_args(argv)
+    from reader_app.core.errors import BookError  # noqa: PLC0415
+    from reader_app.core.inspect import describe, render_text  # noqa: PLC0415
+    from reader_app.core.loaders import load_book  # noqa: PLC0415
+
+    try:
+        book = load_book(args.file)
+    except BookError as exc:
+        print(f"tone-reader: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    info = describe(book)
+    if args.json:
+        json.dump(info, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(info))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"inspect": cmd_inspect}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    args = _global_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    rest: list[str] = list(args.rest)
+    from reader_app.config.paths import AppPaths  # noqa: PLC0415
+    from reader_app.core.errors import ReaderError  # noqa: PLC0415
+    from reader_app.logs import setup_logging  # noqa: PLC0415
+
+    paths = AppPaths.resolve(args.profile_dir, os.environ)
+    try:
+        paths.ensure()
+    except ReaderError as exc:
+        print(f"tone-reader: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    setup_logging(paths.log_file, verbose=args.verbose)
+    try:
+        if rest and rest[0] in COMMANDS:
+            return COMMANDS[rest[0]](rest[1:])
+        if len(rest) > 1 or (rest and rest[0].startswith("-")):
+            _global_parser().error(f"unexpected arguments: {' '.join(rest)}")
+        from reader_app.app import run_gui  # noqa: PLC0415
+
+        return run_gui(paths, rest[0] if rest else None, [sys.argv[0]])
+    except KeyboardInterrupt:
+        return 130
+    except ReaderError as exc:
+        print(f"tone-reader: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:
+        log.exception("Unexpected error")
+        print(
+            f"tone-reader: internal error ({type(exc).__name__}); details are in {paths.log_file}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE

@@ -1,0 +1,66 @@
+"""Open books in the background so the window never waits for a parser."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from reader_app.core.book import Book
+from reader_app.core.errors import ReaderError
+from reader_app.core.loaders import load_book
+from reader_app.services.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+class BookService(QObject):
+    """Loads one book at a time; a newer request supersedes an older one.
+
+    Signals:
+        load_started(str): the path being opened.
+        book_loaded(object): the Book, on the GUI thread.
+        load_failed(str, str): the path and a one-line message for the user.
+    """
+
+    load_started = Signal(str)
+    book_loaded = Signal(object)
+    load_failed = Signal(str, str)
+
+    def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._job = 0
+
+    def open(self, path: Path) -> None:
+        """Start loading ``path``; the answer comes as book_loaded or load_failed."""
+        if self._job:
+            self._tasks.discard(self._job)
+        text = str(path)
+        self.load_started.emit(text)
+        self._job = self._tasks.submit(
+            lambda: load_book(path),
+            self._on_loaded,
+            lambda exc: self._on_failed(text, exc),
+        )
+
+    @property
+    def busy(self) -> bool:
+        """Whether a book is being opened."""
+        return self._job != 0
+
+    def _on_loaded(self, book: object) -> None:
+        self._job = 0
+        assert isinstance(book, Book)
+        self.book_loaded.emit(book)
+
+    def _on_failed(self, path: str, exc: BaseException) -> None:
+        self._job = 0
+        if isinstance(exc, ReaderError):
+            self.load_failed.emit(path, exc.message)
+            return
+        # A parser bug must not take the window down: report it and keep it in the log.
+        log.error("Unexpected failure opening %s", path, exc_info=exc)
+        name = Path(path).name
+        self.load_failed.emit(path, f"“{name}” could not be opened because of an internal error.")

@@ -1,0 +1,47 @@
+"""Search the open book off the GUI thread; only the newest query's answer is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, Signal
+
+from reader_app.core.search import SearchHit, search_book
+from reader_app.services.tasks import TaskRunner
+
+RESULT_LIMIT = 2000
+
+
+class SearchService(QObject):
+    """Runs full-text searches over a book's chapters.
+
+    Signals:
+        results_ready(str, object, int): the query, the list of SearchHit, the total count.
+    """
+
+    results_ready = Signal(str, object, int)
+
+    def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._job = 0
+
+    def search(self, texts: Sequence[str], query: str, *, match_case: bool = False) -> None:
+        """Start a search; an older one still running is superseded."""
+        if self._job:
+            self._tasks.discard(self._job)
+        snapshot = tuple(texts)
+
+        def work() -> tuple[list[SearchHit], int]:
+            return search_book(snapshot, query, match_case=match_case, limit=RESULT_LIMIT)
+
+        def done(result: object) -> None:
+            self._job = 0
+            hits, total = result  # type: ignore[misc]
+            self.results_ready.emit(query, hits, total)
+
+        def failed(_exc: BaseException) -> None:
+            self._job = 0
+            self.results_ready.emit(query, [], 0)
+
+        self._job = self._tasks.submit(work, done, failed)

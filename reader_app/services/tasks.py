@@ -1,0 +1,79 @@
+"""Run blocking work on a thread pool and get the answer back on the GUI thread."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; workers emit through it so Qt queues the call there."""
+
+    finished = Signal(int, object)
+    failed = Signal(int, object)
+
+
+class _Job(QRunnable):
+    def __init__(self, job_id: int, work: Callable[[], object], relay: _Relay) -> None:
+        super().__init__()
+        self._job_id = job_id
+        self._work = work
+        self._relay = relay
+
+    def run(self) -> None:
+        # No widget is touched here: compute, then hand the result to the GUI thread.
+        try:
+            result = self._work()
+        except BaseException as exc:  # noqa: BLE001 - delivered to the failure callback
+            self._relay.failed.emit(self._job_id, exc)
+        else:
+            self._relay.finished.emit(self._job_id, result)
+
+
+class TaskRunner(QObject):
+    """Starts one-shot jobs on an injected pool and calls back on the GUI thread.
+
+    A job whose callbacks were discarded (superseded, or its owner went away) finishes
+    quietly: its result is dropped.
+    """
+
+    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self._on_finished)
+        self._relay.failed.connect(self._on_failed)
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, tuple[Done, Failed]] = {}
+
+    def submit(self, work: Callable[[], object], on_done: Done, on_failed: Failed) -> int:
+        """Run ``work`` in the pool; returns the job id."""
+        job_id = next(self._ids)
+        self._callbacks[job_id] = (on_done, on_failed)
+        self._pool.start(_Job(job_id, work, self._relay))
+        return job_id
+
+    def discard(self, job_id: int) -> None:
+        """Forget a job: its result will not be delivered."""
+        self._callbacks.pop(job_id, None)
+
+    def _on_finished(self, job_id: int, result: object) -> None:
+        callbacks = self._callbacks.pop(job_id, None)
+        if callbacks is not None:
+            callbacks[0](result)
+
+    def _on_failed(self, job_id: int, exc: object) -> None:
+        callbacks = self._callbacks.pop(job_id, None)
+        if callbacks is None:
+            return
+        assert isinstance(exc, BaseException)
+        callbacks[1](exc)

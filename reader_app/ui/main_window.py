@@ -1,0 +1,419 @@
+"""The main window: the page in the middle, contents and search on the left, highlights right."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QWidget,
+)
+
+from reader_app import APP_NAME
+from reader_app.config.settings import Settings
+from reader_app.core.book import Book
+from reader_app.core.errors import StorageError
+from reader_app.core.loaders import SUPPORTED_SUFFIXES
+from reader_app.core.search import SearchHit
+from reader_app.services.book_service import BookService
+from reader_app.services.search_service import SearchService
+from reader_app.storage.books import BookRepository
+from reader_app.ui.actions import WindowActions
+from reader_app.ui.highlight_controller import HighlightController
+from reader_app.ui.highlights_panel import HighlightsPanel, swatch
+from reader_app.ui.library_dialog import LibraryDialog
+from reader_app.ui.reader_pane import ReaderPane
+from reader_app.ui.search_panel import SearchPanel
+from reader_app.ui.themes import HIGHLIGHT_COLORS, application_palette, page_colors
+from reader_app.ui.toc_view import TocView
+
+log = logging.getLogger(__name__)
+
+BOOK_FILTER = "Books (*.epub *.txt *.text *.html *.htm *.xhtml *.md *.markdown);;All files (*)"
+SettingsSaver = Callable[[Settings], None]
+
+
+class MainWindow(QMainWindow):
+    """Puts the reader's parts together and connects them; holds no book logic itself."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        save_settings: SettingsSaver,
+        books: BookRepository,
+        book_service: BookService,
+        search_service: SearchService,
+        highlights: HighlightController,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.resize(1180, 800)
+        self._settings = settings
+        self._save_settings = save_settings
+        self._books = books
+        self._book_service = book_service
+        self._search_service = search_service
+        self._highlights = highlights
+        self._pending_path: str | None = None
+
+        self.pane = ReaderPane(self)
+        self.setCentralWidget(self.pane)
+        self.toc = TocView(self)
+        self.search = SearchPanel(self)
+        self.highlights_panel = HighlightsPanel(self)
+        self.toc_dock = self._dock("tocDock", self.tr("Contents"), self.toc, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.search_dock = self._dock("searchDock", self.tr("Search"), self.search, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.highlights_dock = self._dock(
+            "highlightsDock", self.tr("Highlights"), self.highlights_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(self.toc_dock, self.search_dock)
+        self.toc_dock.raise_()
+
+        self._busy = QProgressBar(self)
+        self._busy.setRange(0, 0)
+        self._busy.setMaximumWidth(120)
+        self._busy.hide()
+        self._status = QLabel(self)
+        self.statusBar().addWidget(self._status, 1)
+        self.statusBar().addPermanentWidget(self._busy)
+
+        self.actions_ = WindowActions(self)
+        self.actions_.build_menus(self.menuBar())
+        self._connect()
+        self._save_place = QTimer(self, singleShot=True, interval=800)
+        self._save_place.timeout.connect(self._store_position)
+        self.apply_settings(settings)
+        self._restore_layout()
+        self._update_actions()
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect(self) -> None:
+        self._book_service.load_started.connect(self._on_load_started)
+        self._book_service.book_loaded.connect(self._on_book_loaded)
+        self._book_service.load_failed.connect(self._on_load_failed)
+        self._search_service.results_ready.connect(self._on_search_results)
+        self.search.search_requested.connect(self._on_search)
+        self.search.hit_activated.connect(self._on_hit)
+        self.toc.entry_activated.connect(lambda c, o: self.pane.go_to(c, o))
+        self.pane.location_changed.connect(self._on_location)
+        self.pane.chapter_shown.connect(lambda _c: self._redraw_marks())
+        self.pane.view.mark_clicked.connect(self.highlights_panel.select_highlight)
+        self.pane.view.set_menu_extender(self._extend_menu)
+        self.pane.view.selectionChanged.connect(self._update_actions)
+        self._highlights.changed.connect(self._on_highlights_changed)
+        self._highlights.failed.connect(self.pane.banner.show_error)
+        self.highlights_panel.jump_requested.connect(self.jump_to_highlight)
+        self.highlights_panel.delete_requested.connect(self._highlights.delete)
+        self.highlights_panel.note_requested.connect(self.edit_note)
+        self.highlights_panel.color_requested.connect(self._highlights.set_color)
+        hints = QApplication.styleHints()
+        hints.colorSchemeChanged.connect(lambda _s: self._apply_theme())
+
+    # -- opening --------------------------------------------------------------------------
+
+    def open_path(self, path: str | Path) -> None:
+        """Open a book file; the page stays usable while it loads."""
+        self._store_position()
+        self._book_service.open(Path(path))
+
+    def choose_file(self) -> None:
+        """Ask for a book file."""
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open Book"), "", BOOK_FILTER)
+        if path:
+            self.open_path(path)
+
+    def show_library(self) -> None:
+        """The recent-books dialog."""
+        try:
+            records = self._books.recent(200)
+        except StorageError as exc:
+            self.pane.banner.show_error(exc.message)
+            return
+        dialog = LibraryDialog(records, self)
+        dialog.open_requested.connect(self.open_path)
+        dialog.forget_requested.connect(self._forget)
+        dialog.open()
+
+    def _forget(self, book_id: str) -> None:
+        try:
+            self._books.forget(book_id)
+        except StorageError as exc:
+            self.pane.banner.show_error(exc.message)
+        self.actions_.refresh_recent(self._recent())
+
+    def _recent(self) -> list[tuple[str, str]]:
+        try:
+            return [(r.title, r.path) for r in self._books.recent(10)]
+        except StorageError:
+            return []
+
+    def _on_load_started(self, path: str) -> None:
+        self._pending_path = path
+        self._status.setText(self.tr("Opening {name}…").format(name=Path(path).name))
+        self._busy.show()
+
+    def _on_load_failed(self, path: str, message: str) -> None:
+        self._busy.hide()
+        self._status.setText("")
+        self.pane.banner.show_error(message)
+        log.info("Could not open %s: %s", path, message)
+
+    def _on_book_loaded(self, book: Book) -> None:
+        self._busy.hide()
+        self._status.setText("")
+        chapter, offset = 0, 0
+        try:
+            previous = self._books.get(book.book_id)
+            if previous is not None:
+                chapter, offset = previous.position_chapter, previous.position_offset
+            self._books.record_opened(
+                book.book_id, book.path, book.title, book.authors, book.language,
+                book.format.value, len(book.chapters), book.char_count,
+            )  # fmt: skip
+        except StorageError as exc:
+            self.pane.banner.show_error(exc.message)
+        self.pane.banner.hide()
+        self._highlights.open_book(book)
+        self.toc.set_book(book)
+        self.search.model.set_hits([], [])
+        self.search.status.setText("")
+        self.pane.show_book(book, chapter, offset)
+        self.setWindowTitle(f"{book.title} — {APP_NAME}")
+        self.actions_.refresh_recent(self._recent())
+        if book.warnings:
+            self.pane.banner.show_info(book.warnings[0])
+        orphans = sum(1 for h in self._highlights.highlights if h.orphaned)
+        if orphans:
+            self.pane.banner.show_info(
+                self.tr("{n} highlight(s) could not be placed in this text; they are kept in the"
+                        " Highlights list.").format(n=orphans)
+            )
+        self._update_actions()
+
+    # -- reading place --------------------------------------------------------------------
+
+    def _on_location(self, chapter: int, offset: int) -> None:
+        self.toc.follow(chapter, offset)
+        self._save_place.start()
+        self._update_actions()
+
+    def _store_position(self) -> None:
+        book = self.pane.book
+        if book is None:
+            return
+        chapter, offset = self.pane.location()
+        try:
+            self._books.save_position(book.book_id, chapter, offset, self.pane.progress())
+        except StorageError as exc:
+            self.pane.banner.show_error(exc.message)
+
+    # -- search ---------------------------------------------------------------------------
+
+    def show_search(self) -> None:
+        """Show the search panel and focus its box."""
+        self.search_dock.show()
+        self.search_dock.raise_()
+        self.search.focus_query()
+
+    def _on_search(self, query: str, match_case: bool) -> None:
+        book = self.pane.book
+        if book is None:
+            self.search.status.setText(self.tr("Open a book to search it."))
+            return
+        self._search_service.search([c.text for c in book.chapters], query, match_case=match_case)
+
+    def _on_search_results(self, query: str, hits: list[SearchHit], total: int) -> None:
+        book = self.pane.book
+        titles = [book.chapter_label(i) for i in range(len(book.chapters))] if book else []
+        self.search.show_results(query, hits, total, titles)
+
+    def _on_hit(self, hit: SearchHit) -> None:
+        self.pane.show_match(hit.chapter, hit.start, hit.end)
+
+    # -- highlights -----------------------------------------------------------------------
+
+    def highlight_selection(self, color: str = "yellow") -> None:
+        """Highlight the selected text (or recolour the highlight under it)."""
+        selected = self.pane.view.selected_range()
+        if selected is None:
+            self._status.setText(self.tr("Select some text first, then press H."))
+            return
+        created = self._highlights.add(self.pane.chapter, *selected, color=color)
+        if created is not None:
+            if created.color != color:
+                self._highlights.set_color(created.id, color)
+            self.highlights_panel.select_highlight(created.id)
+            cursor = self.pane.view.textCursor()
+            cursor.clearSelection()
+            self.pane.view.setTextCursor(cursor)
+
+    def _highlight_under_cursor(self) -> int | None:
+        selected = self.pane.view.selected_range()
+        offset = selected[0] if selected else self.pane.view.offset_at(
+            self.pane.view.cursorRect().center()
+        )
+        found = self._highlights.at(self.pane.chapter, offset)
+        if found is not None:
+            return found.id
+        return self.highlights_panel.current_id()
+
+    def edit_note(self, highlight_id: int | None = None) -> None:
+        """Edit the note of a highlight (the one under the cursor by default)."""
+        hid = highlight_id if highlight_id is not None else self._highlight_under_cursor()
+        item = self._highlights.get(hid) if hid is not None else None
+        if item is None:
+            self._status.setText(self.tr("Select a highlight to add a note to it."))
+            return
+        text, ok = QInputDialog.getMultiLineText(
+            self, self.tr("Note"), self.tr("Note for “{quote}”:").format(quote=item.quote[:60]),
+            item.note,
+        )  # fmt: skip
+        if ok:
+            self._highlights.set_note(item.id, text)
+
+    def delete_highlight(self) -> None:
+        """Delete the highlight under the cursor or selected in the list."""
+        hid = self._highlight_under_cursor()
+        if hid is not None:
+            self._highlights.delete(hid)
+            self._status.setText(self.tr("Highlight deleted. Press Ctrl+Z to bring it back."))
+
+    def jump_to_highlight(self, highlight_id: int) -> None:
+        """Show a highlight on the page."""
+        item = self._highlights.get(highlight_id)
+        if item is None or item.orphaned:
+            return
+        self.pane.go_to(item.chapter, item.start)
+        self.pane.view.select_range(item.start, item.end)
+
+    def _on_highlights_changed(self) -> None:
+        book = self.pane.book
+        titles = [book.chapter_label(i) for i in range(len(book.chapters))] if book else []
+        self.highlights_panel.set_highlights(self._highlights.highlights, titles)
+        self._redraw_marks()
+        self._update_actions()
+
+    def _redraw_marks(self) -> None:
+        self.pane.set_marks(self._highlights.marks(self.pane.chapter))
+
+    def _extend_menu(self, menu: QMenu, offset: int) -> None:
+        first = menu.actions()[0] if menu.actions() else None
+        existing = self._highlights.at(self.pane.chapter, offset)
+        added = []
+        if self.pane.view.selected_range() is not None:
+            added.append(self.actions_.highlight)
+            colors = QMenu(self.tr("Highlight in Colour"), menu)
+            for name in HIGHLIGHT_COLORS:
+                colors.addAction(swatch(name), self.tr(name.capitalize()),
+                                 lambda n=name: self.highlight_selection(n))  # fmt: skip
+            menu.insertMenu(first, colors) if first else menu.addMenu(colors)
+        if existing is not None:
+            hid = existing.id
+            note = menu.addAction(self.tr("Edit Note…"), lambda: self.edit_note(hid))
+            delete = menu.addAction(self.tr("Delete Highlight"), lambda: self._highlights.delete(hid))
+            added.extend([note, delete])
+        for action in added:
+            menu.insertAction(first, action) if first else menu.addAction(action)
+        if added and first is not None:
+            menu.insertSeparator(first)
+
+    # -- look -------------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force."""
+        return self._settings
+
+    def update_settings(self, **changes: object) -> None:
+        """Change settings, apply them and save them."""
+        self._settings = dataclasses.replace(self._settings, **changes)  # type: ignore[arg-type]
+        self.apply_settings(self._settings)
+        self._persist()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Theme, font and panels."""
+        self._settings = settings
+        self._apply_theme()
+        self.toc_dock.setVisible(settings.show_toc)
+        self.actions_.sync(settings)
+
+    def _apply_theme(self) -> None:
+        colors = page_colors(self._settings.theme)
+        QApplication.setPalette(application_palette(colors))
+        font = QFont(self._settings.font_family or "Serif")
+        if not self._settings.font_family:
+            font.setStyleHint(QFont.StyleHint.Serif)
+        font.setPointSize(self._settings.font_size)
+        self.pane.apply_style(colors, font, self._settings.line_height)
+
+    def _persist(self) -> None:
+        try:
+            self._save_settings(self._settings)
+        except Exception as exc:  # noqa: BLE001 - SettingsError or an OS failure: tell, go on
+            self.pane.banner.show_error(str(exc))
+
+    def _restore_layout(self) -> None:
+        if self._settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(self._settings.window_geometry.encode()))
+        if self._settings.window_state:
+            self.restoreState(QByteArray.fromBase64(self._settings.window_state.encode()))
+
+    def _update_actions(self) -> None:
+        self.actions_.update_enabled(
+            has_book=self.pane.book is not None,
+            has_selection=self.pane.view.textCursor().hasSelection(),
+            can_back=self.pane.can_go_back,
+            can_undo=self._highlights.can_undo,
+        )
+
+    # -- window events --------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+        """Accept book files dragged onto the window."""
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile() and Path(urls[0].toLocalFile()).suffix.lower() in SUPPORTED_SUFFIXES:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+        """Open the dropped book."""
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            self.open_path(urls[0].toLocalFile())
+            event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        """Save the reading place, window layout and settings."""
+        self._store_position()
+        self._settings = dataclasses.replace(
+            self._settings,
+            show_toc=self.toc_dock.isVisible(),
+            window_geometry=bytes(self.saveGeometry().toBase64().data()).decode(),
+            window_state=bytes(self.saveState().toBase64().data()).decode(),
+        )
+        self._persist()
+        super().closeEvent(event)

@@ -1,0 +1,305 @@
+"""The reading page: one chapter in a QTextBrowser, with highlights drawn over it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPalette,
+    QResizeEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFrameFormat,
+)
+from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QWidget
+
+from reader_app.core.offsets import Utf16Map
+from reader_app.ui.themes import LIGHT, PageColors, document_css, highlight_color
+
+MAX_COLUMN_EM = 38  # a comfortable line length, as in print
+MAX_IMAGE_BYTES = 24 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A range to draw over the text: a highlight, or the current search match."""
+
+    start: int
+    end: int
+    color: str  # a highlight colour name, or "#rrggbb"
+    key: int = 0  # the highlight id; 0 for temporary marks
+
+
+ResourceReader = Callable[[str], bytes | None]
+MenuExtender = Callable[[QMenu, int], None]
+
+
+class ReaderView(QTextBrowser):
+    """Shows one chapter and speaks in chapter offsets (code points), never Qt positions.
+
+    Nothing is ever loaded from outside the book: links are reported, not followed, and
+    images come only from the book's own resources.
+
+    Signals:
+        link_activated(str): a link was clicked or activated by keyboard (its href).
+        position_changed(int): the first visible offset, after scrolling settles.
+        mark_clicked(int): a highlight was clicked (its id).
+        end_reached(): Space or Page Down at the very bottom: time for the next chapter.
+        start_reached(): Page Up at the very top.
+    """
+
+    link_activated = Signal(str)
+    position_changed = Signal(int)
+    mark_clicked = Signal(int)
+    end_reached = Signal()
+    start_reached = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readerView")
+        self.setAccessibleName(self.tr("Book text"))
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        # Text wraps to the column; only a wide image or table could want a side scroll.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.anchorClicked.connect(self._on_anchor)
+        self._html = ""
+        self._text = ""
+        self._map = Utf16Map("")
+        self._marks: list[Mark] = []
+        self._colors: PageColors = LIGHT
+        self._line_height = 150
+        self._read_resource: ResourceReader = lambda _name: None
+        self._menu_extender: MenuExtender | None = None
+        self._settle = QTimer(self, singleShot=True, interval=400)
+        self._settle.timeout.connect(lambda: self.position_changed.emit(self.first_visible_offset()))
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._settle.start())
+
+    # -- content ------------------------------------------------------------------------
+
+    def set_chapter(self, html: str, text: str, read_resource: ResourceReader) -> None:
+        """Show a chapter. ``text`` must be the chapter text matching ``html``."""
+        self._read_resource = read_resource
+        self._html = html
+        self._text = text
+        self._map = Utf16Map(text)
+        self._marks = []
+        doc = self.document()
+        doc.setDefaultStyleSheet(self._css())
+        doc.setHtml(html)
+        self._apply_margins()
+        self.setExtraSelections([])
+
+    @property
+    def text(self) -> str:
+        """The chapter text shown."""
+        return self._text
+
+    def set_resource_reader(self, reader: ResourceReader) -> None:
+        """Where images come from (the book)."""
+        self._read_resource = reader
+
+    def set_menu_extender(self, extender: MenuExtender) -> None:
+        """Let the owner add its actions to the context menu at an offset."""
+        self._menu_extender = extender
+
+    def loadResource(self, kind: int, url: QUrl | str) -> object:  # noqa: N802 - Qt API
+        """Images from the book only; anything else (files, network) is refused."""
+        url = QUrl(url)
+        if url.scheme() != "res" or kind != QTextDocument.ResourceType.ImageResource.value:
+            return None
+        data = self._read_resource(url.path())
+        if not data or len(data) > MAX_IMAGE_BYTES:
+            return None
+        image = QImage.fromData(QByteArray(data))
+        if image.isNull():
+            return None
+        limit = max(120, int(self._column_width()) - 8)
+        if image.width() > limit:
+            image = image.scaledToWidth(limit, Qt.TransformationMode.SmoothTransformation)
+        return image
+
+    # -- look -----------------------------------------------------------------------------
+
+    def apply_style(self, colors: PageColors, font: QFont, line_height: int) -> None:
+        """Page colours, font and line spacing; keeps the reading position."""
+        offset = self.first_visible_offset()
+        self._colors = colors
+        self._line_height = line_height
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, QColor(colors.background))
+        palette.setColor(QPalette.ColorRole.Text, QColor(colors.text))
+        palette.setColor(QPalette.ColorRole.Highlight, QColor(colors.selection))
+        palette.setColor(QPalette.ColorRole.HighlightedText, QColor(colors.text))
+        palette.setColor(QPalette.ColorRole.Link, QColor(colors.link))
+        self.setPalette(palette)
+        self.document().setDefaultFont(font)
+        self.document().setDefaultStyleSheet(self._css())
+        if self._text:
+            self.document().setHtml(self._html)
+            self._apply_margins()
+            self._draw_marks()
+            self.scroll_to_offset(offset)
+
+    def _css(self) -> str:
+        return document_css(self._colors) + f"p {{ line-height: {self._line_height}%; }}"
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """Keep the text in a readable column as the window changes size."""
+        super().resizeEvent(event)
+        self._apply_margins()
+
+    def _side_margin(self) -> float:
+        em = self.fontMetrics().averageCharWidth() * 2.1
+        return max(24.0, (self.viewport().width() - MAX_COLUMN_EM * em) / 2)
+
+    def _column_width(self) -> float:
+        return self.viewport().width() - 2 * self._side_margin()
+
+    def _apply_margins(self) -> None:
+        side = self._side_margin()
+        root = self.document().rootFrame()
+        fmt: QTextFrameFormat = root.frameFormat()
+        if abs(fmt.leftMargin() - side) < 1 and fmt.topMargin() == 28:
+            return
+        fmt.setLeftMargin(side)
+        fmt.setRightMargin(side)
+        fmt.setTopMargin(28)
+        fmt.setBottomMargin(48)
+        root.setFrameFormat(fmt)
+
+    # -- offsets --------------------------------------------------------------------------
+
+    def _qt(self, offset: int) -> int:
+        return self._map.to_utf16(max(0, min(offset, len(self._text))))
+
+    def _cp(self, position: int) -> int:
+        return self._map.to_codepoint(position)
+
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selection as chapter offsets, trimmed of surrounding white space."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start, end = self._cp(cursor.selectionStart()), self._cp(cursor.selectionEnd())
+        while start < end and self._text[start].isspace():
+            start += 1
+        while end > start and self._text[end - 1].isspace():
+            end -= 1
+        return (start, end) if end > start else None
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select a range (for search matches and jumps)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._qt(start))
+        cursor.setPosition(self._qt(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def offset_at(self, point: QPoint) -> int:
+        """The chapter offset under a point of the viewport."""
+        return self._cp(self.cursorForPosition(point).position())
+
+    def first_visible_offset(self) -> int:
+        """The offset of the first character at the top of the page."""
+        if not self._text:
+            return 0
+        return self.offset_at(QPoint(self.viewport().width() // 2, 4))
+
+    def scroll_to_offset(self, offset: int) -> None:
+        """Scroll so that the line holding ``offset`` is at the top of the page."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._qt(offset))
+        bar = self.verticalScrollBar()
+        top = self.cursorRect(cursor).top() + bar.value()
+        bar.setValue(max(0, top - 6))
+
+    # -- marks ----------------------------------------------------------------------------
+
+    def set_marks(self, marks: Sequence[Mark]) -> None:
+        """Draw highlights and the search match over the text."""
+        self._marks = list(marks)
+        self._draw_marks()
+
+    def _draw_marks(self) -> None:
+        selections: list[QTextEdit.ExtraSelection] = []
+        for mark in self._marks:
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self._qt(mark.start))
+            cursor.setPosition(self._qt(mark.end), QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor  # type: ignore[misc]
+            fmt = QTextCharFormat()
+            color = (
+                QColor(mark.color)
+                if mark.color.startswith("#")
+                else highlight_color(mark.color, dark=self._colors.dark)
+            )
+            fmt.setBackground(color)
+            if mark.key == 0:
+                fmt.setFontUnderline(True)
+            selection.format = fmt  # type: ignore[misc]
+            selections.append(selection)
+        self.setExtraSelections(selections)
+
+    def mark_at(self, offset: int) -> Mark | None:
+        """The highlight under an offset, if any (the shortest one wins)."""
+        hits = [m for m in self._marks if m.key and m.start <= offset < m.end]
+        return min(hits, key=lambda m: m.end - m.start) if hits else None
+
+    # -- events ---------------------------------------------------------------------------
+
+    def _on_anchor(self, url: QUrl) -> None:
+        self.link_activated.emit(url.toString())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        """A plain click on a highlight selects it."""
+        super().mouseReleaseEvent(event)
+        point = event.position().toPoint()
+        if not self.textCursor().hasSelection() and not self.anchorAt(point):
+            mark = self.mark_at(self.offset_at(point))
+            if mark is not None:
+                self.mark_clicked.emit(mark.key)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt API
+        """The standard menu plus the owner's actions for the place clicked."""
+        menu = self.createStandardContextMenu(event.pos())
+        if self._menu_extender is not None:
+            self._menu_extender(menu, self.offset_at(event.pos()))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Space and Page Down past the end turn the page to the next chapter."""
+        bar = self.verticalScrollBar()
+        key = event.key()
+        forward = key in (Qt.Key.Key_Space, Qt.Key.Key_PageDown) and not (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        )
+        backward = key == Qt.Key.Key_PageUp or (
+            key == Qt.Key.Key_Space and event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        )
+        if forward and bar.value() >= bar.maximum():
+            self.end_reached.emit()
+            return
+        if backward and bar.value() <= bar.minimum():
+            self.start_reached.emit()
+            return
+        if key == Qt.Key.Key_Space:
+            step = bar.pageStep() if not backward else -bar.pageStep()
+            bar.setValue(bar.value() + step)
+            return
+        super().keyPressEvent(event)

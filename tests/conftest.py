@@ -1,0 +1,56 @@
+"""Shared fixtures: real corpus files, a throw-away profile, and strict logging."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+BOOKS = CORPUS / "books"
+SAMPLES = CORPUS / "epub-samples"
+BROKEN = SAMPLES / "broken"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not BOOKS.is_dir():
+        raise pytest.UsageError(f"The test corpus is missing: expected it at {CORPUS}")
+
+
+@pytest.fixture
+def corpus() -> Path:
+    return CORPUS
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def allow_log_warnings() -> None:
+    """Use in a test that expects WARNING or ERROR log records."""
+
+
+@pytest.fixture(autouse=True)
+def fail_on_warning_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An unexpected WARNING or ERROR record means a problem went unnoticed: fail."""
+    collector = _Collector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    yield
+    root.removeHandler(collector)
+    if "allow_log_warnings" in request.fixturenames:
+        return
+    messages = [f"{r.levelname}: {r.getMessage()}" for r in collector.records]
+    if messages:
+        pytest.fail("Unexpected log records:\n" + "\n".join(messages))
