@@ -211,7 +211,14 @@ class AnchorResolver:
     def _locate(self, quote: str, prefix: str, suffix: str, hint: _Hint | None) -> Placement | None:
         if not quote or not self._texts:
             return None
-        return self._exact(quote, prefix, suffix, hint) or self._fuzzy(quote, prefix, suffix, hint)
+        found, agreement = self._exact(quote, prefix, suffix, hint)
+        # A short quote found elsewhere in a context that shares nothing with the old one is
+        # likely another passage: an edited copy near the old place is better, if there is one.
+        if found is None or hint is None or found.chapter == hint.chapter:
+            return found or self._fuzzy(quote, prefix, suffix, hint)
+        if agreement or len(quote) >= _SLICE or not (prefix or suffix):
+            return found
+        return self._fuzzy(quote, prefix, suffix, hint) or found
 
     def _to_local(self, position: int) -> tuple[int, int]:
         chapter = max(0, bisect_right(self._starts, position) - 1)
@@ -244,7 +251,9 @@ class AnchorResolver:
             pos = text.rfind(needle, 0, pos + len(needle) - 1)
         return found
 
-    def _exact(self, quote: str, prefix: str, suffix: str, hint: _Hint | None) -> Placement | None:
+    def _exact(
+        self, quote: str, prefix: str, suffix: str, hint: _Hint | None
+    ) -> tuple[Placement | None, float]:
         center = 0 if hint is None else self._starts[hint.chapter] + (hint.offset or 0)
         places: list[tuple[int, int]] = []
         for position in self._occurrences(self._all_text, quote, center, _MAX_EXACT):
@@ -256,7 +265,7 @@ class AnchorResolver:
         if hint is not None and any(chapter == hint.chapter for chapter, _ in places):
             places = [place for place in places if place[0] == hint.chapter]
         if not places:
-            return None
+            return None, 0
         # Reading order first, so that without a hint the earliest of equal matches wins.
         places.sort()
 
@@ -266,7 +275,10 @@ class AnchorResolver:
             return agree - self._proximity_penalty(*place, hint)
 
         chapter, start = max(places, key=score)
-        return Placement(chapter, start, start + len(quote), exact=True)
+        agreement = sum(
+            self._agreement(self._texts[chapter], start, start + len(quote), prefix, suffix)
+        )
+        return Placement(chapter, start, start + len(quote), exact=True), agreement
 
     def _match(self, text: str, pattern: str, loc: int, distance: int) -> int:
         """Run bitap for ``pattern`` near ``loc`` over only the window it could match in."""
@@ -333,7 +345,8 @@ class AnchorResolver:
             if found >= 0 and abs(found + len(head) - hint.offset) > _SLICE:
                 guesses.insert(0, found + len(head))
             candidates += [(hint.chapter, guess, _LOCAL_DISTANCE) for guess in guesses]
-        candidates += [(chapter, start, _SEED_DISTANCE) for chapter, start in self._seed(quote)]
+        seeds = self._seed(prefix + quote + suffix, len(prefix))
+        candidates += [(chapter, start, _SEED_DISTANCE) for chapter, start in seeds]
         budget = _MAX_CANDIDATES
         tried: list[tuple[int, int]] = []
         # Search order: the hinted chapter, then its neighbours, then the rest.
@@ -363,10 +376,11 @@ class AnchorResolver:
                 if best is None or score > best[0]:
                     best = (score, chapter, start, end)
             if best is not None:
-                return Placement(best[1], best[2], best[3], exact=False)
+                text = self._texts[best[1]]
+                return Placement(best[1], best[2], best[3], exact=text[best[2] : best[3]] == quote)
         return None
 
-    def _seed(self, quote: str) -> list[tuple[int, int]]:
+    def _seed(self, quote: str, lead: int) -> list[tuple[int, int]]:
         """(chapter, expected start) where pieces of the quote occur in order, most first."""
         size = min(_PIECE_MAX, max(_PIECE_MIN, len(quote) // 5))
         offsets = list(range(0, len(quote) - size + 1, size))
@@ -377,7 +391,7 @@ class AnchorResolver:
             piece = quote[offset : offset + size]
             hits = self._occurrences(self._all_text, piece, 0, _PIECE_MAX_HITS + 1)
             if len(hits) <= _PIECE_MAX_HITS:
-                diagonals.extend((hit - offset, index) for hit in hits)
+                diagonals.extend((hit - offset + lead, index) for hit in hits)
         # Insertions and deletions inside the quote shift later pieces, so pieces whose
         # implied starts lie close together vote for the same place.
         tolerance = 8 + len(quote) // 10

@@ -27,6 +27,13 @@ class BookError(ReaderError):
     """A book could not be opened: missing, unreadable, broken or hostile."""
 
 
+class UnsafeBookError(BookError):
+    """A book was refused for safety (a zip bomb, entity declarations, escaping paths).
+
+    Unlike a merely damaged chapter, this refuses the whole book.
+    """
+
+
 class StorageError(ReaderError):
     """The library database could not be read or written."""
 

@@ -58,6 +58,8 @@ def _read(path: Path) -> bytes:
         size = path.stat().st_size
         if size > MAX_BOOK_BYTES:
             raise BookError(f"“{path.name}” is larger than 300 MB; it was not opened.")
+        if path.is_dir():
+            raise BookError(f"“{path.name}” is a folder, not a book.")
         if not path.is_file():
             raise BookError(f"“{path.name}” is not a file.")
         data = path.read_bytes()

@@ -17,6 +17,11 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
+# Bytes that never appear in text in any single-byte encoding (tab, newlines, form feed
+# and escape excepted).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
+_CHAOS_MARGIN = 5.0
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
@@ -36,12 +41,24 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if data.count(b"\x00") > len(data) // 100 + 1 and not _looks_utf16(data):
+    if len(_CONTROL_BYTES.findall(data, 0, 1 << 20)) > min(len(data), 1 << 20) // 200 + 1 and not _looks_utf16(data):
         raise BookError(f"“{name}” is a binary file, not text.")
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None or best.encoding is None:
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
         raise BookError(f"“{name}” is not readable text in any encoding Tone Reader knows.")
-    encoding = str(best.encoding)
+    best = matches[0]
+    # On short texts the detector cannot tell the Latin code pages apart and may rank a
+    # Baltic or Central European one first. Books are far more often Western European:
+    # prefer that reading when it is (almost) as clean as the winner.
+    western = next(
+        (
+            m
+            for m in matches
+            if m.encoding in _WESTERN and m.percent_chaos <= best.percent_chaos + _CHAOS_MARGIN
+        ),
+        None,
+    )
+    encoding = str((western or best).encoding)
     # ISO-8859-1 maps 0x80–0x9F to invisible control codes; text that uses those bytes is
     # Windows-1252 (curly quotes, dashes), the encoding people mean when they say Latin-1.
     if encoding in ("latin_1", "iso8859_1") and _C1_BYTES.search(data):

@@ -10,7 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from reader_app.core.book import BookFormat, Chapter, TocEntry
-from reader_app.core.errors import BookError
+from reader_app.core.errors import BookError, UnsafeBookError
 from reader_app.core.loaders.blocks import Block, Image, render_blocks
 from reader_app.core.loaders.safezip import SafeZip, resolve_href
 from reader_app.core.loaders.xhtml import tree_to_blocks
@@ -195,7 +195,10 @@ class _EpubReader:
         elif item.media_type in _DOC_TYPES or item.path.lower().endswith((".xhtml", ".html", ".htm")):
             try:
                 root = parse_xhtml(self._zip.read(item.path), f"The chapter “{item.path}”")
+            except UnsafeBookError:
+                raise
             except BookError as exc:
+                # One damaged chapter should not cost the reader the rest of the book.
                 self._warnings.append(exc.message)
                 return Chapter(title="", html="", text="", key=key, linear=linear)
             base = posixpath.dirname(item.path)

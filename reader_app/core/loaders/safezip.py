@@ -11,7 +11,7 @@ import posixpath
 import zipfile
 from pathlib import Path
 
-from reader_app.core.errors import BookError
+from reader_app.core.errors import BookError, UnsafeBookError
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_SIZE = 1024 * 1024 * 1024  # what all entries claim to unpack to
@@ -40,7 +40,7 @@ class SafeZip:
         infos = self._zip.infolist()
         if len(infos) > MAX_ENTRIES:
             self.close()
-            raise BookError(
+            raise UnsafeBookError(
                 f"“{path.name}” holds {len(infos):,} files, more than a real book does;"
                 " it was not opened."
             )
@@ -51,14 +51,14 @@ class SafeZip:
             name = info.filename
             if _escapes(name):
                 self.close()
-                raise BookError(
+                raise UnsafeBookError(
                     f"“{path.name}” contains a file path that points outside the book;"
                     " it was not opened."
                 )
             total += info.file_size
             if total > MAX_TOTAL_SIZE:
                 self.close()
-                raise BookError(f"“{path.name}” unpacks to more than 1 GB; it was not opened.")
+                raise UnsafeBookError(f"“{path.name}” unpacks to more than 1 GB; it was not opened.")
             if info.is_dir():
                 continue
             self.names[name] = info
@@ -84,13 +84,13 @@ class SafeZip:
         """Read one entry, refusing bombs and entries larger than ``limit``."""
         info = self.names[name]
         if info.file_size > limit:
-            raise BookError(f"A file inside the book ({name}) is too large to open.")
+            raise UnsafeBookError(f"A file inside the book ({name}) is too large to open.")
         if (
             info.file_size > RATIO_FLOOR
             and info.compress_size > 0
             and info.file_size / info.compress_size > MAX_RATIO
         ):
-            raise BookError(
+            raise UnsafeBookError(
                 f"A file inside the book ({name}) is compressed suspiciously well"
                 " (a “zip bomb”); it was not opened."
             )
@@ -103,7 +103,7 @@ class SafeZip:
         except RuntimeError as exc:  # encrypted entries
             raise BookError(f"A file inside the book ({name}) is encrypted.") from exc
         if len(data) > limit:
-            raise BookError(f"A file inside the book ({name}) is too large to open.")
+            raise UnsafeBookError(f"A file inside the book ({name}) is too large to open.")
         return data
 
 

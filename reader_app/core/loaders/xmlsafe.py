@@ -11,7 +11,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from reader_app.core.errors import BookError
+from reader_app.core.errors import BookError, UnsafeBookError
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
@@ -32,7 +32,7 @@ def _xml_parser(*, recover: bool) -> etree.XMLParser:
 def refuse_entity_declarations(data: bytes, what: str) -> None:
     """Refuse documents that declare entities: no real book needs them, attacks do."""
     if _ENTITY_DECL.search(data, 0, 1_000_000):
-        raise BookError(
+        raise UnsafeBookError(
             f"{what} declares XML entities, which can be used to attack a reader;"
             " the book was not opened."
         )
