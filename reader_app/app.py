@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 import traceback
 from pathlib import Path
-from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
-from reader_app.config.paths import AppPaths
 from reader_app.config.resources import bundled_book
 from reader_app.config.settings import Settings, load_settings, save_settings
 from reader_app.core.errors import ReaderError
@@ -26,6 +24,12 @@ from reader_app.storage.db import open_database
 from reader_app.storage.highlights import HighlightRepository
 from reader_app.ui.highlight_controller import HighlightController
 from reader_app.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    import sqlite3
+    from types import TracebackType
+
+    from reader_app.config.paths import AppPaths
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,12 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from reader_app import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -58,9 +60,9 @@ def _inspect_parser() -> _Parser:
 def cmd_inspect(argv: Sequence[str]) -> int:
     """Print a book's metadata, chapters and table of contents."""
     args = _inspect_parser().parse_args(argv)
-    from reader_app.core.errors import BookError  # noqa: PLC0415
-    from reader_app.core.inspect import describe, render_text  # noqa: PLC0415
-    from reader_app.core.loaders import load_book  # noqa: PLC0415
+    from reader_app.core.errors import BookError
+    from reader_app.core.inspect import describe, render_text
+    from reader_app.core.loaders import load_book
 
     try:
         book = load_book(args.file)
@@ -83,9 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = _global_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     rest: list[str] = list(args.rest)
-    from reader_app.config.paths import AppPaths  # noqa: PLC0415
-    from reader_app.core.errors import ReaderError  # noqa: PLC0415
-    from reader_app.logs import setup_logging  # noqa: PLC0415
+    from reader_app.config.paths import AppPaths
+    from reader_app.core.errors import ReaderError
+    from reader_app.logs import setup_logging
 
     paths = AppPaths.resolve(args.profile_dir, os.environ)
     try:
@@ -99,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return COMMANDS[rest[0]](rest[1:])
         if len(rest) > 1 or (rest and rest[0].startswith("-")):
             _global_parser().error(f"unexpected arguments: {' '.join(rest)}")
-        from reader_app.app import run_gui  # noqa: PLC0415
+        from reader_app.app import run_gui
 
         return run_gui(paths, rest[0] if rest else None, [sys.argv[0]])
     except KeyboardInterrupt:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def setup_logging(log_file: Path, *, verbose: bool = False) -> None:

@@ -35,7 +35,7 @@ _DIFF_TIMEOUT = 0.05
 # Shorter quotes match fuzzily almost anywhere. Only the exact hits nearest the hint are scored.
 _MIN_FUZZY_CHARS, _MAX_EXACT = 8, 1000
 # Seed pieces of the quote; one found more than _PIECE_MAX_HITS times says nothing useful.
-_PIECE_MIN, _PIECE_MAX, _MAX_PIECES, _PIECE_MAX_HITS = 6, 16, 24, 40
+_PIECE_MIN, _PIECE_MAX, _MAX_PIECES, _PIECE_MAX_HITS = 6, 10, 24, 40
 # Places checked with bitap and a diff, all chapters together. Books never contain NUL.
 _MAX_CANDIDATES, _SEPARATOR = 12, "\x00"
 
@@ -157,8 +157,19 @@ def _common_prefix(a: str, b: str) -> int:
     return lo
 
 
-def _extra_inserted(diffs: Sequence[tuple[int, str]]) -> int:
-    return max(0, sum(len(text) * op for op, text in diffs))  # INSERT is 1, DELETE -1
+def _best_end(pattern: str, window: str, expected: int) -> int:
+    """Where in ``window`` an edited copy of ``pattern`` ends (fewest edits, then nearest)."""
+    # Edit distance with a free start in the window (semi-global alignment), one column per
+    # window character; cheap because both strings are at most a few dozen characters.
+    row = list(range(len(pattern) + 1))
+    best = (row[-1], expected, 0)
+    for j, char in enumerate(window, 1):
+        diagonal, row[0] = row[0], 0
+        for i in range(1, len(row)):
+            cost = min(row[i] + 1, row[i - 1] + 1, diagonal + (pattern[i - 1] != char))
+            diagonal, row[i] = row[i], cost
+        best = min(best, (row[-1], abs(j - expected), j))
+    return best[2]
 
 
 class AnchorResolver:
@@ -212,13 +223,14 @@ class AnchorResolver:
         if not quote or not self._texts:
             return None
         found, agreement = self._exact(quote, prefix, suffix, hint)
-        # A short quote found elsewhere in a context that shares nothing with the old one is
-        # likely another passage: an edited copy near the old place is better, if there is one.
         if found is None or hint is None or found.chapter == hint.chapter:
             return found or self._fuzzy(quote, prefix, suffix, hint)
-        if agreement or len(quote) >= _SLICE or not (prefix or suffix):
+        # A short quote found in another chapter, with little of its old context, may well be
+        # another passage: an edited copy near the old place is then the better guess.
+        if len(quote) >= _SLICE or agreement >= _SLICE // 4 or not (prefix or suffix):
             return found
-        return self._fuzzy(quote, prefix, suffix, hint) or found
+        near = self._fuzzy(quote, prefix, suffix, hint)
+        return near if near is not None and abs(near.chapter - hint.chapter) <= 1 else found
 
     def _to_local(self, position: int) -> tuple[int, int]:
         chapter = max(0, bisect_right(self._starts, position) - 1)
@@ -310,17 +322,13 @@ class AnchorResolver:
             if found < 0 or found + len(tail) <= start:
                 return None
             end = found + len(tail)
-        # Bitap places a slice only roughly when the slice itself was edited. A diff of the
-        # quote against the span plus a margin shows where the quote really begins and ends.
-        lo, hi = max(0, start - 8), min(len(text), end + 8)
-        diffs: list[tuple[int, str]] = self._dmp.diff_main(quote, text[lo:hi], False)
-        equal = [i for i, (op, _) in enumerate(diffs) if op == 0]
-        if not equal:
-            return None
-        # Edits outside the first and last equality are margin text plus substitutions at the
-        # quote's edges; only what exceeds the deleted quote characters is margin.
-        start = lo + _extra_inserted(diffs[: equal[0]])
-        end = hi - _extra_inserted(diffs[equal[-1] + 1 :])
+        # Bitap places a slice only roughly when the slice itself was edited: align the quote's
+        # first and last characters with the text around each place to find its true edges.
+        edge = min(length, _SLICE)
+        lo, hi = max(0, start - 8), min(len(text), start + edge + 8)
+        start = hi - _best_end(quote[:edge][::-1], text[lo:hi][::-1], hi - start)
+        lo, hi = max(0, end - edge - 8), min(len(text), end + 8)
+        end = lo + _best_end(quote[-edge:], text[lo:hi], end - lo)
         longest = max(length, end - start)
         # Lengths alone bound the similarity from above; skip the diff when that already fails.
         if end <= start or 1.0 - abs(length - (end - start)) / longest < MIN_SIMILARITY:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reader_app.core.book import Book, TocEntry
+if TYPE_CHECKING:
+    from reader_app.core.book import Book, TocEntry
 
 
 def _toc(entry: TocEntry) -> dict[str, Any]:
@@ -48,7 +49,9 @@ def render_text(info: dict[str, Any]) -> str:
     ]
     width = len(str(len(info["chapters"])))
     for chapter in info["chapters"]:
-        lines.append(f"  {chapter['index'] + 1:>{width}}  {chapter['title'][:60]:<60} {chapter['chars']:>9,}")
+        lines.append(
+            f"  {chapter['index'] + 1:>{width}}  {chapter['title'][:60]:<60} {chapter['chars']:>9,}"
+        )
     lines.append("")
     lines.append("Contents:")
 

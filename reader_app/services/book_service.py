@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from reader_app.core.book import Book
 from reader_app.core.errors import ReaderError
 from reader_app.core.loaders import load_book
-from reader_app.services.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from reader_app.services.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

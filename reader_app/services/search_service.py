@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from reader_app.core.search import SearchHit, search_book
-from reader_app.services.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reader_app.services.tasks import TaskRunner
 
 RESULT_LIMIT = 2000
 
@@ -37,7 +41,8 @@ class SearchService(QObject):
 
         def done(result: object) -> None:
             self._job = 0
-            hits, total = result  # type: ignore[misc]
+            assert isinstance(result, tuple)
+            hits, total = result
             self.results_ready.emit(query, hits, total)
 
         def failed(_exc: BaseException) -> None:

@@ -33,7 +33,7 @@ class _Job(QRunnable):
         # No widget is touched here: compute, then hand the result to the GUI thread.
         try:
             result = self._work()
-        except BaseException as exc:  # noqa: BLE001 - delivered to the failure callback
+        except BaseException as exc:
             self._relay.failed.emit(self._job_id, exc)
         else:
             self._relay.finished.emit(self._job_id, result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -9,11 +10,11 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFontDialog, QMenu, QMenuBar, QMessageBox
 
 from reader_app import APP_NAME, __version__
-from reader_app.config.settings import Settings
 from reader_app.ui.highlights_panel import swatch
 from reader_app.ui.themes import HIGHLIGHT_COLORS, THEME_NAMES
 
 if TYPE_CHECKING:
+    from reader_app.config.settings import Settings
     from reader_app.ui.main_window import MainWindow
 
 StandardKey = QKeySequence.StandardKey
@@ -31,35 +32,55 @@ class WindowActions(QObject):
         self.quit = self._act(self.tr("&Quit"), w.close, StandardKey.Quit)
         self.undo = self._act(self.tr("&Undo Delete Highlight"), self._undo, StandardKey.Undo)
         self.find = self._act(self.tr("&Search in Book…"), w.show_search, StandardKey.Find)
-        self.find_next = self._act(self.tr("Next &Result"), lambda: w.search.step(1), StandardKey.FindNext)
+        self.find_next = self._act(
+            self.tr("Next &Result"), lambda: w.search.step(1), StandardKey.FindNext
+        )
         self.find_prev = self._act(
             self.tr("Pre&vious Result"), lambda: w.search.step(-1), StandardKey.FindPrevious
         )
-        self.next_chapter = self._act(self.tr("&Next Chapter"), w.pane.next_chapter, "Ctrl+Right", "]")
+        self.next_chapter = self._act(
+            self.tr("&Next Chapter"), w.pane.next_chapter, "Ctrl+Right", "]"
+        )
         self.prev_chapter = self._act(
             self.tr("&Previous Chapter"), w.pane.previous_chapter, "Ctrl+Left", "["
         )
         self.back = self._act(self.tr("&Back"), w.pane.back, StandardKey.Back)
         self.highlight = self._act(self.tr("&Highlight Selection"), w.highlight_selection, "H")
         self.note = self._act(self.tr("Edit &Note…"), w.edit_note, "N")
-        self.delete_highlight = self._act(self.tr("&Delete Highlight"), w.delete_highlight, "Shift+Del")
+        self.delete_highlight = self._act(
+            self.tr("&Delete Highlight"), w.delete_highlight, "Shift+Del"
+        )
         self.colors: list[QAction] = []
         for number, name in enumerate(HIGHLIGHT_COLORS, start=1):
-            action = self._act(self.tr(name.capitalize()), lambda n=name: w.highlight_selection(n), str(number))
+            action = self._act(
+                self.tr(name.capitalize()), lambda n=name: w.highlight_selection(n), str(number)
+            )
             action.setIcon(swatch(name))
             self.colors.append(action)
-        self.larger = self._act(self.tr("&Larger Text"), lambda: self._font_step(1), StandardKey.ZoomIn)
-        self.smaller = self._act(self.tr("&Smaller Text"), lambda: self._font_step(-1), StandardKey.ZoomOut)
-        self.reset_size = self._act(self.tr("&Default Size"), lambda: w.update_settings(font_size=13), "Ctrl+0")
+        self.larger = self._act(
+            self.tr("&Larger Text"), lambda: self._font_step(1), StandardKey.ZoomIn
+        )
+        self.smaller = self._act(
+            self.tr("&Smaller Text"), lambda: self._font_step(-1), StandardKey.ZoomOut
+        )
+        self.reset_size = self._act(
+            self.tr("&Default Size"), lambda: w.update_settings(font_size=13), "Ctrl+0"
+        )
         self.font = self._act(self.tr("&Font…"), self._choose_font)
-        self.full_screen = self._act(self.tr("&Full Screen"), self._toggle_full_screen, StandardKey.FullScreen)
+        self.full_screen = self._act(
+            self.tr("&Full Screen"), self._toggle_full_screen, StandardKey.FullScreen
+        )
         self.full_screen.setCheckable(True)
         self.shortcuts = self._act(self.tr("&Keyboard Shortcuts"), self._show_shortcuts, "F1")
         self.about = self._act(self.tr("&About {app}").format(app=APP_NAME), self._show_about)
         self.theme_group = QActionGroup(self)
         self.themes: dict[str, QAction] = {}
-        labels = {"system": self.tr("&System"), "light": self.tr("&Light"), "dark": self.tr("&Dark"),
-                  "sepia": self.tr("Se&pia")}  # fmt: skip
+        labels = {
+            "system": self.tr("&System"),
+            "light": self.tr("&Light"),
+            "dark": self.tr("&Dark"),
+            "sepia": self.tr("Se&pia"),
+        }
         for name in THEME_NAMES:
             action = self._act(labels[name], lambda n=name: w.update_settings(theme=n))
             action.setCheckable(True)
@@ -131,7 +152,8 @@ class WindowActions(QObject):
         """Rebuild File → Open Recent from (title, path) pairs."""
         self.recent_menu.clear()
         for title, path in entries:
-            action = self.recent_menu.addAction(title, lambda p=path: self._w.open_path(p))
+            action = self.recent_menu.addAction(title)
+            action.triggered.connect(functools.partial(self._w.open_path, path))
             action.setToolTip(path)
         self.recent_menu.setEnabled(bool(entries))
 
@@ -141,10 +163,20 @@ class WindowActions(QObject):
         if action is not None:
             action.setChecked(True)
 
-    def update_enabled(self, *, has_book: bool, has_selection: bool, can_back: bool, can_undo: bool) -> None:
+    def update_enabled(
+        self, *, has_book: bool, has_selection: bool, can_back: bool, can_undo: bool
+    ) -> None:
         """Enable what makes sense now."""
-        for action in (self.find, self.find_next, self.find_prev, self.next_chapter, self.prev_chapter, self.note,
-                       self.delete_highlight):  # fmt: skip
+        book_actions = (
+            self.find,
+            self.find_next,
+            self.find_prev,
+            self.next_chapter,
+            self.prev_chapter,
+            self.note,
+            self.delete_highlight,
+        )
+        for action in book_actions:
             action.setEnabled(has_book)
         self.highlight.setEnabled(has_book)
         for action in self.colors:
@@ -154,19 +186,21 @@ class WindowActions(QObject):
         del has_selection  # H with no selection explains itself in the status bar
 
     def _undo(self) -> None:
-        self._w._highlights.undo()  # noqa: SLF001 - the window's own controller
+        self._w._highlights.undo()
 
     def _font_step(self, delta: int) -> None:
         size = self._w.settings.font_size + delta
         self._w.update_settings(font_size=max(8, min(40, size)))
 
     def _choose_font(self) -> None:
-        from PySide6.QtGui import QFont  # noqa: PLC0415
+        from PySide6.QtGui import QFont
 
         current = QFont(self._w.settings.font_family or "Serif", self._w.settings.font_size)
         ok, font = QFontDialog.getFont(current, self._w, self.tr("Reading Font"))
         if ok:
-            self._w.update_settings(font_family=font.family(), font_size=max(8, min(40, font.pointSize())))
+            self._w.update_settings(
+                font_family=font.family(), font_size=max(8, min(40, font.pointSize()))
+            )
 
     def _toggle_full_screen(self) -> None:
         if self._w.isFullScreen():
@@ -178,17 +212,25 @@ class WindowActions(QObject):
     def _show_shortcuts(self) -> None:
         rows = []
         for action in self._w.actions():
-            keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+            keys = ", ".join(
+                s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
+            )
             if keys:
-                rows.append(f"<tr><td>{action.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>")
+                rows.append(
+                    f"<tr><td>{action.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>"
+                )
         text = "<table cellspacing='6'>" + "".join(rows) + "</table>"
-        box = QMessageBox(QMessageBox.Icon.NoIcon, self.tr("Keyboard Shortcuts"), text, parent=self._w)
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon, self.tr("Keyboard Shortcuts"), text, parent=self._w
+        )
         box.open()
 
     def _show_about(self) -> None:
         QMessageBox.about(
             self._w,
             self.tr("About {app}").format(app=APP_NAME),
-            self.tr("<h3>{app} {version}</h3><p>Read e-books and see how a passage sounds.</p>"
-                    "<p>Built with Qt and PySide6 (LGPL v3).</p>").format(app=APP_NAME, version=__version__),
-        )  # fmt: skip
+            self.tr(
+                "<h3>{app} {version}</h3><p>Read e-books and see how a passage sounds.</p>"
+                "<p>Built with Qt and PySide6 (LGPL v3).</p>"
+            ).format(app=APP_NAME, version=__version__),
+        )

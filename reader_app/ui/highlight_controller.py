@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from reader_app.core.anchors import TextAnchor, make_anchor, resolve_anchor
-from reader_app.core.book import Book
 from reader_app.core.errors import StorageError
 from reader_app.storage.highlights import Highlight, HighlightRepository, NewHighlight
 from reader_app.ui.reader_view import Mark
+
+if TYPE_CHECKING:
+    from reader_app.core.book import Book
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,9 @@ class HighlightController(QObject):
         self.changed.emit()
 
     def _reanchor(self, item: Highlight) -> None:
-        anchor = TextAnchor(item.chapter, item.start, item.end, item.quote, item.prefix, item.suffix)
+        anchor = TextAnchor(
+            item.chapter, item.start, item.end, item.quote, item.prefix, item.suffix
+        )
         place = resolve_anchor(anchor, self._texts)
         if place is None:
             if not item.orphaned:
@@ -94,7 +99,9 @@ class HighlightController(QObject):
     def at(self, chapter: int, offset: int) -> Highlight | None:
         """The highlight under a place of a chapter, if any."""
         hits = [
-            h for h in self._items if h.chapter == chapter and not h.orphaned and h.start <= offset < h.end
+            h
+            for h in self._items
+            if h.chapter == chapter and not h.orphaned and h.start <= offset < h.end
         ]
         return min(hits, key=lambda h: h.end - h.start) if hits else None
 

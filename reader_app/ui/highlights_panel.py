@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
-from reader_app.storage.highlights import Highlight
 from reader_app.ui.themes import HIGHLIGHT_COLORS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reader_app.storage.highlights import Highlight
 
 _ID = Qt.ItemDataRole.UserRole
 
@@ -87,7 +91,7 @@ class HighlightsPanel(QListWidget):
         value = item.data(_ID) if item is not None else None
         return int(value) if value is not None else None
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Delete removes the selected highlight."""
         current = self.current_id()
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and current is not None:
@@ -112,7 +116,9 @@ class HighlightsPanel(QListWidget):
         colors = menu.addMenu(self.tr("Colour"))
         for name in HIGHLIGHT_COLORS:
             colors.addAction(
-                swatch(name), self.tr(name.capitalize()), lambda n=name: self.color_requested.emit(hid, n)
+                swatch(name),
+                self.tr(name.capitalize()),
+                lambda n=name: self.color_requested.emit(hid, n),
             )
         menu.addSeparator()
         menu.addAction(self.tr("Delete Highlight"), lambda: self.delete_requested.emit(hid))

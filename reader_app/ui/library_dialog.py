@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,7 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader_app.storage.books import BookRecord
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reader_app.storage.books import BookRecord
 
 _PATH = Qt.ItemDataRole.UserRole
 
@@ -89,7 +92,9 @@ class LibraryDialog(QDialog):
         row = self.table.rowCount()
         self.table.insertRow(row)
         exists = Path(record.path).exists()
-        title = record.title if exists else self.tr("{title} (file missing)").format(title=record.title)
+        title = (
+            record.title if exists else self.tr("{title} (file missing)").format(title=record.title)
+        )
         cells = [
             title,
             ", ".join(record.authors),
@@ -109,7 +114,9 @@ class LibraryDialog(QDialog):
     def _open(self) -> None:
         row = self.table.currentRow()
         if row >= 0:
-            self.open_requested.emit(str(self.table.item(row, 0).data(_PATH)))
+            item = self.table.item(row, 0)
+            if item is not None:
+                self.open_requested.emit(str(item.data(_PATH)))
             self.accept()
 
     def _forget(self) -> None:

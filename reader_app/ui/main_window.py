@@ -6,6 +6,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont
@@ -23,21 +24,23 @@ from PySide6.QtWidgets import (
 
 from reader_app import APP_NAME
 from reader_app.config.settings import Settings
-from reader_app.core.book import Book
 from reader_app.core.errors import StorageError
 from reader_app.core.loaders import SUPPORTED_SUFFIXES
-from reader_app.core.search import SearchHit
-from reader_app.services.book_service import BookService
-from reader_app.services.search_service import SearchService
-from reader_app.storage.books import BookRepository
 from reader_app.ui.actions import WindowActions
-from reader_app.ui.highlight_controller import HighlightController
 from reader_app.ui.highlights_panel import HighlightsPanel, swatch
 from reader_app.ui.library_dialog import LibraryDialog
 from reader_app.ui.reader_pane import ReaderPane
 from reader_app.ui.search_panel import SearchPanel
 from reader_app.ui.themes import HIGHLIGHT_COLORS, application_palette, page_colors
 from reader_app.ui.toc_view import TocView
+
+if TYPE_CHECKING:
+    from reader_app.core.book import Book
+    from reader_app.core.search import SearchHit
+    from reader_app.services.book_service import BookService
+    from reader_app.services.search_service import SearchService
+    from reader_app.storage.books import BookRepository
+    from reader_app.ui.highlight_controller import HighlightController
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +79,17 @@ class MainWindow(QMainWindow):
         self.toc = TocView(self)
         self.search = SearchPanel(self)
         self.highlights_panel = HighlightsPanel(self)
-        self.toc_dock = self._dock("tocDock", self.tr("Contents"), self.toc, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.search_dock = self._dock("searchDock", self.tr("Search"), self.search, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.toc_dock = self._dock(
+            "tocDock", self.tr("Contents"), self.toc, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.search_dock = self._dock(
+            "searchDock", self.tr("Search"), self.search, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
         self.highlights_dock = self._dock(
-            "highlightsDock", self.tr("Highlights"), self.highlights_panel, Qt.DockWidgetArea.RightDockWidgetArea
+            "highlightsDock",
+            self.tr("Highlights"),
+            self.highlights_panel,
+            Qt.DockWidgetArea.RightDockWidgetArea,
         )
         self.tabifyDockWidget(self.toc_dock, self.search_dock)
         self.toc_dock.raise_()
@@ -210,8 +220,10 @@ class MainWindow(QMainWindow):
         orphans = sum(1 for h in self._highlights.highlights if h.orphaned)
         if orphans:
             self.pane.banner.show_info(
-                self.tr("{n} highlight(s) could not be placed in this text; they are kept in the"
-                        " Highlights list.").format(n=orphans)
+                self.tr(
+                    "{n} highlight(s) could not be placed in this text; they are kept in the"
+                    " Highlights list."
+                ).format(n=orphans)
             )
         self._update_actions()
 
@@ -274,8 +286,10 @@ class MainWindow(QMainWindow):
 
     def _highlight_under_cursor(self) -> int | None:
         selected = self.pane.view.selected_range()
-        offset = selected[0] if selected else self.pane.view.offset_at(
-            self.pane.view.cursorRect().center()
+        offset = (
+            selected[0]
+            if selected
+            else self.pane.view.offset_at(self.pane.view.cursorRect().center())
         )
         found = self._highlights.at(self.pane.chapter, offset)
         if found is not None:
@@ -335,7 +349,9 @@ class MainWindow(QMainWindow):
         if existing is not None:
             hid = existing.id
             note = menu.addAction(self.tr("Edit Note…"), lambda: self.edit_note(hid))
-            delete = menu.addAction(self.tr("Delete Highlight"), lambda: self._highlights.delete(hid))
+            delete = menu.addAction(
+                self.tr("Delete Highlight"), lambda: self._highlights.delete(hid)
+            )
             added.extend([note, delete])
         for action in added:
             menu.insertAction(first, action) if first else menu.addAction(action)
@@ -374,7 +390,7 @@ class MainWindow(QMainWindow):
     def _persist(self) -> None:
         try:
             self._save_settings(self._settings)
-        except Exception as exc:  # noqa: BLE001 - SettingsError or an OS failure: tell, go on
+        except Exception as exc:
             self.pane.banner.show_error(str(exc))
 
     def _restore_layout(self) -> None:
@@ -393,20 +409,24 @@ class MainWindow(QMainWindow):
 
     # -- window events --------------------------------------------------------------------
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept book files dragged onto the window."""
         urls = event.mimeData().urls()
-        if urls and urls[0].isLocalFile() and Path(urls[0].toLocalFile()).suffix.lower() in SUPPORTED_SUFFIXES:
+        if (
+            urls
+            and urls[0].isLocalFile()
+            and Path(urls[0].toLocalFile()).suffix.lower() in SUPPORTED_SUFFIXES
+        ):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+    def dropEvent(self, event: QDropEvent) -> None:
         """Open the dropped book."""
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile():
             self.open_path(urls[0].toLocalFile())
             event.acceptProposedAction()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Save the reading place, window layout and settings."""
         self._store_position()
         self._settings = dataclasses.replace(

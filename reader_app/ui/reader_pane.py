@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
@@ -13,10 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader_app.core.book import Book
 from reader_app.ui.banner import Banner
 from reader_app.ui.reader_view import Mark, ReaderView
-from reader_app.ui.themes import PageColors
+
+if TYPE_CHECKING:
+    from reader_app.core.book import Book
+    from reader_app.ui.themes import PageColors
 
 _HISTORY_LIMIT = 50
 
@@ -248,8 +252,9 @@ class ReaderPane(QWidget):
         answer = QMessageBox.question(
             self,
             self.tr("Open Link"),
-            self.tr("This link leads outside the book:\n{url}\n\nOpen it in your web browser?")
-            .format(url=url.toString()),
+            self.tr(
+                "This link leads outside the book:\n{url}\n\nOpen it in your web browser?"
+            ).format(url=url.toString()),
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )

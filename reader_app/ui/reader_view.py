@@ -86,7 +86,9 @@ class ReaderView(QTextBrowser):
         self._read_resource: ResourceReader = lambda _name: None
         self._menu_extender: MenuExtender | None = None
         self._settle = QTimer(self, singleShot=True, interval=400)
-        self._settle.timeout.connect(lambda: self.position_changed.emit(self.first_visible_offset()))
+        self._settle.timeout.connect(
+            lambda: self.position_changed.emit(self.first_visible_offset())
+        )
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._settle.start())
 
     # -- content ------------------------------------------------------------------------
@@ -117,7 +119,7 @@ class ReaderView(QTextBrowser):
         """Let the owner add its actions to the context menu at an offset."""
         self._menu_extender = extender
 
-    def loadResource(self, kind: int, url: QUrl | str) -> object:  # noqa: N802 - Qt API
+    def loadResource(self, kind: int, url: QUrl | str) -> object:
         """Images from the book only; anything else (files, network) is refused."""
         url = QUrl(url)
         if url.scheme() != "res" or kind != QTextDocument.ResourceType.ImageResource.value:
@@ -158,7 +160,7 @@ class ReaderView(QTextBrowser):
     def _css(self) -> str:
         return document_css(self._colors) + f"p {{ line-height: {self._line_height}%; }}"
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event: QResizeEvent) -> None:
         """Keep the text in a readable column as the window changes size."""
         super().resizeEvent(event)
         self._apply_margins()
@@ -241,7 +243,7 @@ class ReaderView(QTextBrowser):
             cursor = QTextCursor(self.document())
             cursor.setPosition(self._qt(mark.start))
             cursor.setPosition(self._qt(mark.end), QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor  # type: ignore[misc]
+            selection.cursor = cursor
             fmt = QTextCharFormat()
             color = (
                 QColor(mark.color)
@@ -251,7 +253,7 @@ class ReaderView(QTextBrowser):
             fmt.setBackground(color)
             if mark.key == 0:
                 fmt.setFontUnderline(True)
-            selection.format = fmt  # type: ignore[misc]
+            selection.format = fmt
             selections.append(selection)
         self.setExtraSelections(selections)
 
@@ -265,7 +267,7 @@ class ReaderView(QTextBrowser):
     def _on_anchor(self, url: QUrl) -> None:
         self.link_activated.emit(url.toString())
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """A plain click on a highlight selects it."""
         super().mouseReleaseEvent(event)
         point = event.position().toPoint()
@@ -274,7 +276,7 @@ class ReaderView(QTextBrowser):
             if mark is not None:
                 self.mark_clicked.emit(mark.key)
 
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt API
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """The standard menu plus the owner's actions for the place clicked."""
         menu = self.createStandardContextMenu(event.pos())
         if self._menu_extender is not None:
@@ -282,7 +284,7 @@ class ReaderView(QTextBrowser):
         menu.exec(event.globalPos())
         menu.deleteLater()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Space and Page Down past the end turn the page to the next chapter."""
         bar = self.verticalScrollBar()
         key = event.key()

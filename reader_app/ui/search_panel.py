@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -28,7 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader_app.core.search import SearchHit
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reader_app.core.search import SearchHit
 
 HTML_ROLE = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
@@ -53,9 +56,9 @@ class SearchResultsModel(QAbstractListModel):
         """The hit shown in a row."""
         return self._hits[row]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+    def rowCount(self, parent: _Index | None = None) -> int:
         """One row per hit."""
-        return 0 if parent.isValid() else len(self._hits)
+        return 0 if parent is not None and parent.isValid() else len(self._hits)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Plain text for display and accessibility; HTML for the delegate."""
@@ -95,7 +98,7 @@ class _HitDelegate(QStyledItemDelegate):
         doc.drawContents(painter, QRectF(0, 0, option.rect.width(), option.rect.height()))
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         """Two or three lines of text."""
         doc = self._document(str(index.data(HTML_ROLE) or ""), option)
         return QSize(int(doc.idealWidth()), int(doc.size().height()) + 4)
@@ -183,7 +186,9 @@ class SearchPanel(QWidget):
             self.status.setText(self.tr("No matches."))
         else:
             chapters = len({h.chapter for h in hits})
-            matches = self.tr("1 match") if total == 1 else self.tr("{n} matches").format(n=f"{total:,}")
+            matches = (
+                self.tr("1 match") if total == 1 else self.tr("{n} matches").format(n=f"{total:,}")
+            )
             where = (
                 self.tr("in 1 chapter")
                 if chapters == 1

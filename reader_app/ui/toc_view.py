@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from reader_app.core.book import Book, TocEntry
+if TYPE_CHECKING:
+    from reader_app.core.book import Book, TocEntry
 
 _TARGET = Qt.ItemDataRole.UserRole
 

@@ -44,8 +44,15 @@ def test_make_anchor_context_stops_at_chapter_edges() -> None:
 
 @pytest.mark.parametrize(
     ("chapter", "start", "end", "context"),
-    [(-1, 0, 1, 32), (2, 0, 1, 32), (0, 3, 3, 32), (0, 4, 2, 32), (0, -1, 2, 32), (0, 0, 7, 32)]
-    + [(0, 0, 1, -1)],
+    [
+        (-1, 0, 1, 32),
+        (2, 0, 1, 32),
+        (0, 3, 3, 32),
+        (0, 4, 2, 32),
+        (0, -1, 2, 32),
+        (0, 0, 7, 32),
+        (0, 0, 1, -1),
+    ],
 )
 def test_make_anchor_rejects_bad_ranges(chapter: int, start: int, end: int, context: int) -> None:
     with pytest.raises(ValueError, match=r"chapter|range|context"):
@@ -69,7 +76,9 @@ def test_text_inserted_before_the_passage(war_and_peace: list[str]) -> None:
     anchor = make_anchor(war_and_peace, 100, start, end)
     extra = "A new foreword paragraph for the second edition.\n\n" * 20
     book = replaced(war_and_peace, 100, extra + war_and_peace[100])
-    assert resolve_anchor(anchor, book) == Placement(100, start + len(extra), end + len(extra), True)
+    assert resolve_anchor(anchor, book) == Placement(
+        100, start + len(extra), end + len(extra), True
+    )
 
 
 def test_passage_moved_to_another_chapter(war_and_peace: list[str]) -> None:
@@ -83,7 +92,7 @@ def test_passage_moved_to_another_chapter(war_and_peace: list[str]) -> None:
 def test_book_lost_chapters_but_still_has_the_passage(war_and_peace: list[str]) -> None:
     last = len(war_and_peace) - 1
     anchor = make_anchor(war_and_peace, last, 10, 90)
-    book = war_and_peace[:-3] + [war_and_peace[last]]
+    book = [*war_and_peace[:-3], war_and_peace[last]]
     assert resolve_anchor(anchor, book) == Placement(len(book) - 1, 10, 90, True)
 
 
@@ -98,7 +107,9 @@ def test_duplicates_are_told_apart_by_context() -> None:
     edited = "x" * (second - first + 7) + text
     first_new, second_new = edited.index(quote), edited.rindex(quote)
     assert abs(first_new - second) < abs(second_new - second)
-    assert resolve_anchor(anchor, [edited]) == Placement(0, second_new, second_new + len(quote), True)
+    assert resolve_anchor(anchor, [edited]) == Placement(
+        0, second_new, second_new + len(quote), True
+    )
 
 
 def test_equal_context_prefers_the_nearest_copy_and_the_anchor_chapter() -> None:
@@ -140,7 +151,9 @@ def test_edit_at_the_very_start_and_end_of_a_short_quote() -> None:
     start = text.index("The")
     end = text.index(" Some words after")
     anchor = make_anchor([text], 0, start, end)
-    edited = text.replace("The quick brown fox jumps over it.", "the quick brown fox jumps over it!")
+    edited = text.replace(
+        "The quick brown fox jumps over it.", "the quick brown fox jumps over it!"
+    )
     placed = resolve_anchor(anchor, [edited])
     assert placed == Placement(0, start, end, exact=False)
 
@@ -183,7 +196,9 @@ def test_quote_rewritten_beyond_recognition_is_orphaned() -> None:
     text = "Before the quote. " + "The rain in Spain stays mainly in the plain." + " After it."
     start = text.index("The rain")
     anchor = make_anchor([text], 0, start, start + 43)
-    edited = text.replace("The rain in Spain stays mainly in the plain.", "Snow fell on Oslo all day.")
+    edited = text.replace(
+        "The rain in Spain stays mainly in the plain.", "Snow fell on Oslo all day."
+    )
     assert resolve_anchor(anchor, [edited]) is None
 
 

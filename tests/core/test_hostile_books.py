@@ -28,7 +28,9 @@ def _opf(items: str, spine: str) -> bytes:
 <manifest>{items}</manifest><spine>{spine}</spine></package>""".encode()
 
 
-def make_epub(path: Path, chapters: dict[str, bytes], extra: dict[str, bytes] | None = None) -> Path:
+def make_epub(
+    path: Path, chapters: dict[str, bytes], extra: dict[str, bytes] | None = None
+) -> Path:
     items = "".join(
         f'<item id="c{i}" href="{name}" media-type="application/xhtml+xml"/>'
         for i, name in enumerate(chapters)
@@ -115,7 +117,9 @@ def test_too_many_entries_is_refused(tmp_path: Path) -> None:
 
 
 def test_path_traversal_entry_is_refused(tmp_path: Path) -> None:
-    path = make_epub(tmp_path / "trav.epub", {"c.xhtml": xhtml("<p>hi</p>")}, {"../../evil.txt": b"x"})
+    path = make_epub(
+        tmp_path / "trav.epub", {"c.xhtml": xhtml("<p>hi</p>")}, {"../../evil.txt": b"x"}
+    )
     with pytest.raises(BookError, match="outside the book"):
         load_book(path)
 
@@ -135,10 +139,14 @@ def test_xxe_and_entity_expansion_are_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(BookError, match="declares XML entities"):
         load_book(make_epub(tmp_path / "xxe.epub", {"c.xhtml": xxe}))
-    laughs = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
-        f'<!ENTITY lol{i} "{"&lol{};".format(i - 1 if i > 1 else "") * 10}">'.encode()
-        for i in range(1, 9)
-    ) + b']><html><body><p>&lol8;</p></body></html>'
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            f'<!ENTITY lol{i} "{"&lol{};".format(i - 1 if i > 1 else "") * 10}">'.encode()
+            for i in range(1, 9)
+        )
+        + b"]><html><body><p>&lol8;</p></body></html>"
+    )
     with pytest.raises(BookError, match="declares XML entities"):
         load_book(make_epub(tmp_path / "lol.epub", {"c.xhtml": laughs}))
     opf_xxe = tmp_path / "opf.epub"
@@ -163,7 +171,16 @@ def test_scripts_styles_and_remote_resources_are_dropped(tmp_path: Path) -> None
     )
     book = load_book(make_epub(tmp_path / "s.epub", {"c.xhtml": xhtml(body)}))
     html = book.chapters[0].html
-    for banned in ("script", "alert", "onclick", "127.0.0.1", "iframe", "object", "file:", "style>"):
+    for banned in (
+        "script",
+        "alert",
+        "onclick",
+        "127.0.0.1",
+        "iframe",
+        "object",
+        "file:",
+        "style>",
+    ):
         assert banned not in html
     assert 'href="https://example.org/"' in html  # kept; the view asks before opening it
     assert book.chapters[0].text == "Hello [pic]js fweb"
@@ -172,12 +189,11 @@ def test_scripts_styles_and_remote_resources_are_dropped(tmp_path: Path) -> None
 def test_absurdly_deep_nesting_is_bounded(tmp_path: Path) -> None:
     deep = "<div>" * 5000 + "deep text" + "</div>" * 5000
     started = time.monotonic()
-    try:
-        book = load_book(make_epub(tmp_path / "deep.epub", {"c.xhtml": xhtml(deep), "d.xhtml": xhtml("<p>ok</p>")}))
-    except BookError as exc:
-        assert "\n" not in str(exc)
-    else:
-        assert book.chapters[1].text == "ok"
+    book = load_book(
+        make_epub(tmp_path / "deep.epub", {"c.xhtml": xhtml(deep), "d.xhtml": xhtml("<p>ok</p>")})
+    )
+    # The other chapter is intact; the deep one is bounded by the parser's depth limit.
+    assert book.chapters[1].text == "ok"
     assert time.monotonic() - started < 5
 
 
@@ -212,7 +228,13 @@ def test_not_a_zip_with_epub_name(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "bom"),
-    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16", b""), ("cp1252", b""), ("latin-1", b"")],
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-16", b""),
+        ("cp1252", b""),
+        ("latin-1", b""),
+    ],
 )
 def test_text_encodings(tmp_path: Path, encoding: str, bom: bytes) -> None:
     text = (
@@ -225,6 +247,7 @@ def test_text_encodings(tmp_path: Path, encoding: str, bom: bytes) -> None:
     path.write_bytes(bom + text.encode(encoding))
     book = load_book(path)
     joined = "\n".join(c.text for c in book.chapters)
-    assert "Zoë" in joined and "déjà vu" in joined
+    assert "Zoë" in joined
+    assert "déjà vu" in joined
     if encoding != "latin-1":
         assert "“owner”" in joined

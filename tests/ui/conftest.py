@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from pytestqt.qtbot import QtBot
 
 from reader_app.app import ReaderApp
 from reader_app.config.paths import AppPaths
 from reader_app.config.settings import load_settings
 from reader_app.storage.db import open_database
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from pytestqt.qtbot import QtBot
 
-from reader_app.app import ReaderApp
-from reader_app.config.paths import AppPaths
 from tests.ui.conftest import CORPUS, MakeApp, wait_for_book
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from reader_app.app import ReaderApp
+    from reader_app.config.paths import AppPaths
 
 MOBY = CORPUS / "books" / "moby-dick_idpf_epub3.epub"
 WAR = CORPUS / "books" / "war-and-peace_pg2600_utf8-bom.txt"
@@ -181,20 +185,33 @@ def test_broken_file_shows_one_line_and_keeps_the_book(qtbot: QtBot, make_app: M
     app.window.show()
     app.window.open_path(CORPUS / "books" / "frankenstein_pg84_ascii.txt")
     wait_for_book(qtbot, app, "Frankenstein")
-    app.window.open_path(CORPUS / "epub-samples" / "broken" / "epubcheck-zip-no-end-header-fatal.epub")
+    app.window.open_path(
+        CORPUS / "epub-samples" / "broken" / "epubcheck-zip-no-end-header-fatal.epub"
+    )
     qtbot.waitUntil(lambda: app.window.pane.banner.message != "", timeout=5000)
     message = app.window.pane.banner.message
-    assert "damaged or incomplete" in message and "\n" not in message
-    assert app.window.pane.book is not None and app.window.pane.book.title == "Frankenstein"
+    assert "damaged or incomplete" in message
+    assert "\n" not in message
+    assert app.window.pane.book is not None
+    assert app.window.pane.book.title == "Frankenstein"
 
 
 def test_drop_a_file_opens_it(qtbot: QtBot, make_app: MakeApp) -> None:
     app = make_app()
     app.window.show()
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(CORPUS / "books" / "songs-of-innocence-and-of-experience_blake.md"))])
+    mime.setUrls(
+        [
+            QUrl.fromLocalFile(
+                str(CORPUS / "books" / "songs-of-innocence-and-of-experience_blake.md")
+            )
+        ]
+    )
     event = QDropEvent(
-        QPoint(10, 10).toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
     app.window.dropEvent(event)
@@ -216,4 +233,5 @@ def test_themes_and_font_size(qtbot: QtBot, make_app: MakeApp, profile: AppPaths
     assert window.pane.view.document().defaultFont().pointSize() == size + 1
     window.close()
     saved = Path(profile.settings_file).read_text("utf-8")
-    assert '"theme": "sepia"' in saved and f'"font_size": {size + 1}' in saved
+    assert '"theme": "sepia"' in saved
+    assert f'"font_size": {size + 1}' in saved

@@ -6,14 +6,18 @@ used as positions in the view; this is the check that the two agree.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QApplication
 
 from reader_app.core.loaders import load_book
 from tests.ui.conftest import CORPUS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
 
 FILES = sorted((CORPUS / "books").iterdir()) + sorted((CORPUS / "epub-samples").glob("*.epub"))
 

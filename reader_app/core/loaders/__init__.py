@@ -12,16 +12,19 @@ import functools
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from reader_app.core.book import Book, BookFormat, Chapter, TocEntry
 from reader_app.core.errors import BookError
-from reader_app.core.loaders.blocks import Block
 from reader_app.core.loaders.encoding import declared_html_charset, decode_text
 from reader_app.core.loaders.epub import load_epub, read_epub_resource
 from reader_app.core.loaders.plaintext import read_plain_text, strip_gutenberg
 from reader_app.core.loaders.sections import choose_split_level, split_into_chapters
 from reader_app.core.loaders.xhtml import tree_to_blocks
 from reader_app.core.loaders.xmlsafe import parse_html
+
+if TYPE_CHECKING:
+    from reader_app.core.loaders.blocks import Block
 
 MAX_BOOK_BYTES = 300 * 1024 * 1024
 MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -206,13 +209,21 @@ def _markdown(path: Path, book_id: str, data: bytes) -> Book:
     title = fields.get("title") or first_heading or path.stem
     authors = (fields["author"],) if "author" in fields else ()
     chapters, toc = split_into_chapters(kept, choose_split_level(kept))
-    return _finish(path, book_id, title, authors, fields.get("language", ""), BookFormat.MARKDOWN,
-                   chapters, toc)
+    return _finish(
+        path,
+        book_id,
+        title,
+        authors,
+        fields.get("language", ""),
+        BookFormat.MARKDOWN,
+        chapters,
+        toc,
+    )
 
 
 @functools.cache
-def _markdown_renderer():  # type: ignore[no-untyped-def]
-    from markdown_it import MarkdownIt  # noqa: PLC0415 - only Markdown books need it
+def _markdown_renderer() -> Any:
+    from markdown_it import MarkdownIt
 
     # Raw HTML is allowed through because the sanitiser downstream drops what is unsafe;
     # "breaks" keeps verse lines, which Markdown books write as plain lines.

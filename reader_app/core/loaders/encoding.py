@@ -41,7 +41,9 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if len(_CONTROL_BYTES.findall(data, 0, 1 << 20)) > min(len(data), 1 << 20) // 200 + 1 and not _looks_utf16(data):
+    if len(_CONTROL_BYTES.findall(data, 0, 1 << 20)) > min(
+        len(data), 1 << 20
+    ) // 200 + 1 and not _looks_utf16(data):
         raise BookError(f"“{name}” is a binary file, not text.")
     matches = list(charset_normalizer.from_bytes(data))
     if not matches:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import posixpath
 import urllib.parse
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from reader_app.core.book import BookFormat, Chapter, TocEntry
 from reader_app.core.errors import BookError, UnsafeBookError
@@ -15,6 +13,11 @@ from reader_app.core.loaders.blocks import Block, Image, render_blocks
 from reader_app.core.loaders.safezip import SafeZip, resolve_href
 from reader_app.core.loaders.xhtml import tree_to_blocks
 from reader_app.core.loaders.xmlsafe import parse_xhtml, parse_xml
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from lxml import etree
 
 _OPS_NS = "http://www.idpf.org/2007/ops"
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp"})
@@ -93,7 +96,9 @@ class _EpubReader:
         manifest = self._manifest(opf, opf_dir)
         spine_el = _first(opf, "spine")
         if spine_el is None:
-            raise BookError(f"“{self._path.name}” has no reading order (spine); it cannot be shown.")
+            raise BookError(
+                f"“{self._path.name}” has no reading order (spine); it cannot be shown."
+            )
         spine: list[tuple[_Item, bool]] = []
         for ref in _children(spine_el, "itemref"):
             item = manifest.get(ref.get("idref") or "")
@@ -134,8 +139,7 @@ class _EpubReader:
                 if found:
                     return found
                 raise BookError(
-                    f"“{self._path.name}” is incomplete: its package document ({full})"
-                    " is missing."
+                    f"“{self._path.name}” is incomplete: its package document ({full}) is missing."
                 )
         # Lenient: a missing container is common in hand-made files; find the OPF ourselves.
         candidates = sorted(n for n in self._zip.names if n.lower().endswith(".opf"))
@@ -180,7 +184,9 @@ class _EpubReader:
         chosen = next((t for t in titles if t.get("id") in main_ids), titles[0] if titles else None)
         title = _text(chosen) or self._path.stem
         authors = tuple(
-            dict.fromkeys(_text(el) for el in meta.iter() if _local(el.tag) == "creator" and _text(el))
+            dict.fromkeys(
+                _text(el) for el in meta.iter() if _local(el.tag) == "creator" and _text(el)
+            )
         )
         language = _text(_first(meta, "language"))
         return title, authors, language
@@ -192,7 +198,9 @@ class _EpubReader:
         if item.media_type in _IMAGE_TYPES:
             self._resources.add(item.path)
             blocks = [Block(kind="p", align="center", items=[Image(item.path)])]
-        elif item.media_type in _DOC_TYPES or item.path.lower().endswith((".xhtml", ".html", ".htm")):
+        elif item.media_type in _DOC_TYPES or item.path.lower().endswith(
+            (".xhtml", ".html", ".htm")
+        ):
             try:
                 root = parse_xhtml(self._zip.read(item.path), f"The chapter “{item.path}”")
             except UnsafeBookError:
@@ -347,7 +355,11 @@ class _EpubReader:
             label = _text(_first(point, "text"))
             content = next((c for c in point if _local(c.tag) == "content"), None)
             children = self._ncx_points(point, base, chapters, depth + 1)
-            target = self._target(base, content.get("src") or "", chapters) if content is not None else None
+            target = (
+                self._target(base, content.get("src") or "", chapters)
+                if content is not None
+                else None
+            )
             if target is None and children:
                 target = (children[0].chapter, children[0].offset)
             if target is None:
@@ -376,6 +388,8 @@ def _with_titles(chapters: list[Chapter], toc: list[TocEntry]) -> list[Chapter]:
     for i, chapter in enumerate(chapters):
         title = names.get(i) or chapter.title
         if title != chapter.title:
-            chapter = Chapter(title, chapter.html, chapter.text, chapter.anchors, chapter.key, chapter.linear)
+            chapter = Chapter(
+                title, chapter.html, chapter.text, chapter.anchors, chapter.key, chapter.linear
+            )
         result.append(chapter)
     return result

@@ -11,7 +11,8 @@ _PG_START = re.compile(
     r"^\s*\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK.*$", re.IGNORECASE | re.MULTILINE
 )
 _PG_END = re.compile(
-    r"^\s*(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK|End of (?:the )?Project Gutenberg'?s? E-?Book)",
+    r"^\s*(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK"
+    r"|End of (?:the )?Project Gutenberg'?s? E-?Book)",
     re.IGNORECASE | re.MULTILINE,
 )
 _PG_FIELD = re.compile(r"^(Title|Author|Language):\s*(.+)$", re.MULTILINE)
@@ -204,11 +205,18 @@ def _drop_contents_lists(headings: dict[int, int], paras: list[_Para]) -> dict[i
             run_end += 1
         if run_end - n >= 4:
             keep_from = run_end
-            while keep_from > n and headings[order[keep_from - 1]] == 1 and not recurs(keep_from - 1):
+            while (
+                keep_from > n and headings[order[keep_from - 1]] == 1 and not recurs(keep_from - 1)
+            ):
                 keep_from -= 1
             drop = list(range(n, keep_from))
             after = run_end
-            while keep_from == run_end and after < len(order) and headings[order[after]] == 1 and recurs(after):
+            while (
+                keep_from == run_end
+                and after < len(order)
+                and headings[order[after]] == 1
+                and recurs(after)
+            ):
                 drop.append(after)
                 after += 1
             for k in drop:
@@ -261,7 +269,7 @@ def _cut_long(text: str) -> list[str]:
         return [text]
     pieces: list[str] = []
     while len(text) > _MAX_PARAGRAPH:
-        window = text[: _MAX_PARAGRAPH]
+        window = text[:_MAX_PARAGRAPH]
         cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
         if cut < _MAX_PARAGRAPH // 2:
             cut = window.rfind(" ")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader_app.core.errors import BookError, UnsafeBookError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_SIZE = 1024 * 1024 * 1024  # what all entries claim to unpack to
@@ -58,7 +61,9 @@ class SafeZip:
             total += info.file_size
             if total > MAX_TOTAL_SIZE:
                 self.close()
-                raise UnsafeBookError(f"“{path.name}” unpacks to more than 1 GB; it was not opened.")
+                raise UnsafeBookError(
+                    f"“{path.name}” unpacks to more than 1 GB; it was not opened."
+                )
             if info.is_dir():
                 continue
             self.names[name] = info

@@ -86,26 +86,37 @@ def split_into_chapters(
                 if not section.headings:
                     flat_toc.append((0, opening_title, index, 0))
                 for level, heading, block_index in section.headings:
-                    offset = rendered.block_starts[block_index] if block_index < len(
-                        rendered.block_starts
-                    ) else 0
+                    offset = (
+                        rendered.block_starts[block_index]
+                        if block_index < len(rendered.block_starts)
+                        else 0
+                    )
                     flat_toc.append((level, heading or "Untitled", index, offset))
     return chapters, nest_toc(flat_toc)
 
 
 def _merge_slivers(sections: list[_Section]) -> None:
-    """Fold a tiny untitled opening into the next section and a bare last heading
-    ("END.") into the one before, rather than making chapters of a few words."""
-    if len(sections) >= 2 and not sections[0].headings:
-        if sum(len(b.plain()) for b in sections[0].blocks) < 200:
-            first = sections.pop(0)
-            shift = len(first.blocks)
-            nxt = sections[0]
-            nxt.blocks[:0] = first.blocks
-            nxt.headings = [(lvl, title, i + shift) for lvl, title, i in nxt.headings]
+    """Fold slivers of text into their neighbours rather than making chapters of them.
+
+    A tiny untitled opening joins the next section; a bare last heading ("END.") joins
+    the one before.
+    """
+    if (
+        len(sections) >= 2
+        and not sections[0].headings
+        and sum(len(b.plain()) for b in sections[0].blocks) < 200
+    ):
+        first = sections.pop(0)
+        shift = len(first.blocks)
+        nxt = sections[0]
+        nxt.blocks[:0] = first.blocks
+        nxt.headings = [(lvl, title, i + shift) for lvl, title, i in nxt.headings]
     if len(sections) >= 2 and sections[-1].headings:
         last = sections[-1]
-        if all(b.heading_level for b in last.blocks) and sum(len(b.plain()) for b in last.blocks) < 40:
+        if (
+            all(b.heading_level for b in last.blocks)
+            and sum(len(b.plain()) for b in last.blocks) < 40
+        ):
             sections.pop()
             sections[-1].blocks.extend(last.blocks)
 
