@@ -8,13 +8,14 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
 from reader_app.config.resources import bundled_book
 from reader_app.config.settings import Settings, load_settings, save_settings
+from reader_app.core.book_cache import BookCache
 from reader_app.core.errors import ReaderError
 from reader_app.services.book_service import BookService
 from reader_app.services.search_service import SearchService
@@ -37,7 +38,19 @@ log = logging.getLogger(__name__)
 class ReaderApp:
     """The running application: its objects, wired together, and nothing global."""
 
-    def __init__(self, paths: AppPaths, conn: sqlite3.Connection, settings: Settings) -> None:
+    def __init__(
+        self,
+        paths: AppPaths,
+        conn: sqlite3.Connection,
+        settings: Settings,
+        *,
+        first_book: str | None = None,
+    ) -> None:
+        """Build everything; with ``first_book``, start reading it before the window exists.
+
+        Parsing a long book is the slowest part of a start, so it begins on the pool first
+        and the window is built while it runs.
+        """
         self.paths = paths
         self.conn = conn
         self.pool = QThreadPool()
@@ -45,8 +58,10 @@ class ReaderApp:
         self.tasks = TaskRunner(self.pool)
         self.books = BookRepository(conn)
         self.highlights = HighlightController(HighlightRepository(conn))
-        self.book_service = BookService(self.tasks)
+        self.book_service = BookService(self.tasks, BookCache(paths.cache_dir / "books"))
         self.search_service = SearchService(self.tasks)
+        if first_book is not None:
+            self.book_service.open(Path(first_book))
         self.window = MainWindow(
             settings,
             lambda s: save_settings(paths.settings_file, s),
@@ -59,14 +74,7 @@ class ReaderApp:
     def start(self, file: str | None) -> None:
         """Show the window and open a book: the one asked for, the last read, or the sample."""
         self.window.show()
-        target: str | None = file
-        if target is None:
-            recent = self.books.recent(1)
-            if recent and Path(recent[0].path).exists():
-                target = recent[0].path
-            else:
-                sample = bundled_book()
-                target = str(sample) if sample else None
+        target = file or first_book(self.books)
         if target is not None:
             self.window.open_path(target)
 
@@ -74,6 +82,18 @@ class ReaderApp:
         """Wait for background work, then close the database."""
         self.pool.waitForDone(3000)
         self.conn.close()
+
+
+def first_book(books: BookRepository) -> str | None:
+    """The book to open when none is named: the last one read, else the bundled sample."""
+    try:
+        recent = books.recent(1)
+    except ReaderError:
+        recent = []
+    if recent and Path(recent[0].path).exists():
+        return recent[0].path
+    sample = bundled_book()
+    return str(sample) if sample else None
 
 
 def _install_excepthook(app: ReaderApp) -> None:
@@ -104,11 +124,11 @@ def run_gui(paths: AppPaths, file: str | None, argv: list[str]) -> int:
     except ReaderError as exc:
         print(f"tone-reader: {exc}", file=sys.stderr)
         return 1
-    app = ReaderApp(paths, conn, settings)
+    app = ReaderApp(paths, conn, settings, first_book=file or first_book(BookRepository(conn)))
     _install_excepthook(app)
     if warning:
         app.window.pane.banner.show_info(warning)
-    QTimer.singleShot(0, lambda: app.start(file))
+    app.window.show()
     code = qt_app.exec()
     app.shutdown()
     return code

@@ -13,6 +13,7 @@ from reader_app.core.errors import ReaderError
 from reader_app.core.loaders import load_book
 
 if TYPE_CHECKING:
+    from reader_app.core.book_cache import BookCache
     from reader_app.services.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -31,19 +32,24 @@ class BookService(QObject):
     book_loaded = Signal(object)
     load_failed = Signal(str, str)
 
-    def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(
+        self, tasks: TaskRunner, cache: BookCache | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        self._cache = cache
         self._job = 0
+        self._pending = ""
 
     def open(self, path: Path) -> None:
         """Start loading ``path``; the answer comes as book_loaded or load_failed."""
         if self._job:
             self._tasks.discard(self._job)
         text = str(path)
+        self._pending = text
         self.load_started.emit(text)
         self._job = self._tasks.submit(
-            lambda: load_book(path),
+            lambda: load_book(path, self._cache),
             self._on_loaded,
             lambda exc: self._on_failed(text, exc),
         )
@@ -52,6 +58,11 @@ class BookService(QObject):
     def busy(self) -> bool:
         """Whether a book is being opened."""
         return self._job != 0
+
+    @property
+    def pending_path(self) -> str:
+        """The path being opened, or "" when idle."""
+        return self._pending if self._job else ""
 
     def _on_loaded(self, book: object) -> None:
         self._job = 0

@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
         self.apply_settings(settings)
         self._restore_layout()
         self._update_actions()
+        if self._book_service.busy:  # a book began loading before the window existed
+            self._on_load_started(self._book_service.pending_path)
 
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

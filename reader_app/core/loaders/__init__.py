@@ -24,6 +24,7 @@ from reader_app.core.loaders.xhtml import tree_to_blocks
 from reader_app.core.loaders.xmlsafe import parse_html
 
 if TYPE_CHECKING:
+    from reader_app.core.book_cache import BookCache
     from reader_app.core.loaders.blocks import Block
 
 MAX_BOOK_BYTES = 300 * 1024 * 1024
@@ -34,11 +35,37 @@ _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
 SUPPORTED_SUFFIXES = frozenset({".epub", ".txt", ".text"}) | _HTML_SUFFIXES | _MARKDOWN_SUFFIXES
 
 
-def load_book(path: Path | str) -> Book:
-    """Read and parse a book file; raise BookError with a human message on any problem."""
+def load_book(path: Path | str, cache: BookCache | None = None) -> Book:
+    """Read and parse a book file; raise BookError with a human message on any problem.
+
+    With a cache, a book whose bytes were parsed before is taken from it instead.
+    """
     path = Path(path)
     data = _read(path)
     book_id = hashlib.sha256(data).hexdigest()
+    if cache is not None:
+        hit = cache.get(book_id, path)
+        if hit is not None:
+            return _with_resources(*hit)
+    book, resources = _parse(path, book_id, data)
+    if cache is not None:
+        cache.put(book, resources)
+    return _with_resources(book, resources)
+
+
+def _with_resources(book: Book, resources: frozenset[str]) -> Book:
+    if not resources:
+        return book
+    path = Path(book.path)
+
+    def read_resource(name: str) -> bytes | None:
+        # Only images the book itself references, read again from the same archive.
+        return read_epub_resource(path, name) if name in resources else None
+
+    return dataclasses.replace(book, read_resource=read_resource)
+
+
+def _parse(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]:
     suffix = path.suffix.lower()
     try:
         if data[:4] == b"PK\x03\x04" or suffix == ".epub":
@@ -46,10 +73,12 @@ def load_book(path: Path | str) -> Book:
         if len(data) > MAX_TEXT_BYTES:
             raise BookError(f"“{path.name}” is larger than 64 MB; it was not opened.")
         if suffix in _HTML_SUFFIXES:
-            return _html(path, book_id, data)
-        if suffix in _MARKDOWN_SUFFIXES:
-            return _markdown(path, book_id, data)
-        return _text(path, book_id, data)
+            book = _html(path, book_id, data)
+        elif suffix in _MARKDOWN_SUFFIXES:
+            book = _markdown(path, book_id, data)
+        else:
+            book = _text(path, book_id, data)
+        return book, frozenset()
     except RecursionError as exc:
         raise BookError(f"“{path.name}” is nested too deeply to display.") from exc
     except MemoryError as exc:
@@ -105,7 +134,7 @@ def _finish(
     )
 
 
-def _epub(path: Path, book_id: str) -> Book:
+def _epub(path: Path, book_id: str) -> tuple[Book, frozenset[str]]:
     content = load_epub(path)
     book = _finish(
         path,
@@ -118,13 +147,7 @@ def _epub(path: Path, book_id: str) -> Book:
         content.toc,
         content.warnings,
     )
-    allowed = content.resources
-
-    def read_resource(name: str) -> bytes | None:
-        # Only images the book itself references, read again from the same archive.
-        return read_epub_resource(path, name) if name in allowed else None
-
-    return dataclasses.replace(book, read_resource=read_resource)
+    return book, content.resources
 
 
 def _text(path: Path, book_id: str, data: bytes) -> Book:

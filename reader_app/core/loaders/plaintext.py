@@ -93,6 +93,7 @@ def _first_line(paras: list[_Para]) -> str:
 
 
 def _paragraphs(body: str) -> list[_Para]:
+    """Split at blank lines, remembering how many blank lines came before each paragraph."""
     paras: list[_Para] = []
     lines: list[str] = []
     gap = 0
@@ -260,7 +261,7 @@ def _body(para: _Para) -> list[Block]:
             items.extend(_inline(line[margin:]))
         return [Block(kind="verse", indent=1 if margin >= 2 else 0, items=items)]
     indent = 1 if all(line.startswith("  ") for line in lines) else 0
-    prose = " ".join(" ".join(line.split()) for line in lines)
+    prose = " ".join(" ".join(lines).split())
     return [Block(kind="p", indent=indent, items=_inline(piece)) for piece in _cut_long(prose)]
 
 
@@ -284,6 +285,8 @@ def _cut_long(text: str) -> list[str]:
 
 def _inline(text: str) -> list[Inline]:
     """Gutenberg marks italics as _word_; show them as italics without the underscores."""
+    if "_" not in text:
+        return [Run(text)]
     items: list[Inline] = []
     pos = 0
     for match in _ITALIC.finditer(text):

@@ -1,0 +1,110 @@
+"""A cache of parsed books, so a long book reopens without being parsed again.
+
+Entries are JSON (never pickle: a cache file must not be able to run code), named by the
+book's SHA-256 and stamped with the parser's version, so a changed file or a newer
+parser simply misses. A damaged or unreadable entry is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from reader_app.core.book import Book, BookFormat, Chapter, TocEntry
+
+log = logging.getLogger(__name__)
+
+# Bump when a loader changes what it produces for the same bytes.
+PARSER_VERSION = 1
+MAX_ENTRIES = 40
+
+
+def _toc_to_json(entry: TocEntry) -> list[Any]:
+    return [entry.title, entry.chapter, entry.offset, [_toc_to_json(c) for c in entry.children]]
+
+
+def _toc_from_json(data: list[Any]) -> TocEntry:
+    title, chapter, offset, children = data
+    return TocEntry(
+        str(title), int(chapter), int(offset), tuple(_toc_from_json(c) for c in children)
+    )
+
+
+class BookCache:
+    """Parsed books on disk, keyed by content hash."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    def _path(self, book_id: str) -> Path:
+        return self._folder / f"{book_id}.json"
+
+    def get(self, book_id: str, path: Path) -> tuple[Book, frozenset[str]] | None:
+        """The cached book (with ``path`` as its location) and its image names, if cached."""
+        try:
+            raw = self._path(book_id).read_bytes()
+            data = json.loads(raw)
+            if data.get("version") != PARSER_VERSION or data.get("id") != book_id:
+                return None
+            chapters = tuple(
+                Chapter(
+                    c[0], c[1], c[2], {str(k): int(v) for k, v in c[3].items()}, c[4], bool(c[5])
+                )
+                for c in data["chapters"]
+            )
+            book = Book(
+                book_id=book_id,
+                path=str(path),
+                title=data["title"],
+                authors=tuple(data["authors"]),
+                language=data["language"],
+                format=BookFormat(data["format"]),
+                chapters=chapters,
+                toc=tuple(_toc_from_json(e) for e in data["toc"]),
+                warnings=tuple(data["warnings"]),
+            )
+            return book, frozenset(data["resources"])
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+            log.info("Ignoring a damaged cache entry for %s: %s", book_id, exc)
+            return None
+
+    def put(self, book: Book, resources: frozenset[str]) -> None:
+        """Store a parsed book; failures (full disk, read-only) only cost speed."""
+        data = {
+            "version": PARSER_VERSION,
+            "id": book.book_id,
+            "title": book.title,
+            "authors": list(book.authors),
+            "language": book.language,
+            "format": book.format.value,
+            "chapters": [
+                [c.title, c.html, c.text, c.anchors, c.key, c.linear] for c in book.chapters
+            ],
+            "toc": [_toc_to_json(e) for e in book.toc],
+            "warnings": list(book.warnings),
+            "resources": sorted(resources),
+        }
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self._folder, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+                os.replace(tmp, self._path(book.book_id))
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            self._prune()
+        except OSError as exc:
+            log.info("Could not cache %s: %s", book.title, exc)
+
+    def _prune(self) -> None:
+        entries = sorted(self._folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-MAX_ENTRIES]:
+            old.unlink(missing_ok=True)
