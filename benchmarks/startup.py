@@ -93,7 +93,9 @@ def main() -> None:
             )
         finally:
             shutil.rmtree(profile, ignore_errors=True)
-    print("budgets: launch → first chapter painted ≤ 0.45 s median; RSS with War and Peace ≤ 160 MB")
+    print(
+        "budgets: launch → first chapter painted ≤ 0.45 s median; RSS with War and Peace ≤ 160 MB"
+    )
 
 
 if __name__ == "__main__":
