@@ -1,9 +1,6 @@
 """Anchor highlights to a book's text so they survive a changed edition (DESIGN.md §5).
 
-:func:`resolve_anchor` tries the stored position, exact occurrences of the quote scored by
-context, then a fuzzy match found the way Hypothesis does with diff-match-patch; else the caller
-keeps the highlight as orphaned. Python's bitap is slow, so it only checks small windows: around
-the old position, and where exact hits of pieces of the quote (``str.find``, at C speed) point.
+Tried in turn: the stored position, exact copies of the quote, a Hypothesis-style fuzzy match.
 """
 
 from __future__ import annotations
@@ -11,6 +8,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from time import monotonic
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from diff_match_patch import diff_match_patch
@@ -30,12 +28,12 @@ MIN_SIMILARITY = 0.75
 # seeded place, which is accurate to a few characters.
 _SLICE, _THRESHOLD = 32, 0.4
 _LOCAL_DISTANCE, _SEED_DISTANCE, _MAX_TAIL_DISTANCE = 1000, 100, 5000
-# A timed-out similarity diff is merely longer than optimal: the match is rejected, not misplaced.
-_DIFF_TIMEOUT = 0.05
+# Seconds of fuzzy checking per quote. A diff cut short can only reject a match, not misplace it.
+_TIME_BUDGET = 0.04
 # Shorter quotes match fuzzily almost anywhere. Only the exact hits nearest the hint are scored.
 _MIN_FUZZY_CHARS, _MAX_EXACT = 8, 1000
 # Seed pieces of the quote; one found more than _PIECE_MAX_HITS times says nothing useful.
-_PIECE_MIN, _PIECE_MAX, _MAX_PIECES, _PIECE_MAX_HITS = 6, 10, 24, 40
+_PIECE_MIN, _PIECE_MAX, _MAX_PIECES, _PIECE_MAX_HITS = 6, 10, 16, 40
 # Places checked with bitap and a diff, all chapters together. Books never contain NUL.
 _MAX_CANDIDATES, _SEPARATOR = 12, "\x00"
 
@@ -79,15 +77,18 @@ class Placement:
     exact: bool
 
 
-class _Hint(NamedTuple):
-    chapter: int
-    offset: int | None
+class _Query(NamedTuple):
+    quote: str
+    prefix: str
+    suffix: str
+    chapter: int | None  # where to search first
+    offset: int | None  # where the quote used to start in that chapter
 
 
 def make_anchor(
     chapter_texts: Sequence[str], chapter: int, start: int, end: int, context: int = CONTEXT_CHARS
 ) -> TextAnchor:
-    """Build the anchor for a selection.
+    """Build the anchor for a selection: its position, its text and the text around it.
 
     Args:
         chapter_texts: each chapter's plain text, in reading order.
@@ -95,9 +96,6 @@ def make_anchor(
         start: code point offset where the selection starts.
         end: code point offset where it ends (exclusive).
         context: how many characters of prefix and suffix to keep.
-
-    Returns:
-        The anchor, with the quote and its context taken from the text.
 
     Raises:
         ValueError: if the chapter or range is empty or invalid, or ``context`` is negative.
@@ -114,14 +112,9 @@ def make_anchor(
 
 
 def resolve_anchor(anchor: TextAnchor, chapter_texts: Sequence[str]) -> Placement | None:
-    """Place an anchor in the current text of a book (for many, use one AnchorResolver).
+    """Place ``anchor`` in the book's current chapter texts; None means it is orphaned.
 
-    Args:
-        anchor: the stored anchor.
-        chapter_texts: each chapter's current plain text, in reading order.
-
-    Returns:
-        Where the highlight belongs now, or None if it cannot be placed (it is orphaned).
+    To resolve many anchors against one book, use one :class:`AnchorResolver`.
     """
     return AnchorResolver(chapter_texts).resolve(anchor)
 
@@ -159,8 +152,7 @@ def _common_prefix(a: str, b: str) -> int:
 
 def _best_end(pattern: str, window: str, expected: int) -> int:
     """Where in ``window`` an edited copy of ``pattern`` ends (fewest edits, then nearest)."""
-    # Edit distance with a free start in the window (semi-global alignment), one column per
-    # window character; cheap because both strings are at most a few dozen characters.
+    # Edit distance with a free start in the window; cheap as both are a few dozen characters.
     row = list(range(len(pattern) + 1))
     best = (row[-1], expected, 0)
     for j, char in enumerate(window, 1):
@@ -188,30 +180,28 @@ class AnchorResolver:
         self._total = self._starts.pop() - 1
         self._joined: str | None = None
         self._dmp: Any = diff_match_patch()
-        self._dmp.Diff_Timeout = _DIFF_TIMEOUT
+        self._deadline = 0.0
         self._dmp.Match_Threshold = _THRESHOLD
 
     def resolve(self, anchor: TextAnchor) -> Placement | None:
         """Place ``anchor`` in this book; see :func:`resolve_anchor`."""
-        n, quote = len(self._texts), anchor.quote
+        n, quote, offset = len(self._texts), anchor.quote, None
         if 0 <= anchor.chapter < n:
             text = self._texts[anchor.chapter]
             if quote and anchor.start >= 0 and text[anchor.start : anchor.end] == quote:
                 return Placement(anchor.chapter, anchor.start, anchor.end, exact=True)
-            hint = _Hint(anchor.chapter, min(max(0, anchor.start), len(text)))
-        else:
-            # The book lost chapters: search from the nearest one; the old offset means nothing.
-            hint = _Hint(min(max(0, anchor.chapter), n - 1), None)
-        return self._locate(quote, anchor.prefix, anchor.suffix, hint)
+            offset = min(max(0, anchor.start), len(text))
+        # If the book lost chapters, search from the nearest one; the old offset means nothing.
+        chapter = min(max(0, anchor.chapter), n - 1)
+        return self._locate(_Query(quote, anchor.prefix, anchor.suffix, chapter, offset))
 
     def find_quote(
         self, quote: str, prefix: str = "", suffix: str = "", chapter_hint: int | None = None
     ) -> Placement | None:
         """Find a quote in this book; see :func:`find_quote`."""
-        hint = None
-        if chapter_hint is not None and 0 <= chapter_hint < len(self._texts):
-            hint = _Hint(chapter_hint, None)
-        return self._locate(quote, prefix, suffix, hint)
+        if chapter_hint is not None and not 0 <= chapter_hint < len(self._texts):
+            chapter_hint = None
+        return self._locate(_Query(quote, prefix, suffix, chapter_hint, None))
 
     @property
     def _all_text(self) -> str:
@@ -219,35 +209,36 @@ class AnchorResolver:
             self._joined = _SEPARATOR.join(self._texts)
         return self._joined
 
-    def _locate(self, quote: str, prefix: str, suffix: str, hint: _Hint | None) -> Placement | None:
-        if not quote or not self._texts:
+    def _locate(self, q: _Query) -> Placement | None:
+        if not q.quote or not self._texts:
             return None
-        found, agreement = self._exact(quote, prefix, suffix, hint)
-        if found is None or hint is None or found.chapter == hint.chapter:
-            return found or self._fuzzy(quote, prefix, suffix, hint)
+        found, agreement = self._exact(q)
+        if found is None or q.chapter is None or found.chapter == q.chapter:
+            return found or self._fuzzy(q)
         # A short quote found in another chapter, with little of its old context, may well be
         # another passage: an edited copy near the old place is then the better guess.
-        if len(quote) >= _SLICE or agreement >= _SLICE // 4 or not (prefix or suffix):
+        if len(q.quote) >= _SLICE or agreement >= _SLICE // 4 or not (q.prefix or q.suffix):
             return found
-        near = self._fuzzy(quote, prefix, suffix, hint)
-        return near if near is not None and abs(near.chapter - hint.chapter) <= 1 else found
+        near = self._fuzzy(q)
+        return near if near is not None and abs(near.chapter - q.chapter) <= 1 else found
 
     def _to_local(self, position: int) -> tuple[int, int]:
         chapter = max(0, bisect_right(self._starts, position) - 1)
         return chapter, position - self._starts[chapter]
 
-    def _proximity_penalty(self, chapter: int, start: int, hint: _Hint | None) -> float:
-        # Below 1, so among exact matches it only breaks ties of equally agreeing context.
-        if hint is None:
-            return 0.0
-        expected = self._starts[hint.chapter] + (hint.offset or 0)
-        return abs(self._starts[chapter] + start - expected) / (self._total + 1)
+    def _origin(self, q: _Query) -> int:
+        return 0 if q.chapter is None else self._starts[q.chapter] + (q.offset or 0)
 
-    @staticmethod
-    def _agreement(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[int, int]:
+    def _proximity_penalty(self, q: _Query, chapter: int, start: int) -> float:
+        # Below 1, so among exact matches it only breaks ties of equally agreeing context.
+        distance = abs(self._starts[chapter] + start - self._origin(q))
+        return 0.0 if q.chapter is None else distance / (self._total + 1)
+
+    def _agreement(self, q: _Query, chapter: int, start: int, end: int) -> int:
         # Compared from the quote outward: the characters nearest the quote count first.
+        text, prefix = self._texts[chapter], q.prefix
         before = _common_prefix(prefix[::-1], text[max(0, start - len(prefix)) : start][::-1])
-        return before, _common_prefix(suffix, text[end : end + len(suffix)])
+        return before + _common_prefix(q.suffix, text[end : end + len(q.suffix)])
 
     @staticmethod
     def _occurrences(text: str, needle: str, center: int, cap: int) -> list[int]:
@@ -263,34 +254,23 @@ class AnchorResolver:
             pos = text.rfind(needle, 0, pos + len(needle) - 1)
         return found
 
-    def _exact(
-        self, quote: str, prefix: str, suffix: str, hint: _Hint | None
-    ) -> tuple[Placement | None, float]:
-        center = 0 if hint is None else self._starts[hint.chapter] + (hint.offset or 0)
-        places: list[tuple[int, int]] = []
-        for position in self._occurrences(self._all_text, quote, center, _MAX_EXACT):
+    def _exact(self, q: _Query) -> tuple[Placement | None, int]:
+        """The best exact occurrence, and how many characters of its context agree."""
+        length, places = len(q.quote), list[tuple[int, int]]()
+        for position in self._occurrences(self._all_text, q.quote, self._origin(q), _MAX_EXACT):
             chapter, start = self._to_local(position)
             # Skip matches that run across the separator into the next chapter.
-            if start + len(quote) <= len(self._texts[chapter]):
+            if start + length <= len(self._texts[chapter]):
                 places.append((chapter, start))
         # The hinted chapter first. Its occurrences are the nearest, so the cap never drops them.
-        if hint is not None and any(chapter == hint.chapter for chapter, _ in places):
-            places = [place for place in places if place[0] == hint.chapter]
-        if not places:
-            return None, 0
+        if any(chapter == q.chapter for chapter, _ in places):
+            places = [place for place in places if place[0] == q.chapter]
         # Reading order first, so that without a hint the earliest of equal matches wins.
-        places.sort()
-
-        def score(place: tuple[int, int]) -> float:
-            text, start = self._texts[place[0]], place[1]
-            agree = sum(self._agreement(text, start, start + len(quote), prefix, suffix))
-            return agree - self._proximity_penalty(*place, hint)
-
-        chapter, start = max(places, key=score)
-        agreement = sum(
-            self._agreement(self._texts[chapter], start, start + len(quote), prefix, suffix)
-        )
-        return Placement(chapter, start, start + len(quote), exact=True), agreement
+        scored = [(self._agreement(q, c, s, s + length), c, s) for c, s in sorted(places)]
+        if not scored:
+            return None, 0
+        agree, chapter, start = max(scored, key=lambda x: x[0] - self._proximity_penalty(q, *x[1:]))
+        return Placement(chapter, start, start + length, exact=True), agree
 
     def _match(self, text: str, pattern: str, loc: int, distance: int) -> int:
         """Run bitap for ``pattern`` near ``loc`` over only the window it could match in."""
@@ -308,20 +288,19 @@ class AnchorResolver:
     def _span(
         self, text: str, quote: str, expected: int, distance: int
     ) -> tuple[int, int, float] | None:
-        """Find (start, end, similarity) of what the quote became near ``expected``, if similar."""
+        """Find what the quote became near ``expected``, if it is still similar enough."""
         length = len(quote)
         start = self._match(text, quote[:_SLICE], expected, distance)
         if start < 0:
             return None
         end = start + length
         if length > _SLICE:
-            tail = quote[-_SLICE:]
             # The quote may grow or shrink by a quarter before it fails the similarity test.
             tail_distance = min(_MAX_TAIL_DISTANCE, int((_SLICE + length // 4) / _THRESHOLD))
-            found = self._match(text, tail, start + length - len(tail), tail_distance)
-            if found < 0 or found + len(tail) <= start:
+            found = self._match(text, quote[-_SLICE:], start + length - _SLICE, tail_distance)
+            if found < 0 or found + _SLICE <= start:
                 return None
-            end = found + len(tail)
+            end = found + _SLICE
         # Bitap places a slice only roughly when the slice itself was edited: align the quote's
         # first and last characters with the text around each place to find its true edges.
         edge = min(length, _SLICE)
@@ -333,77 +312,77 @@ class AnchorResolver:
         # Lengths alone bound the similarity from above; skip the diff when that already fails.
         if end <= start or 1.0 - abs(length - (end - start)) / longest < MIN_SIMILARITY:
             return None
+        self._dmp.Diff_Timeout = max(0.001, self._deadline - monotonic())  # 0 means unlimited
         diffs = self._dmp.diff_main(quote, text[start:end], False)
         similarity = 1.0 - int(self._dmp.diff_levenshtein(diffs)) / longest
         return (start, end, similarity) if similarity >= MIN_SIMILARITY else None
 
-    def _fuzzy(self, quote: str, prefix: str, suffix: str, hint: _Hint | None) -> Placement | None:
-        if len(quote) < _MIN_FUZZY_CHARS:
+    def _fuzzy(self, q: _Query) -> Placement | None:
+        if len(q.quote) < _MIN_FUZZY_CHARS:
             return None
-        # (chapter, expected start, bitap distance), best first: places near the stored
-        # position (which may have moved by whole paragraphs), then seeded places by votes.
-        candidates: list[tuple[int, int, int]] = []
-        if hint is not None and hint.offset is not None:
+        local: list[tuple[int, int, int]] = []  # (chapter, expected start, bitap distance)
+        self._deadline = monotonic() + _TIME_BUDGET
+        if q.chapter is not None and q.offset is not None:
             # As Hypothesis does: find the prefix near the old position; the quote follows it.
-            guesses, head = [hint.offset], prefix[-_SLICE:]
-            text = self._texts[hint.chapter]
-            found = (
-                self._match(text, head, hint.offset - len(head), _LOCAL_DISTANCE) if head else -1
-            )
-            if found >= 0 and abs(found + len(head) - hint.offset) > _SLICE:
+            chapter, offset, head, guesses = q.chapter, q.offset, q.prefix[-_SLICE:], [q.offset]
+            found = self._match(self._texts[chapter], head, offset - len(head), _LOCAL_DISTANCE)
+            if head and found >= 0 and abs(found + len(head) - offset) > _SLICE:
                 guesses.insert(0, found + len(head))
-            candidates += [(hint.chapter, guess, _LOCAL_DISTANCE) for guess in guesses]
-        seeds = self._seed(prefix + quote + suffix, len(prefix))
-        candidates += [(chapter, start, _SEED_DISTANCE) for chapter, start in seeds]
+            # Seeding reads the whole book: skip it if the passage is still near its old place,
+            # recognisably so by its context (a similar sentence nearby may be another one).
+            local = [(chapter, guess, _LOCAL_DISTANCE) for guess in guesses]
+            placed = self._best(q, local)
+            enough = min(_SLICE // 4, len(q.prefix) + len(q.suffix))
+            if placed and self._agreement(q, chapter, placed.start, placed.end) >= enough:
+                return placed
+        seeds = self._seed(q.prefix + q.quote + q.suffix, len(q.prefix))
+        return self._best(q, local + [(chapter, start, _SEED_DISTANCE) for chapter, start in seeds])
+
+    def _best(self, q: _Query, candidates: list[tuple[int, int, int]]) -> Placement | None:
+        """Check (chapter, expected start, bitap distance) candidates in order; keep the best."""
         budget = _MAX_CANDIDATES
-        tried: list[tuple[int, int]] = []
         # Search order: the hinted chapter, then its neighbours, then the rest.
-        for group in range(3) if hint is not None else [0]:
+        for group in range(3) if q.chapter is not None else [0]:
             best: tuple[float, int, int, int] | None = None
             for chapter, expected, distance in candidates:
-                near = 0 if hint is None else min(2, abs(chapter - hint.chapter))
-                # Seeds often repeat a local guess, and bitap around that covered them.
-                if near != group or budget <= 0 or (chapter, expected // _SLICE) in tried:
+                near = 0 if q.chapter is None else min(2, abs(chapter - q.chapter))
+                if near != group or budget <= 0 or monotonic() > self._deadline:
                     continue
-                tried.append((chapter, expected // _SLICE))
                 budget -= 1
-                text = self._texts[chapter]
-                span = self._span(text, quote, expected, distance)
+                span = self._span(self._texts[chapter], q.quote, expected, distance)
                 if span is None:
                     continue
                 start, end, similarity = span
-                before, after = self._agreement(text, start, end, prefix, suffix)
                 # Weights as in Hypothesis' match-quote: the quote counts most, context next,
                 # and the distance from the old position only breaks near-ties.
+                context = self._agreement(q, chapter, start, end)
                 score = (
                     50 * similarity
-                    + 20 * before / max(1, len(prefix))
-                    + 20 * after / max(1, len(suffix))
-                    - 2 * self._proximity_penalty(chapter, start, hint)
+                    + 40 * context / max(1, len(q.prefix) + len(q.suffix))
+                    - 2 * self._proximity_penalty(q, chapter, start)
                 )
                 if best is None or score > best[0]:
                     best = (score, chapter, start, end)
             if best is not None:
-                text = self._texts[best[1]]
-                return Placement(best[1], best[2], best[3], exact=text[best[2] : best[3]] == quote)
+                _, chapter, start, end = best
+                return Placement(chapter, start, end, self._texts[chapter][start:end] == q.quote)
         return None
 
-    def _seed(self, quote: str, lead: int) -> list[tuple[int, int]]:
-        """(chapter, expected start) where pieces of the quote occur in order, most first."""
-        size = min(_PIECE_MAX, max(_PIECE_MIN, len(quote) // 5))
-        offsets = list(range(0, len(quote) - size + 1, size))
+    def _seed(self, pattern: str, lead: int) -> list[tuple[int, int]]:
+        """Where pieces of ``pattern`` (context, then quote from ``lead``, then context) occur."""
+        size = min(_PIECE_MAX, max(_PIECE_MIN, len(pattern) // 5))
+        offsets = list(range(0, len(pattern) - size + 1, size))
         if len(offsets) > _MAX_PIECES:
             offsets = [offsets[i * len(offsets) // _MAX_PIECES] for i in range(_MAX_PIECES)]
         diagonals: list[tuple[int, int]] = []  # (where the quote would start, piece index)
         for index, offset in enumerate(offsets):
-            piece = quote[offset : offset + size]
+            piece = pattern[offset : offset + size]
             hits = self._occurrences(self._all_text, piece, 0, _PIECE_MAX_HITS + 1)
             if len(hits) <= _PIECE_MAX_HITS:
                 diagonals.extend((hit - offset + lead, index) for hit in hits)
         # Insertions and deletions inside the quote shift later pieces, so pieces whose
         # implied starts lie close together vote for the same place.
-        tolerance = 8 + len(quote) // 10
-        needed = 2 if len(offsets) >= 3 else 1
+        tolerance = 8 + len(pattern) // 10
         clusters: list[list[tuple[int, int]]] = []
         for diagonal in sorted(diagonals):
             if clusters and diagonal[0] - clusters[-1][0][0] <= tolerance:
@@ -413,9 +392,8 @@ class AnchorResolver:
         found: list[tuple[int, int, int]] = []  # (-votes, chapter, expected start)
         for cluster in clusters:
             votes = len({piece for _, piece in cluster})
-            if votes >= needed:
+            if votes >= (2 if len(offsets) >= 3 else 1):
                 # The piece nearest the quote's start predicts the start best.
                 chapter, local = self._to_local(max(0, min(cluster, key=lambda d: d[1])[0]))
                 found.append((-votes, chapter, min(local, len(self._texts[chapter]))))
-        found.sort()
-        return [(chapter, start) for _, chapter, start in found]
+        return [(chapter, start) for _, chapter, start in sorted(found)]

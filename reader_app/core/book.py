@@ -99,6 +99,22 @@ class Book:
         for entry in self.toc:
             yield from entry.walk()
 
+    def section_title(self, chapter: int, offset: int) -> str:
+        """The title of the contents entry a place falls under (a poem inside a volume).
+
+        Falls back to the chapter's own title when no entry starts in that chapter
+        before the place.
+        """
+        best: tuple[int, TocEntry] | None = None
+        for _depth, entry in self.toc_entries():
+            if (
+                entry.chapter == chapter
+                and entry.offset <= offset
+                and (best is None or entry.offset >= best[0])
+            ):
+                best = (entry.offset, entry)
+        return best[1].title if best is not None else self.chapter_label(chapter)
+
     def chapter_label(self, index: int) -> str:
         """The chapter's title, or a numbered fallback."""
         chapter = self.chapters[index]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 from reader_app.ui.themes import HIGHLIGHT_COLORS
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from reader_app.storage.highlights import Highlight
 
@@ -52,8 +52,8 @@ class HighlightsPanel(QListWidget):
         self.itemActivated.connect(self._jump)
         self.itemDoubleClicked.connect(self._jump)
 
-    def set_highlights(self, items: Sequence[Highlight], chapter_titles: Sequence[str]) -> None:
-        """Show a book's highlights."""
+    def set_highlights(self, items: Sequence[Highlight], where: Callable[[Highlight], str]) -> None:
+        """Show a book's highlights; ``where`` names the place of each (its section)."""
         self.clear()
         if not items:
             placeholder = QListWidgetItem(self.tr("No highlights yet. Select text and press H."))
@@ -64,10 +64,8 @@ class HighlightsPanel(QListWidget):
             quote = " ".join(h.quote.split())
             if len(quote) > 160:
                 quote = quote[:157] + "…"
-            where = chapter_titles[h.chapter] if 0 <= h.chapter < len(chapter_titles) else ""
-            if h.orphaned:
-                where = self.tr("Not found in this edition")
-            lines = [f"“{quote}”", where]
+            place = self.tr("Not found in this edition") if h.orphaned else where(h)
+            lines = [f"“{quote}”", place]
             if h.note:
                 lines.insert(1, "✎ " + " ".join(h.note.split())[:200])
             item = QListWidgetItem(swatch(h.color), "\n".join(lines))

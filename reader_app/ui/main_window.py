@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from reader_app.services.book_service import BookService
     from reader_app.services.search_service import SearchService
     from reader_app.storage.books import BookRepository
+    from reader_app.storage.highlights import Highlight
     from reader_app.ui.highlight_controller import HighlightController
 
 log = logging.getLogger(__name__)
@@ -329,8 +330,13 @@ class MainWindow(QMainWindow):
 
     def _on_highlights_changed(self) -> None:
         book = self.pane.book
-        titles = [book.chapter_label(i) for i in range(len(book.chapters))] if book else []
-        self.highlights_panel.set_highlights(self._highlights.highlights, titles)
+
+        def where(item: Highlight) -> str:
+            if book is None or not 0 <= item.chapter < len(book.chapters):
+                return ""
+            return book.section_title(item.chapter, item.start)
+
+        self.highlights_panel.set_highlights(self._highlights.highlights, where)
         self._redraw_marks()
         self._update_actions()
 

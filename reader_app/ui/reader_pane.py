@@ -115,6 +115,8 @@ class ReaderPane(QWidget):
         """Open a book at a saved place (clamped to what exists)."""
         self._book = book
         self._history.clear()
+        # A fresh document: images cached for the last book must not show in this one.
+        self.view.new_document()
         chapter = chapter if 0 <= chapter < len(book.chapters) else 0
         self._show(chapter, offset)
 
@@ -184,7 +186,7 @@ class ReaderPane(QWidget):
     def show_match(self, chapter: int, start: int, end: int) -> None:
         """Go to a search match, select it and mark it."""
         self.go_to(chapter, start)
-        self._search_mark = Mark(start, end, self.view.palette().highlight().color().name())
+        self._search_mark = Mark(start, end, "search")
         self.view.select_range(start, end)
         self._center_on(start)
         self._redraw()
@@ -212,7 +214,7 @@ class ReaderPane(QWidget):
         if self._book is None:
             return
         total = len(self._book.chapters)
-        title = self._book.chapter_label(self._chapter)
+        title = self._book.section_title(self._chapter, self.view.first_visible_offset())
         self.chapter_label.setText(f"{title}  ·  {self._chapter + 1} / {total}")
         self.progress_label.setText(f"{round(self.progress() * 100)}%")
         self.prev_button.setEnabled(self._chapter > 0)

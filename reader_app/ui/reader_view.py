@@ -35,7 +35,7 @@ class Mark:
 
     start: int
     end: int
-    color: str  # a highlight colour name, or "#rrggbb"
+    color: str  # a highlight colour name, or "search" for the current search match
     key: int = 0  # the highlight id; 0 for temporary marks
 
 
@@ -105,6 +105,22 @@ class ReaderView(QTextBrowser):
         doc.setHtml(html)
         self._apply_margins()
         self.setExtraSelections([])
+
+    def new_document(self) -> None:
+        """Start from an empty document (and an empty image cache)."""
+        old = self.document()
+        # Qt deletes the document it made itself; the ones made here are ours to delete.
+        ours = old.parent() is self
+        doc = QTextDocument(self)
+        doc.setDefaultFont(old.defaultFont())
+        doc.setDefaultStyleSheet(self._css())
+        self.setDocument(doc)
+        if ours:
+            old.deleteLater()
+        self._html = ""
+        self._text = ""
+        self._map = Utf16Map("")
+        self._marks = []
 
     @property
     def text(self) -> str:
@@ -245,11 +261,10 @@ class ReaderView(QTextBrowser):
             cursor.setPosition(self._qt(mark.end), QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
             fmt = QTextCharFormat()
-            color = (
-                QColor(mark.color)
-                if mark.color.startswith("#")
-                else highlight_color(mark.color, dark=self._colors.dark)
-            )
+            if mark.color == "search":
+                color = QColor(self._colors.selection)
+            else:
+                color = highlight_color(mark.color, dark=self._colors.dark)
             fmt.setBackground(color)
             if mark.key == 0:
                 fmt.setFontUnderline(True)

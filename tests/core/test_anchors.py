@@ -257,3 +257,50 @@ def test_resolver_reuse_gives_the_same_answers(war_and_peace: list[str]) -> None
         assert resolver.find_quote(anchor.quote, anchor.prefix, anchor.suffix) == Placement(
             anchor.chapter, 20, 80, True
         )
+
+
+# -- short quotes that also occur elsewhere ------------------------------------------------
+
+
+def short_quote_book() -> tuple[list[str], TextAnchor]:
+    chapters = [
+        "Filler. " * 50
+        + "At dawn the Cossacks rode by the river, singing loudly. "
+        + "More. " * 50,
+        "Filler. " * 60,
+        "Filler. " * 60,
+        "Later, far away, the Cossacks rode by again. " + "End. " * 20,
+    ]
+    start = chapters[0].index("Cossacks rode by")
+    return chapters, make_anchor(chapters, 0, start, start + len("Cossacks rode by"))
+
+
+def test_short_quote_edited_in_place_beats_an_exact_copy_elsewhere() -> None:
+    chapters, anchor = short_quote_book()
+    edited = replaced(chapters, 0, chapters[0].replace("Cossacks rode by", "Cossaks rode by"))
+    placed = resolve_anchor(anchor, edited)
+    assert placed == Placement(0, anchor.start, anchor.start + len("Cossaks rode by"), False)
+
+
+def test_short_quote_gone_from_its_chapter_falls_back_to_the_exact_copy() -> None:
+    chapters, anchor = short_quote_book()
+    removed = replaced(chapters, 0, chapters[0].replace("the Cossacks rode by the river", "rain"))
+    start = chapters[3].index("Cossacks rode by")
+    assert resolve_anchor(anchor, removed) == Placement(3, start, start + 16, True)
+
+
+def test_a_similar_sentence_nearby_does_not_capture_a_shifted_passage() -> None:
+    quote = "Mary Hendríkhovna smiled at him"
+    text = (
+        "Opening. " * 10 + "Mary Hendríkhovna smiled at them, " + "Words. " * 70
+        + "He turned; " + quote + " and left the room. " + "Closing. " * 10
+    )  # fmt: skip
+    start = text.index(quote)
+    anchor = make_anchor([text], 0, start, start + len(quote))
+    # After the new preface the look-alike sits near the old offset, the passage 600 further on.
+    new_quote = quote.replace("smiled", "smild")
+    edited = "A new preface. " * 40 + text.replace(quote, new_quote)
+    new_start = edited.index(new_quote)
+    assert abs(edited.index("smiled at them") - start) < 100 < new_start - start
+    placed = resolve_anchor(anchor, [edited])
+    assert placed == Placement(0, new_start, new_start + len(new_quote), False)

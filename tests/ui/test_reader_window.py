@@ -130,7 +130,7 @@ def test_war_and_peace_chapter_switch_and_progress(qtbot: QtBot, make_app: MakeA
     app.window.toc.itemClicked.emit(item, 0)
     assert pane.view.text.startswith("SECOND EPILOGUE\nCHAPTER I\nHistory is the life of nations")
     assert pane.progress() > 0.9
-    assert pane.chapter_label.text().startswith("CHAPTER I")
+    assert pane.chapter_label.text().startswith("SECOND EPILOGUE")
 
 
 def test_highlight_note_colour_delete_and_undo(qtbot: QtBot, make_app: MakeApp) -> None:
@@ -235,3 +235,32 @@ def test_themes_and_font_size(qtbot: QtBot, make_app: MakeApp, profile: AppPaths
     saved = Path(profile.settings_file).read_text("utf-8")
     assert '"theme": "sepia"' in saved
     assert f'"font_size": {size + 1}' in saved
+
+
+def test_opening_another_book_replaces_the_page(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app()
+    app.window.show()
+    app.window.open_path(MOBY)
+    wait_for_book(qtbot, app, "Moby-Dick")
+    pane = app.window.pane
+    assert pane.chapter == 0
+    assert "res:" in pane.book.chapters[0].html  # type: ignore[union-attr]  # the cover image
+    app.window.open_path(WAR)
+    wait_for_book(qtbot, app, "War and Peace")
+    assert pane.chapter == 0
+    assert pane.view.text == pane.book.chapters[0].text  # type: ignore[union-attr]
+    assert pane.view.toPlainText() == pane.view.text.replace("\xa0", " ")
+    assert "CONTENTS" in pane.chapter_label.text()
+
+
+def test_footer_names_the_poem_inside_a_volume(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app()
+    app.start(None)
+    wait_for_book(qtbot, app, "Lyrical Ballads")
+    item = _toc_item(app, "We Are Seven")
+    app.window.toc.itemClicked.emit(item, 0)
+    qtbot.waitUntil(lambda: app.window.pane.chapter_label.text().startswith("We Are Seven"))
+    pane = app.window.pane
+    start = pane.view.text.index("A simple child")
+    app.highlights.add(pane.chapter, start, start + len("A simple child"))
+    assert "We Are Seven" in app.window.highlights_panel.item(0).text()

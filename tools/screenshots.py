@@ -1,0 +1,111 @@
+"""Take screenshots of the real app on the current X display (e.g. under Xvfb).
+
+    Xvfb :99 -screen 0 1400x900x24 & DISPLAY=:99 .venv/bin/python tools/screenshots.py OUT_DIR
+
+Runs a fresh profile, opens books, highlights and searches as a reader would, and grabs
+the whole screen after each step.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from reader_app.app import ReaderApp  # noqa: E402
+from reader_app.config.paths import AppPaths  # noqa: E402
+from reader_app.config.settings import Settings  # noqa: E402
+from reader_app.storage.db import open_database  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "books"
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    qt_app = QApplication(sys.argv[:1])
+    qt_app.setStyle("Fusion")
+    profile = AppPaths.for_profile(Path(tempfile.mkdtemp(prefix="tone-shots-")))
+    profile.ensure()
+    app = ReaderApp(profile, open_database(profile.database), Settings(theme="light"))
+    window = app.window
+    window.resize(1280, 820)
+    window.move(0, 0)
+    steps: list[tuple[str, Callable[[], None]]] = []
+
+    def shot(name: str) -> Callable[[], None]:
+        def take() -> None:
+            screen = qt_app.primaryScreen()
+            screen.grabWindow(0, 0, 0, 1280, 820).save(str(out / f"{name}.png"))
+
+        return take
+
+    def tables_turned() -> None:
+        items = [
+            it
+            for it in window.toc.findItems("The Tables Turned", __import__("PySide6.QtCore").QtCore.Qt.MatchFlag.MatchRecursive)
+        ]
+        window.toc.itemClicked.emit(items[0], 0)
+        text = window.pane.view.text
+        start = text.index("We murder to dissect.")
+        window.highlight_selection_range = None
+        app.highlights.add(window.pane.chapter, start, start + len("We murder to dissect."), "pink")
+        start = text.index("Sweet is the lore which Nature brings;")
+        app.highlights.add(window.pane.chapter, start, start + len("Sweet is the lore which Nature brings;"))
+
+    def search() -> None:
+        window.show_search()
+        window.search.query.setText("nature")
+        window.search.query.returnPressed.emit()
+
+    def first_hit() -> None:
+        window.search.step(1)
+
+    steps += [
+        ("", lambda: app.start(None)),
+        ("01-first-start-light", lambda: None),
+        ("", tables_turned),
+        ("02-highlights-light", lambda: None),
+        ("", search),
+        ("", first_hit),
+        ("03-search-light", lambda: None),
+        ("", lambda: window.update_settings(theme="dark")),
+        ("04-search-dark", lambda: None),
+        ("", lambda: window.toc_dock.raise_()),
+        ("", lambda: window.open_path(CORPUS / "moby-dick_idpf_epub3.epub")),
+        ("05-moby-dark", lambda: None),
+        ("", lambda: window.update_settings(theme="sepia")),
+        ("06-moby-sepia", lambda: None),
+        ("", lambda: window.open_path(CORPUS / "war-and-peace_pg2600_utf8-bom.txt")),
+        ("", lambda: window.update_settings(theme="light")),
+        ("07-war-and-peace-light", lambda: None),
+        ("", window.show_library),
+        ("08-library", lambda: None),
+    ]
+
+    def run(index: int = 0) -> None:
+        if index >= len(steps):
+            window.close()
+            qt_app.quit()
+            return
+        name, action = steps[index]
+        action()
+        if name:
+            shot(name)()
+        QTimer.singleShot(700, lambda: run(index + 1))
+
+    window.show()
+    QTimer.singleShot(500, run)
+    qt_app.exec()
+    app.shutdown()
+
+
+if __name__ == "__main__":
+    main()
