@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,17 +48,16 @@ def main() -> None:
         return take
 
     def tables_turned() -> None:
-        items = [
-            it
-            for it in window.toc.findItems("The Tables Turned", __import__("PySide6.QtCore").QtCore.Qt.MatchFlag.MatchRecursive)
-        ]
+        items = window.toc.findItems("The Tables Turned", Qt.MatchFlag.MatchRecursive)
         window.toc.itemClicked.emit(items[0], 0)
         text = window.pane.view.text
         start = text.index("We murder to dissect.")
-        window.highlight_selection_range = None
         app.highlights.add(window.pane.chapter, start, start + len("We murder to dissect."), "pink")
         start = text.index("Sweet is the lore which Nature brings;")
-        app.highlights.add(window.pane.chapter, start, start + len("Sweet is the lore which Nature brings;"))
+        app.highlights.add(
+            window.pane.chapter, start, start + len("Sweet is the lore which Nature brings;")
+        )
+        window.pane.go_to(window.pane.chapter, text.index("And hark! how blithe"))
 
     def search() -> None:
         window.show_search()

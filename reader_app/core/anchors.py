@@ -180,8 +180,8 @@ class AnchorResolver:
         self._total = self._starts.pop() - 1
         self._joined: str | None = None
         self._dmp: Any = diff_match_patch()
-        self._deadline = 0.0
         self._dmp.Match_Threshold = _THRESHOLD
+        self._deadline = 0.0  # when the current fuzzy search must give up
 
     def resolve(self, anchor: TextAnchor) -> Placement | None:
         """Place ``anchor`` in this book; see :func:`resolve_anchor`."""
@@ -368,8 +368,8 @@ class AnchorResolver:
                 return Placement(chapter, start, end, self._texts[chapter][start:end] == q.quote)
         return None
 
-    def _seed(self, pattern: str, lead: int) -> list[tuple[int, int]]:
-        """Where pieces of ``pattern`` (context, then quote from ``lead``, then context) occur."""
+    def _seed(self, pattern: str, lead: int) -> list[tuple[int, int]]:  # lead: len(prefix)
+        """(chapter, start) where pieces of prefix+quote+suffix put the quote, most votes first."""
         size = min(_PIECE_MAX, max(_PIECE_MIN, len(pattern) // 5))
         offsets = list(range(0, len(pattern) - size + 1, size))
         if len(offsets) > _MAX_PIECES:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QFontDialog, QMenu, QMenuBar, QMessageBox
+from PySide6.QtWidgets import (
+    QFontDialog,
+    QMenu,
+    QMenuBar,
+    QMessageBox,
+    QStyle,
+    QToolBar,
+    QToolButton,
+)
 
 from reader_app import APP_NAME, __version__
 from reader_app.ui.highlights_panel import swatch
@@ -87,6 +95,14 @@ class WindowActions(QObject):
             self.theme_group.addAction(action)
             self.themes[name] = action
         self.recent_menu = QMenu(self.tr("Open &Recent"), window)
+        self.spacing_group = QActionGroup(self)
+        self.spacings: dict[int, QAction] = {}
+        for percent, label in ((120, self.tr("&Compact")), (150, self.tr("&Normal")),
+                               (185, self.tr("&Relaxed"))):  # fmt: skip
+            action = self._act(label, lambda p=percent: w.update_settings(line_height=p))
+            action.setCheckable(True)
+            self.spacing_group.addAction(action)
+            self.spacings[percent] = action
 
     def _act(self, text: str, slot: object, *keys: QKeySequence.StandardKey | str) -> QAction:
         action = QAction(text, self._w)
@@ -131,6 +147,9 @@ class WindowActions(QObject):
         view.addAction(self.larger)
         view.addAction(self.smaller)
         view.addAction(self.reset_size)
+        spacing = view.addMenu(self.tr("Line &Spacing"))
+        for action in self.spacings.values():
+            spacing.addAction(action)
         view.addSeparator()
         view.addAction(self.full_screen)
         go = bar.addMenu(self.tr("&Go"))
@@ -148,6 +167,37 @@ class WindowActions(QObject):
         help_menu.addAction(self.shortcuts)
         help_menu.addAction(self.about)
 
+    def build_toolbar(self, bar: QToolBar) -> None:
+        """The few commands a reader reaches for most, with standard icons."""
+        style = self._w.style()
+        icons = QStyle.StandardPixmap
+        self.open.setIcon(style.standardIcon(icons.SP_DialogOpenButton))
+        self.prev_chapter.setIcon(style.standardIcon(icons.SP_ArrowBack))
+        self.next_chapter.setIcon(style.standardIcon(icons.SP_ArrowForward))
+        self.find.setIcon(style.standardIcon(icons.SP_FileDialogContentsView))
+        self.highlight.setIcon(swatch("yellow"))
+        self.highlight.setIconText(self.tr("Highlight"))
+        self.find.setIconText(self.tr("Search"))
+        self.prev_chapter.setIconText(self.tr("Previous"))
+        self.next_chapter.setIconText(self.tr("Next"))
+        toc = self._w.toc_dock.toggleViewAction()
+        toc.setIcon(style.standardIcon(icons.SP_FileDialogListView))
+        bar.addAction(self.open)
+        bar.addAction(toc)
+        bar.addSeparator()
+        bar.addAction(self.prev_chapter)
+        bar.addAction(self.next_chapter)
+        bar.addSeparator()
+        bar.addAction(self.find)
+        bar.addAction(self.highlight)
+        colors = QMenu(self._w)
+        for action in self.colors:
+            colors.addAction(action)
+        button = bar.widgetForAction(self.highlight)
+        if isinstance(button, QToolButton):
+            button.setMenu(colors)
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+
     def refresh_recent(self, entries: list[tuple[str, str]]) -> None:
         """Rebuild File → Open Recent from (title, path) pairs."""
         self.recent_menu.clear()
@@ -162,6 +212,8 @@ class WindowActions(QObject):
         action = self.themes.get(settings.theme)
         if action is not None:
             action.setChecked(True)
+        nearest = min(self.spacings, key=lambda p: abs(p - settings.line_height))
+        self.spacings[nearest].setChecked(True)
 
     def update_enabled(
         self, *, has_book: bool, has_selection: bool, can_back: bool, can_undo: bool

@@ -105,6 +105,11 @@ class MainWindow(QMainWindow):
 
         self.actions_ = WindowActions(self)
         self.actions_.build_menus(self.menuBar())
+        toolbar = self.addToolBar(self.tr("Main"))
+        toolbar.setObjectName("mainToolBar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.actions_.build_toolbar(toolbar)
         self._connect()
         self._save_place = QTimer(self, singleShot=True, interval=800)
         self._save_place.timeout.connect(self._store_position)

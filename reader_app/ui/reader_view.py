@@ -206,7 +206,7 @@ class ReaderView(QTextBrowser):
         return self._map.to_utf16(max(0, min(offset, len(self._text))))
 
     def _cp(self, position: int) -> int:
-        return self._map.to_codepoint(position)
+        return self._map.to_codepoint(max(0, min(position, self._map.utf16_length)))
 
     def selected_range(self) -> tuple[int, int] | None:
         """The selection as chapter offsets, trimmed of surrounding white space."""
