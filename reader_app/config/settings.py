@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 THEMES = ("system", "light", "dark", "sepia")
 FONT_SIZE_RANGE = (8, 40)
 LINE_HEIGHT_RANGE = (100, 250)
+CONTEXT_RANGE = (0, 20)
+LEVELS = ("A2", "B1", "B2", "C1", "C2")
 
 BAD_SUFFIX = ".bad"
 # A full quota reads the same to the user as a full disk. Windows has no EDQUOT.
@@ -51,6 +53,14 @@ class Settings:
         show_toc: whether the table of contents pane is visible.
         window_geometry: ``QWidget.saveGeometry()`` as base64, or empty.
         window_state: ``QMainWindow.saveState()`` as base64, or empty.
+        model: the Claude model id; empty means the newest fast model.
+        objective: what the reader wants from the analyses; empty means the built-in
+            English-learner objective.
+        level: the CEFR level of explanations, one of ``LEVELS``.
+        language: the language explanations are written in.
+        context_paragraphs: paragraphs (or verse lines) of context each side of a passage.
+        prices: per-model prices in USD per million tokens, as (model prefix, input,
+            output); empty means the built-in table.
     """
 
     theme: str = "system"
@@ -60,6 +70,12 @@ class Settings:
     show_toc: bool = True
     window_geometry: str = ""
     window_state: str = ""
+    model: str = ""
+    objective: str = ""
+    level: str = "B1"
+    language: str = "English"
+    context_paragraphs: int = 3
+    prices: tuple[tuple[str, float, float], ...] = ()
 
     def __post_init__(self) -> None:
         """Clamp the numbers and reject values no caller should pass.
@@ -74,6 +90,11 @@ class Settings:
         # The instance is frozen; object.__setattr__ is the documented way in __post_init__.
         object.__setattr__(self, "font_size", _clamp(self.font_size, FONT_SIZE_RANGE))
         object.__setattr__(self, "line_height", _clamp(self.line_height, LINE_HEIGHT_RANGE))
+        object.__setattr__(
+            self, "context_paragraphs", _clamp(self.context_paragraphs, CONTEXT_RANGE)
+        )
+        if self.level not in LEVELS:
+            object.__setattr__(self, "level", "B1")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Settings:
@@ -100,6 +121,12 @@ class Settings:
             show_toc=show_toc if isinstance(show_toc, bool) else defaults.show_toc,
             window_geometry=_base64_or_empty(data.get("window_geometry")),
             window_state=_base64_or_empty(data.get("window_state")),
+            model=_str_or(data.get("model"), defaults.model).strip(),
+            objective=_str_or(data.get("objective"), defaults.objective).strip(),
+            level=_str_or(data.get("level"), defaults.level),
+            language=_str_or(data.get("language"), defaults.language).strip() or "English",
+            context_paragraphs=_int_or(data.get("context_paragraphs"), defaults.context_paragraphs),
+            prices=_prices(data.get("prices")),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -108,7 +135,9 @@ class Settings:
         Returns:
             One key per field; ``from_dict(s.to_dict()) == s``.
         """
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["prices"] = [list(row) for row in self.prices]
+        return data
 
 
 def load_settings(path: Path) -> tuple[Settings, str | None]:
@@ -261,3 +290,22 @@ def _base64_or_empty(value: object) -> str:
     except (binascii.Error, ValueError):
         return ""
     return value
+
+
+def _prices(value: object) -> tuple[tuple[str, float, float], ...]:
+    """Rows of (model prefix, input price, output price); bad rows are skipped."""
+    if not isinstance(value, list):
+        return ()
+    rows: list[tuple[str, float, float]] = []
+    for row in value:
+        if (
+            isinstance(row, list)
+            and len(row) == 3
+            and isinstance(row[0], str)
+            and row[0].strip()
+            and all(
+                isinstance(x, int | float) and not isinstance(x, bool) and x >= 0 for x in row[1:]
+            )
+        ):
+            rows.append((row[0].strip(), float(row[1]), float(row[2])))
+    return tuple(rows)

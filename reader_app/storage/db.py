@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from reader_app.core.errors import StorageError
+from reader_app.storage.migrations import STEPS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -58,81 +59,8 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _migrate_1_initial(conn: sqlite3.Connection) -> None:
-    """Books with their reading position, and highlights anchored into their chapters."""
-    # Single statements, not executescript(): executescript() COMMITs first, which would
-    # split the migration from its user_version bump.
-    conn.execute(
-        """
-        CREATE TABLE books (
-            id TEXT PRIMARY KEY,  -- SHA-256 of the file bytes, hex
-            path TEXT NOT NULL,
-            title TEXT NOT NULL,
-            authors TEXT NOT NULL,  -- JSON list of strings
-            language TEXT NOT NULL DEFAULT '',
-            format TEXT NOT NULL,
-            chapter_count INTEGER NOT NULL,
-            char_count INTEGER NOT NULL,
-            added_at TEXT NOT NULL,
-            last_opened_at TEXT,
-            position_chapter INTEGER NOT NULL DEFAULT 0,
-            position_offset INTEGER NOT NULL DEFAULT 0,
-            progress REAL NOT NULL DEFAULT 0,
-            in_recent INTEGER NOT NULL DEFAULT 1
-        )
-        """
-    )
-    conn.execute(
-        """
-        CREATE TABLE highlights (
-            id INTEGER PRIMARY KEY,
-            book_id TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
-            chapter INTEGER NOT NULL,
-            chapter_key TEXT NOT NULL DEFAULT '',
-            start INTEGER NOT NULL,
-            end INTEGER NOT NULL,
-            quote TEXT NOT NULL,
-            prefix TEXT NOT NULL DEFAULT '',
-            suffix TEXT NOT NULL DEFAULT '',
-            color TEXT NOT NULL DEFAULT 'yellow',
-            note TEXT NOT NULL DEFAULT '',
-            orphaned INTEGER NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            CHECK (end >= start)
-        )
-        """
-    )
-    conn.execute("CREATE INDEX highlights_by_position ON highlights (book_id, chapter, start)")
-
-
-def _migrate_2_book_paths(conn: sqlite3.Connection) -> None:
-    """Remember every path a book was seen at, so it is found again after a move."""
-    conn.execute(
-        """
-        CREATE TABLE book_paths (
-            book_id TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
-            path TEXT NOT NULL,
-            seen_at TEXT NOT NULL,
-            PRIMARY KEY (book_id, path)
-        )
-        """
-    )
-    # Looking a file up by path happens on every open; the primary key only helps by book.
-    conn.execute("CREATE INDEX book_paths_by_path ON book_paths (path)")
-    conn.execute(
-        """
-        INSERT INTO book_paths (book_id, path, seen_at)
-        SELECT id, path, COALESCE(last_opened_at, added_at) FROM books
-        """
-    )
-
-
 # Append only. A released step is never edited: users' databases already ran it.
-MIGRATIONS: list[Migration] = [
-    _migrate_1_initial,
-    _migrate_2_book_paths,
-]
+MIGRATIONS: list[Migration] = list(STEPS)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

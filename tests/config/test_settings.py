@@ -49,7 +49,30 @@ def test_defaults() -> None:
         "show_toc": True,
         "window_geometry": "",
         "window_state": "",
+        "model": "",
+        "objective": "",
+        "level": "B1",
+        "language": "English",
+        "context_paragraphs": 3,
+        "prices": [],
     }
+
+
+def test_analysis_settings_are_repaired_not_refused() -> None:
+    repaired = Settings.from_dict(
+        {
+            "level": "Z9",
+            "context_paragraphs": 999,
+            "language": "  ",
+            "prices": [["claude-haiku", 1, 5], ["bad"], ["x", -1, 2], ["claude-opus", 5.0, 25.0]],
+        }
+    )
+    assert repaired.level == "B1"
+    assert repaired.context_paragraphs == 20
+    assert repaired.language == "English"
+    assert repaired.prices == (("claude-haiku", 1.0, 5.0), ("claude-opus", 5.0, 25.0))
+    custom = Settings(model="claude-haiku-4-5", level="C1", prices=(("claude", 2.0, 8.0),))
+    assert Settings.from_dict(custom.to_dict()) == custom
 
 
 def test_round_trip_through_a_dict() -> None:

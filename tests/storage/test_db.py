@@ -63,7 +63,7 @@ def user_version(conn: sqlite3.Connection) -> int:
 
 
 def test_schema_version_counts_the_migration_steps() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 2
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 3
 
 
 def test_new_file_is_migrated_to_the_latest_version(db_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_step_1_builds_the_initial_schema_from_version_0(db_path: Path) -> None:
     build_at_version(db_path, 0)
     conn = open_database(db_path)
     try:
-        assert user_version(conn) == 2
+        assert user_version(conn) == SCHEMA_VERSION
         columns = [row["name"] for row in conn.execute("PRAGMA table_info(highlights)")]
         assert columns == [
             "id",
@@ -99,6 +99,36 @@ def test_step_1_builds_the_initial_schema_from_version_0(db_path: Path) -> None:
         ]
         indexes = [row["name"] for row in conn.execute("PRAGMA index_list(highlights)")]
         assert "highlights_by_position" in indexes
+    finally:
+        conn.close()
+
+
+def test_step_3_adds_analyses_and_examples_to_a_version_2_library(db_path: Path) -> None:
+    build_at_version(db_path, 2)
+    old = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        assert "analyses" not in table_names(old)
+        old.execute(f"INSERT INTO books VALUES ({', '.join('?' * len(BOOK_ROW))})", BOOK_ROW)
+        old.execute(
+            "INSERT INTO highlights (id, book_id, chapter, start, end, quote, created_at,"
+            " updated_at) VALUES (7, ?, 3, 10, 20, 'handsome, clever', 't', 't')",
+            (BOOK_ROW[0],),
+        )
+    finally:
+        old.close()
+    conn = open_database(db_path)
+    try:
+        assert user_version(conn) == SCHEMA_VERSION
+        assert {"analyses", "examples", "app_meta"} <= table_names(conn)
+        assert conn.execute("SELECT quote FROM highlights WHERE id = 7").fetchone()[0] == (
+            "handsome, clever"
+        )
+        conn.execute(
+            "INSERT INTO analyses (highlight_id, created_at, status) VALUES (7, 't', 'ok')"
+        )
+        conn.execute("DELETE FROM highlights WHERE id = 7")
+        # An analysis belongs to its highlight and goes with it.
+        assert conn.execute("SELECT COUNT(*) FROM analyses").fetchone()[0] == 0
     finally:
         conn.close()
 
@@ -133,7 +163,7 @@ def test_step_2_upgrades_a_version_1_library_and_keeps_its_rows(db_path: Path) -
 
     conn = open_database(db_path)
     try:
-        assert user_version(conn) == 2
+        assert user_version(conn) == SCHEMA_VERSION
         book = conn.execute("SELECT * FROM books WHERE id = ?", ("f" * 64,)).fetchone()
         assert tuple(book) == BOOK_ROW
         highlight = conn.execute("SELECT book_id, quote FROM highlights WHERE id = 7").fetchone()

@@ -1,0 +1,83 @@
+"""Why an analysis failed, as a code the UI and CLI turn into words and actions."""
+
+from __future__ import annotations
+
+import enum
+
+from reader_app.core.errors import ReaderError
+
+
+class AiErrorKind(enum.Enum):
+    """Each failure the tone panel explains differently."""
+
+    NO_KEY = "no_key"
+    NO_KEYRING = "no_keyring"
+    AUTH = "auth"  # 401
+    PERMISSION = "permission"  # 403
+    MODEL_NOT_FOUND = "model_not_found"  # 404
+    RATE_LIMITED = "rate_limited"  # 429
+    OVERLOADED = "overloaded"  # 529, 503
+    SERVER = "server"  # other 5xx
+    BAD_REQUEST = "bad_request"  # 400, 413, 422
+    OFFLINE = "offline"  # connection refused, DNS, no network
+    TIMEOUT = "timeout"
+    STREAM_ERROR = "stream_error"  # an error event in mid-stream
+    TRUNCATED = "truncated"  # the stream ended without message_stop
+    SCHEMA = "schema"  # the answer failed the schema
+    REFUSAL = "refusal"
+    CANCELLED = "cancelled"
+
+
+_MESSAGES = {
+    AiErrorKind.NO_KEY: (
+        "No Anthropic API key is set. Add one in Settings, or set ANTHROPIC_API_KEY."
+    ),
+    AiErrorKind.NO_KEYRING: "The system keyring is not available, so the API key cannot be read.",
+    AiErrorKind.AUTH: "The API key was rejected (401). Check it in Settings.",
+    AiErrorKind.PERMISSION: "This API key may not use this model or feature (403).",
+    AiErrorKind.MODEL_NOT_FOUND: "The model is not available (404). Choose another in Settings.",
+    AiErrorKind.RATE_LIMITED: "Too many requests right now (429).",
+    AiErrorKind.OVERLOADED: "Claude is overloaded at the moment; retries did not help.",
+    AiErrorKind.SERVER: "The Anthropic API had an internal error; retries did not help.",
+    AiErrorKind.BAD_REQUEST: "The request was refused as invalid.",
+    AiErrorKind.OFFLINE: "Could not reach the Anthropic API. Check your network connection.",
+    AiErrorKind.TIMEOUT: "The Anthropic API took too long to answer.",
+    AiErrorKind.STREAM_ERROR: "The answer broke off with an error from the API.",
+    AiErrorKind.TRUNCATED: "The answer stopped before it was complete.",
+    AiErrorKind.SCHEMA: "The answer did not have the expected form.",
+    AiErrorKind.REFUSAL: "Claude declined to analyse this passage.",
+    AiErrorKind.CANCELLED: "The analysis was cancelled.",
+}
+
+
+class AiError(ReaderError):
+    """An analysis that did not produce a result.
+
+    Attributes:
+        kind: what went wrong, for the UI to choose words and actions.
+        retry_after: seconds the API asked us to wait (429, 529), when it said.
+        detail: a technical line for the log and the details view (never the key).
+        request_id: the API's request id, when there was a response.
+    """
+
+    def __init__(
+        self,
+        kind: AiErrorKind,
+        detail: str = "",
+        *,
+        retry_after: float | None = None,
+        request_id: str = "",
+        hint: str = "",
+    ) -> None:
+        super().__init__(_MESSAGES[kind], hint)
+        self.kind = kind
+        self.detail = detail
+        self.retry_after = retry_after
+        self.request_id = request_id
+
+    @property
+    def retryable(self) -> bool:
+        """Whether trying again later may work without the user changing anything."""
+        return self.kind not in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING, AiErrorKind.AUTH,
+                                 AiErrorKind.PERMISSION, AiErrorKind.MODEL_NOT_FOUND,
+                                 AiErrorKind.REFUSAL)  # fmt: skip

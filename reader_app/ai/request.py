@@ -1,0 +1,76 @@
+"""What goes to Claude and what comes back, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reader_app.ai.schema import ToneAnalysis
+
+
+@dataclass(frozen=True, slots=True)
+class ToneRequest:
+    """A composed request, ready for the Messages API.
+
+    Attributes:
+        model: the model id.
+        system: system text blocks, static first; the last static one has cache_control.
+        messages: the user turn(s).
+        max_tokens: the answer's limit.
+        prompt_version: a short hash of the system blocks and settings.
+        passage: the passage analysed (evidence quotes must be found in it).
+        output_schema: the JSON schema for structured output.
+    """
+
+    model: str
+    system: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+    max_tokens: int
+    prompt_version: str
+    passage: str
+    output_schema: dict[str, Any] = field(default_factory=dict)
+
+    def api_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``client.messages.stream``."""
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "system": self.system,
+            "messages": self.messages,
+        }
+        if self.output_schema:
+            kwargs["output_config"] = {
+                "format": {"type": "json_schema", "schema": self.output_schema}
+            }
+        return kwargs
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts of one answer."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+
+    @property
+    def total_input(self) -> int:
+        """Every input token, cached or not."""
+        return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisOutcome:
+    """A successful analysis with everything measured about it."""
+
+    analysis: ToneAnalysis
+    dropped_evidence: int
+    usage: Usage
+    model: str
+    request_id: str
+    prompt_version: str
+    ttft_ms: float
+    total_ms: float
+    raw_text: str

@@ -1,0 +1,125 @@
+"""Tone analyses of highlights: every attempt is kept, so re-analysing keeps the history."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from reader_app.storage.db import format_timestamp, system_clock, transaction
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from reader_app.storage.db import Clock
+
+
+@dataclass(frozen=True)
+class NewAnalysis:
+    """What an analysis attempt produced (``status`` "ok" or "failed")."""
+
+    highlight_id: int
+    status: str
+    model: str = ""
+    prompt_version: str = ""
+    tone: str = ""
+    polarity: str = ""
+    dominant_emotion: str = ""
+    result: dict[str, Any] | None = None
+    dropped_evidence: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_tokens: int = 0
+    cache_read_tokens: int = 0
+    cost_usd: float = 0.0
+    ttft_ms: float = 0.0
+    total_ms: float = 0.0
+    request_id: str = ""
+    error_kind: str = ""
+    error_message: str = ""
+
+
+@dataclass(frozen=True)
+class AnalysisRecord(NewAnalysis):
+    """A stored attempt."""
+
+    id: int = 0
+    created_at: str = ""
+
+
+_COLUMNS = (
+    "highlight_id", "status", "model", "prompt_version", "tone", "polarity", "dominant_emotion",
+    "result_json", "dropped_evidence", "input_tokens", "output_tokens", "cache_creation_tokens",
+    "cache_read_tokens", "cost_usd", "ttft_ms", "total_ms", "request_id", "error_kind",
+    "error_message",
+)  # fmt: skip
+
+
+class AnalysisRepository:
+    """Reads and writes the ``analyses`` table; each add is one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, clock: Clock = system_clock) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    def add(self, new: NewAnalysis) -> AnalysisRecord:
+        """Store one attempt."""
+        if new.status not in ("ok", "failed"):
+            raise ValueError(f"unknown status {new.status!r}")
+        values = [
+            new.highlight_id, new.status, new.model, new.prompt_version, new.tone, new.polarity,
+            new.dominant_emotion, json.dumps(new.result or {}, ensure_ascii=False),
+            new.dropped_evidence, new.input_tokens, new.output_tokens, new.cache_creation_tokens,
+            new.cache_read_tokens, new.cost_usd, new.ttft_ms, new.total_ms, new.request_id,
+            new.error_kind, new.error_message,
+        ]  # fmt: skip
+        now = format_timestamp(self._clock())
+        with transaction(self._conn) as conn:
+            cursor = conn.execute(
+                f"INSERT INTO analyses (created_at, {', '.join(_COLUMNS)})"
+                f" VALUES (?, {', '.join('?' * len(_COLUMNS))})",
+                [now, *values],
+            )
+            row_id = int(cursor.lastrowid or 0)
+        record = self.get(row_id)
+        assert record is not None
+        return record
+
+    def get(self, analysis_id: int) -> AnalysisRecord | None:
+        """One attempt by id."""
+        row = self._conn.execute("SELECT * FROM analyses WHERE id = ?", (analysis_id,)).fetchone()
+        return _record(row) if row is not None else None
+
+    def history(self, highlight_id: int) -> list[AnalysisRecord]:
+        """Every attempt for a highlight, newest first."""
+        rows = self._conn.execute(
+            "SELECT * FROM analyses WHERE highlight_id = ? ORDER BY id DESC", (highlight_id,)
+        ).fetchall()
+        return [_record(r) for r in rows]
+
+    def latest_ok_for_book(self, book_id: str) -> dict[int, AnalysisRecord]:
+        """The newest successful analysis of each highlight of a book."""
+        rows = self._conn.execute(
+            """
+            SELECT a.* FROM analyses a JOIN highlights h ON h.id = a.highlight_id
+            WHERE h.book_id = ? AND a.status = 'ok'
+              AND a.id = (SELECT MAX(b.id) FROM analyses b
+                          WHERE b.highlight_id = a.highlight_id AND b.status = 'ok')
+            """,
+            (book_id,),
+        ).fetchall()
+        return {int(r["highlight_id"]): _record(r) for r in rows}
+
+
+def _record(row: sqlite3.Row) -> AnalysisRecord:
+    data = {name: row[name] for name in _COLUMNS if name != "result_json"}
+    try:
+        result = json.loads(row["result_json"] or "{}")
+    except ValueError:
+        result = {}
+    return AnalysisRecord(
+        **data,
+        result=result if isinstance(result, dict) else {},
+        id=int(row["id"]),
+        created_at=str(row["created_at"]),
+    )

@@ -1,0 +1,137 @@
+"""Schema changes, one function per ``PRAGMA user_version`` step.
+
+Append only: a released step is never edited, because users' databases already ran it.
+Each step runs inside the transaction that also sets the new version.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
+
+
+def _migrate_1_initial(conn: sqlite3.Connection) -> None:
+    """Books with their reading position, and highlights anchored into their chapters."""
+    # Single statements, not executescript(): executescript() COMMITs first, which would
+    # split the migration from its user_version bump.
+    conn.execute(
+        """
+        CREATE TABLE books (
+            id TEXT PRIMARY KEY,  -- SHA-256 of the file bytes, hex
+            path TEXT NOT NULL,
+            title TEXT NOT NULL,
+            authors TEXT NOT NULL,  -- JSON list of strings
+            language TEXT NOT NULL DEFAULT '',
+            format TEXT NOT NULL,
+            chapter_count INTEGER NOT NULL,
+            char_count INTEGER NOT NULL,
+            added_at TEXT NOT NULL,
+            last_opened_at TEXT,
+            position_chapter INTEGER NOT NULL DEFAULT 0,
+            position_offset INTEGER NOT NULL DEFAULT 0,
+            progress REAL NOT NULL DEFAULT 0,
+            in_recent INTEGER NOT NULL DEFAULT 1
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE highlights (
+            id INTEGER PRIMARY KEY,
+            book_id TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            chapter INTEGER NOT NULL,
+            chapter_key TEXT NOT NULL DEFAULT '',
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            quote TEXT NOT NULL,
+            prefix TEXT NOT NULL DEFAULT '',
+            suffix TEXT NOT NULL DEFAULT '',
+            color TEXT NOT NULL DEFAULT 'yellow',
+            note TEXT NOT NULL DEFAULT '',
+            orphaned INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (end >= start)
+        )
+        """
+    )
+    conn.execute("CREATE INDEX highlights_by_position ON highlights (book_id, chapter, start)")
+
+
+def _migrate_2_book_paths(conn: sqlite3.Connection) -> None:
+    """Remember every path a book was seen at, so it is found again after a move."""
+    conn.execute(
+        """
+        CREATE TABLE book_paths (
+            book_id TEXT NOT NULL REFERENCES books(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (book_id, path)
+        )
+        """
+    )
+    # Looking a file up by path happens on every open; the primary key only helps by book.
+    conn.execute("CREATE INDEX book_paths_by_path ON book_paths (path)")
+    conn.execute(
+        """
+        INSERT INTO book_paths (book_id, path, seen_at)
+        SELECT id, path, COALESCE(last_opened_at, added_at) FROM books
+        """
+    )
+
+
+def _migrate_3_analyses_and_examples(conn: sqlite3.Connection) -> None:
+    """Tone analyses of highlights (every attempt, kept as history) and the examples."""
+    conn.execute(
+        """
+        CREATE TABLE analyses (
+            id INTEGER PRIMARY KEY,
+            highlight_id INTEGER NOT NULL REFERENCES highlights(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+            model TEXT NOT NULL DEFAULT '',
+            prompt_version TEXT NOT NULL DEFAULT '',
+            tone TEXT NOT NULL DEFAULT '',
+            polarity TEXT NOT NULL DEFAULT '',
+            dominant_emotion TEXT NOT NULL DEFAULT '',
+            result_json TEXT NOT NULL DEFAULT '',
+            dropped_evidence INTEGER NOT NULL DEFAULT 0,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            ttft_ms REAL NOT NULL DEFAULT 0,
+            total_ms REAL NOT NULL DEFAULT 0,
+            request_id TEXT NOT NULL DEFAULT '',
+            error_kind TEXT NOT NULL DEFAULT '',
+            error_message TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    conn.execute("CREATE INDEX analyses_by_highlight ON analyses (highlight_id, id)")
+    conn.execute(
+        """
+        CREATE TABLE examples (
+            id INTEGER PRIMARY KEY,
+            excerpt TEXT NOT NULL,
+            tone TEXT NOT NULL,
+            emotions TEXT NOT NULL DEFAULT '[]',
+            explanation TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    # Small facts about the library itself, e.g. that the seed examples were loaded once.
+    conn.execute("CREATE TABLE app_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+STEPS = (
+    _migrate_1_initial,
+    _migrate_2_book_paths,
+    _migrate_3_analyses_and_examples,
+)
