@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -13,16 +14,23 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
-from reader_app.config.resources import bundled_book
+from reader_app.config.resources import bundled_book, resource_path
+from reader_app.config.secrets import ApiKeys, KeyringSecretStore
 from reader_app.config.settings import Settings, load_settings, save_settings
 from reader_app.core.book_cache import BookCache
 from reader_app.core.errors import ReaderError
+from reader_app.core.examples import read_jsonl
+from reader_app.services.analyzer_provider import AnalyzerProvider
 from reader_app.services.book_service import BookService
 from reader_app.services.search_service import SearchService
 from reader_app.services.tasks import TaskRunner
+from reader_app.services.tone_service import ToneService
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
+from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
+from reader_app.ui.analysis_controller import AnalysisController
 from reader_app.ui.highlight_controller import HighlightController
 from reader_app.ui.main_window import MainWindow
 
@@ -60,6 +68,15 @@ class ReaderApp:
         self.highlights = HighlightController(HighlightRepository(conn))
         self.book_service = BookService(self.tasks, BookCache(paths.cache_dir / "books"))
         self.search_service = SearchService(self.tasks)
+        self.api_keys = ApiKeys(KeyringSecretStore(), os.environ)
+        self.analyzers = AnalyzerProvider(self.api_keys)
+        # Analyses get their own pool: a slow answer must never hold up opening a book.
+        self.ai_pool = QThreadPool()
+        self.ai_pool.setMaxThreadCount(4)
+        self.tone_service = ToneService(self.ai_pool, self.analyzers)
+        self.analyses = AnalysisRepository(conn)
+        self.examples = ExampleRepository(conn)
+        self._seed_examples()
         if first_book is not None:
             self.book_service.open(Path(first_book))
         self.window = MainWindow(
@@ -70,6 +87,16 @@ class ReaderApp:
             self.search_service,
             self.highlights,
         )
+        self.analysis = AnalysisController(
+            self.window.pane,
+            self.window.tone_panel,
+            self.highlights,
+            self.analyses,
+            self.examples,
+            self.tone_service,
+            lambda: self.window.settings,
+        )
+        self.window.attach_analysis(self.analysis)
 
     def start(self, file: str | None) -> None:
         """Show the window and open a book: the one asked for, the last read, or the sample."""
@@ -78,9 +105,24 @@ class ReaderApp:
         if target is not None:
             self.window.open_path(target)
 
+    def _seed_examples(self) -> None:
+        path = resource_path("examples/seed.jsonl")
+        if path is None:
+            return
+        examples, problems = read_jsonl(path)
+        for problem in problems:
+            log.error("Shipped seed examples: %s", problem)
+        try:
+            self.examples.seed_once(examples)
+        except ReaderError as exc:
+            log.warning("Could not load the seed examples: %s", exc)
+
     def shutdown(self) -> None:
-        """Wait for background work, then close the database."""
+        """Stop analyses, wait for background work, then close the database."""
+        self.tone_service.cancel_all()
+        self.ai_pool.waitForDone(5000)
         self.pool.waitForDone(3000)
+        self.analyzers.close()
         self.conn.close()
 
 

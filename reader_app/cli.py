@@ -37,7 +37,7 @@ def _global_parser() -> _Parser:
     parser = _Parser(
         prog="tone-reader",
         description="Read e-books and see how a passage sounds.",
-        epilog="Commands: inspect. Run 'tone-reader COMMAND --help' for details.",
+        epilog="Commands: inspect, key. Run 'tone-reader COMMAND --help' for details.",
     )
     parser.add_argument("--version", action="version", version=f"tone-reader {__version__}")
     parser.add_argument(
@@ -78,7 +78,15 @@ def cmd_inspect(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"inspect": cmd_inspect}
+def cmd_key(argv: Sequence[str]) -> int:
+    """Set, show or remove the API key in the system keyring."""
+    # Imported here: cli_key imports this module for the exit codes.
+    from reader_app.cli_key import cmd_key as run
+
+    return run(argv)
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"inspect": cmd_inspect, "key": cmd_key}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

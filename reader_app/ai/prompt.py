@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from reader_app.ai.output_schema import output_schema
 from reader_app.ai.request import ToneRequest
-from reader_app.ai.schema import output_schema
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

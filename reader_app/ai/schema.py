@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from reader_app.core.emotions import EMOTIONS
+from reader_app.ai.output_schema import output_schema  # noqa: F401 - part of this API
 
 Polarity = Literal["negative", "neutral", "positive", "mixed"]
 EmotionName = Literal[
@@ -52,49 +52,6 @@ class ToneAnalysis(BaseModel):
     def dominant_emotion(self) -> str:
         """The strongest emotion's name."""
         return self.emotions[0].name
-
-
-def output_schema() -> dict[str, Any]:
-    """The JSON schema sent as ``output_config.format``.
-
-    Written out rather than generated so that it stays within what structured outputs
-    accept (no numeric bounds; the ranges are in the descriptions and checked here).
-    """
-    emotion = {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string", "enum": list(EMOTIONS)},
-            "intensity": {"type": "number", "description": "0 (barely) to 1 (overwhelming)"},
-        },
-        "required": ["name", "intensity"],
-        "additionalProperties": False,
-    }
-    evidence = {
-        "type": "object",
-        "properties": {
-            "quote": {"type": "string", "description": "words copied exactly from the passage"},
-            "why": {"type": "string"},
-        },
-        "required": ["quote", "why"],
-        "additionalProperties": False,
-    }
-    return {
-        "type": "object",
-        "properties": {
-            "tone": {"type": "string", "description": "a short label like the examples'"},
-            "polarity": {"type": "string", "enum": ["negative", "neutral", "positive", "mixed"]},
-            "emotions": {
-                "type": "array",
-                "items": emotion,
-                "description": "1 to 3 emotions, strongest first",
-            },
-            "evidence": {"type": "array", "items": evidence},
-            "explanation": {"type": "string"},
-            "confidence": {"type": "number", "description": "0 to 1"},
-        },
-        "required": ["tone", "polarity", "emotions", "evidence", "explanation", "confidence"],
-        "additionalProperties": False,
-    }
 
 
 class SchemaMismatch(ValueError):

@@ -55,6 +55,7 @@ class WindowActions(QObject):
         self.back = self._act(self.tr("&Back"), w.pane.back, StandardKey.Back)
         self.highlight = self._act(self.tr("&Highlight Selection"), w.highlight_selection, "H")
         self.note = self._act(self.tr("Edit &Note…"), w.edit_note, "N")
+        self.analyse = self._act(self.tr("&Analyse Tone"), w.analyse_selection, "A")
         self.delete_highlight = self._act(
             self.tr("&Delete Highlight"), w.delete_highlight, "Shift+Del"
         )
@@ -157,6 +158,8 @@ class WindowActions(QObject):
         go.addAction(self.prev_chapter)
         go.addAction(self.back)
         marks = bar.addMenu(self.tr("&Highlights"))
+        marks.addAction(self.analyse)
+        marks.addSeparator()
         marks.addAction(self.highlight)
         colors = marks.addMenu(self.tr("Highlight in &Colour"))
         for action in self.colors:
@@ -190,6 +193,7 @@ class WindowActions(QObject):
         bar.addSeparator()
         bar.addAction(self.find)
         bar.addAction(self.highlight)
+        bar.addAction(self.analyse)
         colors = QMenu(self._w)
         for action in self.colors:
             colors.addAction(action)
@@ -227,6 +231,7 @@ class WindowActions(QObject):
             self.prev_chapter,
             self.note,
             self.delete_highlight,
+            self.analyse,
         )
         for action in book_actions:
             action.setEnabled(has_book)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPixmap
+from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
 
-from reader_app.ui.themes import HIGHLIGHT_COLORS
+from reader_app.ui.themes import HIGHLIGHT_COLORS, highlight_color
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -21,7 +21,7 @@ _ID = Qt.ItemDataRole.UserRole
 def swatch(color: str) -> QIcon:
     """A small square of a highlight colour."""
     pixmap = QPixmap(14, 14)
-    pixmap.fill(QColor(HIGHLIGHT_COLORS.get(color, HIGHLIGHT_COLORS["yellow"])[0]))
+    pixmap.fill(highlight_color(color, dark=False))
     return QIcon(pixmap)
 
 

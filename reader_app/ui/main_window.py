@@ -33,6 +33,7 @@ from reader_app.ui.reader_pane import ReaderPane
 from reader_app.ui.search_panel import SearchPanel
 from reader_app.ui.themes import HIGHLIGHT_COLORS, application_palette, page_colors
 from reader_app.ui.toc_view import TocView
+from reader_app.ui.tone_panel import TonePanel
 
 if TYPE_CHECKING:
     from reader_app.core.book import Book
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from reader_app.services.search_service import SearchService
     from reader_app.storage.books import BookRepository
     from reader_app.storage.highlights import Highlight
+    from reader_app.ui.analysis_controller import AnalysisController
     from reader_app.ui.highlight_controller import HighlightController
 
 log = logging.getLogger(__name__)
@@ -92,8 +94,15 @@ class MainWindow(QMainWindow):
             self.highlights_panel,
             Qt.DockWidgetArea.RightDockWidgetArea,
         )
+        self.tone_panel = TonePanel(self)
+        self.tone_dock = self._dock(
+            "toneDock", self.tr("Tone"), self.tone_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.tabifyDockWidget(self.toc_dock, self.search_dock)
+        self.tabifyDockWidget(self.highlights_dock, self.tone_dock)
         self.toc_dock.raise_()
+        self.tone_dock.raise_()
+        self.analysis: AnalysisController | None = None
 
         self._busy = QProgressBar(self)
         self._busy.setRange(0, 0)
@@ -151,6 +160,32 @@ class MainWindow(QMainWindow):
         self.highlights_panel.color_requested.connect(self._highlights.set_color)
         hints = QApplication.styleHints()
         hints.colorSchemeChanged.connect(lambda _s: self._apply_theme())
+
+    # -- tone analysis --------------------------------------------------------------------
+
+    def attach_analysis(self, controller: AnalysisController) -> None:
+        """Connect the window to the tone analysis (built by the app after the window)."""
+        self.analysis = controller
+        controller.message.connect(self._status.setText)
+        self.pane.view.mark_clicked.connect(self._show_tone_of)
+        self.highlights_panel.currentItemChanged.connect(
+            lambda _c, _p: self._show_tone_of(self.highlights_panel.current_id())
+        )
+
+    def analyse_selection(self) -> None:
+        """Analyse the selected passage (highlighting it), or the highlight in the panel."""
+        if self.analysis is None or self.pane.book is None:
+            return
+        self.tone_dock.show()
+        self.tone_dock.raise_()
+        self.analysis.analyse_selection()
+        cursor = self.pane.view.textCursor()
+        cursor.clearSelection()
+        self.pane.view.setTextCursor(cursor)
+
+    def _show_tone_of(self, highlight_id: int | None) -> None:
+        if self.analysis is not None and highlight_id is not None:
+            self.analysis.show_highlight(highlight_id)
 
     # -- opening --------------------------------------------------------------------------
 
@@ -217,6 +252,8 @@ class MainWindow(QMainWindow):
             self.pane.banner.show_error(exc.message)
         self.pane.banner.hide()
         self._highlights.open_book(book)
+        if self.analysis is not None:
+            self.analysis.show_highlight(None)
         self.toc.set_book(book)
         self.search.model.set_hits([], [])
         self.search.status.setText("")

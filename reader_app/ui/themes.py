@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
+from reader_app.core.emotions import PLUTCHIK_COLORS
+
 THEME_NAMES = ("system", "light", "dark", "sepia")
 
 
@@ -53,7 +55,17 @@ def page_colors(theme: str) -> PageColors:
 
 
 def highlight_color(name: str, *, dark: bool) -> QColor:
-    """The background of a highlight of the given colour name."""
+    """The background of a highlight: a colour name, or an emotion's Plutchik colour."""
+    if name in PLUTCHIK_COLORS:
+        # A tint of the emotion's colour over the page, so text stays readable.
+        page = QColor(DARK.background if dark else LIGHT.background)
+        tint = QColor(PLUTCHIK_COLORS[name])
+        share = 0.45 if dark else 0.32
+        return QColor(
+            round(page.red() + (tint.red() - page.red()) * share),
+            round(page.green() + (tint.green() - page.green()) * share),
+            round(page.blue() + (tint.blue() - page.blue()) * share),
+        )
     light_hex, dark_hex = HIGHLIGHT_COLORS.get(name, HIGHLIGHT_COLORS["yellow"])
     return QColor(dark_hex if dark else light_hex)
 

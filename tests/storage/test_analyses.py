@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from typing import TYPE_CHECKING
 
 from reader_app.ai.pricing import estimate_cost
 from reader_app.ai.request import Usage
@@ -10,6 +10,9 @@ from reader_app.core.examples import Example
 from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository, NewHighlight
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 def _highlight(conn: sqlite3.Connection, book_id: str) -> int:

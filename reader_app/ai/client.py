@@ -1,0 +1,436 @@
+"""The Claude tone analyser: one streamed, structured Messages API call per passage.
+
+Everything that talks to the ``anthropic`` SDK lives here, and every way a call can fail
+leaves this module as an :class:`~reader_app.ai.errors.AiError` (shared/notes/anthropic-sdk.md
+lists the SDK facts this relies on). ``anthropic`` is imported on first use only: it costs
+about a second, which must not be paid on the start-up path (DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.request import AnalysisOutcome, Usage
+from reader_app.ai.schema import SchemaMismatch, validate_answer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    import anthropic
+
+    from reader_app.ai.request import ToneRequest
+
+DEFAULT_MODEL = "claude-haiku-4-5"
+"""The model used when the model list cannot be fetched (offline, no key yet)."""
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+
+# Statuses whose retry-after we refuse to sleep through silently, and what they mean.
+_WAIT_KINDS = {
+    429: AiErrorKind.RATE_LIMITED,
+    503: AiErrorKind.OVERLOADED,
+    529: AiErrorKind.OVERLOADED,
+}
+_DETAIL_LIMIT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChoice:
+    """A model the user can pick.
+
+    Attributes:
+        id: the model id sent to the API.
+        display_name: the name shown to people.
+        line: the model family ("haiku", "sonnet", …), when the API says.
+        created_at: the release time, ISO 8601.
+    """
+
+    id: str
+    display_name: str
+    line: str | None
+    created_at: str
+
+
+def choose_default_model(models: Sequence[ModelChoice]) -> str:
+    """The model to use when the user has not chosen one.
+
+    Args:
+        models: active models, newest first (as :meth:`ClaudeToneAnalyzer.list_models` gives).
+
+    Returns:
+        The newest Haiku (fast and cheap, which short tone labels need), else the newest
+        model, else :data:`DEFAULT_MODEL`.
+    """
+    for model in models:
+        if model.line == "haiku" or (model.line is None and "haiku" in model.id):
+            return model.id
+    return models[0].id if models else DEFAULT_MODEL
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The wait a response asks for, from ``retry-after-ms`` or ``retry-after``.
+
+    The SDK reads the same headers in the same order, so the number shown to the user
+    is the wait the SDK would have slept.
+
+    Args:
+        headers: response headers (case-insensitive mapping, as httpx gives).
+
+    Returns:
+        Seconds to wait, or None when the response does not say.
+    """
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return float(millis) / 1000.0
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        return None if parsed is None else max(0.0, email.utils.mktime_tz(parsed) - time.time())
+
+
+class ClaudeToneAnalyzer:
+    """Analyses passages with Claude through one lazily built, reused SDK client.
+
+    Safe to share between worker threads: the SDK client is thread-safe, and building
+    it is guarded by a lock.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+        long_wait: float = 10.0,
+    ) -> None:
+        """Remember the settings; nothing is imported or sent yet.
+
+        Args:
+            api_key: the Anthropic API key (surrounding white space from a paste is dropped).
+            base_url: the API host; else ``ANTHROPIC_BASE_URL``; else the public API.
+            timeout: seconds to wait for the next bytes of an answer (not for the whole answer).
+            max_retries: the SDK's own retries for 429/5xx/connection errors.
+            long_wait: a retry-after longer than this many seconds is raised at once as an
+                AiError (with ``retry_after``) instead of being slept through.
+        """
+        self._api_key = api_key.strip()
+        # Passed explicitly so that an SDK profile on disk can never redirect the key.
+        self._base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._long_wait = long_wait
+        self._client: anthropic.Anthropic | None = None
+        self._lock = threading.Lock()
+
+    # -- the SDK client ---------------------------------------------------------------------
+    def _sdk(self) -> anthropic.Anthropic:
+        """The SDK client, built on first use."""
+        if not self._api_key:
+            raise AiError(AiErrorKind.NO_KEY)
+        with self._lock:
+            if self._client is None:
+                import anthropic  # deliberately lazy: see the module docstring
+
+                self._client = anthropic.Anthropic(
+                    api_key=self._api_key,
+                    base_url=self._base_url,
+                    # The read timeout applies between bytes; connecting should be quick.
+                    timeout=anthropic.Timeout(self._timeout, connect=min(self._timeout, 5.0)),
+                    max_retries=self._max_retries,
+                    middleware=[self._refuse_long_waits],
+                )
+            return self._client
+
+    def close(self) -> None:
+        """Release the connection pool. A later call builds a new client."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def _refuse_long_waits(
+        self, request: anthropic.APIRequest, call_next: anthropic.CallNext
+    ) -> anthropic.APIResponse[Any]:
+        """SDK middleware: turn a long retry-after into an AiError instead of a silent sleep.
+
+        The SDK obeys any retry-after, even an hour. The app would rather show a countdown
+        and let the user decide, so a long wait ends the call at once. Short waits fall
+        through to the SDK's own retries.
+        """
+        response = call_next(request)
+        http = response.http_response
+        kind = _WAIT_KINDS.get(http.status_code)
+        wait = retry_after_seconds(http.headers) if kind else None
+        if kind is None or wait is None or wait <= self._long_wait:
+            return response
+        http.close()
+        raise AiError(
+            kind,
+            f"HTTP {http.status_code}; the API asks to wait {wait:.0f} s",
+            retry_after=wait,
+            request_id=http.headers.get("request-id") or "",
+        )
+
+    # -- analysis ---------------------------------------------------------------------------
+    def analyse(
+        self,
+        request: ToneRequest,
+        *,
+        on_partial: Callable[[dict[str, Any]], None] | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> AnalysisOutcome:
+        """Stream one structured analysis of ``request.passage``.
+
+        Args:
+            request: the composed request.
+            on_partial: called on the worker thread with the answer's JSON parsed so far,
+                each time it changes (the panel shows ``partial["explanation"]`` growing).
+            cancelled: checked on every stream event; once set, the call stops.
+
+        Returns:
+            The validated analysis with its usage and timings.
+
+        Raises:
+            AiError: for every failure, including cancellation (kind CANCELLED).
+        """
+        client = self._sdk()
+        if cancelled is not None and cancelled.is_set():
+            raise AiError(AiErrorKind.CANCELLED)
+        started = time.perf_counter()
+        first_text: float | None = None
+        request_id = ""
+        responded = False  # errors after the response began break off an answer
+        final: anthropic.types.Message | None = None
+        last_partial: dict[str, Any] | None = None
+        try:
+            # The HTTP request and the SDK's retries happen when the block is entered.
+            with client.messages.stream(**request.api_kwargs()) as stream:
+                responded = True
+                request_id = stream.request_id or ""
+                for event in stream:
+                    if cancelled is not None and cancelled.is_set():
+                        raise AiError(AiErrorKind.CANCELLED, request_id=request_id)
+                    if event.type == "text":
+                        if first_text is None:
+                            first_text = time.perf_counter()
+                        if on_partial is not None:
+                            partial = _parse_partial(event.snapshot)
+                            if partial is not None and partial != last_partial:
+                                last_partial = partial
+                                on_partial(partial)
+                    elif event.type == "message_stop":
+                        final = event.message
+        except AiError:
+            raise
+        except Exception as exc:
+            # Only the SDK's and the HTTP stack's errors are expected; the rest are bugs.
+            mapped = self._map_error(exc, request_id, streaming=responded)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        finished = time.perf_counter()
+        return self._outcome(request, final, request_id, started, first_text, finished)
+
+    def _outcome(
+        self,
+        request: ToneRequest,
+        final: anthropic.types.Message | None,
+        request_id: str,
+        started: float,
+        first_text: float | None,
+        finished: float,
+    ) -> AnalysisOutcome:
+        """Check how the stream ended and validate the answer."""
+        if final is None or final.stop_reason is None:
+            # EOF without message_stop: the SDK ends such a stream silently (notes §3.4).
+            raise AiError(AiErrorKind.TRUNCATED, "the stream ended early", request_id=request_id)
+        if final.stop_reason == "refusal":
+            raise AiError(AiErrorKind.REFUSAL, "stop_reason=refusal", request_id=request_id)
+        text = "".join(block.text for block in final.content if block.type == "text")
+        try:
+            checked = validate_answer(text, request.passage)
+        except SchemaMismatch as exc:
+            if final.stop_reason in ("max_tokens", "model_context_window_exceeded"):
+                detail = f"stop_reason={final.stop_reason} after {final.usage.output_tokens} tokens"
+                raise AiError(AiErrorKind.TRUNCATED, detail, request_id=request_id) from exc
+            detail = f"{exc} (stop_reason={final.stop_reason})"
+            raise AiError(AiErrorKind.SCHEMA, detail, request_id=request_id) from exc
+        usage = final.usage
+        total_ms = (finished - started) * 1000.0
+        ttft_ms = total_ms if first_text is None else (first_text - started) * 1000.0
+        return AnalysisOutcome(
+            analysis=checked.analysis,
+            dropped_evidence=checked.dropped_evidence,
+            usage=Usage(
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cache_creation_input_tokens=usage.cache_creation_input_tokens or 0,
+                cache_read_input_tokens=usage.cache_read_input_tokens or 0,
+            ),
+            model=final.model or request.model,
+            request_id=request_id,
+            prompt_version=request.prompt_version,
+            ttft_ms=ttft_ms,
+            total_ms=total_ms,
+            raw_text=text,
+        )
+
+    # -- models and tokens ------------------------------------------------------------------
+    def list_models(self) -> list[ModelChoice]:
+        """The active models this key may use, newest first.
+
+        Raises:
+            AiError: when the list cannot be fetched.
+        """
+        client = self._sdk()
+        try:
+            # Iterating the page follows has_more/last_id through every page.
+            infos = list(client.models.list(limit=100))
+        except Exception as exc:
+            mapped = self._map_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        # Responses are parsed leniently, so an older gateway's missing field reads as None.
+        active = [m for m in infos if getattr(m, "lifecycle", None) in (None, "active")]
+        active.sort(key=lambda m: m.created_at.timestamp() if m.created_at else 0.0, reverse=True)
+        return [
+            ModelChoice(
+                id=m.id,
+                display_name=m.display_name or m.id,
+                line=getattr(m, "line", None),
+                created_at=m.created_at.isoformat() if m.created_at else "",
+            )
+            for m in active
+        ]
+
+    def check_key(self) -> None:
+        """Make the cheapest authenticated call, to validate a key the user just saved.
+
+        Raises:
+            AiError: NO_KEY, AUTH, OFFLINE, … as for any call.
+        """
+        client = self._sdk()
+        try:
+            client.models.list(limit=1)
+        except Exception as exc:
+            mapped = self._map_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    def count_tokens(self, request: ToneRequest) -> int:
+        """The input tokens ``request`` would use, as the API counts them.
+
+        Raises:
+            AiError: when the count cannot be made.
+        """
+        client = self._sdk()
+        kwargs = request.api_kwargs()
+        kwargs.pop("max_tokens")  # count_tokens takes everything but the answer's limit
+        try:
+            return client.messages.count_tokens(**kwargs).input_tokens
+        except Exception as exc:
+            mapped = self._map_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    # -- errors -----------------------------------------------------------------------------
+    def _redact(self, text: str) -> str:
+        """``text`` cut to one short line, without the API key (a gateway might echo it)."""
+        text = " ".join(text.split())
+        if self._api_key:
+            text = text.replace(self._api_key, "[key]")
+        return text[:_DETAIL_LIMIT]
+
+    def _map_error(
+        self, exc: BaseException, request_id: str = "", *, streaming: bool = False
+    ) -> AiError | None:
+        """The AiError for an SDK or HTTP failure, or None when ``exc`` is not one (a bug).
+
+        Args:
+            exc: the exception raised by the SDK.
+            request_id: the stream's request id, for failures that carry none.
+            streaming: whether the response had started (errors then break off an answer).
+        """
+        # Both were loaded by the call that failed, so these imports cost nothing.
+        import anthropic
+        import httpx2
+
+        if isinstance(exc, anthropic.APIStatusError):
+            return self._map_status(exc, request_id, streaming=streaming)
+        # The SDK's connection errors say only "Connection error."; the cause says why.
+        cause = exc.__cause__ if isinstance(exc, anthropic.APIConnectionError) else None
+        detail = self._redact(f"{type(exc).__name__}: {cause or exc!r}")
+        if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
+            kind = AiErrorKind.TIMEOUT
+        elif isinstance(exc, (anthropic.APIConnectionError, httpx2.NetworkError)):
+            # Also a socket reset mid-answer: the fix is the same, check the network.
+            kind = AiErrorKind.OFFLINE
+        elif isinstance(exc, httpx2.HTTPError):
+            # RemoteProtocolError and friends: the answer broke off mid-body.
+            kind = AiErrorKind.TRUNCATED
+        elif isinstance(exc, anthropic.AnthropicError):
+            kind = AiErrorKind.SERVER
+        else:
+            return None
+        return AiError(kind, detail, request_id=request_id)
+
+    def _map_status(
+        self, exc: anthropic.APIStatusError, request_id: str, *, streaming: bool
+    ) -> AiError:
+        """The AiError for an HTTP error status, or for an error event inside a stream."""
+        status = exc.status_code
+        request_id = exc.request_id or request_id
+        error_type = exc.type or "unknown_error"
+        detail = self._redact(f"HTTP {status} {error_type}: {exc.api_message or exc.message}")
+        retry_after = retry_after_seconds(exc.response.headers)
+        if streaming or status < 400:
+            # An `event: error` arrives with the stream's own status (200) and is not
+            # retried by the SDK (notes §3.1).
+            detail = self._redact(f"error event {error_type}: {exc.api_message or ''}")
+            return AiError(AiErrorKind.STREAM_ERROR, detail, request_id=request_id)
+        kinds = {
+            401: AiErrorKind.AUTH,
+            403: AiErrorKind.PERMISSION,
+            404: AiErrorKind.MODEL_NOT_FOUND,
+            408: AiErrorKind.TIMEOUT,
+            429: AiErrorKind.RATE_LIMITED,
+            503: AiErrorKind.OVERLOADED,
+            529: AiErrorKind.OVERLOADED,
+        }
+        kind = kinds.get(status)
+        if kind is None:
+            kind = AiErrorKind.SERVER if status >= 500 else AiErrorKind.BAD_REQUEST
+        if error_type == "overloaded_error":
+            kind = AiErrorKind.OVERLOADED
+        waits = kind in (AiErrorKind.RATE_LIMITED, AiErrorKind.OVERLOADED)
+        return AiError(
+            kind, detail, retry_after=retry_after if waits else None, request_id=request_id
+        )
+
+
+def _parse_partial(snapshot: str) -> dict[str, Any] | None:
+    """The answer's JSON so far, completing a trailing string, or None if not yet an object."""
+    import jiter  # the SDK's own partial-JSON parser, loaded with it
+
+    try:
+        value = jiter.from_json(snapshot.encode("utf-8"), partial_mode="trailing-strings")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,153 @@
+"""Run tone analyses on the thread pool and report their progress on the GUI thread."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from reader_app.ai.errors import AiError, AiErrorKind
+
+if TYPE_CHECKING:
+    from reader_app.ai.request import AnalysisOutcome, ToneRequest
+
+log = logging.getLogger(__name__)
+
+
+class ToneAnalyzer(Protocol):
+    """What the service needs from an analyzer (ClaudeToneAnalyzer, or a test double)."""
+
+    def analyse(
+        self,
+        request: ToneRequest,
+        *,
+        on_partial: Callable[[dict[str, Any]], None] | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> AnalysisOutcome:
+        """Run one analysis; raise AiError on failure."""
+        ...
+
+
+# Builds (or returns a cached) analyzer. Runs on a worker thread: reading the key from the
+# keyring may wait on D-Bus, which must never happen on the GUI thread.
+AnalyzerFactory = Callable[[], ToneAnalyzer]
+
+
+class _Relay(QObject):
+    started = Signal(int)
+    partial = Signal(int, object)
+    finished = Signal(int, object)
+    failed = Signal(int, object)
+
+
+class _AnalysisJob(QRunnable):
+    def __init__(
+        self,
+        job_id: int,
+        request: ToneRequest,
+        factory: AnalyzerFactory,
+        cancelled: threading.Event,
+        relay: _Relay,
+    ) -> None:
+        super().__init__()
+        self._job_id = job_id
+        self._request = request
+        self._factory = factory
+        self._cancelled = cancelled
+        self._relay = relay
+
+    def run(self) -> None:
+        # Only computation and signal emission here; Qt queues the signals to the GUI.
+        job = self._job_id
+        try:
+            if self._cancelled.is_set():
+                raise AiError(AiErrorKind.CANCELLED)
+            self._relay.started.emit(job)
+            analyzer = self._factory()
+            outcome = analyzer.analyse(
+                self._request,
+                on_partial=lambda data: self._relay.partial.emit(job, data),
+                cancelled=self._cancelled,
+            )
+        except AiError as exc:
+            self._relay.failed.emit(job, exc)
+        except Exception as exc:  # a bug in the analysis must not kill the worker silently
+            log.exception("Unexpected failure in an analysis")
+            self._relay.failed.emit(job, AiError(AiErrorKind.STREAM_ERROR, type(exc).__name__))
+        else:
+            self._relay.finished.emit(job, outcome)
+
+
+class ToneService(QObject):
+    """Starts analyses; every job has an id and can be cancelled.
+
+    Signals:
+        analysis_started(int): the job's request is about to go out.
+        partial_received(int, object): the answer's JSON so far (a dict).
+        analysis_finished(int, object): the AnalysisOutcome.
+        analysis_failed(int, object): the AiError (CANCELLED after a cancel).
+    """
+
+    analysis_started = Signal(int)
+    partial_received = Signal(int, object)
+    analysis_finished = Signal(int, object)
+    analysis_failed = Signal(int, object)
+
+    def __init__(
+        self, pool: QThreadPool, factory: AnalyzerFactory, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._pool = pool
+        self._factory = factory
+        self._ids = itertools.count(1)
+        self._flags: dict[int, threading.Event] = {}
+        self._relay = _Relay(self)
+        self._relay.started.connect(self.analysis_started)
+        self._relay.partial.connect(self._on_partial)
+        self._relay.finished.connect(self._on_finished)
+        self._relay.failed.connect(self._on_failed)
+
+    def analyse(self, request: ToneRequest) -> int:
+        """Queue an analysis; returns its job id."""
+        job_id = next(self._ids)
+        flag = threading.Event()
+        self._flags[job_id] = flag
+        self._pool.start(_AnalysisJob(job_id, request, self._factory, flag, self._relay))
+        return job_id
+
+    def cancel(self, job_id: int) -> None:
+        """Ask a job to stop; it reports CANCELLED when it has."""
+        flag = self._flags.get(job_id)
+        if flag is not None:
+            flag.set()
+
+    def cancel_all(self) -> None:
+        """Ask every running job to stop (on quit)."""
+        for flag in self._flags.values():
+            flag.set()
+
+    @property
+    def running(self) -> int:
+        """How many jobs have not ended."""
+        return len(self._flags)
+
+    def _on_partial(self, job_id: int, data: object) -> None:
+        flag = self._flags.get(job_id)
+        if flag is not None and not flag.is_set():
+            self.partial_received.emit(job_id, data)
+
+    def _on_finished(self, job_id: int, outcome: object) -> None:
+        flag = self._flags.pop(job_id, None)
+        if flag is not None and flag.is_set():
+            # Cancelled after the answer was complete: the user asked to drop it.
+            self.analysis_failed.emit(job_id, AiError(AiErrorKind.CANCELLED))
+            return
+        self.analysis_finished.emit(job_id, outcome)
+
+    def _on_failed(self, job_id: int, error: object) -> None:
+        self._flags.pop(job_id, None)
+        self.analysis_failed.emit(job_id, error)

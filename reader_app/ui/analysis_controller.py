@@ -1,0 +1,283 @@
+"""From a highlight to a stored, shown tone analysis: compose, stream, keep, colour."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.pricing import estimate_cost
+from reader_app.ai.prompt import PassageContext, PromptSettings, compose, extract_context, summarise
+from reader_app.core.errors import StorageError
+from reader_app.storage.analyses import AnalysisRecord, NewAnalysis
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from reader_app.ai.request import AnalysisOutcome, ToneRequest
+    from reader_app.config.settings import Settings
+    from reader_app.services.tone_service import ToneService
+    from reader_app.storage.analyses import AnalysisRepository
+    from reader_app.storage.examples import ExampleRepository
+    from reader_app.storage.highlights import Highlight
+    from reader_app.ui.highlight_controller import HighlightController
+    from reader_app.ui.reader_pane import ReaderPane
+    from reader_app.ui.tone_panel import TonePanel
+
+log = logging.getLogger(__name__)
+
+EARLIER_LIMIT = 5
+DEFAULT_MODEL = "claude-haiku-4-5"
+
+
+@dataclass
+class _Job:
+    highlight_id: int
+    request: ToneRequest
+
+
+class AnalysisController(QObject):
+    """Analyses highlights of the open book and keeps the tone panel in step.
+
+    Signals:
+        message(str): a one-line note for the status bar.
+        analysed(int): a highlight got a new analysis (its id).
+    """
+
+    message = Signal(str)
+    analysed = Signal(int)
+
+    def __init__(
+        self,
+        pane: ReaderPane,
+        panel: TonePanel,
+        highlights: HighlightController,
+        analyses: AnalysisRepository,
+        examples: ExampleRepository,
+        service: ToneService,
+        settings: Callable[[], Settings],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._pane = pane
+        self._panel = panel
+        self._highlights = highlights
+        self._analyses = analyses
+        self._examples = examples
+        self._service = service
+        self._settings = settings
+        self._jobs: dict[int, _Job] = {}
+        self._current: int | None = None  # the highlight shown in the panel
+        service.partial_received.connect(self._on_partial)
+        service.analysis_finished.connect(self._on_finished)
+        service.analysis_failed.connect(self._on_failed)
+        panel.analyse_requested.connect(self.analyse_current)
+        panel.cancel_requested.connect(self.cancel_current)
+        panel.history_chosen.connect(self._show_history_item)
+
+    # -- what the panel shows -------------------------------------------------------------
+
+    @property
+    def current_highlight(self) -> int | None:
+        """The highlight the panel is about."""
+        return self._current
+
+    def show_highlight(self, highlight_id: int | None) -> None:
+        """Show a highlight's latest analysis (or that it has none yet)."""
+        self._current = highlight_id
+        item = self._highlights.get(highlight_id) if highlight_id is not None else None
+        if item is None:
+            self._current = None
+            self._panel.show_idle()
+            return
+        if self._job_for(item.id) is not None:
+            self._panel.show_pending(item.quote)
+            return
+        try:
+            history = self._analyses.history(item.id)
+        except StorageError as exc:
+            self.message.emit(exc.message)
+            history = []
+        latest_ok = next((r for r in history if r.status == "ok"), None)
+        if latest_ok is not None:
+            self._panel.show_record(item.quote, latest_ok)
+        elif history:
+            last = history[0]
+            self._panel.show_error(item.quote, last.error_message, retry_after=None)
+        else:
+            self._panel.show_passage(item.quote, analysed=False)
+        self._panel.set_history(history, latest_ok.id if latest_ok else None)
+
+    def _show_history_item(self, analysis_id: int) -> None:
+        item = self._highlights.get(self._current) if self._current is not None else None
+        record = self._analyses.get(analysis_id)
+        if item is not None and record is not None:
+            self._panel.show_record(item.quote, record)
+
+    def _job_for(self, highlight_id: int) -> int | None:
+        return next((j for j, job in self._jobs.items() if job.highlight_id == highlight_id), None)
+
+    # -- starting -------------------------------------------------------------------------
+
+    def analyse_selection(self) -> None:
+        """Highlight the selection (if it is new) and analyse it; else the current one."""
+        selected = self._pane.view.selected_range()
+        if selected is not None:
+            created = self._highlights.add(self._pane.chapter, *selected)
+            if created is None:
+                return
+            self.analyse(created.id)
+        elif self._current is not None:
+            self.analyse(self._current)
+        else:
+            self.message.emit(self.tr("Select a passage first, then press A."))
+
+    def analyse_current(self) -> None:
+        """The panel's Analyse / Re-analyse / Retry button."""
+        if self._current is not None:
+            self.analyse(self._current)
+
+    def analyse(self, highlight_id: int) -> int | None:
+        """Start analysing one highlight; returns the job id."""
+        item = self._highlights.get(highlight_id)
+        book = self._pane.book
+        if item is None or book is None or item.orphaned:
+            return None
+        running = self._job_for(item.id)
+        if running is not None:
+            return running
+        request = self.compose_for(item)
+        job = self._service.analyse(request)
+        self._jobs[job] = _Job(item.id, request)
+        self._current = item.id
+        self._panel.show_pending(item.quote)
+        return job
+
+    def compose_for(self, item: Highlight) -> ToneRequest:
+        """The request for a highlight, with its context, examples and earlier answers."""
+        book = self._pane.book
+        assert book is not None
+        settings = self._settings()
+        text = book.chapters[item.chapter].text
+        before, after = extract_context(text, item.start, item.end, settings.context_paragraphs)
+        ctx = PassageContext(
+            book_title=book.title,
+            author=", ".join(book.authors),
+            chapter_title=book.section_title(item.chapter, item.start),
+            passage=item.quote,
+            before=before,
+            after=after,
+            earlier=self._earlier(item),
+        )
+        return compose(
+            self.prompt_settings(settings), [s.example for s in self._examples.all()], ctx
+        )
+
+    @staticmethod
+    def prompt_settings(settings: Settings) -> PromptSettings:
+        """The prompt-shaping part of the settings."""
+        return PromptSettings(
+            model=settings.model or DEFAULT_MODEL,
+            objective=settings.objective,
+            level=settings.level,
+            language=settings.language,
+            context_paragraphs=settings.context_paragraphs,
+        )
+
+    def _earlier(self, item: Highlight) -> list[str]:
+        """Short lines about the analyses already made in this chapter, nearest first."""
+        try:
+            latest = self._analyses.latest_ok_for_book(item.book_id)
+        except StorageError:
+            return []
+        others = [
+            (h, latest[h.id])
+            for h in self._highlights.highlights
+            if h.id != item.id and h.chapter == item.chapter and h.id in latest
+        ]
+        others.sort(key=lambda pair: abs(pair[0].start - item.start))
+        return [summarise(h.quote, r.tone, r.dominant_emotion) for h, r in others[:EARLIER_LIMIT]]
+
+    def cancel_current(self) -> None:
+        """Stop the analysis of the highlight in the panel."""
+        if self._current is not None:
+            job = self._job_for(self._current)
+            if job is not None:
+                self._service.cancel(job)
+
+    # -- results --------------------------------------------------------------------------
+
+    def _on_partial(self, job_id: int, data: object) -> None:
+        job = self._jobs.get(job_id)
+        if job is not None and job.highlight_id == self._current and isinstance(data, dict):
+            self._panel.show_partial(data)
+
+    def _on_finished(self, job_id: int, outcome: AnalysisOutcome) -> None:
+        job = self._jobs.pop(job_id, None)
+        if job is None:
+            return
+        analysis = outcome.analysis
+        new = NewAnalysis(
+            highlight_id=job.highlight_id,
+            status="ok",
+            model=outcome.model,
+            prompt_version=outcome.prompt_version,
+            tone=analysis.tone,
+            polarity=analysis.polarity,
+            dominant_emotion=analysis.dominant_emotion,
+            result=analysis.model_dump(),
+            dropped_evidence=outcome.dropped_evidence,
+            input_tokens=outcome.usage.input_tokens,
+            output_tokens=outcome.usage.output_tokens,
+            cache_creation_tokens=outcome.usage.cache_creation_input_tokens,
+            cache_read_tokens=outcome.usage.cache_read_input_tokens,
+            cost_usd=estimate_cost(outcome.model, outcome.usage, self._settings().prices),
+            ttft_ms=outcome.ttft_ms,
+            total_ms=outcome.total_ms,
+            request_id=outcome.request_id,
+        )
+        record = self._store(new)
+        # The highlight takes the colour of its dominant emotion.
+        self._highlights.set_color(job.highlight_id, analysis.dominant_emotion)
+        if job.highlight_id == self._current:
+            self.show_highlight(job.highlight_id)
+        if record is not None:
+            self.analysed.emit(job.highlight_id)
+
+    def _on_failed(self, job_id: int, error: AiError) -> None:
+        job = self._jobs.pop(job_id, None)
+        if job is None:
+            return
+        item = self._highlights.get(job.highlight_id)
+        if error.kind is AiErrorKind.CANCELLED:
+            if job.highlight_id == self._current and item is not None:
+                self._panel.show_passage(item.quote, analysed=False)
+                self._panel.status.setText(
+                    self.tr("Cancelled. The highlight is kept, not analysed.")
+                )
+            return
+        log.info("Analysis failed: %s (%s) %s", error.kind.value, error.request_id, error.detail)
+        message = str(error)
+        self._store(
+            NewAnalysis(
+                highlight_id=job.highlight_id,
+                status="failed",
+                model=job.request.model,
+                prompt_version=job.request.prompt_version,
+                request_id=error.request_id,
+                error_kind=error.kind.value,
+                error_message=message,
+            )
+        )
+        if job.highlight_id == self._current and item is not None:
+            self._panel.show_error(item.quote, message, retry_after=error.retry_after)
+
+    def _store(self, new: NewAnalysis) -> AnalysisRecord | None:
+        try:
+            return self._analyses.add(new)
+        except StorageError as exc:
+            self.message.emit(exc.message)
+            return None

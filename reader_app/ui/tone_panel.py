@@ -1,0 +1,310 @@
+"""The side panel that shows how a passage sounds, streaming while Claude writes.
+
+Everything that comes from the model is shown as plain text: the passage view is built
+from escaped text with only our own <b> tags around the evidence, and nothing is ever
+loaded from a URL.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader_app.ui.emotion_bars import EmotionBars
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reader_app.storage.analyses import AnalysisRecord
+
+_POLARITY = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive", "mixed": "Mixed"}
+
+
+def passage_html(passage: str, quotes: Sequence[str]) -> str:
+    """The passage as safe HTML with the evidence words in bold."""
+    spans: list[tuple[int, int]] = []
+    for quote in quotes:
+        start = passage.find(quote) if quote else -1
+        if start >= 0:
+            spans.append((start, start + len(quote)))
+    spans.sort()
+    parts: list[str] = []
+    pos = 0
+    for start, end in spans:
+        if start < pos:  # overlapping evidence: bold the rest only
+            start = pos
+        if start >= end:
+            continue
+        parts.append(html.escape(passage[pos:start]))
+        parts.append(f"<b>{html.escape(passage[start:end])}</b>")
+        pos = end
+    parts.append(html.escape(passage[pos:]))
+    return "".join(parts).replace("\n", "<br>")
+
+
+def _plain(widget: QLabel) -> QLabel:
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    widget.setWordWrap(True)
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return widget
+
+
+class TonePanel(QWidget):
+    """Shows one highlight's analysis, or the analysis being written.
+
+    Signals:
+        analyse_requested(): analyse (or re-analyse) the current highlight.
+        cancel_requested(): stop the running analysis.
+        history_chosen(int): show an older analysis (its id).
+    """
+
+    analyse_requested = Signal()
+    cancel_requested = Signal()
+    history_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tonePanel")
+        self.profile = _plain(QLabel(self))
+        self.profile.setObjectName("toneProfile")
+        self.passage = QTextBrowser(self)
+        self.passage.setOpenLinks(False)
+        self.passage.setAccessibleName(self.tr("Passage"))
+        self.passage.setMaximumHeight(150)
+        self.tone = _plain(QLabel(self))
+        self.tone.setObjectName("toneLabel")
+        font = self.tone.font()
+        font.setPointSizeF(font.pointSizeF() * 1.45)
+        font.setBold(True)
+        self.tone.setFont(font)
+        self.facts = _plain(QLabel(self))
+        self.emotions = EmotionBars(self)
+        self.explanation = QTextBrowser(self)
+        self.explanation.setAccessibleName(self.tr("Explanation"))
+        self.explanation.setOpenLinks(False)
+        self.evidence = _plain(QLabel(self))
+        self.evidence.setObjectName("evidence")
+        self.meta = _plain(QLabel(self))
+        self.meta.setObjectName("analysisMeta")
+        self.status = _plain(QLabel(self))
+        self.status.setObjectName("toneStatus")
+        self.history = QComboBox(self)
+        self.history.setAccessibleName(self.tr("Earlier analyses"))
+        self.analyse_button = QPushButton(self.tr("Analyse Tone"), self)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.copy_button = QPushButton(self.tr("Copy"), self)
+        self.analyse_button.setToolTip(self.tr("Ask Claude how this passage sounds (A)"))
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.analyse_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
+        body = QWidget(self)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(10, 8, 10, 8)
+        column.setSpacing(8)
+        for widget in (self.profile, self.passage, self.status, self.tone, self.facts,
+                       self.emotions, self.explanation, self.evidence, self.meta):  # fmt: skip
+            column.addWidget(widget)
+        column.addWidget(self.history)
+        column.addLayout(buttons)
+        column.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        self.analyse_button.clicked.connect(self.analyse_requested)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.copy_button.clicked.connect(self._copy)
+        self.history.activated.connect(self._on_history)
+        self._countdown = QTimer(self, interval=1000)
+        self._countdown.timeout.connect(self._tick)
+        self._wait_left = 0
+        self._wait_message = ""
+        self._history_ids: list[int] = []
+        self.show_idle()
+
+    # -- states ---------------------------------------------------------------------------
+
+    def set_profile(self, text: str) -> None:
+        """The objective, level and model in force, as one line."""
+        self.profile.setText(text)
+
+    def _clear_answer(self) -> None:
+        self.tone.clear()
+        self.facts.clear()
+        self.emotions.set_emotions([])
+        self.explanation.clear()
+        self.evidence.clear()
+        self.meta.clear()
+        self._countdown.stop()
+        for widget in (self.tone, self.facts, self.emotions, self.explanation, self.evidence,
+                       self.meta):  # fmt: skip
+            widget.hide()
+
+    def show_idle(self) -> None:
+        """Nothing selected."""
+        self._clear_answer()
+        self.passage.hide()
+        self.history.hide()
+        self.status.setText(
+            self.tr("Select a passage and press A to hear how it sounds: its tone, its"
+                    " emotions and the words that carry them.")
+        )  # fmt: skip
+        self.status.show()
+        self.analyse_button.setEnabled(False)
+        self.cancel_button.hide()
+        self.copy_button.setEnabled(False)
+
+    def show_passage(self, passage: str, *, analysed: bool) -> None:
+        """A highlight is selected; ``analysed`` says whether an answer will follow."""
+        self._clear_answer()
+        self.passage.setHtml(passage_html(passage, []))
+        self.passage.show()
+        self.status.setText("" if analysed else self.tr("Not analysed yet."))
+        self.status.setVisible(not analysed)
+        self.analyse_button.setText(self.tr("Analyse Tone"))
+        self.analyse_button.setEnabled(True)
+        self.cancel_button.hide()
+        self.copy_button.setEnabled(False)
+
+    def show_pending(self, passage: str) -> None:
+        """The request is on its way; the explanation will stream in."""
+        self.show_passage(passage, analysed=True)
+        self.status.setText(self.tr("Analysing…"))
+        self.status.show()
+        self.explanation.show()
+        self.analyse_button.setEnabled(False)
+        self.cancel_button.show()
+
+    def show_partial(self, data: dict[str, object]) -> None:
+        """The answer so far: the tone label and the explanation as they are written."""
+        tone = data.get("tone")
+        if isinstance(tone, str) and tone:
+            self.tone.setText(tone)
+            self.tone.show()
+        explanation = data.get("explanation")
+        if isinstance(explanation, str) and explanation != self.explanation.toPlainText():
+            self.explanation.setPlainText(explanation)
+            self.explanation.show()
+
+    def show_record(self, passage: str, record: AnalysisRecord) -> None:
+        """A stored analysis."""
+        result = record.result or {}
+        self._clear_answer()
+        evidence = [e for e in result.get("evidence", []) if isinstance(e, dict)]
+        self.passage.setHtml(passage_html(passage, [str(e.get("quote", "")) for e in evidence]))
+        self.passage.show()
+        self.status.hide()
+        self.tone.setText(str(result.get("tone", record.tone)))
+        polarity = _POLARITY.get(str(result.get("polarity", "")), str(result.get("polarity", "")))
+        confidence = float(result.get("confidence", 0) or 0)
+        self.facts.setText(
+            self.tr("{polarity} · confidence {confidence}%").format(
+                polarity=polarity, confidence=round(confidence * 100)
+            )
+        )
+        rows = [
+            (str(e.get("name")), float(e.get("intensity", 0)))
+            for e in result.get("emotions", [])
+            if isinstance(e, dict)
+        ]
+        self.emotions.set_emotions(rows)
+        self.explanation.setPlainText(str(result.get("explanation", "")))
+        lines = [f"“{e.get('quote', '')}” — {e.get('why', '')}" for e in evidence]
+        if record.dropped_evidence:
+            lines.append(
+                self.tr("({n} quoted phrase(s) not found in the passage were left out.)").format(
+                    n=record.dropped_evidence
+                )
+            )
+        self.evidence.setText("\n".join(lines))
+        cached = record.cache_read_tokens
+        self.meta.setText(
+            self.tr(
+                "{model} · {inp:,} in ({cached:,} cached) / {out:,} out · ${cost:.4f}"
+                " · first words {ttft:.1f} s, done {total:.1f} s"
+            ).format(
+                model=record.model, inp=record.input_tokens + record.cache_creation_tokens + cached,
+                cached=cached, out=record.output_tokens, cost=record.cost_usd,
+                ttft=record.ttft_ms / 1000, total=record.total_ms / 1000,
+            )
+        )  # fmt: skip
+        for widget in (self.tone, self.facts, self.emotions, self.explanation, self.meta):
+            widget.show()
+        self.evidence.setVisible(bool(lines))
+        self.analyse_button.setText(self.tr("Re-analyse"))
+        self.analyse_button.setEnabled(True)
+        self.cancel_button.hide()
+        self.copy_button.setEnabled(True)
+
+    def show_error(self, passage: str, message: str, *, retry_after: float | None) -> None:
+        """A failed analysis: what happened, and a Retry (after the wait, if one was asked)."""
+        self.show_passage(passage, analysed=False)
+        self.status.setText(message + " " + self.tr("The highlight is kept, not analysed."))
+        self.status.show()
+        self.analyse_button.setText(self.tr("Retry"))
+        if retry_after and retry_after > 0:
+            self._wait_left = int(retry_after + 0.999)
+            self._wait_message = message
+            self.analyse_button.setEnabled(False)
+            self._tick_text()
+            self._countdown.start()
+
+    def _tick(self) -> None:
+        self._wait_left -= 1
+        if self._wait_left <= 0:
+            self._countdown.stop()
+            self.analyse_button.setEnabled(True)
+            self.analyse_button.setText(self.tr("Retry"))
+            self.status.setText(self._wait_message + " " + self.tr("You can try again now."))
+            return
+        self._tick_text()
+
+    def _tick_text(self) -> None:
+        self.analyse_button.setText(self.tr("Retry in {n} s").format(n=self._wait_left))
+        self.status.setText(
+            self._wait_message
+            + " "
+            + self.tr("The API asked to wait {n} s.").format(n=self._wait_left)
+        )
+
+    def set_history(self, records: Sequence[AnalysisRecord], current: int | None) -> None:
+        """Earlier answers for this highlight (newest first)."""
+        self.history.clear()
+        self._history_ids = []
+        ok = [r for r in records if r.status == "ok"]
+        for record in ok:
+            self.history.addItem(f"{record.created_at[:16].replace('T', ' ')} — {record.tone}")
+            self._history_ids.append(record.id)
+        if current in self._history_ids:
+            self.history.setCurrentIndex(self._history_ids.index(current))
+        self.history.setVisible(len(ok) > 1)
+
+    def _on_history(self, index: int) -> None:
+        if 0 <= index < len(self._history_ids):
+            self.history_chosen.emit(self._history_ids[index])
+
+    def _copy(self) -> None:
+        parts = [self.tone.text(), self.facts.text()]
+        parts += [f"{name}: {round(value * 100)}%" for name, value in self.emotions.rows]
+        parts += [self.explanation.toPlainText(), self.evidence.text()]
+        QGuiApplication.clipboard().setText("\n".join(p for p in parts if p))

@@ -1,0 +1,412 @@
+"""A fake Anthropic Messages API on 127.0.0.1 that the real SDK talks to over HTTP.
+
+It speaks the wire format of the real API as described in shared/notes/anthropic-sdk.md
+§3.2: SSE streams with ``event:``/``data:`` pairs, JSON error bodies with a ``request-id``
+header, paged ``/v1/models`` and ``/v1/messages/count_tokens``. Tests script the answers
+with the ``reply_*`` methods; each request to the scripted path takes the next one, and
+an empty queue falls back to ``default_reply``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import TracebackType
+
+VALID_KEY = "sk-ant-test-0123456789"
+MESSAGES = "/v1/messages"
+
+# A valid answer of the app's schema (reader_app.ai.schema), for the default reply.
+GOOD_ANSWER: dict[str, Any] = {
+    "tone": "Wistful and Tender",
+    "polarity": "mixed",
+    "emotions": [{"name": "sadness", "intensity": 0.6}, {"name": "joy", "intensity": 0.3}],
+    "evidence": [{"quote": "wandered lonely", "why": "solitude, gently said"}],
+    "explanation": "The speaker feels alone but calm, and the memory of the flowers makes him happy.",
+    "confidence": 0.8,
+}
+
+DEFAULT_MODELS: list[dict[str, Any]] = [
+    # Newest first, as the real API lists them.
+    {"id": "claude-sonnet-5-5", "display_name": "Claude Sonnet 5.5", "line": "sonnet",
+     "created_at": "2026-09-01T00:00:00Z", "lifecycle": "active"},
+    {"id": "claude-haiku-5-5", "display_name": "Claude Haiku 5.5", "line": "haiku",
+     "created_at": "2026-08-15T00:00:00Z", "lifecycle": "active"},
+    {"id": "claude-opus-4-5", "display_name": "Claude Opus 4.5", "line": "opus",
+     "created_at": "2025-11-01T00:00:00Z", "lifecycle": "active"},
+    {"id": "claude-haiku-4-5", "display_name": "Claude Haiku 4.5", "line": "haiku",
+     "created_at": "2025-10-01T00:00:00Z", "lifecycle": "active"},
+    {"id": "claude-sonnet-4-5", "display_name": "Claude Sonnet 4.5", "line": "sonnet",
+     "created_at": "2025-09-29T00:00:00Z", "lifecycle": "deprecated"},
+    {"id": "claude-3-5-haiku-20241022", "display_name": "Claude Haiku 3.5", "line": "haiku",
+     "created_at": "2024-10-22T00:00:00Z", "lifecycle": "retired"},
+]  # fmt: skip
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the fake received it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-cased names
+    body: Any  # the parsed JSON body, or None
+    raw: bytes  # the body as sent
+    received_at: float  # time.perf_counter() when the body had fully arrived
+
+
+@dataclass
+class Reply:
+    """A scripted answer: an SSE stream (``kind`` stream/…) or a JSON error."""
+
+    kind: str  # "stream", "error"
+    text: str = ""
+    chunk_size: int = 16
+    chunk_delay: float = 0.0
+    usage: dict[str, int] = field(default_factory=dict)
+    stop_reason: str | None = "end_turn"
+    model: str | None = None
+    request_id: str | None = None
+    # How a stream ends: "complete", "error" (an error event), "truncated" (EOF), "stall".
+    ending: str = "complete"
+    error_type: str = ""
+    message: str = ""
+    stall: float = 0.0
+    stall_before_headers: bool = False
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _answer_text(answer: dict[str, Any] | str) -> str:
+    return answer if isinstance(answer, str) else json.dumps(answer)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeAnthropic
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-answer (cancel, timeout) is expected, not a failure.
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    timeout = 10  # a vanished client must not hold a handler thread forever
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass  # keep test output clean
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        with contextlib.suppress(ConnectionError, TimeoutError):
+            self.server.fake._handle(self)
+        # Every response closes its connection: no keep-alive state to reason about.
+        self.close_connection = True
+
+
+class FakeAnthropic:
+    """The fake API server. Use as a context manager, or ``start()`` / ``stop()``.
+
+    Attributes:
+        base_url: ``http://127.0.0.1:<port>``, to pass as the SDK's ``base_url``.
+        requests: every request received, in order.
+        valid_key: the API key accepted as ``Authorization: Bearer <key>``.
+        models: the model list served by ``GET /v1/models``, in the order served.
+        max_page_size: the largest page ``/v1/models`` returns, whatever ``limit`` says.
+        default_reply: what ``POST /v1/messages`` gets when the queue is empty.
+    """
+
+    def __init__(self, valid_key: str = VALID_KEY) -> None:
+        self.valid_key = valid_key
+        self.requests: list[RecordedRequest] = []
+        self.models: list[dict[str, Any]] = [dict(m) for m in DEFAULT_MODELS]
+        self.max_page_size = 1000
+        self.default_reply = Reply("stream", text=json.dumps(GOOD_ANSWER))
+        self._queue: deque[tuple[str, Reply]] = deque()
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._stopping = threading.Event()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        host, port = self._server.server_address[:2]
+        self.base_url = f"http://{host!s}:{port}"
+
+    # -- life cycle ---------------------------------------------------------------------
+    def start(self) -> FakeAnthropic:
+        """Serve in a daemon thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; stalled or slow answers are cut short."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(5)
+        self._server.server_close()
+
+    def __enter__(self) -> FakeAnthropic:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- scripting ----------------------------------------------------------------------
+    def enqueue(self, reply: Reply, *, times: int = 1, path: str = MESSAGES) -> Reply:
+        """Queue ``reply`` for the next ``times`` requests to ``path``."""
+        with self._lock:
+            self._queue.extend((path, reply) for _ in range(times))
+        return reply
+
+    def reply_json(
+        self,
+        answer: dict[str, Any] | str,
+        *,
+        chunk_size: int = 16,
+        chunk_delay: float = 0.0,
+        usage: dict[str, int] | None = None,
+        stop_reason: str | None = "end_turn",
+        model: str | None = None,
+        request_id: str | None = None,
+        times: int = 1,
+    ) -> Reply:
+        """Stream ``answer`` (a dict is sent as JSON) as text deltas of ``chunk_size``."""
+        reply = Reply("stream", text=_answer_text(answer), chunk_size=chunk_size,
+                      chunk_delay=chunk_delay, usage=dict(usage or {}), stop_reason=stop_reason,
+                      model=model, request_id=request_id)  # fmt: skip
+        return self.enqueue(reply, times=times)
+
+    def reply_error(
+        self,
+        status: int,
+        error_type: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        request_id: str | None = None,
+        times: int = 1,
+        path: str = MESSAGES,
+    ) -> Reply:
+        """Answer with an HTTP error and the API's JSON error body."""
+        reply = Reply("error", status=status, error_type=error_type, message=message,
+                      headers=dict(headers or {}), request_id=request_id)  # fmt: skip
+        return self.enqueue(reply, times=times, path=path)
+
+    def reply_stream_error(
+        self, after_text: str, error_type: str = "overloaded_error", message: str = "Overloaded"
+    ) -> Reply:
+        """Start streaming ``after_text``, then send ``event: error``."""
+        reply = Reply("stream", text=after_text, ending="error", error_type=error_type,
+                      message=message)  # fmt: skip
+        return self.enqueue(reply)
+
+    def reply_truncated(self, after_text: str) -> Reply:
+        """Stream ``after_text``, then close the connection with no message_stop."""
+        return self.enqueue(Reply("stream", text=after_text, ending="truncated"))
+
+    def reply_refusal(self, text: str = "") -> Reply:
+        """A stream that ends with ``stop_reason: "refusal"``."""
+        return self.enqueue(Reply("stream", text=text, stop_reason="refusal"))
+
+    def reply_stall(self, seconds: float, *, before_headers: bool = False) -> Reply:
+        """Send the headers and message_start (or nothing at all), then wait ``seconds``."""
+        reply = Reply("stream", ending="stall", stall=seconds,
+                      stall_before_headers=before_headers)  # fmt: skip
+        return self.enqueue(reply)
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        """The recorded requests whose path is ``path``."""
+        return [r for r in self.requests if r.path == path]
+
+    # -- serving ------------------------------------------------------------------------
+    def _next_reply(self, path: str) -> Reply | None:
+        with self._lock:
+            for i, (queued_path, reply) in enumerate(self._queue):
+                if queued_path == path:
+                    del self._queue[i]
+                    return reply
+        return None
+
+    def _handle(self, h: _Handler) -> None:
+        url = urlsplit(h.path)
+        body = self._read_body(h)
+        self.requests.append(
+            RecordedRequest(
+                method=h.command,
+                path=url.path,
+                query=parse_qs(url.query),
+                headers={k.lower(): v for k, v in h.headers.items()},
+                body=json.loads(body) if body else None,
+                raw=body,
+                received_at=time.perf_counter(),
+            )
+        )
+        if h.headers.get("authorization") != f"Bearer {self.valid_key}":
+            self._send_error(h, Reply("error", status=401, error_type="authentication_error",
+                                      message="invalid x-api-key"))  # fmt: skip
+            return
+        reply = self._next_reply(url.path)
+        if reply is not None and reply.kind == "error":
+            self._send_error(h, reply)
+        elif h.command == "POST" and url.path == MESSAGES:
+            self._send_stream(h, reply or self.default_reply, json.loads(body))
+        elif h.command == "POST" and url.path == MESSAGES + "/count_tokens":
+            self._send_json(h, 200, {"input_tokens": max(1, len(body) // 4)})
+        elif h.command == "GET" and url.path == "/v1/models":
+            self._send_json(h, 200, self._models_page(parse_qs(url.query)))
+        elif h.command == "GET" and url.path.startswith("/v1/models/"):
+            found = [m for m in self.models if m["id"] == url.path.rsplit("/", 1)[1]]
+            if found:
+                self._send_json(h, 200, {"type": "model", **found[0]})
+            else:
+                self._send_error(h, Reply("error", status=404, error_type="not_found_error",
+                                          message="model not found"))  # fmt: skip
+        else:
+            self._send_error(h, Reply("error", status=404, error_type="not_found_error",
+                                      message=f"no route {h.command} {url.path}"))  # fmt: skip
+
+    @staticmethod
+    def _read_body(h: _Handler) -> bytes:
+        if h.headers.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while size := int(h.rfile.readline().strip() or b"0", 16):
+                parts.append(h.rfile.read(size))
+                h.rfile.readline()
+            h.rfile.readline()
+            return b"".join(parts)
+        return h.rfile.read(int(h.headers.get("content-length") or 0))
+
+    def _models_page(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        limit = min(int(query.get("limit", ["20"])[0]), self.max_page_size)
+        ids = [m["id"] for m in self.models]
+        after = query.get("after_id", [None])[0]
+        start = ids.index(after) + 1 if after in ids else 0
+        data = [{"type": "model", **m} for m in self.models[start : start + limit]]
+        return {
+            "data": data,
+            "has_more": start + limit < len(ids),
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None,
+        }
+
+    def _request_id(self, reply: Reply | None = None) -> str:
+        return (reply.request_id if reply else None) or f"req_fake_{next(self._ids):04d}"
+
+    def _send_json(
+        self, h: _Handler, status: int, obj: Any, headers: dict[str, str] | None = None
+    ) -> None:
+        payload = json.dumps(obj).encode()
+        h.send_response(status)
+        h.send_header("content-type", "application/json")
+        h.send_header("content-length", str(len(payload)))
+        h.send_header("connection", "close")
+        for name, value in (headers or {}).items():
+            h.send_header(name, value)
+        h.end_headers()
+        h.wfile.write(payload)
+
+    def _send_error(self, h: _Handler, reply: Reply) -> None:
+        request_id = self._request_id(reply)
+        body = {
+            "type": "error",
+            "error": {"type": reply.error_type, "message": reply.message},
+            "request_id": request_id,
+        }
+        self._send_json(h, reply.status, body, {"request-id": request_id, **reply.headers})
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep unless the server is stopping; False means stop now."""
+        return seconds <= 0 or not self._stopping.wait(seconds)
+
+    def _send_stream(self, h: _Handler, reply: Reply, request: dict[str, Any]) -> None:
+        if reply.stall_before_headers:
+            self._wait(reply.stall)
+            return
+        h.send_response(200)
+        h.send_header("content-type", "text/event-stream")
+        h.send_header("cache-control", "no-cache")
+        h.send_header("request-id", self._request_id(reply))
+        h.send_header("connection", "close")
+        h.end_headers()
+        for name, data in self._events(reply, request):
+            if name == "wait":
+                if not self._wait(data["seconds"]):
+                    return
+                continue
+            if name == "close":
+                return
+            h.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+
+    @staticmethod
+    def _events(reply: Reply, request: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+        usage = {"input_tokens": 25, "cache_creation_input_tokens": 0,
+                 "cache_read_input_tokens": 0, **reply.usage}  # fmt: skip
+        output_tokens = usage.pop("output_tokens", max(1, len(reply.text) // 4))
+        message = {
+            "id": "msg_fake01", "type": "message", "role": "assistant",
+            "model": reply.model or request.get("model", "claude-haiku-4-5"),
+            "content": [], "stop_reason": None, "stop_sequence": None,
+            "usage": {**usage, "output_tokens": 1},
+        }  # fmt: skip
+        yield "message_start", {"type": "message_start", "message": message}
+        if reply.ending == "stall":
+            yield "wait", {"seconds": reply.stall}
+            yield "close", {}
+            return
+        block = {"type": "text", "text": ""}
+        yield (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": block},
+        )
+        yield "ping", {"type": "ping"}
+        size = max(1, reply.chunk_size)
+        for i in range(0, len(reply.text), size):
+            if reply.chunk_delay:
+                yield "wait", {"seconds": reply.chunk_delay}
+            delta = {"type": "text_delta", "text": reply.text[i : i + size]}
+            yield "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
+        if reply.ending == "error":
+            error = {"type": reply.error_type, "message": reply.message}
+            yield "error", {"type": "error", "error": error}
+            yield "close", {}
+            return
+        if reply.ending == "truncated":
+            yield "close", {}
+            return
+        yield "content_block_stop", {"type": "content_block_stop", "index": 0}
+        delta_stop = {"stop_reason": reply.stop_reason, "stop_sequence": None}
+        yield "message_delta", {"type": "message_delta", "delta": delta_stop,
+                                "usage": {"output_tokens": output_tokens}}  # fmt: skip
+        yield "message_stop", {"type": "message_stop"}
