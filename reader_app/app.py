@@ -33,6 +33,7 @@ from reader_app.storage.highlights import HighlightRepository
 from reader_app.ui.analysis_controller import AnalysisController
 from reader_app.ui.highlight_controller import HighlightController
 from reader_app.ui.main_window import MainWindow
+from reader_app.ui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
     import sqlite3
@@ -97,6 +98,15 @@ class ReaderApp:
             lambda: self.window.settings,
         )
         self.window.attach_analysis(self.analysis)
+        self.window.open_settings = self.open_settings
+
+    def open_settings(self) -> None:
+        """The tone analysis settings dialog (API key, model, objective, prices)."""
+        dialog = SettingsDialog(
+            self.window.settings, self.api_keys, self.tasks, _analyzer_for_key, self.window
+        )
+        dialog.settings_accepted.connect(self.window.replace_settings)
+        dialog.open()
 
     def start(self, file: str | None) -> None:
         """Show the window and open a book: the one asked for, the last read, or the sample."""
@@ -124,6 +134,13 @@ class ReaderApp:
         self.pool.waitForDone(3000)
         self.analyzers.close()
         self.conn.close()
+
+
+def _analyzer_for_key(key: str) -> object:
+    # Imported here, off the start-up path (the SDK import takes about a second).
+    from reader_app.ai.client import ClaudeToneAnalyzer
+
+    return ClaudeToneAnalyzer(key, max_retries=0)
 
 
 def first_book(books: BookRepository) -> str | None:

@@ -18,6 +18,8 @@ from reader_app import __version__
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from reader_app.config.paths import AppPaths
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -37,7 +39,7 @@ def _global_parser() -> _Parser:
     parser = _Parser(
         prog="tone-reader",
         description="Read e-books and see how a passage sounds.",
-        epilog="Commands: inspect, key. Run 'tone-reader COMMAND --help' for details.",
+        epilog="Commands: inspect, analyze, key. Run 'tone-reader COMMAND --help' for details.",
     )
     parser.add_argument("--version", action="version", version=f"tone-reader {__version__}")
     parser.add_argument(
@@ -86,7 +88,16 @@ def cmd_key(argv: Sequence[str]) -> int:
     return run(argv)
 
 
+def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
+    """Analyse the tone of a passage of a book."""
+    from reader_app.cli_analyze import cmd_analyze as run
+
+    return run(argv, paths)
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"inspect": cmd_inspect, "key": cmd_key}
+# Commands that use the profile (library, settings) get its paths too.
+PROFILE_COMMANDS: dict[str, Callable[[Sequence[str], AppPaths], int]] = {"analyze": cmd_analyze}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if rest and rest[0] in COMMANDS:
             return COMMANDS[rest[0]](rest[1:])
+        if rest and rest[0] in PROFILE_COMMANDS:
+            return PROFILE_COMMANDS[rest[0]](rest[1:], paths)
         if len(rest) > 1 or (rest and rest[0].startswith("-")):
             _global_parser().error(f"unexpected arguments: {' '.join(rest)}")
         from reader_app.app import run_gui

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.fake_api import FakeAnthropic
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -57,3 +59,15 @@ def fail_on_warning_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     messages = [f"{r.levelname}: {r.getMessage()}" for r in collector.records]
     if messages:
         pytest.fail("Unexpected log records:\n" + "\n".join(messages))
+
+
+@pytest.fixture
+def fake_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
+    """A running fake Messages API, with no proxy or ANTHROPIC_* setting able to interfere."""
+    for name in list(os.environ):
+        # httpx2 applies HTTP_PROXY even to 127.0.0.1; ANTHROPIC_* could redirect the SDK.
+        if name.upper().endswith("_PROXY") or name.upper().startswith("ANTHROPIC_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with FakeAnthropic() as fake:
+        yield fake

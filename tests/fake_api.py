@@ -85,6 +85,7 @@ class Reply:
     message: str = ""
     stall: float = 0.0
     stall_before_headers: bool = False
+    chunked: bool = False  # send the body with transfer-encoding: chunked
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -153,7 +154,7 @@ class FakeAnthropic:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         host, port = self._server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
@@ -232,9 +233,14 @@ class FakeAnthropic:
                       message=message)  # fmt: skip
         return self.enqueue(reply)
 
-    def reply_truncated(self, after_text: str) -> Reply:
-        """Stream ``after_text``, then close the connection with no message_stop."""
-        return self.enqueue(Reply("stream", text=after_text, ending="truncated"))
+    def reply_truncated(self, after_text: str, *, chunked: bool = False) -> Reply:
+        """Stream ``after_text``, then close the connection with no message_stop.
+
+        With ``chunked`` the body is chunk-encoded and the closing empty chunk is never
+        sent, so the HTTP layer itself sees the body break off, not just the SSE stream.
+        """
+        reply = Reply("stream", text=after_text, ending="truncated", chunked=chunked)
+        return self.enqueue(reply)
 
     def reply_refusal(self, text: str = "") -> Reply:
         """A stream that ends with ``stop_reason: "refusal"``."""
@@ -359,6 +365,8 @@ class FakeAnthropic:
         h.send_header("cache-control", "no-cache")
         h.send_header("request-id", self._request_id(reply))
         h.send_header("connection", "close")
+        if reply.chunked:
+            h.send_header("transfer-encoding", "chunked")
         h.end_headers()
         for name, data in self._events(reply, request):
             if name == "wait":
@@ -367,7 +375,10 @@ class FakeAnthropic:
                 continue
             if name == "close":
                 return
-            h.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+            event = f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(event), event) if reply.chunked else event)
+        if reply.chunked and reply.ending == "complete":
+            h.wfile.write(b"0\r\n\r\n")
 
     @staticmethod
     def _events(reply: Reply, request: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -21,6 +21,7 @@ from reader_app.ai.request import ToneRequest
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from reader_app.config.settings import Settings
     from reader_app.core.examples import Example
 
 DEFAULT_OBJECTIVE = (
@@ -230,6 +231,20 @@ def compose(
         prompt_version=prompt_version(system, settings),
         passage=ctx.passage,
         output_schema=output_schema(),
+    )
+
+
+DEFAULT_MODEL = "claude-haiku-4-5"
+
+
+def prompt_settings(settings: Settings) -> PromptSettings:
+    """The prompt-shaping part of the app's settings."""
+    return PromptSettings(
+        model=settings.model or DEFAULT_MODEL,
+        objective=settings.objective,
+        level=settings.level,
+        language=settings.language,
+        context_paragraphs=settings.context_paragraphs,
     )
 
 

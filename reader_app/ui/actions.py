@@ -56,6 +56,11 @@ class WindowActions(QObject):
         self.highlight = self._act(self.tr("&Highlight Selection"), w.highlight_selection, "H")
         self.note = self._act(self.tr("Edit &Note…"), w.edit_note, "N")
         self.analyse = self._act(self.tr("&Analyse Tone"), w.analyse_selection, "A")
+        self.preferences = self._act(
+            self.tr("Tone Analysis &Settings…"), lambda: w.open_settings(), StandardKey.Preferences
+        )
+        if not self.preferences.shortcuts():
+            self.preferences.setShortcut(QKeySequence("Ctrl+,"))
         self.delete_highlight = self._act(
             self.tr("&Delete Highlight"), w.delete_highlight, "Shift+Del"
         )
@@ -134,6 +139,8 @@ class WindowActions(QObject):
         edit.addAction(self.find)
         edit.addAction(self.find_next)
         edit.addAction(self.find_prev)
+        edit.addSeparator()
+        edit.addAction(self.preferences)
         view = bar.addMenu(self.tr("&View"))
         for dock, key in ((w.toc_dock, "F9"), (w.search_dock, ""), (w.highlights_dock, "F10")):
             toggle = dock.toggleViewAction()

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.passage import request_for_passage
 from reader_app.ai.pricing import estimate_cost
-from reader_app.ai.prompt import PassageContext, PromptSettings, compose, extract_context, summarise
+from reader_app.ai.prompt import prompt_settings, summarise
 from reader_app.core.errors import StorageError
 from reader_app.storage.analyses import AnalysisRecord, NewAnalysis
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EARLIER_LIMIT = 5
-DEFAULT_MODEL = "claude-haiku-4-5"
 
 
 @dataclass
@@ -160,31 +160,14 @@ class AnalysisController(QObject):
         """The request for a highlight, with its context, examples and earlier answers."""
         book = self._pane.book
         assert book is not None
-        settings = self._settings()
-        text = book.chapters[item.chapter].text
-        before, after = extract_context(text, item.start, item.end, settings.context_paragraphs)
-        ctx = PassageContext(
-            book_title=book.title,
-            author=", ".join(book.authors),
-            chapter_title=book.section_title(item.chapter, item.start),
-            passage=item.quote,
-            before=before,
-            after=after,
-            earlier=self._earlier(item),
-        )
-        return compose(
-            self.prompt_settings(settings), [s.example for s in self._examples.all()], ctx
-        )
-
-    @staticmethod
-    def prompt_settings(settings: Settings) -> PromptSettings:
-        """The prompt-shaping part of the settings."""
-        return PromptSettings(
-            model=settings.model or DEFAULT_MODEL,
-            objective=settings.objective,
-            level=settings.level,
-            language=settings.language,
-            context_paragraphs=settings.context_paragraphs,
+        return request_for_passage(
+            book,
+            item.chapter,
+            item.start,
+            item.end,
+            prompt_settings(self._settings()),
+            [s.example for s in self._examples.all()],
+            self._earlier(item),
         )
 
     def _earlier(self, item: Highlight) -> list[str]:

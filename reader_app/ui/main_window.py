@@ -31,6 +31,7 @@ from reader_app.ui.highlights_panel import HighlightsPanel, swatch
 from reader_app.ui.library_dialog import LibraryDialog
 from reader_app.ui.reader_pane import ReaderPane
 from reader_app.ui.search_panel import SearchPanel
+from reader_app.ui.settings_dialog import profile_line
 from reader_app.ui.themes import HIGHLIGHT_COLORS, application_palette, page_colors
 from reader_app.ui.toc_view import TocView
 from reader_app.ui.tone_panel import TonePanel
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.toc_dock.raise_()
         self.tone_dock.raise_()
         self.analysis: AnalysisController | None = None
+        self.open_settings: Callable[[], None] = lambda: None
 
         self._busy = QProgressBar(self)
         self._busy.setRange(0, 0)
@@ -415,6 +417,12 @@ class MainWindow(QMainWindow):
         """The settings in force."""
         return self._settings
 
+    def replace_settings(self, settings: Settings) -> None:
+        """Apply and save a whole new set of settings (from the settings dialog)."""
+        self._settings = settings
+        self.apply_settings(settings)
+        self._persist()
+
     def update_settings(self, **changes: object) -> None:
         """Change settings, apply them and save them."""
         self._settings = dataclasses.replace(self._settings, **changes)  # type: ignore[arg-type]
@@ -427,6 +435,7 @@ class MainWindow(QMainWindow):
         self._apply_theme()
         self.toc_dock.setVisible(settings.show_toc)
         self.actions_.sync(settings)
+        self.tone_panel.set_profile(profile_line(settings))
 
     def _apply_theme(self) -> None:
         colors = page_colors(self._settings.theme)

@@ -275,7 +275,11 @@ class TonePanel(QWidget):
             self._countdown.stop()
             self.analyse_button.setEnabled(True)
             self.analyse_button.setText(self.tr("Retry"))
-            self.status.setText(self._wait_message + " " + self.tr("You can try again now."))
+            self.status.setText(
+                self._wait_message
+                + " "
+                + self.tr("You can try again now; the highlight is kept, not analysed.")
+            )
             return
         self._tick_text()
 
@@ -285,6 +289,8 @@ class TonePanel(QWidget):
             self._wait_message
             + " "
             + self.tr("The API asked to wait {n} s.").format(n=self._wait_left)
+            + " "
+            + self.tr("The highlight is kept, not analysed.")
         )
 
     def set_history(self, records: Sequence[AnalysisRecord], current: int | None) -> None:

@@ -24,7 +24,7 @@ from reader_app.ai.client import (
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.request import ToneRequest
 from reader_app.ai.schema import output_schema
-from tests.fake_api import GOOD_ANSWER, MESSAGES, VALID_KEY
+from tests.fake_api import GOOD_ANSWER, MESSAGES, VALID_KEY, Reply
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -291,10 +291,20 @@ def test_error_event_mid_stream(fake_api: FakeAnthropic, make_analyzer) -> None:
     assert len(fake_api.requests) == 1  # the SDK does not retry an error event
 
 
-def test_truncated_stream(fake_api: FakeAnthropic, make_analyzer) -> None:
-    fake_api.reply_truncated('{"tone": "Wistful", "polarity": "mi')
+@pytest.mark.parametrize("chunked", [False, True])
+def test_truncated_stream(fake_api: FakeAnthropic, make_analyzer, chunked: bool) -> None:
+    # Plain: a clean EOF the SDK takes for the end. Chunked: httpx2 raises
+    # RemoteProtocolError mid-iteration, which the SDK does not wrap.
+    fake_api.reply_truncated('{"tone": "Wistful", "polarity": "mi', chunked=chunked)
     error = analyse_error(make_analyzer())
     assert error.kind is AiErrorKind.TRUNCATED
+    assert error.request_id.startswith("req_fake_")
+    assert ("RemoteProtocolError" in error.detail) is chunked
+
+
+def test_chunked_stream_completes(fake_api: FakeAnthropic, make_analyzer) -> None:
+    fake_api.enqueue(Reply("stream", text=json.dumps(GOOD_ANSWER), chunked=True))
+    assert make_analyzer().analyse(tone_request()).analysis.tone == "Wistful and Tender"
 
 
 def test_max_tokens_with_cut_json_is_truncated(fake_api: FakeAnthropic, make_analyzer) -> None:

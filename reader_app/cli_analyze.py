@@ -1,0 +1,232 @@
+"""``tone-reader analyze``: the same composer and client as the tone panel, for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reader_app.ai.request import AnalysisOutcome
+    from reader_app.config.paths import AppPaths
+    from reader_app.core.book import Book
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_NO_KEY = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="tone-reader analyze", description="Analyse the tone of a passage.")
+    parser.add_argument("file", help="the book")
+    parser.add_argument("--find", required=True, metavar="TEXT", help="the passage, as in the book")
+    parser.add_argument("--occurrence", type=int, default=1, metavar="N", help="the Nth match")
+    parser.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    parser.add_argument("--save", action="store_true", help="keep it as a highlight")
+    parser.add_argument("--model", metavar="M", help="the Claude model (default: settings)")
+    parser.add_argument(
+        "--context-paragraphs", type=int, metavar="N", help="context each side (default: settings)"
+    )
+    return parser
+
+
+def find_occurrence(book: Book, text: str, occurrence: int) -> tuple[int, int, int] | None:
+    """(chapter, start, end) of the Nth occurrence; exact case first, then any case."""
+    for fold in (False, True):
+        seen = 0
+        needle = text.casefold() if fold else text
+        for index, chapter in enumerate(book.chapters):
+            haystack = chapter.text.casefold() if fold else chapter.text
+            if fold and len(haystack) != len(chapter.text):
+                continue  # case folding changed the length: offsets would be wrong
+            start = haystack.find(needle)
+            while start >= 0:
+                seen += 1
+                if seen == occurrence:
+                    return index, start, start + len(text)
+                start = haystack.find(needle, start + 1)
+    return None
+
+
+def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
+    """Run the command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    from reader_app.ai.client import ClaudeToneAnalyzer
+    from reader_app.ai.errors import AiError, AiErrorKind
+    from reader_app.ai.passage import request_for_passage
+    from reader_app.ai.prompt import prompt_settings
+    from reader_app.config.secrets import ApiKeys, KeyringSecretStore
+    from reader_app.config.settings import load_settings
+    from reader_app.core.errors import BookError, ReaderError
+    from reader_app.core.loaders import load_book
+    from reader_app.storage.db import open_database
+
+    if args.occurrence < 1:
+        return _fail("--occurrence counts from 1", EXIT_BAD_INPUT)
+    if not args.find.strip():
+        return _fail("--find needs some text", EXIT_BAD_INPUT)
+    try:
+        book = load_book(args.file)
+    except BookError as exc:
+        return _fail(str(exc), EXIT_BAD_INPUT)
+    place = find_occurrence(book, args.find, args.occurrence)
+    if place is None:
+        return _fail(f"“{args.find}” does not occur {args.occurrence} time(s) in the book",
+                     EXIT_BAD_INPUT)  # fmt: skip
+    settings, _warning = load_settings(paths.settings_file)
+    if args.model:
+        settings = dataclasses.replace(settings, model=args.model)
+    if args.context_paragraphs is not None:
+        settings = dataclasses.replace(settings, context_paragraphs=args.context_paragraphs)
+    try:
+        conn = open_database(paths.database)
+    except ReaderError as exc:
+        return _fail(str(exc), EXIT_FAILURE)
+    try:
+        examples = _examples(conn)
+        request = request_for_passage(book, *place, prompt_settings(settings), examples)
+        try:
+            key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
+            analyzer = ClaudeToneAnalyzer(key)
+            try:
+                outcome = analyzer.analyse(request)
+            finally:
+                analyzer.close()
+        except AiError as exc:
+            code = (
+                EXIT_NO_KEY
+                if exc.kind in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING)
+                else EXIT_FAILURE
+            )
+            return _fail(str(exc), code)
+        highlight_id = _save(conn, book, place, outcome, settings.prices) if args.save else None
+    except ReaderError as exc:
+        return _fail(str(exc), EXIT_FAILURE)
+    finally:
+        conn.close()
+    report = analysis_json(outcome, place, request.passage, settings.prices, highlight_id)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(report))
+    return EXIT_OK
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"tone-reader: {message}", file=sys.stderr)
+    return code
+
+
+def _examples(conn: Any) -> list[Any]:
+    from reader_app.config.resources import resource_path
+    from reader_app.core.examples import read_jsonl
+    from reader_app.storage.examples import ExampleRepository
+
+    repo = ExampleRepository(conn)
+    seed = resource_path("examples/seed.jsonl")
+    if seed is not None:
+        repo.seed_once(read_jsonl(seed)[0])
+    return [s.example for s in repo.all()]
+
+
+def _save(
+    conn: Any, book: Book, place: tuple[int, int, int], outcome: AnalysisOutcome,
+    prices: Sequence[tuple[str, float, float]],
+) -> int:  # fmt: skip
+    from reader_app.ai.pricing import estimate_cost
+    from reader_app.core.anchors import make_anchor
+    from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+    from reader_app.storage.books import BookRepository
+    from reader_app.storage.highlights import HighlightRepository, NewHighlight
+
+    BookRepository(conn).record_opened(
+        book.book_id, book.path, book.title, book.authors, book.language, book.format.value,
+        len(book.chapters), book.char_count,
+    )  # fmt: skip
+    chapter, start, end = place
+    anchor = make_anchor([c.text for c in book.chapters], chapter, start, end)
+    analysis = outcome.analysis
+    highlight = HighlightRepository(conn).add(
+        NewHighlight(book.book_id, chapter, book.chapters[chapter].key, anchor.start, anchor.end,
+                     anchor.quote, anchor.prefix, anchor.suffix, analysis.dominant_emotion)
+    )  # fmt: skip
+    AnalysisRepository(conn).add(
+        NewAnalysis(
+            highlight_id=highlight.id, status="ok", model=outcome.model,
+            prompt_version=outcome.prompt_version, tone=analysis.tone,
+            polarity=analysis.polarity, dominant_emotion=analysis.dominant_emotion,
+            result=analysis.model_dump(), dropped_evidence=outcome.dropped_evidence,
+            input_tokens=outcome.usage.input_tokens, output_tokens=outcome.usage.output_tokens,
+            cache_creation_tokens=outcome.usage.cache_creation_input_tokens,
+            cache_read_tokens=outcome.usage.cache_read_input_tokens,
+            cost_usd=estimate_cost(outcome.model, outcome.usage, prices),
+            ttft_ms=outcome.ttft_ms, total_ms=outcome.total_ms, request_id=outcome.request_id,
+        )
+    )  # fmt: skip
+    return highlight.id
+
+
+def analysis_json(
+    outcome: AnalysisOutcome,
+    place: tuple[int, int, int],
+    passage: str,
+    prices: Sequence[tuple[str, float, float]],
+    highlight_id: int | None,
+) -> dict[str, Any]:
+    """The stable JSON shape documented in the README."""
+    from reader_app.ai.pricing import estimate_cost
+
+    usage = outcome.usage
+    return {
+        **outcome.analysis.model_dump(),
+        "passage": passage,
+        "chapter": place[0],
+        "start": place[1],
+        "end": place[2],
+        "dropped_evidence": outcome.dropped_evidence,
+        "model": outcome.model,
+        "prompt_version": outcome.prompt_version,
+        "request_id": outcome.request_id,
+        "usage": {
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cache_creation_input_tokens": usage.cache_creation_input_tokens,
+            "cache_read_input_tokens": usage.cache_read_input_tokens,
+        },
+        "cost_usd": round(estimate_cost(outcome.model, usage, prices), 6),
+        "ttft_ms": round(outcome.ttft_ms, 1),
+        "total_ms": round(outcome.total_ms, 1),
+        "highlight_id": highlight_id,
+    }
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """A human-readable report."""
+    lines = [
+        f"Tone:        {report['tone']}",
+        f"Polarity:    {report['polarity']}  (confidence {round(report['confidence'] * 100)}%)",
+        "Emotions:    "
+        + ", ".join(f"{e['name']} {round(e['intensity'] * 100)}%" for e in report["emotions"]),
+        "",
+        report["explanation"],
+        "",
+    ]
+    lines += [f"  “{e['quote']}” — {e['why']}" for e in report["evidence"]]
+    usage = report["usage"]
+    lines.append(
+        f"\n{report['model']} · {usage['input_tokens']} in, {usage['output_tokens']} out"
+        f" ({usage['cache_read_input_tokens']} cached) · ${report['cost_usd']:.4f}"
+        f" · {report['total_ms'] / 1000:.1f} s"
+    )
+    if report["highlight_id"] is not None:
+        lines.append(f"Saved as highlight {report['highlight_id']}.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,91 @@
+"""``tone-reader analyze`` end to end: a real process, the real SDK, the fake API."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fake_api import VALID_KEY, FakeAnthropic
+
+ROOT = Path(__file__).resolve().parents[1]
+BALLADS = ROOT / "resources" / "lyrical-ballads_standardebooks_epub3.epub"
+ANSWER = {
+    "tone": "Harsh and Condemning",
+    "polarity": "negative",
+    "emotions": [{"name": "disgust", "intensity": 0.7}, {"name": "anger", "intensity": 0.5}],
+    "evidence": [{"quote": "murder", "why": "a violent word for study"}],
+    "explanation": "A short, hard sentence that accuses science of killing what it studies.",
+    "confidence": 0.85,
+}
+
+
+def run(fake: FakeAnthropic, profile: Path, *args: str, key: str | None = VALID_KEY):  # type: ignore[no-untyped-def]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env.update(ANTHROPIC_BASE_URL=fake.base_url, NO_PROXY="127.0.0.1,localhost")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    if key is not None:
+        env["ANTHROPIC_API_KEY"] = key
+    return subprocess.run(
+        [sys.executable, "-m", "reader_app", "--profile-dir", str(profile), "analyze", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_analyze_json_and_save(fake_api: FakeAnthropic, tmp_path: Path) -> None:
+    fake_api.reply_json(ANSWER)
+    result = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder to dissect.", "--json",
+                 "--save", "--context-paragraphs", "2")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["tone"] == "Harsh and Condemning"
+    assert report["passage"] == "We murder to dissect."
+    assert report["evidence"] == ANSWER["evidence"]
+    assert report["dropped_evidence"] == 0
+    assert set(report) >= {"usage", "cost_usd", "model", "prompt_version", "request_id",
+                           "ttft_ms", "total_ms", "chapter", "start", "end", "highlight_id"}  # fmt: skip
+    assert report["highlight_id"] == 1
+    (request,) = fake_api.requests_to("/v1/messages")
+    assert request.headers["authorization"] == f"Bearer {VALID_KEY}"
+    body = request.body
+    assert "<passage>\nWe murder to dissect.\n</passage>" in body["messages"][0]["content"]
+    assert body["system"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert body["output_config"]["format"]["type"] == "json_schema"
+    with sqlite3.connect(tmp_path / "data" / "library.sqlite3") as conn:
+        quote, color = conn.execute("SELECT quote, color FROM highlights").fetchone()
+        tone, status = conn.execute("SELECT tone, status FROM analyses").fetchone()
+    assert (quote, color, tone, status) == (
+        "We murder to dissect.",
+        "disgust",
+        ANSWER["tone"],
+        "ok",
+    )
+    assert VALID_KEY not in result.stdout + result.stderr
+
+
+def test_analyze_text_report(fake_api: FakeAnthropic, tmp_path: Path) -> None:
+    fake_api.reply_json(ANSWER)
+    result = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder to dissect.")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Tone:        Harsh and Condemning\n")
+    assert "“murder” — a violent word for study" in result.stdout
+
+
+def test_analyze_failures_have_exit_codes(fake_api: FakeAnthropic, tmp_path: Path) -> None:
+    missing = run(fake_api, tmp_path, str(BALLADS), "--find", "not in this book at all")
+    assert missing.returncode == 2
+    assert missing.stderr.count("\n") == 1
+    assert "does not occur" in missing.stderr
+    no_key = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder", key=None)
+    assert no_key.returncode == 3
+    assert "Traceback" not in no_key.stderr
+    fake_api.reply_error(401, "authentication_error", "invalid x-api-key")
+    rejected = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder")
+    assert rejected.returncode == 1
+    assert "rejected (401)" in rejected.stderr
+    assert rejected.stderr.count("\n") == 1
+    broken = run(fake_api, tmp_path, str(tmp_path), "--find", "x")
+    assert broken.returncode == 2
