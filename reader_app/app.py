@@ -9,11 +9,12 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
+from reader_app.ai.prompt import DEFAULT_MODEL
 from reader_app.config.resources import bundled_book, resource_path
 from reader_app.config.secrets import ApiKeys, KeyringSecretStore
 from reader_app.config.settings import Settings, load_settings, save_settings
@@ -77,6 +78,8 @@ class ReaderApp:
         self.tone_service = ToneService(self.ai_pool, self.analyzers)
         self.analyses = AnalysisRepository(conn)
         self.examples = ExampleRepository(conn)
+        # The newest fast model once the API has listed them; a constant until then.
+        self.default_model = DEFAULT_MODEL
         self._seed_examples()
         if first_book is not None:
             self.book_service.open(Path(first_book))
@@ -96,9 +99,27 @@ class ReaderApp:
             self.examples,
             self.tone_service,
             lambda: self.window.settings,
+            lambda: self.default_model,
         )
         self.window.attach_analysis(self.analysis)
         self.window.open_settings = self.open_settings
+
+    def discover_models(self) -> None:
+        """Ask the API for its models in the background, to pick the default one.
+
+        Offline, or without a key, the built-in default stays; nothing is shown.
+        """
+
+        def work() -> str:
+            analyzer = self.analyzers()
+            lister = getattr(analyzer, "list_models", None)
+            return choose_default_model(lister()) if callable(lister) else DEFAULT_MODEL
+
+        def done(model: object) -> None:
+            self.default_model = str(model)
+            log.info("Default model: %s", self.default_model)
+
+        self.tasks.submit(work, done, lambda exc: log.info("Models not listed: %s", exc))
 
     def open_settings(self) -> None:
         """The tone analysis settings dialog (API key, model, objective, prices)."""
@@ -134,6 +155,13 @@ class ReaderApp:
         self.pool.waitForDone(3000)
         self.analyzers.close()
         self.conn.close()
+
+
+def choose_default_model(models: object) -> str:
+    """The newest fast model of a listing (see ai.client.choose_default_model)."""
+    from reader_app.ai.client import choose_default_model as choose
+
+    return choose(list(models)) if isinstance(models, list) else DEFAULT_MODEL
 
 
 def _analyzer_for_key(key: str) -> object:
@@ -188,6 +216,8 @@ def run_gui(paths: AppPaths, file: str | None, argv: list[str]) -> int:
     if warning:
         app.window.pane.banner.show_info(warning)
     app.window.show()
+    # Well after the first page is painted: the SDK import alone takes about a second.
+    QTimer.singleShot(4000, app.discover_models)
     code = qt_app.exec()
     app.shutdown()
     return code

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.prompt import DEFAULT_MODEL  # the model when none can be listed
 from reader_app.ai.request import AnalysisOutcome, Usage
 from reader_app.ai.schema import SchemaMismatch, validate_answer
 
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
     from reader_app.ai.request import ToneRequest
 
-DEFAULT_MODEL = "claude-haiku-4-5"
-"""The model used when the model list cannot be fetched (offline, no key yet)."""
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 

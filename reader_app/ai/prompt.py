@@ -237,10 +237,10 @@ def compose(
 DEFAULT_MODEL = "claude-haiku-4-5"
 
 
-def prompt_settings(settings: Settings) -> PromptSettings:
+def prompt_settings(settings: Settings, default_model: str = DEFAULT_MODEL) -> PromptSettings:
     """The prompt-shaping part of the app's settings."""
     return PromptSettings(
-        model=settings.model or DEFAULT_MODEL,
+        model=settings.model or default_model,
         objective=settings.objective,
         level=settings.level,
         language=settings.language,

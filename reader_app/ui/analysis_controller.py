@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.passage import request_for_passage
 from reader_app.ai.pricing import estimate_cost
-from reader_app.ai.prompt import prompt_settings, summarise
+from reader_app.ai.prompt import DEFAULT_MODEL, prompt_settings, summarise
 from reader_app.core.errors import StorageError
 from reader_app.storage.analyses import AnalysisRecord, NewAnalysis
 
@@ -59,6 +59,7 @@ class AnalysisController(QObject):
         examples: ExampleRepository,
         service: ToneService,
         settings: Callable[[], Settings],
+        default_model: Callable[[], str] = lambda: DEFAULT_MODEL,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -69,6 +70,7 @@ class AnalysisController(QObject):
         self._examples = examples
         self._service = service
         self._settings = settings
+        self._default_model = default_model
         self._jobs: dict[int, _Job] = {}
         self._current: int | None = None  # the highlight shown in the panel
         service.partial_received.connect(self._on_partial)
@@ -165,7 +167,7 @@ class AnalysisController(QObject):
             item.chapter,
             item.start,
             item.end,
-            prompt_settings(self._settings()),
+            prompt_settings(self._settings(), self._default_model()),
             [s.example for s in self._examples.all()],
             self._earlier(item),
         )
