@@ -88,6 +88,8 @@ class Reply:
     chunked: bool = False  # send the body with transfer-encoding: chunked
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    # (time.perf_counter(), text) of each text delta as it was written to the socket.
+    sent: list[tuple[float, str]] = field(default_factory=list)
 
 
 def _answer_text(answer: dict[str, Any] | str) -> str:
@@ -377,6 +379,8 @@ class FakeAnthropic:
                 return
             event = f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
             h.wfile.write(b"%x\r\n%s\r\n" % (len(event), event) if reply.chunked else event)
+            if name == "content_block_delta":
+                reply.sent.append((time.perf_counter(), data["delta"].get("text", "")))
         if reply.chunked and reply.ending == "complete":
             h.wfile.write(b"0\r\n\r\n")
 
