@@ -8,6 +8,7 @@ the whole screen after each step.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -27,9 +28,37 @@ from reader_app.storage.db import open_database  # noqa: E402
 CORPUS = ROOT.parent / "shared" / "corpus" / "books"
 
 
+ANSWER = {
+    "tone": "Harsh and Condemning",
+    "polarity": "negative",
+    "emotions": [
+        {"name": "disgust", "intensity": 0.75},
+        {"name": "anger", "intensity": 0.55},
+        {"name": "sadness", "intensity": 0.2},
+    ],
+    "evidence": [
+        {"quote": "murder", "why": "a violent word for calm study: it shocks"},
+        {"quote": "dissect", "why": "cutting apart to study, cold and clinical"},
+    ],
+    "explanation": (
+        "This is a short, hard sentence, and it sounds angry. The speaker says that when we "
+        'cut nature apart to study it, we kill what is alive in it. The word "murder" is '
+        "much stronger than we expect, so the line judges science very harshly."
+    ),
+    "confidence": 0.84,
+}
+
+
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
+    # The tone panel is shown with an answer from the fake API the tests use.
+    from tests.fake_api import VALID_KEY, FakeAnthropic
+
+    fake = FakeAnthropic().start()
+    fake.default_reply = fake.reply_json(ANSWER, chunk_delay=0.01)
+    os.environ.update(ANTHROPIC_BASE_URL=fake.base_url, ANTHROPIC_API_KEY=VALID_KEY,
+                      NO_PROXY="127.0.0.1,localhost")  # fmt: skip
     qt_app = QApplication(sys.argv[:1])
     qt_app.setStyle("Fusion")
     profile = AppPaths.for_profile(Path(tempfile.mkdtemp(prefix="tone-shots-")))
@@ -58,6 +87,14 @@ def main() -> None:
             window.pane.chapter, start, start + len("Sweet is the lore which Nature brings;")
         )
         window.pane.go_to(window.pane.chapter, text.index("And hark! how blithe"))
+        start = text.index("We murder to dissect.")
+        window.pane.view.select_range(start, start + len("We murder to dissect."))
+        window.analyse_selection()
+
+    def close_dialogs() -> None:
+        for widget in qt_app.topLevelWidgets():
+            if widget is not window and widget.isVisible():
+                widget.close()
 
     def search() -> None:
         window.show_search()
@@ -77,6 +114,9 @@ def main() -> None:
         ("03-search-light", lambda: None),
         ("", lambda: window.update_settings(theme="dark")),
         ("04-search-dark", lambda: None),
+        ("", window.open_settings),
+        ("09-settings-dark", lambda: None),
+        ("", close_dialogs),
         ("", lambda: window.toc_dock.raise_()),
         ("", lambda: window.open_path(CORPUS / "moby-dick_idpf_epub3.epub")),
         ("05-moby-dark", lambda: None),
@@ -87,6 +127,7 @@ def main() -> None:
         ("07-war-and-peace-light", lambda: None),
         ("", window.show_library),
         ("08-library", lambda: None),
+        ("", close_dialogs),
     ]
 
     def run(index: int = 0) -> None:
@@ -104,6 +145,7 @@ def main() -> None:
     QTimer.singleShot(500, run)
     qt_app.exec()
     app.shutdown()
+    fake.stop()
 
 
 if __name__ == "__main__":

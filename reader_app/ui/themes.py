@@ -79,7 +79,11 @@ def application_palette(colors: PageColors) -> QPalette:
         window, base, text, mid = "#efe6d2", "#f8f1e2", "#3e3122", "#d8ccb3"
     else:
         window, base, text, mid = "#f3f3f1", "#ffffff", "#1d1d1f", "#d4d4d0"
-    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+    for group in (
+        QPalette.ColorGroup.Active,
+        QPalette.ColorGroup.Inactive,
+        QPalette.ColorGroup.Disabled,
+    ):
         palette.setColor(group, QPalette.ColorRole.Window, QColor(window))
         palette.setColor(group, QPalette.ColorRole.WindowText, QColor(text))
         palette.setColor(group, QPalette.ColorRole.Base, QColor(base))
@@ -89,11 +93,14 @@ def application_palette(colors: PageColors) -> QPalette:
         palette.setColor(group, QPalette.ColorRole.ButtonText, QColor(text))
         palette.setColor(group, QPalette.ColorRole.ToolTipBase, QColor(base))
         palette.setColor(group, QPalette.ColorRole.ToolTipText, QColor(text))
-        palette.setColor(group, QPalette.ColorRole.PlaceholderText, QColor(mid).darker(160))
+        placeholder = QColor(text)
+        placeholder.setAlpha(120)
+        palette.setColor(group, QPalette.ColorRole.PlaceholderText, placeholder)
         palette.setColor(group, QPalette.ColorRole.Highlight, QColor(colors.selection))
         palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor(colors.text))
         palette.setColor(group, QPalette.ColorRole.Link, QColor(colors.link))
         palette.setColor(group, QPalette.ColorRole.Mid, QColor(mid))
+    # Disabled text is the normal text, faded: the same hue on every background.
     disabled = QColor(text)
     disabled.setAlpha(110)
     for role in (

@@ -55,6 +55,15 @@ def passage_html(passage: str, quotes: Sequence[str]) -> str:
     return "".join(parts).replace("\n", "<br>")
 
 
+def _fit(view: QTextBrowser, limit: int) -> None:
+    """Make a text box as tall as its text, up to a limit (then it scrolls)."""
+    doc = view.document()
+    doc.setTextWidth(max(80, view.viewport().width()))
+    margins = view.contentsMargins()
+    height = int(doc.size().height()) + margins.top() + margins.bottom() + 4
+    view.setFixedHeight(max(36, min(limit, height)))
+
+
 def _plain(widget: QLabel) -> QLabel:
     widget.setTextFormat(Qt.TextFormat.PlainText)
     widget.setWordWrap(True)
@@ -83,7 +92,7 @@ class TonePanel(QWidget):
         self.passage = QTextBrowser(self)
         self.passage.setOpenLinks(False)
         self.passage.setAccessibleName(self.tr("Passage"))
-        self.passage.setMaximumHeight(150)
+        self.passage.document().contentsChanged.connect(lambda: _fit(self.passage, 160))
         self.tone = _plain(QLabel(self))
         self.tone.setObjectName("toneLabel")
         font = self.tone.font()
@@ -95,6 +104,7 @@ class TonePanel(QWidget):
         self.explanation = QTextBrowser(self)
         self.explanation.setAccessibleName(self.tr("Explanation"))
         self.explanation.setOpenLinks(False)
+        self.explanation.document().contentsChanged.connect(lambda: _fit(self.explanation, 360))
         self.evidence = _plain(QLabel(self))
         self.evidence.setObjectName("evidence")
         self.meta = _plain(QLabel(self))
