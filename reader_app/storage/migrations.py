@@ -130,8 +130,69 @@ def _migrate_3_analyses_and_examples(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE app_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _migrate_4_sets_corrections_batches(conn: sqlite3.Connection) -> None:
+    """Named example sets, the reader's corrections of answers, and Message Batches jobs."""
+    conn.execute(
+        """
+        CREATE TABLE example_sets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE example_set_members (
+            set_id INTEGER NOT NULL REFERENCES example_sets(id) ON DELETE CASCADE,
+            example_id INTEGER NOT NULL REFERENCES examples(id) ON DELETE CASCADE,
+            PRIMARY KEY (set_id, example_id)
+        )
+        """
+    )
+    # Which set a book uses; a row with book_id '' is the library-wide choice.
+    conn.execute(
+        """
+        CREATE TABLE active_example_sets (
+            book_id TEXT PRIMARY KEY,
+            set_id INTEGER REFERENCES example_sets(id) ON DELETE CASCADE
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            analysis_id INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            tone TEXT NOT NULL,
+            dominant_emotion TEXT NOT NULL DEFAULT '',
+            result_json TEXT NOT NULL,
+            example_id INTEGER REFERENCES examples(id) ON DELETE SET NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX corrections_by_analysis ON corrections (analysis_id)")
+    conn.execute(
+        """
+        CREATE TABLE batch_jobs (
+            id INTEGER PRIMARY KEY,
+            remote_id TEXT NOT NULL DEFAULT '',
+            book_id TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            items_json TEXT NOT NULL,
+            counts_json TEXT NOT NULL DEFAULT '{}',
+            error TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+
+
 STEPS = (
     _migrate_1_initial,
     _migrate_2_book_paths,
     _migrate_3_analyses_and_examples,
+    _migrate_4_sets_corrections_batches,
 )

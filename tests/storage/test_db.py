@@ -63,7 +63,7 @@ def user_version(conn: sqlite3.Connection) -> int:
 
 
 def test_schema_version_counts_the_migration_steps() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 3
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 4
 
 
 def test_new_file_is_migrated_to_the_latest_version(db_path: Path) -> None:
@@ -129,6 +129,31 @@ def test_step_3_adds_analyses_and_examples_to_a_version_2_library(db_path: Path)
         conn.execute("DELETE FROM highlights WHERE id = 7")
         # An analysis belongs to its highlight and goes with it.
         assert conn.execute("SELECT COUNT(*) FROM analyses").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
+def test_step_4_adds_sets_corrections_and_batches_to_a_version_3_library(db_path: Path) -> None:
+    build_at_version(db_path, 3)
+    old = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        old.execute(
+            "INSERT INTO examples (id, excerpt, tone, created_at) VALUES (1, 'x', 'Calm', 't')"
+        )
+    finally:
+        old.close()
+    conn = open_database(db_path)
+    try:
+        assert user_version(conn) == SCHEMA_VERSION
+        assert {"example_sets", "example_set_members", "corrections", "batch_jobs"} <= table_names(
+            conn
+        )
+        assert conn.execute("SELECT tone FROM examples WHERE id = 1").fetchone()[0] == "Calm"
+        conn.execute("INSERT INTO example_sets (id, name, created_at) VALUES (1, 'Poems', 't')")
+        conn.execute("INSERT INTO example_set_members VALUES (1, 1)")
+        conn.execute("DELETE FROM examples WHERE id = 1")
+        # A deleted example leaves every set it was in.
+        assert conn.execute("SELECT COUNT(*) FROM example_set_members").fetchone()[0] == 0
     finally:
         conn.close()
 
