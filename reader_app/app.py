@@ -123,8 +123,14 @@ class ReaderApp:
 
     def open_settings(self) -> None:
         """The tone analysis settings dialog (API key, model, objective, prices)."""
+        names = [s.name for s in self.examples.sets()]
         dialog = SettingsDialog(
-            self.window.settings, self.api_keys, self.tasks, _analyzer_for_key, self.window
+            self.window.settings,
+            self.api_keys,
+            self.tasks,
+            _analyzer_for_key,
+            self.window,
+            set_names=names,
         )
         dialog.settings_accepted.connect(self.window.replace_settings)
         dialog.open()

@@ -91,8 +91,8 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     except ReaderError as exc:
         return _fail(str(exc), EXIT_FAILURE)
     try:
-        examples = _examples(conn)
-        request = request_for_passage(book, *place, prompt_settings(settings), examples)
+        pool, fixed = _examples(conn, book.book_id, settings.fixed_set)
+        request = request_for_passage(book, *place, prompt_settings(settings), pool, fixed=fixed)
         try:
             key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
             analyzer = ClaudeToneAnalyzer(key)
@@ -126,7 +126,7 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _examples(conn: Any) -> list[Any]:
+def _examples(conn: Any, book_id: str, fixed_set: str) -> tuple[list[Any], list[Any]]:
     from reader_app.config.resources import resource_path
     from reader_app.core.examples import read_jsonl
     from reader_app.storage.examples import ExampleRepository
@@ -135,7 +135,7 @@ def _examples(conn: Any) -> list[Any]:
     seed = resource_path("examples/seed.jsonl")
     if seed is not None:
         repo.seed_once(read_jsonl(seed)[0])
-    return [s.example for s in repo.all()]
+    return repo.for_request(book_id, fixed_set)
 
 
 def _save(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reader_app.ai.prompt import PassageContext, PromptSettings, compose, extract_context
+from reader_app.ai.selection import choose_examples
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -22,8 +23,13 @@ def request_for_passage(
     settings: PromptSettings,
     examples: Sequence[Example],
     earlier: Sequence[str] = (),
+    fixed: Sequence[Example] = (),
 ) -> ToneRequest:
-    """Compose the request for ``book.chapters[chapter].text[start:end]``."""
+    """Compose the request for ``book.chapters[chapter].text[start:end]``.
+
+    ``examples`` is the pool in use (the active set, or the library); the settings'
+    strategy picks from it, or takes ``fixed``.
+    """
     text = book.chapters[chapter].text
     before, after = extract_context(text, start, end, settings.context_paragraphs)
     ctx = PassageContext(
@@ -35,4 +41,7 @@ def request_for_passage(
         after=after,
         earlier=tuple(earlier),
     )
-    return compose(settings, examples, ctx)
+    choice = choose_examples(
+        examples, settings.example_strategy, ctx.passage, k=settings.example_k, fixed=fixed
+    )
+    return compose(settings, choice.static, ctx, similar=choice.dynamic, notes=choice.notes)

@@ -78,6 +78,8 @@ class PromptSettings:
     language: str = "English"
     context_paragraphs: int = 3
     max_tokens: int = 1200
+    example_strategy: str = "all"
+    example_k: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +145,11 @@ def _trim_end(text: str, limit: int) -> str:
     return cut[:newline] if newline > limit // 2 else cut + "…"
 
 
-def _examples_block(examples: Sequence[Example]) -> str:
-    parts = ["Examples of passages and the answers this reader found right:", "<examples>"]
+def _examples_block(
+    examples: Sequence[Example],
+    intro: str = "Examples of passages and the answers this reader found right:",
+) -> str:
+    parts = [intro, "<examples>"]
     for example in examples:
         parts.append("<example>")
         parts.append(f"<excerpt>{fence(example.excerpt)}</excerpt>")
@@ -202,10 +207,17 @@ def user_turn(ctx: PassageContext) -> str:
     return "\n".join(lines)
 
 
-def prompt_version(system: Sequence[dict[str, object]], settings: PromptSettings) -> str:
-    """A short hash of everything that shapes answers apart from the passage itself."""
+def prompt_version(
+    system: Sequence[dict[str, object]], settings: PromptSettings, *, similar: bool = False
+) -> str:
+    """A short hash of everything that shapes answers apart from the passage itself.
+
+    With examples chosen per passage, the version names the strategy rather than the
+    examples of each request, so that analyses made the same way share a version.
+    """
     payload = json.dumps(
         {
+            "similar_examples": similar,
             "system": list(system),
             "model": settings.model,
             "max_tokens": settings.max_tokens,
@@ -219,18 +231,32 @@ def prompt_version(system: Sequence[dict[str, object]], settings: PromptSettings
 
 
 def compose(
-    settings: PromptSettings, examples: Sequence[Example], ctx: PassageContext
+    settings: PromptSettings,
+    examples: Sequence[Example],
+    ctx: PassageContext,
+    *,
+    similar: Sequence[Example] = (),
+    notes: Sequence[str] = (),
 ) -> ToneRequest:
-    """The whole request for one passage."""
+    """The whole request for one passage.
+
+    ``examples`` go into the cached prefix; ``similar`` ones, chosen for this passage, come
+    after the cache marker so that the prefix stays the same for every passage.
+    """
     system = system_blocks(settings, examples)
+    version = prompt_version(system, settings, similar=bool(similar))
+    if similar:
+        intro = "More examples, chosen because they resemble this passage:"
+        system = [*system, {"type": "text", "text": _examples_block(similar, intro)}]
     return ToneRequest(
         model=settings.model,
         system=system,
         messages=[{"role": "user", "content": user_turn(ctx)}],
         max_tokens=settings.max_tokens,
-        prompt_version=prompt_version(system, settings),
+        prompt_version=version,
         passage=ctx.passage,
         output_schema=output_schema(),
+        notes=tuple(notes),
     )
 
 
@@ -245,6 +271,8 @@ def prompt_settings(settings: Settings, default_model: str = DEFAULT_MODEL) -> P
         level=settings.level,
         language=settings.language,
         context_paragraphs=settings.context_paragraphs,
+        example_strategy=settings.example_strategy,
+        example_k=settings.example_k,
     )
 
 

@@ -21,6 +21,7 @@ class ToneRequest:
         prompt_version: a short hash of the system blocks and settings.
         passage: the passage analysed (evidence quotes must be found in it).
         output_schema: the JSON schema for structured output.
+        notes: things the reader should know about this request (examples left out).
     """
 
     model: str
@@ -30,6 +31,7 @@ class ToneRequest:
     prompt_version: str
     passage: str
     output_schema: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def api_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``client.messages.stream``."""

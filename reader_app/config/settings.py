@@ -31,6 +31,7 @@ FONT_SIZE_RANGE = (8, 40)
 LINE_HEIGHT_RANGE = (100, 250)
 CONTEXT_RANGE = (0, 20)
 LEVELS = ("A2", "B1", "B2", "C1", "C2")
+STRATEGIES = ("all", "similar", "fixed")
 
 BAD_SUFFIX = ".bad"
 # A full quota reads the same to the user as a full disk. Windows has no EDQUOT.
@@ -61,6 +62,8 @@ class Settings:
         context_paragraphs: paragraphs (or verse lines) of context each side of a passage.
         prices: per-model prices in USD per million tokens, as (model prefix, input,
             output); empty means the built-in table.
+        example_strategy: which examples a request carries: "all", "similar" (the
+            ``example_k`` most like the passage) or "fixed" (the set named ``fixed_set``).
     """
 
     theme: str = "system"
@@ -76,6 +79,9 @@ class Settings:
     language: str = "English"
     context_paragraphs: int = 3
     prices: tuple[tuple[str, float, float], ...] = ()
+    example_strategy: str = "all"
+    example_k: int = 8
+    fixed_set: str = ""
 
     def __post_init__(self) -> None:
         """Clamp the numbers and reject values no caller should pass.
@@ -95,6 +101,9 @@ class Settings:
         )
         if self.level not in LEVELS:
             object.__setattr__(self, "level", "B1")
+        if self.example_strategy not in STRATEGIES:
+            object.__setattr__(self, "example_strategy", "all")
+        object.__setattr__(self, "example_k", _clamp(self.example_k, (1, 50)))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Settings:
@@ -127,6 +136,9 @@ class Settings:
             language=_str_or(data.get("language"), defaults.language).strip() or "English",
             context_paragraphs=_int_or(data.get("context_paragraphs"), defaults.context_paragraphs),
             prices=_prices(data.get("prices")),
+            example_strategy=_str_or(data.get("example_strategy"), defaults.example_strategy),
+            example_k=_int_or(data.get("example_k"), defaults.example_k),
+            fixed_set=_str_or(data.get("fixed_set"), defaults.fixed_set).strip(),
         )
 
     def to_dict(self) -> dict[str, object]:

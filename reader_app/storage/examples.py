@@ -173,6 +173,17 @@ class ExampleRepository:
                 (book_id, set_id),
             )
 
+    def set_named(self, name: str) -> ExampleSet | None:
+        """A set by its name."""
+        return next((s for s in self.sets() if s.name == name), None)
+
+    def for_request(self, book_id: str, fixed_set: str) -> tuple[list[Example], list[Example]]:
+        """The examples a request may use: the book's pool, and the fixed set's members."""
+        pool = [s.example for s in self.for_book(book_id)]
+        named = self.set_named(fixed_set) if fixed_set else None
+        fixed = [s.example for s in self.members(named.id)] if named is not None else pool
+        return pool, fixed
+
     def for_book(self, book_id: str) -> list[StoredExample]:
         """The examples a book's analyses use: its active set's, or all of them."""
         set_id = self.active_set(book_id)

@@ -162,14 +162,17 @@ class AnalysisController(QObject):
         """The request for a highlight, with its context, examples and earlier answers."""
         book = self._pane.book
         assert book is not None
+        settings = self._settings()
+        pool, fixed = self._examples.for_request(book.book_id, settings.fixed_set)
         return request_for_passage(
             book,
             item.chapter,
             item.start,
             item.end,
-            prompt_settings(self._settings(), self._default_model()),
-            [s.example for s in self._examples.all()],
+            prompt_settings(settings, self._default_model()),
+            pool,
             self._earlier(item),
+            fixed,
         )
 
     def _earlier(self, item: Highlight) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._search_service = search_service
         self._highlights = highlights
         self._pending_path: str | None = None
+        self._closed = False
 
         self.pane = ReaderPane(self)
         self.setCentralWidget(self.pane)
@@ -277,13 +278,15 @@ class MainWindow(QMainWindow):
     # -- reading place --------------------------------------------------------------------
 
     def _on_location(self, chapter: int, offset: int) -> None:
+        if self._closed:
+            return
         self.toc.follow(chapter, offset)
         self._save_place.start()
         self._update_actions()
 
     def _store_position(self) -> None:
         book = self.pane.book
-        if book is None:
+        if book is None or self._closed:
             return
         chapter, offset = self.pane.location()
         try:
@@ -485,6 +488,11 @@ class MainWindow(QMainWindow):
             self.open_path(urls[0].toLocalFile())
             event.acceptProposedAction()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown (again): places may be saved."""
+        self._closed = False
+        super().showEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the reading place, window layout and settings."""
         self._store_position()
@@ -495,4 +503,7 @@ class MainWindow(QMainWindow):
             window_state=bytes(self.saveState().toBase64().data()).decode(),
         )
         self._persist()
+        # The place is saved; late scroll events must not write to a closing library.
+        self._closed = True
+        self._save_place.stop()
         super().closeEvent(event)

@@ -37,7 +37,7 @@ from reader_app.ai.prompt import DEFAULT_OBJECTIVE, LEVELS
 from reader_app.config.secrets import ApiKeySource
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from reader_app.config.secrets import ApiKeys
     from reader_app.config.settings import Settings
@@ -77,6 +77,7 @@ class SettingsDialog(QDialog):
         tasks: TaskRunner,
         analyzer_for: Callable[[str], Any],
         parent: QWidget | None = None,
+        set_names: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Tone Analysis Settings"))
@@ -85,6 +86,7 @@ class SettingsDialog(QDialog):
         self._keys = keys
         self._tasks = tasks
         self._analyzer_for = analyzer_for
+        self._set_names = list(set_names)
         tabs = QTabWidget(self)
         tabs.addTab(self._claude_tab(), self.tr("Claude"))
         tabs.addTab(self._reader_tab(), self.tr("Objective"))
@@ -263,13 +265,44 @@ class SettingsDialog(QDialog):
         self.context.setRange(0, 20)
         self.context.setValue(self._settings.context_paragraphs)
         self.context.setSuffix(self.tr(" paragraphs each side"))
+        self.strategy = QComboBox(page)
+        self.strategy.setAccessibleName(self.tr("Examples sent"))
+        choices = (
+            (self.tr("All examples (cached; best for a small library)"), "all"),
+            (self.tr("The most similar examples"), "similar"),
+            (self.tr("A fixed set"), "fixed"),
+        )
+        for label, value in choices:
+            self.strategy.addItem(label, value)
+        self.strategy.setCurrentIndex(
+            max(0, self.strategy.findData(self._settings.example_strategy))
+        )
+        self.example_k = QSpinBox(page)
+        self.example_k.setRange(1, 50)
+        self.example_k.setValue(self._settings.example_k)
+        self.example_k.setSuffix(self.tr(" examples"))
+        self.fixed_set = QComboBox(page)
+        self.fixed_set.addItem(self.tr("(the examples in use)"), "")
+        for name in self._set_names:
+            self.fixed_set.addItem(name, name)
+        self.fixed_set.setCurrentIndex(max(0, self.fixed_set.findData(self._settings.fixed_set)))
+        self.strategy.currentIndexChanged.connect(self._strategy_changed)
+        self._strategy_changed()
         form = QFormLayout(page)
         form.addRow(self.tr("Preset:"), self.preset)
         form.addRow(self.tr("Your objective:"), self.objective)
         form.addRow(self.tr("Explanation level (CEFR):"), self.level)
         form.addRow(self.tr("Explain in:"), self.language)
         form.addRow(self.tr("Context:"), self.context)
+        form.addRow(self.tr("Examples sent:"), self.strategy)
+        form.addRow(self.tr("How many similar:"), self.example_k)
+        form.addRow(self.tr("Fixed set:"), self.fixed_set)
         return page
+
+    def _strategy_changed(self) -> None:
+        strategy = self.strategy.currentData()
+        self.example_k.setEnabled(strategy == "similar")
+        self.fixed_set.setEnabled(strategy == "fixed")
 
     def _apply_preset(self, index: int) -> None:
         text = self.preset.itemData(index)
@@ -346,6 +379,9 @@ class SettingsDialog(QDialog):
             level=str(self.level.currentData()),
             language=self.language.text().strip() or "English",
             context_paragraphs=self.context.value(),
+            example_strategy=str(self.strategy.currentData()),
+            example_k=self.example_k.value(),
+            fixed_set=str(self.fixed_set.currentData() or ""),
             prices=() if prices == DEFAULT_PRICES else prices,
         )
 

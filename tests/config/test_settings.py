@@ -55,6 +55,9 @@ def test_defaults() -> None:
         "language": "English",
         "context_paragraphs": 3,
         "prices": [],
+        "example_strategy": "all",
+        "example_k": 8,
+        "fixed_set": "",
     }
 
 
