@@ -28,6 +28,7 @@ from reader_app.services.tasks import TaskRunner
 from reader_app.services.tone_service import ToneService
 from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.books import BookRepository
+from reader_app.storage.corrections import CorrectionRepository
 from reader_app.storage.db import open_database
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
@@ -98,6 +99,7 @@ class ReaderApp:
             self.analyses,
             self.examples,
             self.tone_service,
+            CorrectionRepository(conn),
             lambda: self.window.settings,
             lambda: self.default_model,
         )

@@ -13,7 +13,9 @@ from reader_app.ai.passage import request_for_passage
 from reader_app.ai.pricing import estimate_cost
 from reader_app.ai.prompt import DEFAULT_MODEL, prompt_settings, summarise
 from reader_app.core.errors import StorageError
+from reader_app.core.examples import Example
 from reader_app.storage.analyses import AnalysisRecord, NewAnalysis
+from reader_app.ui.correction_dialog import CorrectionDialog
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from reader_app.config.settings import Settings
     from reader_app.services.tone_service import ToneService
     from reader_app.storage.analyses import AnalysisRepository
+    from reader_app.storage.corrections import CorrectionRepository
     from reader_app.storage.examples import ExampleRepository
     from reader_app.storage.highlights import Highlight
     from reader_app.ui.highlight_controller import HighlightController
@@ -58,6 +61,7 @@ class AnalysisController(QObject):
         analyses: AnalysisRepository,
         examples: ExampleRepository,
         service: ToneService,
+        corrections: CorrectionRepository,
         settings: Callable[[], Settings],
         default_model: Callable[[], str] = lambda: DEFAULT_MODEL,
         parent: QObject | None = None,
@@ -69,7 +73,10 @@ class AnalysisController(QObject):
         self._analyses = analyses
         self._examples = examples
         self._service = service
+        self._corrections = corrections
         self._settings = settings
+        self._shown: int | None = None  # the analysis shown in the panel
+        self.correction_dialog: CorrectionDialog | None = None
         self._default_model = default_model
         self._jobs: dict[int, _Job] = {}
         self._current: int | None = None  # the highlight shown in the panel
@@ -79,6 +86,7 @@ class AnalysisController(QObject):
         panel.analyse_requested.connect(self.analyse_current)
         panel.cancel_requested.connect(self.cancel_current)
         panel.history_chosen.connect(self._show_history_item)
+        panel.correct_requested.connect(self.correct)
 
     # -- what the panel shows -------------------------------------------------------------
 
@@ -104,8 +112,9 @@ class AnalysisController(QObject):
             self.message.emit(exc.message)
             history = []
         latest_ok = next((r for r in history if r.status == "ok"), None)
+        self._shown = latest_ok.id if latest_ok is not None else None
         if latest_ok is not None:
-            self._panel.show_record(item.quote, latest_ok)
+            self._show_record(item.quote, latest_ok)
         elif history:
             last = history[0]
             self._panel.show_error(item.quote, last.error_message, retry_after=None)
@@ -117,7 +126,66 @@ class AnalysisController(QObject):
         item = self._highlights.get(self._current) if self._current is not None else None
         record = self._analyses.get(analysis_id)
         if item is not None and record is not None:
-            self._panel.show_record(item.quote, record)
+            self._shown = record.id
+            self._show_record(item.quote, record)
+
+    def _show_record(self, quote: str, record: AnalysisRecord) -> None:
+        try:
+            correction = self._corrections.latest_for_analysis(record.id)
+        except StorageError:
+            correction = None
+        self._panel.show_record(quote, record, correction.result if correction else None)
+
+    # -- the reader's corrections ---------------------------------------------------------
+
+    def correct(self, as_example: bool) -> None:
+        """Open the correction form for the answer shown (non-modal; the panel stays usable)."""
+        item = self._highlights.get(self._current) if self._current is not None else None
+        record = self._analyses.get(self._shown) if self._shown is not None else None
+        if item is None or record is None:
+            return
+        correction = self._corrections.latest_for_analysis(record.id)
+        dialog = CorrectionDialog(
+            item.quote, correction.result if correction else (record.result or {}),
+            as_example=as_example, parent=self._panel.window(),
+        )  # fmt: skip
+        dialog.accepted.connect(lambda: self._save_correction(item, record, dialog))
+        self.correction_dialog = dialog
+        dialog.open()
+
+    def _save_correction(
+        self, item: Highlight, record: AnalysisRecord, dialog: CorrectionDialog
+    ) -> None:
+        result = dialog.corrected()
+        book = self._pane.book
+        try:
+            example_id = None
+            if dialog.as_example.isChecked():
+                source = ""
+                if book is not None and book.book_id == item.book_id:
+                    source = f"{book.title}, {book.section_title(item.chapter, item.start)}"
+                example_id = self._examples.add(
+                    Example(
+                        excerpt=item.quote,
+                        tone=str(result["tone"]),
+                        emotions=tuple((e["name"], e["intensity"]) for e in result["emotions"]),
+                        explanation=str(result.get("explanation", "")),
+                        source=source,
+                        tags=("corrected",),
+                    )
+                )
+            self._corrections.add(record.id, result, example_id)
+        except StorageError as exc:
+            self.message.emit(exc.message)
+            return
+        self._highlights.set_color(item.id, str(result["emotions"][0]["name"]))
+        self.message.emit(
+            self.tr("Your correction is saved, and kept as an example.")
+            if example_id is not None
+            else self.tr("Your correction is saved.")
+        )
+        if self._current == item.id:
+            self.show_highlight(item.id)
 
     def _job_for(self, highlight_id: int) -> int | None:
         return next((j for j, job in self._jobs.items() if job.highlight_id == highlight_id), None)

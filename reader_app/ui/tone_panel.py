@@ -8,7 +8,7 @@ loaded from a URL.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -78,11 +78,13 @@ class TonePanel(QWidget):
         analyse_requested(): analyse (or re-analyse) the current highlight.
         cancel_requested(): stop the running analysis.
         history_chosen(int): show an older analysis (its id).
+        correct_requested(bool): correct the answer shown; True to also keep it as an example.
     """
 
     analyse_requested = Signal()
     cancel_requested = Signal()
     history_chosen = Signal(int)
+    correct_requested = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +118,14 @@ class TonePanel(QWidget):
         self.analyse_button = QPushButton(self.tr("Analyse Tone"), self)
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.copy_button = QPushButton(self.tr("Copy"), self)
+        self.correct_button = QPushButton(self.tr("Correct…"), self)
+        self.correct_button.setToolTip(self.tr("Fix the tone, emotions or explanation"))
+        self.example_button = QPushButton(self.tr("Save as Example"), self)
+        self.example_button.setToolTip(
+            self.tr("Keep this passage and answer as an example for later answers")
+        )
+        self.corrected_note = _plain(QLabel(self))
+        self.corrected_note.setObjectName("correctedNote")
         self.analyse_button.setToolTip(self.tr("Ask Claude how this passage sounds (A)"))
 
         buttons = QHBoxLayout()
@@ -127,11 +137,17 @@ class TonePanel(QWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(10, 8, 10, 8)
         column.setSpacing(8)
-        for widget in (self.profile, self.passage, self.status, self.tone, self.facts,
+        for widget in (self.profile, self.passage, self.status, self.corrected_note, self.tone,
+                       self.facts,
                        self.emotions, self.explanation, self.evidence, self.meta):  # fmt: skip
             column.addWidget(widget)
         column.addWidget(self.history)
         column.addLayout(buttons)
+        feedback = QHBoxLayout()
+        feedback.addWidget(self.correct_button)
+        feedback.addWidget(self.example_button)
+        feedback.addStretch(1)
+        column.addLayout(feedback)
         column.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -144,6 +160,8 @@ class TonePanel(QWidget):
         self.analyse_button.clicked.connect(self.analyse_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.copy_button.clicked.connect(self._copy)
+        self.correct_button.clicked.connect(lambda: self.correct_requested.emit(False))
+        self.example_button.clicked.connect(lambda: self.correct_requested.emit(True))
         self.history.activated.connect(self._on_history)
         self._countdown = QTimer(self, interval=1000)
         self._countdown.timeout.connect(self._tick)
@@ -165,6 +183,9 @@ class TonePanel(QWidget):
         self.explanation.clear()
         self.evidence.clear()
         self.meta.clear()
+        self.corrected_note.hide()
+        self.correct_button.setEnabled(False)
+        self.example_button.setEnabled(False)
         self._countdown.stop()
         for widget in (self.tone, self.facts, self.emotions, self.explanation, self.evidence,
                        self.meta):  # fmt: skip
@@ -216,9 +237,11 @@ class TonePanel(QWidget):
             self.explanation.setPlainText(explanation)
             self.explanation.show()
 
-    def show_record(self, passage: str, record: AnalysisRecord) -> None:
-        """A stored analysis."""
-        result = record.result or {}
+    def show_record(
+        self, passage: str, record: AnalysisRecord, corrected: dict[str, Any] | None = None
+    ) -> None:
+        """A stored analysis, or the reader's correction of it."""
+        result = corrected or record.result or {}
         self._clear_answer()
         evidence = [e for e in result.get("evidence", []) if isinstance(e, dict)]
         self.passage.setHtml(passage_html(passage, [str(e.get("quote", "")) for e in evidence]))
@@ -265,6 +288,15 @@ class TonePanel(QWidget):
         self.analyse_button.setEnabled(True)
         self.cancel_button.hide()
         self.copy_button.setEnabled(True)
+        self.correct_button.setEnabled(True)
+        self.example_button.setEnabled(True)
+        if corrected:
+            self.corrected_note.setText(
+                self.tr("Corrected by you. Claude's answer was “{tone}”.").format(
+                    tone=(record.result or {}).get("tone", record.tone)
+                )
+            )
+            self.corrected_note.show()
 
     def show_error(self, passage: str, message: str, *, retry_after: float | None) -> None:
         """A failed analysis: what happened, and a Retry (after the wait, if one was asked)."""

@@ -209,3 +209,42 @@ def test_no_key_says_what_to_do(
         assert fake_api.requests == []
     finally:
         keyring.set_keyring(previous)
+
+
+def test_correct_and_save_as_example_feeds_the_next_request(
+    qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic, profile: AppPaths
+) -> None:
+    api.reply_json(ANSWER)
+    app = _open_ballads(qtbot, make_app)
+    _select(app, PASSAGE)
+    with qtbot.waitSignal(app.analysis.analysed, timeout=10_000):
+        app.window.actions_.analyse.trigger()
+    panel = app.window.tone_panel
+    panel.example_button.click()
+    dialog = app.analysis.correction_dialog
+    assert dialog is not None
+    assert dialog.as_example.isChecked()
+    assert dialog.tone.text() == "Harsh and Condemning"
+    dialog.tone.setText("Bitter and Accusing")
+    name, intensity = dialog.emotion_rows[0]
+    name.setCurrentIndex(name.findData("anger"))
+    intensity.setValue(0.9)
+    dialog.explanation.setPlainText("He blames science in one bitter line.")
+    dialog._accept()  # noqa: SLF001 - the Save button's slot
+    assert panel.tone.text() == "Bitter and Accusing"
+    assert "Claude's answer was “Harsh and Condemning”" in panel.corrected_note.text()
+    assert app.highlights.highlights[0].color == "anger"
+    with sqlite3.connect(profile.database) as conn:
+        original = conn.execute("SELECT tone FROM analyses").fetchone()[0]
+        corrected = conn.execute("SELECT tone FROM corrections").fetchone()[0]
+        example = conn.execute("SELECT excerpt, tone FROM examples ORDER BY id DESC").fetchone()
+    assert original == "Harsh and Condemning"  # the model's answer is kept too
+    assert corrected == "Bitter and Accusing"
+    assert example == (PASSAGE, "Bitter and Accusing")
+    # The next request carries the new example in its cached examples block.
+    api.reply_json(ANSWER)
+    _select(app, "Sweet is the lore which Nature brings;")
+    with qtbot.waitSignal(app.analysis.analysed, timeout=10_000):
+        app.window.actions_.analyse.trigger()
+    system = api.requests_to("/v1/messages")[-1].body["system"]
+    assert "Bitter and Accusing" in system[-1]["text"]

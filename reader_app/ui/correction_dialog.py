@@ -1,0 +1,123 @@
+"""Correct an answer, and keep the correction as an example for the next answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader_app.core.emotions import EMOTIONS
+
+POLARITIES = ("negative", "neutral", "positive", "mixed")
+
+
+class CorrectionDialog(QDialog):
+    """Edit the tone, polarity, emotions and explanation of an answer."""
+
+    def __init__(
+        self,
+        passage: str,
+        result: dict[str, Any],
+        *,
+        as_example: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Correct the Answer"))
+        self.setMinimumWidth(520)
+        self._original = dict(result)
+        quote = QLabel(passage, self)
+        quote.setTextFormat(Qt.TextFormat.PlainText)
+        quote.setWordWrap(True)
+        self.tone = QLineEdit(str(result.get("tone", "")), self)
+        self.tone.setAccessibleName(self.tr("Tone"))
+        self.polarity = QComboBox(self)
+        for value in POLARITIES:
+            self.polarity.addItem(self.tr(value.capitalize()), value)
+        self.polarity.setCurrentIndex(max(0, self.polarity.findData(result.get("polarity"))))
+        emotions = [e for e in result.get("emotions", []) if isinstance(e, dict)]
+        self.emotion_rows: list[tuple[QComboBox, QDoubleSpinBox]] = []
+        emotion_box = QVBoxLayout()
+        for slot in range(3):
+            name = QComboBox(self)
+            name.addItem(self.tr("(none)"), "")
+            for emotion in EMOTIONS:
+                name.addItem(self.tr(emotion.capitalize()), emotion)
+            intensity = QDoubleSpinBox(self)
+            intensity.setRange(0.0, 1.0)
+            intensity.setSingleStep(0.05)
+            if slot < len(emotions):
+                name.setCurrentIndex(max(0, name.findData(emotions[slot].get("name"))))
+                intensity.setValue(float(emotions[slot].get("intensity", 0.5)))
+            else:
+                intensity.setValue(0.5)
+            name.setAccessibleName(self.tr("Emotion {n}").format(n=slot + 1))
+            intensity.setAccessibleName(self.tr("Intensity {n}").format(n=slot + 1))
+            row = QHBoxLayout()
+            row.addWidget(name, 1)
+            row.addWidget(intensity)
+            emotion_box.addLayout(row)
+            self.emotion_rows.append((name, intensity))
+        self.explanation = QPlainTextEdit(str(result.get("explanation", "")), self)
+        self.explanation.setAccessibleName(self.tr("Explanation"))
+        self.as_example = QCheckBox(self.tr("Also keep it as an example for later answers"), self)
+        self.as_example.setChecked(as_example)
+        form = QFormLayout()
+        form.addRow(self.tr("Passage:"), quote)
+        form.addRow(self.tr("Tone:"), self.tone)
+        form.addRow(self.tr("Polarity:"), self.polarity)
+        form.addRow(self.tr("Emotions:"), emotion_box)
+        form.addRow(self.tr("Explanation:"), self.explanation)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        self.problem = QLabel(self)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.as_example)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def corrected(self) -> dict[str, Any]:
+        """The answer as corrected (evidence and confidence are kept from the original)."""
+        picked = [
+            (str(name.currentData()), intensity.value())
+            for name, intensity in self.emotion_rows
+            if name.currentData()
+        ]
+        picked.sort(key=lambda e: -e[1])
+        emotions = [{"name": name, "intensity": value} for name, value in picked]
+        return {
+            **self._original,
+            "tone": self.tone.text().strip(),
+            "polarity": str(self.polarity.currentData()),
+            "emotions": emotions,
+            "explanation": self.explanation.toPlainText().strip(),
+        }
+
+    def _accept(self) -> None:
+        result = self.corrected()
+        if not result["tone"]:
+            self.problem.setText(self.tr("The tone needs a label."))
+            return
+        if not result["emotions"]:
+            self.problem.setText(self.tr("Choose at least one emotion."))
+            return
+        self.accept()
