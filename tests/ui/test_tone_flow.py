@@ -230,7 +230,7 @@ def test_correct_and_save_as_example_feeds_the_next_request(
     name.setCurrentIndex(name.findData("anger"))
     intensity.setValue(0.9)
     dialog.explanation.setPlainText("He blames science in one bitter line.")
-    dialog._accept()  # noqa: SLF001 - the Save button's slot
+    dialog._accept()
     assert panel.tone.text() == "Bitter and Accusing"
     assert "Claude's answer was “Harsh and Condemning”" in panel.corrected_note.text()
     assert app.highlights.highlights[0].color == "anger"
