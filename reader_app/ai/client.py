@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.prompt import DEFAULT_MODEL  # the model when none can be listed
-from reader_app.ai.request import AnalysisOutcome, Usage
+from reader_app.ai.request import AnalysisOutcome, RawAnswer, Usage
 from reader_app.ai.schema import SchemaMismatch, validate_answer
 
 if TYPE_CHECKING:
@@ -154,6 +154,18 @@ class ClaudeToneAnalyzer:
                 )
             return self._client
 
+    def sdk(self) -> anthropic.Anthropic:
+        """The shared SDK client, built on first use, for other API families (batches).
+
+        Returns:
+            The same client that :meth:`analyse` uses, so its key, base URL, timeouts
+            and long-wait middleware apply as well.
+
+        Raises:
+            AiError: NO_KEY when there is no key.
+        """
+        return self._sdk()
+
     def close(self) -> None:
         """Release the connection pool. A later call builds a new client."""
         with self._lock:
@@ -206,6 +218,48 @@ class ClaudeToneAnalyzer:
         Raises:
             AiError: for every failure, including cancellation (kind CANCELLED).
         """
+        raw = self.stream_answer(request, on_partial=on_partial, cancelled=cancelled)
+        try:
+            checked = validate_answer(raw.text, request.passage)
+        except SchemaMismatch as exc:
+            raise self.schema_error(raw, exc) from exc
+        return AnalysisOutcome(
+            analysis=checked.analysis,
+            dropped_evidence=checked.dropped_evidence,
+            usage=raw.usage,
+            model=raw.model,
+            request_id=raw.request_id,
+            prompt_version=request.prompt_version,
+            ttft_ms=raw.ttft_ms,
+            total_ms=raw.total_ms,
+            raw_text=raw.text,
+        )
+
+    @staticmethod
+    def schema_error(raw: RawAnswer, exc: Exception) -> AiError:
+        """The error for an answer whose JSON failed: cut off by a limit, or malformed."""
+        if raw.stop_reason in ("max_tokens", "model_context_window_exceeded"):
+            detail = f"stop_reason={raw.stop_reason} after {raw.usage.output_tokens} tokens"
+            return AiError(AiErrorKind.TRUNCATED, detail, request_id=raw.request_id)
+        detail = f"{exc} (stop_reason={raw.stop_reason})"
+        return AiError(AiErrorKind.SCHEMA, detail, request_id=raw.request_id)
+
+    def stream_answer(
+        self,
+        request: ToneRequest,
+        *,
+        on_partial: Callable[[dict[str, Any]], None] | None = None,
+        on_snapshot: Callable[[str], None] | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> RawAnswer:
+        """Stream an answer and return its text unchecked (the caller validates it).
+
+        ``on_partial`` gets the JSON parsed so far; ``on_snapshot`` the raw text so far.
+
+        Raises:
+            AiError: for every failure of the request or the stream, a refusal, a stream
+                that ended early, and cancellation.
+        """
         client = self._sdk()
         if cancelled is not None and cancelled.is_set():
             raise AiError(AiErrorKind.CANCELLED)
@@ -226,6 +280,8 @@ class ClaudeToneAnalyzer:
                     if event.type == "text":
                         if first_text is None:
                             first_text = time.perf_counter()
+                        if on_snapshot is not None:
+                            on_snapshot(event.snapshot)
                         if on_partial is not None:
                             partial = _parse_partial(event.snapshot)
                             if partial is not None and partial != last_partial:
@@ -242,38 +298,16 @@ class ClaudeToneAnalyzer:
                 raise
             raise mapped from exc
         finished = time.perf_counter()
-        return self._outcome(request, final, request_id, started, first_text, finished)
-
-    def _outcome(
-        self,
-        request: ToneRequest,
-        final: anthropic.types.Message | None,
-        request_id: str,
-        started: float,
-        first_text: float | None,
-        finished: float,
-    ) -> AnalysisOutcome:
-        """Check how the stream ended and validate the answer."""
         if final is None or final.stop_reason is None:
             # EOF without message_stop: the SDK ends such a stream silently (notes §3.4).
             raise AiError(AiErrorKind.TRUNCATED, "the stream ended early", request_id=request_id)
         if final.stop_reason == "refusal":
             raise AiError(AiErrorKind.REFUSAL, "stop_reason=refusal", request_id=request_id)
-        text = "".join(block.text for block in final.content if block.type == "text")
-        try:
-            checked = validate_answer(text, request.passage)
-        except SchemaMismatch as exc:
-            if final.stop_reason in ("max_tokens", "model_context_window_exceeded"):
-                detail = f"stop_reason={final.stop_reason} after {final.usage.output_tokens} tokens"
-                raise AiError(AiErrorKind.TRUNCATED, detail, request_id=request_id) from exc
-            detail = f"{exc} (stop_reason={final.stop_reason})"
-            raise AiError(AiErrorKind.SCHEMA, detail, request_id=request_id) from exc
         usage = final.usage
         total_ms = (finished - started) * 1000.0
-        ttft_ms = total_ms if first_text is None else (first_text - started) * 1000.0
-        return AnalysisOutcome(
-            analysis=checked.analysis,
-            dropped_evidence=checked.dropped_evidence,
+        return RawAnswer(
+            text="".join(block.text for block in final.content if block.type == "text"),
+            stop_reason=final.stop_reason,
             usage=Usage(
                 input_tokens=usage.input_tokens,
                 output_tokens=usage.output_tokens,
@@ -282,10 +316,8 @@ class ClaudeToneAnalyzer:
             ),
             model=final.model or request.model,
             request_id=request_id,
-            prompt_version=request.prompt_version,
-            ttft_ms=ttft_ms,
+            ttft_ms=total_ms if first_text is None else (first_text - started) * 1000.0,
             total_ms=total_ms,
-            raw_text=text,
         )
 
     # -- models and tokens ------------------------------------------------------------------

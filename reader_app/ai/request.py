@@ -22,6 +22,7 @@ class ToneRequest:
         passage: the passage analysed (evidence quotes must be found in it).
         output_schema: the JSON schema for structured output.
         notes: things the reader should know about this request (examples left out).
+        passages: for a request about several passages, each of them in order.
     """
 
     model: str
@@ -32,6 +33,7 @@ class ToneRequest:
     passage: str
     output_schema: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    passages: tuple[str, ...] = ()
 
     def api_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``client.messages.stream``."""
@@ -76,3 +78,16 @@ class AnalysisOutcome:
     ttft_ms: float
     total_ms: float
     raw_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawAnswer:
+    """A complete streamed answer, before its JSON is checked."""
+
+    text: str
+    stop_reason: str
+    usage: Usage
+    model: str
+    request_id: str
+    ttft_ms: float
+    total_ms: float
