@@ -33,6 +33,7 @@ from reader_app.storage.db import open_database
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
 from reader_app.ui.analysis_controller import AnalysisController
+from reader_app.ui.group_analysis import GroupAnalysis
 from reader_app.ui.highlight_controller import HighlightController
 from reader_app.ui.main_window import MainWindow
 from reader_app.ui.settings_dialog import SettingsDialog
@@ -104,6 +105,16 @@ class ReaderApp:
             lambda: self.default_model,
         )
         self.window.attach_analysis(self.analysis)
+        self.group = GroupAnalysis(
+            lambda: self.window.pane.book,
+            self.highlights,
+            self.analyses,
+            self.examples,
+            self.tone_service,
+            lambda: self.window.settings,
+            lambda: self.default_model,
+        )
+        self.window.attach_group(self.group)
         self.window.open_settings = self.open_settings
 
     def discover_models(self) -> None:

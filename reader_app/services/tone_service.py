@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.multi import analyse_many
 
 if TYPE_CHECKING:
-    from reader_app.ai.request import AnalysisOutcome, ToneRequest
+    from reader_app.ai.request import AnalysisOutcome, RawAnswer, ToneRequest
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,17 @@ class ToneAnalyzer(Protocol):
         """Run one analysis; raise AiError on failure."""
         ...
 
+    def stream_answer(
+        self,
+        request: ToneRequest,
+        *,
+        on_partial: Callable[[dict[str, Any]], None] | None = None,
+        on_snapshot: Callable[[str], None] | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> RawAnswer:
+        """Stream an answer without checking it (for several passages at once)."""
+        ...
+
 
 # Builds (or returns a cached) analyzer. Runs on a worker thread: reading the key from the
 # keyring may wait on D-Bus, which must never happen on the GUI thread.
@@ -40,8 +52,42 @@ AnalyzerFactory = Callable[[], ToneAnalyzer]
 class _Relay(QObject):
     started = Signal(int)
     partial = Signal(int, object)
+    item = Signal(int, int, object)
     finished = Signal(int, object)
     failed = Signal(int, object)
+
+
+class _ManyJob(QRunnable):
+    """Several passages in one request; each item is reported as soon as it is parsed."""
+
+    def __init__(
+        self, job_id: int, request: ToneRequest, factory: AnalyzerFactory,
+        cancelled: threading.Event, relay: _Relay,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self._job_id = job_id
+        self._request = request
+        self._factory = factory
+        self._cancelled = cancelled
+        self._relay = relay
+
+    def run(self) -> None:
+        job = self._job_id
+        try:
+            self._relay.started.emit(job)
+            results, raw = analyse_many(
+                self._factory(),
+                self._request,
+                lambda index, checked: self._relay.item.emit(job, index, checked),
+                self._cancelled,
+            )
+        except AiError as exc:
+            self._relay.failed.emit(job, exc)
+        except Exception as exc:
+            log.exception("Unexpected failure in a multi-passage analysis")
+            self._relay.failed.emit(job, AiError(AiErrorKind.STREAM_ERROR, type(exc).__name__))
+        else:
+            self._relay.finished.emit(job, (results, raw))
 
 
 class _AnalysisJob(QRunnable):
@@ -88,12 +134,16 @@ class ToneService(QObject):
     Signals:
         analysis_started(int): the job's request is about to go out.
         partial_received(int, object): the answer's JSON so far (a dict).
-        analysis_finished(int, object): the AnalysisOutcome.
+        item_analysed(int, int, object): one passage of a multi-passage job is done: its
+            index and CheckedAnalysis.
+        analysis_finished(int, object): the AnalysisOutcome; for a multi-passage job, the
+            (ItemResults, RawAnswer) pair.
         analysis_failed(int, object): the AiError (CANCELLED after a cancel).
     """
 
     analysis_started = Signal(int)
     partial_received = Signal(int, object)
+    item_analysed = Signal(int, int, object)
     analysis_finished = Signal(int, object)
     analysis_failed = Signal(int, object)
 
@@ -108,6 +158,7 @@ class ToneService(QObject):
         self._relay = _Relay(self)
         self._relay.started.connect(self.analysis_started)
         self._relay.partial.connect(self._on_partial)
+        self._relay.item.connect(self._on_item)
         self._relay.finished.connect(self._on_finished)
         self._relay.failed.connect(self._on_failed)
 
@@ -117,6 +168,14 @@ class ToneService(QObject):
         flag = threading.Event()
         self._flags[job_id] = flag
         self._pool.start(_AnalysisJob(job_id, request, self._factory, flag, self._relay))
+        return job_id
+
+    def analyse_many(self, request: ToneRequest) -> int:
+        """Queue a request about several passages (``request.passages``)."""
+        job_id = next(self._ids)
+        flag = threading.Event()
+        self._flags[job_id] = flag
+        self._pool.start(_ManyJob(job_id, request, self._factory, flag, self._relay))
         return job_id
 
     def cancel(self, job_id: int) -> None:
@@ -139,6 +198,11 @@ class ToneService(QObject):
         flag = self._flags.get(job_id)
         if flag is not None and not flag.is_set():
             self.partial_received.emit(job_id, data)
+
+    def _on_item(self, job_id: int, index: int, checked: object) -> None:
+        # Items that were parsed are kept even if the job is cancelled afterwards.
+        if job_id in self._flags:
+            self.item_analysed.emit(job_id, index, checked)
 
     def _on_finished(self, job_id: int, outcome: object) -> None:
         flag = self._flags.pop(job_id, None)

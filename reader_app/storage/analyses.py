@@ -85,6 +85,22 @@ class AnalysisRepository:
         assert record is not None
         return record
 
+    def set_usage(
+        self, analysis_id: int, usage: tuple[int, int, int, int], cost_usd: float,
+        ttft_ms: float, total_ms: float, request_id: str,
+    ) -> None:  # fmt: skip
+        """Fill in the measurements of an analysis saved before its request had ended.
+
+        ``usage`` is (input, output, cache creation, cache read) tokens.
+        """
+        with transaction(self._conn) as conn:
+            conn.execute(
+                "UPDATE analyses SET input_tokens = ?, output_tokens = ?,"
+                " cache_creation_tokens = ?, cache_read_tokens = ?, cost_usd = ?, ttft_ms = ?,"
+                " total_ms = ?, request_id = ? WHERE id = ?",
+                (*usage, cost_usd, ttft_ms, total_ms, request_id, analysis_id),
+            )
+
     def get(self, analysis_id: int) -> AnalysisRecord | None:
         """One attempt by id."""
         row = self._conn.execute("SELECT * FROM analyses WHERE id = ?", (analysis_id,)).fetchone()

@@ -56,6 +56,14 @@ class WindowActions(QObject):
         self.highlight = self._act(self.tr("&Highlight Selection"), w.highlight_selection, "H")
         self.note = self._act(self.tr("Edit &Note…"), w.edit_note, "N")
         self.analyse = self._act(self.tr("&Analyse Tone"), w.analyse_selection, "A")
+        self.analyse_together = self._act(
+            self.tr("Analyse Selected Highlights &Together"),
+            w.analyse_selected_together,
+            "Ctrl+Shift+A",
+        )
+        self.analyse_chapter = self._act(
+            self.tr("Analyse &Unanalysed Highlights in Chapter"), w.analyse_chapter_together
+        )
         self.preferences = self._act(
             self.tr("Tone Analysis &Settings…"), lambda: w.open_settings(), StandardKey.Preferences
         )
@@ -166,6 +174,8 @@ class WindowActions(QObject):
         go.addAction(self.back)
         marks = bar.addMenu(self.tr("&Highlights"))
         marks.addAction(self.analyse)
+        marks.addAction(self.analyse_together)
+        marks.addAction(self.analyse_chapter)
         marks.addSeparator()
         marks.addAction(self.highlight)
         colors = marks.addMenu(self.tr("Highlight in &Colour"))

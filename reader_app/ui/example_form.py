@@ -1,11 +1,24 @@
-"""The small form that adds or edits one example."""
+"""Parts of the Examples dialog: the table model, its search filter, and the form.
+
+The form adds or edits one example; the model shows the library as a table whose excerpt
+column can be ticked to choose the members of a set.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import html
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -18,6 +31,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSlider,
     QSpinBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,8 +44,17 @@ from reader_app.core.examples_io import split_tags
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from reader_app.storage.examples import StoredExample
+
 MIN_EMOTION_ROWS = 3
 _DEFAULT_INTENSITY = 50
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+TAGS_ROLE = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+_EXCERPT_CHARS = 300
 
 
 def emotion_icon(name: str) -> QIcon:
@@ -227,3 +251,184 @@ class ExampleFormDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(ready)
         ok.setToolTip("" if ready else self.tr("An example needs an excerpt and a tone."))
+
+
+def _plain_tooltip(text: str) -> str:
+    # Qt shows a tooltip as HTML when it merely looks like HTML; an excerpt with "<" must
+    # appear as written, line breaks included.
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
+
+
+class ExamplesTableModel(QAbstractTableModel):
+    """Examples in library order: Excerpt, Tone, Emotions, Tags.
+
+    With a named set chosen, the Excerpt column gets a check box per example that says
+    whether it belongs to the set.
+
+    Signals:
+        membership_toggled(int, bool): the example id, and whether it is now in the set.
+    """
+
+    membership_toggled = Signal(int, bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[StoredExample] = []
+        self._members: set[int] | None = None
+        self._headers = (self.tr("Excerpt"), self.tr("Tone"), self.tr("Emotions"), self.tr("Tags"))
+
+    def set_rows(self, rows: Sequence[StoredExample]) -> None:
+        """Show these examples."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def set_members(self, members: set[int] | None) -> None:
+        """The ids in the chosen set, or None when no set is chosen (no check boxes)."""
+        self.beginResetModel()
+        self._members = None if members is None else set(members)
+        self.endResetModel()
+
+    def members(self) -> set[int]:
+        """The ids ticked now."""
+        return set(self._members or ())
+
+    def stored(self, row: int) -> StoredExample:
+        """The example shown in a row."""
+        return self._rows[row]
+
+    def examples(self) -> list[StoredExample]:
+        """All examples, in library order."""
+        return list(self._rows)
+
+    def row_of(self, example_id: int) -> int | None:
+        """The row of an example, if it is shown."""
+        return next((r for r, s in enumerate(self._rows) if s.id == example_id), None)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        """Examples (a table has no children)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        """Excerpt, Tone, Emotions, Tags."""
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column names."""
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        """Selectable; the excerpt is checkable while a set is chosen."""
+        flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+        if self._members is not None and index.column() == 0:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The cell's text, tooltip, colour swatch, check state, id or search text."""
+        if not index.isValid():
+            return None
+        stored = self._rows[index.row()]
+        example, column = stored.example, index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(example, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 0:
+                source = f"\n\n— {example.source}" if example.source else ""
+                return _plain_tooltip(example.excerpt + source)
+            if column == 1 and example.explanation:
+                return _plain_tooltip(example.explanation)
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and column == 2 and example.emotions:
+            return emotion_icon(example.emotions[0][0])
+        if role == Qt.ItemDataRole.CheckStateRole and column == 0 and self._members is not None:
+            return Qt.CheckState.Checked if stored.id in self._members else Qt.CheckState.Unchecked
+        if role == ID_ROLE:
+            return stored.id
+        if role == SEARCH_ROLE:
+            fields = (example.excerpt, example.tone, example.explanation, *example.tags)
+            return "\n".join(fields).casefold()
+        if role == TAGS_ROLE:
+            return example.tags
+        return None
+
+    def _display(self, example: Example, column: int) -> str:
+        if column == 0:
+            # One line per row: the tooltip has the excerpt with its line breaks.
+            text = " ".join(example.excerpt.split())
+            return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1] + "…"
+        if column == 1:
+            return example.tone
+        if column == 2:
+            return ", ".join(f"{n} {round(i * 100)}%" for n, i in example.emotions)
+        return ", ".join(example.tags)
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Tick or untick an example's membership of the chosen set."""
+        if role != Qt.ItemDataRole.CheckStateRole or self._members is None or index.column():
+            return False
+        example_id = self._rows[index.row()].id
+        checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value)
+        if checked:
+            self._members.add(example_id)
+        else:
+            self._members.discard(example_id)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.membership_toggled.emit(example_id, checked)
+        return True
+
+
+class ExamplesFilterModel(QSortFilterProxyModel):
+    """Shows the examples whose text has every search word, and the chosen tag."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._words: list[str] = []
+        self._tag: str | None = None
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setSortLocaleAware(True)
+
+    def set_query(self, text: str) -> None:
+        """Search excerpt, tone, explanation and tags for all of these words."""
+        self.beginFilterChange()
+        self._words = text.casefold().split()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_tag(self, tag: str | None) -> None:
+        """Show only examples with this tag; None shows all."""
+        self.beginFilterChange()
+        self._tag = tag
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        """Whether a row passes the search and the tag filter."""
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        if self._tag is not None and self._tag not in (model.data(index, TAGS_ROLE) or ()):
+            return False
+        text = str(model.data(index, SEARCH_ROLE) or "")
+        return all(word in text for word in self._words)
+
+
+class CheckBoxDelegate(QStyledItemDelegate):
+    """Draws item check boxes with an outline that shows on dark backgrounds too."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
+        """Give the check box a Window colour halfway between the cell and its text."""
+        super().initStyleOption(option, index)
+        # Fusion outlines a check box in the Window colour made darker: on a dark theme's
+        # Base that outline disappears. Window is not used for anything else in a cell.
+        palette = option.palette
+        base = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.Text)
+        middle = QColor(
+            (base.red() + text.red()) // 2,
+            (base.green() + text.green()) // 2,
+            (base.blue() + text.blue()) // 2,
+        )
+        palette.setColor(QPalette.ColorRole.Window, middle)
+        option.palette = palette

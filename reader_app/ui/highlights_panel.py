@@ -47,6 +47,7 @@ class HighlightsPanel(QListWidget):
         self.setWordWrap(True)
         self.setAlternatingRowColors(False)
         self.setSpacing(2)
+        self.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
         self.itemActivated.connect(self._jump)
@@ -82,6 +83,12 @@ class HighlightsPanel(QListWidget):
                 self.setCurrentRow(row)
                 self.scrollToItem(self.item(row))
                 return
+
+    def selected_ids(self) -> list[int]:
+        """The ids of every selected highlight, in list order."""
+        rows = sorted(self.row(item) for item in self.selectedItems())
+        ids = [self.item(r).data(_ID) for r in rows]
+        return [int(i) for i in ids if i is not None]
 
     def current_id(self) -> int | None:
         """The id of the selected highlight."""

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from reader_app.storage.books import BookRepository
     from reader_app.storage.highlights import Highlight
     from reader_app.ui.analysis_controller import AnalysisController
+    from reader_app.ui.group_analysis import GroupAnalysis
     from reader_app.ui.highlight_controller import HighlightController
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.toc_dock.raise_()
         self.tone_dock.raise_()
         self.analysis: AnalysisController | None = None
+        self.group: GroupAnalysis | None = None
         self.open_settings: Callable[[], None] = lambda: None
 
         self._busy = QProgressBar(self)
@@ -174,6 +176,42 @@ class MainWindow(QMainWindow):
         self.highlights_panel.currentItemChanged.connect(
             lambda _c, _p: self._show_tone_of(self.highlights_panel.current_id())
         )
+
+    def attach_group(self, group: GroupAnalysis) -> None:
+        """Connect the window to analysing several highlights in one request."""
+        self.group = group
+        group.progress.connect(
+            lambda done, total: self._status.setText(
+                self.tr("Labelled {done} of {total}…").format(done=done, total=total)
+            )
+        )
+        group.finished.connect(self._status.setText)
+        group.analysed.connect(self._refresh_tone_of)
+
+    def analyse_selected_together(self) -> None:
+        """Analyse the highlights selected in the list, in one request."""
+        ids = self.highlights_panel.selected_ids()
+        if len(ids) < 2:
+            self._status.setText(
+                self.tr("Select two or more highlights in the Highlights list (Ctrl+click).")
+            )
+            return
+        if self.group is not None:
+            self.group.analyse(ids)
+
+    def analyse_chapter_together(self) -> None:
+        """Analyse every highlight of this chapter that has no analysis yet, together."""
+        if self.group is None or self.pane.book is None:
+            return
+        ids = self.group.unanalysed_in_chapter(self.pane.chapter)
+        if not ids:
+            self._status.setText(self.tr("Every highlight in this chapter is analysed."))
+            return
+        self.group.analyse(ids)
+
+    def _refresh_tone_of(self, highlight_id: int) -> None:
+        if self.analysis is not None and self.analysis.current_highlight == highlight_id:
+            self.analysis.show_highlight(highlight_id)
 
     def analyse_selection(self) -> None:
         """Analyse the selected passage (highlighting it), or the highlight in the panel."""
