@@ -22,11 +22,13 @@ from reader_app.core.book_cache import BookCache
 from reader_app.core.errors import ReaderError
 from reader_app.core.examples import read_jsonl
 from reader_app.services.analyzer_provider import AnalyzerProvider
+from reader_app.services.batch_service import BatchService
 from reader_app.services.book_service import BookService
 from reader_app.services.search_service import SearchService
 from reader_app.services.tasks import TaskRunner
 from reader_app.services.tone_service import ToneService
 from reader_app.storage.analyses import AnalysisRepository
+from reader_app.storage.batch_jobs import BatchJobRepository
 from reader_app.storage.books import BookRepository
 from reader_app.storage.corrections import CorrectionRepository
 from reader_app.storage.db import open_database
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     import sqlite3
     from types import TracebackType
 
+    from reader_app.ai.batches import BatchClient
     from reader_app.config.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -104,7 +107,7 @@ class ReaderApp:
             lambda: self.window.settings,
             lambda: self.default_model,
         )
-        self.window.attach_analysis(self.analysis)
+        self.window.tone.attach_analysis(self.analysis)
         self.group = GroupAnalysis(
             lambda: self.window.pane.book,
             self.highlights,
@@ -114,7 +117,30 @@ class ReaderApp:
             lambda: self.window.settings,
             lambda: self.default_model,
         )
-        self.window.attach_group(self.group)
+        self.window.tone.attach_group(self.group)
+        self.batch_service = BatchService(
+            self.ai_pool,
+            self._batch_client,
+            BatchJobRepository(conn),
+            self.analyses,
+            on_result=self._batch_result,
+            prices=settings.prices,
+        )
+        self.window.tone.attach_batches(self.batch_service, self.analysis.compose_for)
+
+    def _batch_client(self) -> BatchClient:
+        # On a worker thread, like every use of the key.
+        from reader_app.ai.batches import BatchClient
+        from reader_app.ai.client import ClaudeToneAnalyzer
+
+        analyzer = self.analyzers()
+        assert isinstance(analyzer, ClaudeToneAnalyzer)
+        return BatchClient(analyzer)
+
+    def _batch_result(self, highlight_id: int, dominant: str | None) -> None:
+        if dominant:
+            self.highlights.set_color(highlight_id, dominant)
+        self.window.tone.refresh_tone_of(highlight_id)
         self.window.open_settings = self.open_settings
 
     def discover_models(self) -> None:
@@ -169,6 +195,7 @@ class ReaderApp:
 
     def shutdown(self) -> None:
         """Stop analyses, wait for background work, then close the database."""
+        self.batch_service.stop()
         self.tone_service.cancel_all()
         self.ai_pool.waitForDone(5000)
         self.pool.waitForDone(3000)
@@ -237,6 +264,8 @@ def run_gui(paths: AppPaths, file: str | None, argv: list[str]) -> int:
     app.window.show()
     # Well after the first page is painted: the SDK import alone takes about a second.
     QTimer.singleShot(4000, app.discover_models)
+    # Batch jobs left running when the app was last closed carry on.
+    QTimer.singleShot(5000, app.batch_service.resume)
     code = qt_app.exec()
     app.shutdown()
     return code

@@ -27,7 +27,14 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> _Parser:
     parser = _Parser(prog="tone-reader analyze", description="Analyse the tone of a passage.")
     parser.add_argument("file", help="the book")
-    parser.add_argument("--find", required=True, metavar="TEXT", help="the passage, as in the book")
+    parser.add_argument(
+        "--find",
+        required=True,
+        action="append",
+        metavar="TEXT",
+        help="the passage, as in the book; give it several times to analyse several passages"
+        " together in one request",
+    )
     parser.add_argument("--occurrence", type=int, default=1, metavar="N", help="the Nth match")
     parser.add_argument("--json", action="store_true", help="print the analysis as JSON")
     parser.add_argument("--save", action="store_true", help="keep it as a highlight")
@@ -71,16 +78,21 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
 
     if args.occurrence < 1:
         return _fail("--occurrence counts from 1", EXIT_BAD_INPUT)
-    if not args.find.strip():
+    if not all(f.strip() for f in args.find):
         return _fail("--find needs some text", EXIT_BAD_INPUT)
     try:
         book = load_book(args.file)
     except BookError as exc:
         return _fail(str(exc), EXIT_BAD_INPUT)
-    place = find_occurrence(book, args.find, args.occurrence)
-    if place is None:
-        return _fail(f"“{args.find}” does not occur {args.occurrence} time(s) in the book",
-                     EXIT_BAD_INPUT)  # fmt: skip
+    places = []
+    for text in args.find:
+        found = find_occurrence(book, text, args.occurrence)
+        if found is None:
+            return _fail(
+                f"“{text}” does not occur {args.occurrence} time(s) in the book", EXIT_BAD_INPUT
+            )
+        places.append(found)
+    place = places[0]
     settings, _warning = load_settings(paths.settings_file)
     if args.model:
         settings = dataclasses.replace(settings, model=args.model)
@@ -92,6 +104,10 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
         return _fail(str(exc), EXIT_FAILURE)
     try:
         pool, fixed = _examples(conn, book.book_id, settings.fixed_set)
+        if len(places) > 1:
+            from reader_app.cli_analyze_many import analyze_together
+
+            return analyze_together(book, places, settings, pool, fixed, conn, args)
         request = request_for_passage(book, *place, prompt_settings(settings), pool, fixed=fixed)
         try:
             key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
@@ -107,7 +123,7 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
                 else EXIT_FAILURE
             )
             return _fail(str(exc), code)
-        highlight_id = _save(conn, book, place, outcome, settings.prices) if args.save else None
+        highlight_id = save(conn, book, place, outcome, settings.prices) if args.save else None
     except ReaderError as exc:
         return _fail(str(exc), EXIT_FAILURE)
     finally:
@@ -119,6 +135,11 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     else:
         sys.stdout.write(render_text(report))
     return EXIT_OK
+
+
+def fail(message: str, code: int) -> int:
+    """Say what went wrong on one line; return the exit code."""
+    return _fail(message, code)
 
 
 def _fail(message: str, code: int) -> int:
@@ -138,10 +159,11 @@ def _examples(conn: Any, book_id: str, fixed_set: str) -> tuple[list[Any], list[
     return repo.for_request(book_id, fixed_set)
 
 
-def _save(
+def save(
     conn: Any, book: Book, place: tuple[int, int, int], outcome: AnalysisOutcome,
     prices: Sequence[tuple[str, float, float]],
 ) -> int:  # fmt: skip
+    """Keep the passage as a highlight with its analysis; returns the highlight id."""
     from reader_app.ai.pricing import estimate_cost
     from reader_app.core.anchors import make_anchor
     from reader_app.storage.analyses import AnalysisRepository, NewAnalysis

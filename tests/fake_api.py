@@ -5,6 +5,11 @@ It speaks the wire format of the real API as described in shared/notes/anthropic
 header, paged ``/v1/models`` and ``/v1/messages/count_tokens``. Tests script the answers
 with the ``reply_*`` methods; each request to the scripted path takes the next one, and
 an empty queue falls back to ``default_reply``.
+
+Message Batches (notes §7) are served too: ``POST /v1/messages/batches`` creates a batch
+that stays "in_progress" for ``batch_polls_in_progress`` retrieves and then ends;
+``batch_answers`` scripts each request's result by custom_id, and the JSONL results come
+back shuffled, never in request order.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import random
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,6 +33,13 @@ if TYPE_CHECKING:
 
 VALID_KEY = "sk-ant-test-0123456789"
 MESSAGES = "/v1/messages"
+BATCHES = "/v1/messages/batches"
+# Scripted batch results that are not an answer (any other string is sent as the text).
+BATCH_ERROR = "error"  # errored with an api_error
+BATCH_EXPIRED = "expired"
+BATCH_CANCELED = "canceled"
+BATCH_BAD_JSON = "bad-json"  # succeeded, but the text is not JSON
+BATCH_REFUSAL = "refusal"  # succeeded with stop_reason "refusal"
 
 # A valid answer of the app's schema (reader_app.ai.schema), for the default reply.
 GOOD_ANSWER: dict[str, Any] = {
@@ -96,6 +110,27 @@ def _answer_text(answer: dict[str, Any] | str) -> str:
     return answer if isinstance(answer, str) else json.dumps(answer)
 
 
+def _rfc3339(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class FakeBatch:
+    """A Message Batch as the fake keeps it."""
+
+    id: str
+    requests: list[dict[str, Any]]
+    created_at: datetime
+    polls: int = 0  # retrieves so far
+    ended_at: datetime | None = None
+    cancel_initiated_at: datetime | None = None
+    canceled_ids: set[str] = field(default_factory=set)  # not run because of a cancel
+
+    @property
+    def custom_ids(self) -> list[str]:
+        return [str(r["custom_id"]) for r in self.requests]
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeAnthropic
@@ -141,6 +176,16 @@ class FakeAnthropic:
         models: the model list served by ``GET /v1/models``, in the order served.
         max_page_size: the largest page ``/v1/models`` returns, whatever ``limit`` says.
         default_reply: what ``POST /v1/messages`` gets when the queue is empty.
+        batches: the Message Batches created, by id.
+        batch_answers: custom_id → the result of that batch request: an answer dict (or
+            its text), or one of "error", "expired", "canceled", "bad-json", "refusal".
+        batch_default_answer: the result of batch requests not in ``batch_answers``.
+        batch_polls_in_progress: how many retrieves of a batch say "in_progress" before
+            it has ended.
+        batch_finished_on_cancel: how many requests (in request order) had already run
+            when a cancel arrives; the rest end as "canceled".
+        batch_usage: the usage of each succeeded batch message.
+        batch_seed: seeds the shuffle of the results lines.
     """
 
     def __init__(self, valid_key: str = VALID_KEY) -> None:
@@ -149,9 +194,19 @@ class FakeAnthropic:
         self.models: list[dict[str, Any]] = [dict(m) for m in DEFAULT_MODELS]
         self.max_page_size = 1000
         self.default_reply = Reply("stream", text=json.dumps(GOOD_ANSWER))
+        self.batches: dict[str, FakeBatch] = {}
+        self.batch_answers: dict[str, dict[str, Any] | str] = {}
+        self.batch_default_answer: dict[str, Any] | str = dict(GOOD_ANSWER)
+        self.batch_polls_in_progress = 1
+        self.batch_finished_on_cancel = 0
+        self.batch_usage: dict[str, int] = {"input_tokens": 30, "output_tokens": 90,
+                                            "cache_creation_input_tokens": 0,
+                                            "cache_read_input_tokens": 1500}  # fmt: skip
+        self.batch_seed = 7
         self._queue: deque[tuple[str, Reply]] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._batch_ids = itertools.count(1)
         self._stopping = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
@@ -292,6 +347,10 @@ class FakeAnthropic:
             self._send_stream(h, reply or self.default_reply, json.loads(body))
         elif h.command == "POST" and url.path == MESSAGES + "/count_tokens":
             self._send_json(h, 200, {"input_tokens": max(1, len(body) // 4)})
+        elif h.command == "POST" and url.path == BATCHES:
+            self._create_batch(h, json.loads(body or b"{}"))
+        elif url.path.startswith(BATCHES + "/"):
+            self._batch_route(h, url.path.removeprefix(BATCHES + "/").split("/"))
         elif h.command == "GET" and url.path == "/v1/models":
             self._send_json(h, 200, self._models_page(parse_qs(url.query)))
         elif h.command == "GET" and url.path.startswith("/v1/models/"):
@@ -425,3 +484,139 @@ class FakeAnthropic:
         yield "message_delta", {"type": "message_delta", "delta": delta_stop,
                                 "usage": {"output_tokens": output_tokens}}  # fmt: skip
         yield "message_stop", {"type": "message_stop"}
+
+    # -- Message Batches ----------------------------------------------------------------
+    def _create_batch(self, h: _Handler, body: dict[str, Any]) -> None:
+        requests = body.get("requests")
+        if not isinstance(requests, list) or not requests:
+            self._send_error(h, Reply("error", status=400, error_type="invalid_request_error",
+                                      message="requests: at least one is required"))  # fmt: skip
+            return
+        ids = [r.get("custom_id") for r in requests]
+        if len(set(ids)) != len(ids) or not all(isinstance(i, str) and i for i in ids):
+            self._send_error(h, Reply("error", status=400, error_type="invalid_request_error",
+                                      message="custom_id must be unique"))  # fmt: skip
+            return
+        batch_id = f"msgbatch_fake{next(self._batch_ids):04d}"
+        batch = FakeBatch(batch_id, requests, datetime.now(UTC))
+        with self._lock:
+            self.batches[batch_id] = batch
+            payload = self._batch_json(batch)
+        self._send_json(h, 200, payload, {"request-id": self._request_id()})
+
+    def _batch_route(self, h: _Handler, parts: list[str]) -> None:
+        with self._lock:
+            batch = self.batches.get(parts[0])
+        if batch is None:
+            self._send_error(h, Reply("error", status=404, error_type="not_found_error",
+                                      message=f"batch {parts[0]} not found"))  # fmt: skip
+            return
+        route = (h.command, tuple(parts[1:]))
+        if route == ("GET", ()):
+            with self._lock:
+                batch.polls += 1
+                if batch.ended_at is None and (
+                    batch.cancel_initiated_at is not None
+                    or batch.polls > self.batch_polls_in_progress
+                ):
+                    batch.ended_at = datetime.now(UTC)
+                payload = self._batch_json(batch)
+            self._send_json(h, 200, payload, {"request-id": self._request_id()})
+        elif route == ("POST", ("cancel",)):
+            with self._lock:
+                if batch.ended_at is None and batch.cancel_initiated_at is None:
+                    batch.cancel_initiated_at = datetime.now(UTC)
+                    batch.canceled_ids = set(batch.custom_ids[self.batch_finished_on_cancel :])
+                payload = self._batch_json(batch)
+            self._send_json(h, 200, payload, {"request-id": self._request_id()})
+        elif route == ("GET", ("results",)):
+            if batch.ended_at is None:
+                self._send_error(h, Reply("error", status=400, error_type="invalid_request_error",
+                                          message="the batch has not ended yet"))  # fmt: skip
+                return
+            self._send_jsonl(h, self.batch_results(batch.id))
+        else:
+            self._send_error(h, Reply("error", status=404, error_type="not_found_error",
+                                      message=f"no route {h.command} {h.path}"))  # fmt: skip
+
+    def _batch_json(self, batch: FakeBatch) -> dict[str, Any]:
+        counts = dict.fromkeys(("processing", "succeeded", "errored", "canceled", "expired"), 0)
+        if batch.ended_at is None:
+            counts["processing"] = len(batch.requests)
+            status = "in_progress" if batch.cancel_initiated_at is None else "canceling"
+        else:
+            status = "ended"
+            for line in self._batch_lines(batch):
+                counts[line["result"]["type"]] += 1
+
+        def stamp(moment: datetime | None) -> str | None:
+            return None if moment is None else _rfc3339(moment)
+
+        return {
+            "id": batch.id,
+            "type": "message_batch",
+            "processing_status": status,
+            "request_counts": counts,
+            "created_at": _rfc3339(batch.created_at),
+            "expires_at": _rfc3339(batch.created_at + timedelta(hours=24)),
+            "ended_at": stamp(batch.ended_at),
+            "archived_at": None,
+            "cancel_initiated_at": stamp(batch.cancel_initiated_at),
+            # Relative, as the notes found the SDK accepts; it joins it to base_url.
+            "results_url": f"{BATCHES}/{batch.id}/results" if batch.ended_at else None,
+        }
+
+    def _batch_lines(self, batch: FakeBatch) -> list[dict[str, Any]]:
+        """One results line per request, in request order."""
+        lines = []
+        for n, request in enumerate(batch.requests, start=1):
+            custom_id = str(request["custom_id"])
+            script = self.batch_answers.get(custom_id, self.batch_default_answer)
+            if custom_id in batch.canceled_ids:
+                script = BATCH_CANCELED
+            lines.append({"custom_id": custom_id,
+                          "result": self._batch_result(batch, n, request, script)})  # fmt: skip
+        return lines
+
+    def _batch_result(
+        self, batch: FakeBatch, n: int, request: dict[str, Any], script: dict[str, Any] | str
+    ) -> dict[str, Any]:
+        if script == BATCH_ERROR:
+            error = {"type": "api_error", "message": "Internal server error"}
+            return {"type": "errored", "error": {"type": "error", "error": error,
+                                                 "request_id": f"req_{batch.id}_{n}"}}  # fmt: skip
+        if script in (BATCH_EXPIRED, BATCH_CANCELED):
+            return {"type": script}
+        text = "{not json" if script == BATCH_BAD_JSON else _answer_text(script)
+        stop_reason = "end_turn"
+        if script == BATCH_REFUSAL:
+            text, stop_reason = "", "refusal"
+        params = request.get("params") or {}
+        message = {
+            "id": f"msg_{batch.id}_{n:03d}", "type": "message", "role": "assistant",
+            "model": params.get("model", "claude-haiku-4-5"),
+            "content": [{"type": "text", "text": text}],
+            "stop_reason": stop_reason, "stop_sequence": None,
+            "usage": {**self.batch_usage, "service_tier": "batch"},
+        }  # fmt: skip
+        return {"type": "succeeded", "message": message}
+
+    def batch_results(self, batch_id: str) -> list[dict[str, Any]]:
+        """The results lines of a batch, in the (shuffled) order they are served."""
+        with self._lock:
+            lines = self._batch_lines(self.batches[batch_id])
+        order = list(range(len(lines)))
+        random.Random(self.batch_seed).shuffle(order)
+        if order == sorted(order):
+            order.reverse()  # the API promises no order; make sure tests cannot rely on one
+        return [lines[i] for i in order]
+
+    def _send_jsonl(self, h: _Handler, lines: list[dict[str, Any]]) -> None:
+        payload = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+        h.send_response(200)
+        h.send_header("content-type", "application/x-jsonl")
+        h.send_header("content-length", str(len(payload)))
+        h.send_header("request-id", self._request_id())
+        h.send_header("connection", "close")
+        h.end_headers()
+        h.wfile.write(payload)

@@ -89,3 +89,36 @@ def test_analyze_failures_have_exit_codes(fake_api: FakeAnthropic, tmp_path: Pat
     assert rejected.stderr.count("\n") == 1
     broken = run(fake_api, tmp_path, str(tmp_path), "--find", "x")
     assert broken.returncode == 2
+
+
+def test_several_passages_in_one_request(fake_api: FakeAnthropic, tmp_path: Path) -> None:
+    items = [
+        {**ANSWER, "passage": 1},
+        {**ANSWER, "passage": 2, "tone": "Appreciative and Gentle",
+         "evidence": [{"quote": "Sweet", "why": "soft"}]},
+    ]  # fmt: skip
+    fake_api.reply_json({"items": items})
+    result = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder to dissect.",
+                 "--find", "Sweet is the lore which Nature brings;", "--json", "--save")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    reports = json.loads(result.stdout)
+    assert [r["tone"] for r in reports] == ["Harsh and Condemning", "Appreciative and Gentle"]
+    assert [r["passage"] for r in reports] == ["We murder to dissect.",
+                                                "Sweet is the lore which Nature brings;"]  # fmt: skip
+    assert len(fake_api.requests_to("/v1/messages")) == 1
+    content = fake_api.requests_to("/v1/messages")[0].body["messages"][0]["content"]
+    assert content.count("<passage id=") == 2
+    with sqlite3.connect(tmp_path / "data" / "library.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM analyses").fetchone()[0] == 2
+
+
+def test_one_bad_passage_does_not_lose_the_others(fake_api: FakeAnthropic, tmp_path: Path) -> None:
+    items = [{**ANSWER, "passage": 1}, {**ANSWER, "passage": 2, "polarity": "cross"}]
+    fake_api.reply_json({"items": items})
+    result = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder to dissect.",
+                 "--find", "Sweet is the lore", "--json")  # fmt: skip
+    assert result.returncode == 1
+    reports = json.loads(result.stdout)
+    assert reports[0]["tone"] == "Harsh and Condemning"
+    assert "wrong shape" in reports[1]["error"]
+    assert "1 of 2 passages got no valid analysis" in result.stderr

@@ -89,7 +89,7 @@ def main() -> None:
         window.pane.go_to(window.pane.chapter, text.index("And hark! how blithe"))
         start = text.index("We murder to dissect.")
         window.pane.view.select_range(start, start + len("We murder to dissect."))
-        window.analyse_selection()
+        window.tone.analyse_selection()
 
     def close_dialogs() -> None:
         for widget in qt_app.topLevelWidgets():

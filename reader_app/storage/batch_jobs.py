@@ -10,6 +10,7 @@ from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable
 
     from reader_app.storage.db import Clock
 
@@ -75,6 +76,34 @@ class BatchJobRepository:
         job = self.get(job_id)
         assert job is not None
         return job
+
+    def save_item(self, job_id: int, custom_id: str, store: Callable[[], object]) -> bool:
+        """Store one item's result at most once.
+
+        ``store`` and the item's "saved" mark commit in one transaction, so a crash can
+        never leave a stored result unmarked (and stored again on resume). ``store`` must
+        write through this repository's connection (for example an AnalysisRepository on
+        the same connection): its own transaction then nests as a savepoint.
+
+        Returns:
+            True when ``store`` ran; False when the item was already saved, or is unknown.
+        """
+        with transaction(self._conn) as conn:
+            # Read under the write lock: another window may have saved the item meanwhile.
+            row = conn.execute(
+                "SELECT items_json FROM batch_jobs WHERE id = ?", (job_id,)
+            ).fetchone()
+            items = list(json.loads(row["items_json"] or "[]")) if row is not None else []
+            item = next((i for i in items if i.get("custom_id") == custom_id), None)
+            if item is None or item.get("saved"):
+                return False
+            store()
+            item["saved"] = True
+            conn.execute(
+                "UPDATE batch_jobs SET items_json = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(items), format_timestamp(self._clock()), job_id),
+            )
+        return True
 
     def get(self, job_id: int) -> BatchJob | None:
         """One job."""

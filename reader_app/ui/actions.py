@@ -55,14 +55,18 @@ class WindowActions(QObject):
         self.back = self._act(self.tr("&Back"), w.pane.back, StandardKey.Back)
         self.highlight = self._act(self.tr("&Highlight Selection"), w.highlight_selection, "H")
         self.note = self._act(self.tr("Edit &Note…"), w.edit_note, "N")
-        self.analyse = self._act(self.tr("&Analyse Tone"), w.analyse_selection, "A")
+        self.analyse = self._act(self.tr("&Analyse Tone"), w.tone.analyse_selection, "A")
         self.analyse_together = self._act(
             self.tr("Analyse Selected Highlights &Together"),
-            w.analyse_selected_together,
+            w.tone.analyse_selected_together,
             "Ctrl+Shift+A",
         )
+        self.send_batch = self._act(
+            self.tr("Send Selected Highlights as a &Batch Job (cheaper, answers later)"),
+            w.tone.send_selected_as_batch,
+        )
         self.analyse_chapter = self._act(
-            self.tr("Analyse &Unanalysed Highlights in Chapter"), w.analyse_chapter_together
+            self.tr("Analyse &Unanalysed Highlights in Chapter"), w.tone.analyse_chapter_together
         )
         self.preferences = self._act(
             self.tr("Tone Analysis &Settings…"), lambda: w.open_settings(), StandardKey.Preferences
@@ -176,6 +180,7 @@ class WindowActions(QObject):
         marks.addAction(self.analyse)
         marks.addAction(self.analyse_together)
         marks.addAction(self.analyse_chapter)
+        marks.addAction(self.send_batch)
         marks.addSeparator()
         marks.addAction(self.highlight)
         colors = marks.addMenu(self.tr("Highlight in &Colour"))

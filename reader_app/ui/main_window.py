@@ -34,6 +34,7 @@ from reader_app.ui.search_panel import SearchPanel
 from reader_app.ui.settings_dialog import profile_line
 from reader_app.ui.themes import HIGHLIGHT_COLORS, application_palette, page_colors
 from reader_app.ui.toc_view import TocView
+from reader_app.ui.tone_commands import ToneCommands
 from reader_app.ui.tone_panel import TonePanel
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
     from reader_app.services.search_service import SearchService
     from reader_app.storage.books import BookRepository
     from reader_app.storage.highlights import Highlight
-    from reader_app.ui.analysis_controller import AnalysisController
-    from reader_app.ui.group_analysis import GroupAnalysis
     from reader_app.ui.highlight_controller import HighlightController
 
 log = logging.getLogger(__name__)
@@ -105,8 +104,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.highlights_dock, self.tone_dock)
         self.toc_dock.raise_()
         self.tone_dock.raise_()
-        self.analysis: AnalysisController | None = None
-        self.group: GroupAnalysis | None = None
+        self.tone = ToneCommands(self)
         self.open_settings: Callable[[], None] = lambda: None
 
         self._busy = QProgressBar(self)
@@ -165,68 +163,6 @@ class MainWindow(QMainWindow):
         self.highlights_panel.color_requested.connect(self._highlights.set_color)
         hints = QApplication.styleHints()
         hints.colorSchemeChanged.connect(lambda _s: self._apply_theme())
-
-    # -- tone analysis --------------------------------------------------------------------
-
-    def attach_analysis(self, controller: AnalysisController) -> None:
-        """Connect the window to the tone analysis (built by the app after the window)."""
-        self.analysis = controller
-        controller.message.connect(self._status.setText)
-        self.pane.view.mark_clicked.connect(self._show_tone_of)
-        self.highlights_panel.currentItemChanged.connect(
-            lambda _c, _p: self._show_tone_of(self.highlights_panel.current_id())
-        )
-
-    def attach_group(self, group: GroupAnalysis) -> None:
-        """Connect the window to analysing several highlights in one request."""
-        self.group = group
-        group.progress.connect(
-            lambda done, total: self._status.setText(
-                self.tr("Labelled {done} of {total}…").format(done=done, total=total)
-            )
-        )
-        group.finished.connect(self._status.setText)
-        group.analysed.connect(self._refresh_tone_of)
-
-    def analyse_selected_together(self) -> None:
-        """Analyse the highlights selected in the list, in one request."""
-        ids = self.highlights_panel.selected_ids()
-        if len(ids) < 2:
-            self._status.setText(
-                self.tr("Select two or more highlights in the Highlights list (Ctrl+click).")
-            )
-            return
-        if self.group is not None:
-            self.group.analyse(ids)
-
-    def analyse_chapter_together(self) -> None:
-        """Analyse every highlight of this chapter that has no analysis yet, together."""
-        if self.group is None or self.pane.book is None:
-            return
-        ids = self.group.unanalysed_in_chapter(self.pane.chapter)
-        if not ids:
-            self._status.setText(self.tr("Every highlight in this chapter is analysed."))
-            return
-        self.group.analyse(ids)
-
-    def _refresh_tone_of(self, highlight_id: int) -> None:
-        if self.analysis is not None and self.analysis.current_highlight == highlight_id:
-            self.analysis.show_highlight(highlight_id)
-
-    def analyse_selection(self) -> None:
-        """Analyse the selected passage (highlighting it), or the highlight in the panel."""
-        if self.analysis is None or self.pane.book is None:
-            return
-        self.tone_dock.show()
-        self.tone_dock.raise_()
-        self.analysis.analyse_selection()
-        cursor = self.pane.view.textCursor()
-        cursor.clearSelection()
-        self.pane.view.setTextCursor(cursor)
-
-    def _show_tone_of(self, highlight_id: int | None) -> None:
-        if self.analysis is not None and highlight_id is not None:
-            self.analysis.show_highlight(highlight_id)
 
     # -- opening --------------------------------------------------------------------------
 
@@ -293,8 +229,8 @@ class MainWindow(QMainWindow):
             self.pane.banner.show_error(exc.message)
         self.pane.banner.hide()
         self._highlights.open_book(book)
-        if self.analysis is not None:
-            self.analysis.show_highlight(None)
+        if self.tone.analysis is not None:
+            self.tone.analysis.show_highlight(None)
         self.toc.set_book(book)
         self.search.model.set_hits([], [])
         self.search.status.setText("")
@@ -356,6 +292,14 @@ class MainWindow(QMainWindow):
         self.pane.show_match(hit.chapter, hit.start, hit.end)
 
     # -- highlights -----------------------------------------------------------------------
+
+    def status_message(self, text: str) -> None:
+        """A passing note in the status bar."""
+        self._status.setText(text)
+
+    def highlight(self, highlight_id: int) -> Highlight | None:
+        """A highlight of the open book."""
+        return self._highlights.get(highlight_id)
 
     def highlight_selection(self, color: str = "yellow") -> None:
         """Highlight the selected text (or recolour the highlight under it)."""

@@ -1,0 +1,136 @@
+"""The window's tone-analysis commands: one passage, several together, or a batch job.
+
+Built by the app once the analysis objects exist; the window's actions call into it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from reader_app.ai.request import ToneRequest
+    from reader_app.services.batch_service import BatchService
+    from reader_app.storage.batch_jobs import BatchJob
+    from reader_app.storage.highlights import Highlight
+    from reader_app.ui.analysis_controller import AnalysisController
+    from reader_app.ui.group_analysis import GroupAnalysis
+    from reader_app.ui.main_window import MainWindow
+
+
+class ToneCommands(QObject):
+    """Connects the window's widgets to the analysis controller, groups and batch jobs."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._w = window
+        self.analysis: AnalysisController | None = None
+        self.group: GroupAnalysis | None = None
+        self.batches: BatchService | None = None
+        self._compose: Callable[[Highlight], ToneRequest] | None = None
+
+    def attach_analysis(self, controller: AnalysisController) -> None:
+        """Connect the window to the tone analysis (built by the app after the window)."""
+        self.analysis = controller
+        controller.message.connect(self._w.status_message)
+        self._w.pane.view.mark_clicked.connect(self._show_tone_of)
+        self._w.highlights_panel.currentItemChanged.connect(
+            lambda _c, _p: self._show_tone_of(self._w.highlights_panel.current_id())
+        )
+
+    def attach_group(self, group: GroupAnalysis) -> None:
+        """Connect the window to analysing several highlights in one request."""
+        self.group = group
+        group.progress.connect(
+            lambda done, total: self._w.status_message(
+                self.tr("Labelled {done} of {total}…").format(done=done, total=total)
+            )
+        )
+        group.finished.connect(self._w.status_message)
+        group.analysed.connect(self.refresh_tone_of)
+
+    def analyse_selected_together(self) -> None:
+        """Analyse the highlights selected in the list, in one request."""
+        ids = self._w.highlights_panel.selected_ids()
+        if len(ids) < 2:
+            self._w.status_message(
+                self.tr("Select two or more highlights in the Highlights list (Ctrl+click).")
+            )
+            return
+        if self.group is not None:
+            self.group.analyse(ids)
+
+    def attach_batches(
+        self, batches: BatchService, compose: Callable[[Highlight], ToneRequest]
+    ) -> None:
+        """Connect the window to Message Batches jobs."""
+        self.batches = batches
+        self._compose = compose
+        batches.job_changed.connect(self._on_batch_changed)
+        batches.job_failed.connect(lambda _id, message: self._w.pane.banner.show_error(message))
+
+    def send_selected_as_batch(self) -> None:
+        """Send the selected highlights as a Message Batches job (cheaper; answers later)."""
+        book = self._w.pane.book
+        ids = self._w.highlights_panel.selected_ids()
+        items = [self._w.highlight(h) for h in ids]
+        chosen = [h for h in items if h is not None and not h.orphaned]
+        if self.batches is None or book is None or not chosen:
+            self._w.status_message(self.tr("Select highlights in the Highlights list first."))
+            return
+        compose = self._compose
+        assert compose is not None
+        self.batches.submit(book.book_id, [(h.id, compose(h)) for h in chosen])
+
+    def _on_batch_changed(self, job: BatchJob) -> None:
+        done = sum(1 for item in job.items if item.get("saved"))
+        states = {
+            "submitting": self.tr("sending"),
+            "in_progress": self.tr("in progress at Anthropic"),
+            "canceling": self.tr("cancelling"),
+            "ended": self.tr("collecting answers"),
+            "done": self.tr("done"),
+            "canceled": self.tr("cancelled"),
+            "failed": self.tr("failed"),
+        }
+        self._w.status_message(
+            self.tr("Batch job {id}: {state}, {done} of {total} answers saved.").format(
+                id=job.id,
+                state=states.get(job.status, job.status),
+                done=done,
+                total=len(job.items),
+            )
+        )
+
+    def analyse_chapter_together(self) -> None:
+        """Analyse every highlight of this chapter that has no analysis yet, together."""
+        if self.group is None or self._w.pane.book is None:
+            return
+        ids = self.group.unanalysed_in_chapter(self._w.pane.chapter)
+        if not ids:
+            self._w.status_message(self.tr("Every highlight in this chapter is analysed."))
+            return
+        self.group.analyse(ids)
+
+    def refresh_tone_of(self, highlight_id: int) -> None:
+        """Show a highlight's new analysis if the panel is about it."""
+        if self.analysis is not None and self.analysis.current_highlight == highlight_id:
+            self.analysis.show_highlight(highlight_id)
+
+    def analyse_selection(self) -> None:
+        """Analyse the selected passage (highlighting it), or the highlight in the panel."""
+        if self.analysis is None or self._w.pane.book is None:
+            return
+        self._w.tone_dock.show()
+        self._w.tone_dock.raise_()
+        self.analysis.analyse_selection()
+        cursor = self._w.pane.view.textCursor()
+        cursor.clearSelection()
+        self._w.pane.view.setTextCursor(cursor)
+
+    def _show_tone_of(self, highlight_id: int | None) -> None:
+        if self.analysis is not None and highlight_id is not None:
+            self.analysis.show_highlight(highlight_id)
