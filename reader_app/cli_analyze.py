@@ -40,6 +40,14 @@ def _parser() -> _Parser:
     parser.add_argument("--save", action="store_true", help="keep it as a highlight")
     parser.add_argument("--model", metavar="M", help="the Claude model (default: settings)")
     parser.add_argument(
+        "--batch-api",
+        action="store_true",
+        help="send the passages as a Message Batches job (cheaper; waits for the answers)",
+    )
+    parser.add_argument(
+        "--poll-interval", type=float, default=30.0, metavar="S", help=argparse.SUPPRESS
+    )
+    parser.add_argument(
         "--context-paragraphs", type=int, metavar="N", help="context each side (default: settings)"
     )
     return parser
@@ -104,6 +112,10 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
         return _fail(str(exc), EXIT_FAILURE)
     try:
         pool, fixed = _examples(conn, book.book_id, settings.fixed_set)
+        if args.batch_api:
+            from reader_app.cli_analyze_many import analyze_by_batch
+
+            return analyze_by_batch(book, places, settings, pool, fixed, conn, args)
         if len(places) > 1:
             from reader_app.cli_analyze_many import analyze_together
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from reader_app.cli_analyze import (
@@ -116,15 +117,7 @@ def analyze_together(
         reports.append(
             analysis_json(outcome, place, contexts[index].passage, settings.prices, highlight)
         )
-    if args.json:
-        json.dump(reports, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        for report in reports:
-            if "error" in report:
-                sys.stdout.write(f"“{report['passage']}”: no analysis ({report['error']})\n\n")
-            else:
-                sys.stdout.write(f"“{report['passage']}”\n" + render_text(report) + "\n")
+    _print(reports, args.json)
     if results.failed:
         print(
             f"tone-reader: {len(results.failed)} of {len(places)} passages got no valid analysis",
@@ -132,3 +125,90 @@ def analyze_together(
         )
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def analyze_by_batch(
+    book: Book,
+    places: Sequence[tuple[int, int, int]],
+    settings: Settings,
+    pool: Sequence[Example],
+    fixed: Sequence[Example],
+    conn: sqlite3.Connection,
+    args: argparse.Namespace,
+) -> int:
+    """Send one request per passage as a Message Batches job, wait, print the results."""
+    from reader_app.ai.batches import BatchClient
+    from reader_app.ai.client import ClaudeToneAnalyzer
+    from reader_app.ai.errors import AiError, AiErrorKind
+    from reader_app.ai.passage import request_for_passage
+    from reader_app.ai.prompt import prompt_settings
+    from reader_app.config.secrets import ApiKeys, KeyringSecretStore
+
+    requests = [
+        (f"p{n}", request_for_passage(book, *place, prompt_settings(settings), pool, fixed=fixed))
+        for n, place in enumerate(places)
+    ]
+    try:
+        key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
+        analyzer = ClaudeToneAnalyzer(key)
+        try:
+            client = BatchClient(analyzer)
+            batch_id = client.submit(requests)
+            print(f"tone-reader: batch {batch_id} sent; waiting for it to end", file=sys.stderr)
+            while not (status := client.status(batch_id)).ended:
+                counts = status.request_counts
+                print(
+                    f"tone-reader: {counts.get('succeeded', 0)} of {len(requests)} done",
+                    file=sys.stderr,
+                )
+                time.sleep(max(0.01, args.poll_interval))
+            results = client.results(
+                batch_id,
+                {custom_id: r.passage for custom_id, r in requests},
+                {custom_id: r.prompt_version for custom_id, r in requests},
+            )
+        finally:
+            analyzer.close()
+    except AiError as exc:
+        no_key = exc.kind in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING)
+        return fail(str(exc), EXIT_NO_KEY if no_key else EXIT_FAILURE)
+    reports: list[dict[str, Any]] = []
+    failed = 0
+    for (custom_id, request), place in zip(requests, places, strict=True):
+        result = results[custom_id]
+        if result.outcome is None:
+            failed += 1
+            reports.append(
+                {
+                    "passage": request.passage,
+                    "chapter": place[0],
+                    "start": place[1],
+                    "end": place[2],
+                    "error": str(result.error),
+                }
+            )
+            continue
+        highlight = save(conn, book, place, result.outcome, settings.prices) if args.save else None
+        reports.append(
+            analysis_json(result.outcome, place, request.passage, settings.prices, highlight)
+        )
+    _print(reports, args.json)
+    if failed:
+        print(
+            f"tone-reader: {failed} of {len(places)} passages got no valid analysis",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _print(reports: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        json.dump(reports, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    for report in reports:
+        if "error" in report:
+            sys.stdout.write(f"“{report['passage']}”: no analysis ({report['error']})\n\n")
+        else:
+            sys.stdout.write(f"“{report['passage']}”\n" + render_text(report) + "\n")

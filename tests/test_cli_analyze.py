@@ -122,3 +122,19 @@ def test_one_bad_passage_does_not_lose_the_others(fake_api: FakeAnthropic, tmp_p
     assert reports[0]["tone"] == "Harsh and Condemning"
     assert "wrong shape" in reports[1]["error"]
     assert "1 of 2 passages got no valid analysis" in result.stderr
+
+
+def test_batch_api_waits_and_prints_every_result(fake_api: FakeAnthropic, tmp_path: Path) -> None:
+    fake_api.batch_default_answer = ANSWER
+    fake_api.batch_polls_in_progress = 2
+    result = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder to dissect.",
+                 "--find", "We murder", "--batch-api", "--poll-interval", "0.01", "--json",
+                 "--save")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    reports = json.loads(result.stdout)
+    assert [r["tone"] for r in reports] == ["Harsh and Condemning"] * 2
+    assert "sent; waiting" in result.stderr
+    assert len(fake_api.requests_to("/v1/messages/batches")) == 1
+    assert fake_api.requests_to("/v1/messages") == []  # nothing went the expensive way
+    with sqlite3.connect(tmp_path / "data" / "library.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM analyses WHERE status = 'ok'").fetchone()[0] == 2
