@@ -223,7 +223,9 @@ class AnalysisController(QObject):
         job = self._service.analyse(request)
         self._jobs[job] = _Job(item.id, request)
         self._current = item.id
-        self._panel.show_pending(item.quote)
+        self._panel.show_pending(item.quote, " ".join(request.notes))
+        for note in request.notes:
+            self.message.emit(note)
         return job
 
     def compose_for(self, item: Highlight) -> ToneRequest:

@@ -217,10 +217,10 @@ class TonePanel(QWidget):
         self.cancel_button.hide()
         self.copy_button.setEnabled(False)
 
-    def show_pending(self, passage: str) -> None:
+    def show_pending(self, passage: str, note: str = "") -> None:
         """The request is on its way; the explanation will stream in."""
         self.show_passage(passage, analysed=True)
-        self.status.setText(self.tr("Analysing…"))
+        self.status.setText(self.tr("Analysing…") + (f" {note}" if note else ""))
         self.status.show()
         self.explanation.show()
         self.analyse_button.setEnabled(False)
