@@ -118,6 +118,7 @@ class ReaderApp:
             lambda: self.default_model,
         )
         self.window.tone.attach_group(self.group)
+        self.window.tone.attach_examples(self.examples)
         self.batch_service = BatchService(
             self.ai_pool,
             self._batch_client,

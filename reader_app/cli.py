@@ -39,7 +39,10 @@ def _global_parser() -> _Parser:
     parser = _Parser(
         prog="tone-reader",
         description="Read e-books and see how a passage sounds.",
-        epilog="Commands: inspect, analyze, key. Run 'tone-reader COMMAND --help' for details.",
+        epilog=(
+            "Commands: inspect, analyze, examples, key."
+            " Run 'tone-reader COMMAND --help' for details."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"tone-reader {__version__}")
     parser.add_argument(
@@ -95,9 +98,19 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     return run(argv, paths)
 
 
+def cmd_examples(argv: Sequence[str], paths: AppPaths) -> int:
+    """List, add, import or export the examples library."""
+    from reader_app.cli_examples import cmd_examples as run
+
+    return run(argv, paths)
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"inspect": cmd_inspect, "key": cmd_key}
 # Commands that use the profile (library, settings) get its paths too.
-PROFILE_COMMANDS: dict[str, Callable[[Sequence[str], AppPaths], int]] = {"analyze": cmd_analyze}
+PROFILE_COMMANDS: dict[str, Callable[[Sequence[str], AppPaths], int]] = {
+    "analyze": cmd_analyze,
+    "examples": cmd_examples,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

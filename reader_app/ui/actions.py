@@ -68,6 +68,9 @@ class WindowActions(QObject):
         self.analyse_chapter = self._act(
             self.tr("Analyse &Unanalysed Highlights in Chapter"), w.tone.analyse_chapter_together
         )
+        self.examples = self._act(
+            self.tr("&Examples…"), lambda: w.tone.show_examples(), "Ctrl+Shift+E"
+        )
         self.preferences = self._act(
             self.tr("Tone Analysis &Settings…"), lambda: w.open_settings(), StandardKey.Preferences
         )
@@ -152,6 +155,7 @@ class WindowActions(QObject):
         edit.addAction(self.find_next)
         edit.addAction(self.find_prev)
         edit.addSeparator()
+        edit.addAction(self.examples)
         edit.addAction(self.preferences)
         view = bar.addMenu(self.tr("&View"))
         for dock, key in ((w.toc_dock, "F9"), (w.search_dock, ""), (w.highlights_dock, "F10")):

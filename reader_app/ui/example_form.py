@@ -1,12 +1,14 @@
-"""Parts of the Examples dialog: the table model, its search filter, and the form.
+"""Parts of the Examples dialog: the form, the table model and its filter, file choosing.
 
 The form adds or edits one example; the model shows the library as a table whose excerpt
-column can be ticked to choose the members of a set.
+column can be ticked to choose the members of a set. They live apart from
+``examples_dialog.py`` to keep each file a readable size.
 """
 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -24,10 +26,13 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QSlider,
     QSpinBox,
@@ -323,6 +328,8 @@ class ExamplesTableModel(QAbstractTableModel):
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         """Selectable; the excerpt is checkable while a set is chosen."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
         if self._members is not None and index.column() == 0:
             flags |= Qt.ItemFlag.ItemIsUserCheckable
@@ -432,3 +439,68 @@ class CheckBoxDelegate(QStyledItemDelegate):
         )
         palette.setColor(QPalette.ColorRole.Window, middle)
         option.palette = palette
+
+
+class ExamplesFileChooser:
+    """Asks for a file to import from or export to, starting where the last one was."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self._parent = parent
+        self._folder = Path.home()
+
+    def choose(self, save: bool) -> Path | None:
+        """Show the platform's file dialog (modal); None when cancelled.
+
+        Args:
+            save: ask for a file to write (export) rather than one to read (import).
+        """
+        tr = self._parent.tr
+        if save:
+            name, chosen = QFileDialog.getSaveFileName(
+                self._parent,
+                tr("Export Examples"),
+                str(self._folder / "examples.jsonl"),
+                tr("JSON Lines (*.jsonl);;CSV (*.csv)"),
+            )
+            if name and not Path(name).suffix:
+                # The format follows the name, so a name without one gets the filter's.
+                name += ".csv" if "csv" in chosen else ".jsonl"
+        else:
+            name, _chosen = QFileDialog.getOpenFileName(
+                self._parent,
+                tr("Import Examples"),
+                str(self._folder),
+                tr("Examples (*.jsonl *.json *.csv);;All files (*)"),
+            )
+        if not name:
+            return None
+        self._folder = Path(name).parent
+        return Path(name)
+
+
+def plural(count: int, one: str, many: str, **values: str) -> str:
+    """One of two whole sentences (not "example(s)"), so each translates as a whole."""
+    return (one if count == 1 else many).format(n=count, **values)
+
+
+def import_summary(widget: QWidget, count: int, bad: int, name: str) -> str:
+    """The line shown after an import: how many came in, and how many rows had problems."""
+    imported = plural(count, widget.tr("{n} example imported"), widget.tr("{n} examples imported"))
+    if not count and not bad:
+        return widget.tr("“{name}” holds no examples.").format(name=name)
+    if bad:
+        rows = plural(bad, widget.tr("{n} row had problems:"), widget.tr("{n} rows had problems:"))
+        return f"{imported}; {rows}"
+    return f"{imported}."
+
+
+def ask_text(parent: QWidget, title: str, label: str) -> str | None:
+    """A line of text from the user, or None if they cancelled."""
+    text, ok = QInputDialog.getText(parent, title, label)
+    return text if ok else None
+
+
+def confirm(parent: QWidget, title: str, question: str) -> bool:
+    """Yes or no."""
+    answer = QMessageBox.question(parent, title, question)
+    return answer == QMessageBox.StandardButton.Yes

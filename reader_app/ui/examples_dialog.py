@@ -7,7 +7,6 @@ undone (the example comes back with the same id, so in the same place, and in it
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -16,13 +15,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -36,19 +32,21 @@ from reader_app.ui.example_form import (
     ID_ROLE,
     CheckBoxDelegate,
     ExampleFormDialog,
+    ExamplesFileChooser,
     ExamplesFilterModel,
     ExamplesTableModel,
+    ask_text,
+    confirm,
+    import_summary,
+    plural,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from pathlib import Path
 
     from reader_app.core.examples import Example
     from reader_app.storage.examples import ExampleRepository, StoredExample
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return (one if count == 1 else many).format(n=count)
 
 
 class ExamplesDialog(QDialog):
@@ -72,10 +70,10 @@ class ExamplesDialog(QDialog):
         self._book_id = book_id
         self._undo: list[StoredExample] = []
         self.form: ExampleFormDialog | None = None
-        self.choose_file: Callable[[bool], Path | None] = self._choose_file
-        self.ask_text: Callable[[str, str], str | None] = self._ask_text
-        self.confirm: Callable[[str], bool] = self._confirm
-        self._last_dir = str(Path.home())
+        self._files = ExamplesFileChooser(self)
+        self.choose_file: Callable[[bool], Path | None] = self._files.choose
+        self.ask_text: Callable[[str, str], str | None] = lambda t, q: ask_text(self, t, q)
+        self.confirm: Callable[[str], bool] = lambda q: confirm(self, self.tr("Examples"), q)
         self.setWindowTitle(self.tr("Examples"))
         self.setModal(False)
         self.resize(940, 580)
@@ -145,6 +143,12 @@ class ExamplesDialog(QDialog):
                 key=self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             )
         )
+        self.edit_action = QAction(self.tr("Edit Example"), self.table)
+        self.edit_action.setShortcuts(
+            [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
+        )
+        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.table.addAction(self.edit_action)
         self.delete_action = QAction(self.tr("Delete Example"), self.table)
         self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -229,7 +233,9 @@ class ExamplesDialog(QDialog):
         self.use_for_all_button.clicked.connect(lambda: self.use_set(for_book=False))
         self.model.membership_toggled.connect(self._membership_toggled)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.table.activated.connect(lambda _index: self.edit_selected())
+        # Not "activated": where one click activates (KDE), every click would open the form.
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.edit_action.triggered.connect(self.edit_selected)
         self.add_button.clicked.connect(self.add_example)
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
@@ -316,9 +322,8 @@ class ExamplesDialog(QDialog):
         self.model.set_members(members)
         if chosen is not None:
             self._select(chosen)
-        name = self.set_combo.currentText().rsplit(" (", 1)[0]
         self.set_hint.setText(
-            self.tr("Tick the examples that belong to “{name}”.").format(name=name)
+            self.tr("Tick the examples that belong to {name}.").format(name=self._set_name(set_id))
             if set_id is not None
             else self.tr("Choose a set to pick its examples; without one, analyses use them all.")
         )
@@ -358,7 +363,7 @@ class ExamplesDialog(QDialog):
         if total == 0:
             text = self.tr("No examples yet: add one, or import a file.")
         elif shown == total:
-            text = _plural(total, self.tr("{n} example"), self.tr("{n} examples"))
+            text = plural(total, self.tr("{n} example"), self.tr("{n} examples"))
         else:
             text = self.tr("{shown} of {total} shown").format(shown=shown, total=total)
         self.count_label.setText(text)
@@ -367,6 +372,7 @@ class ExamplesDialog(QDialog):
         selected = self.selected_id() is not None
         self.edit_button.setEnabled(selected)
         self.delete_button.setEnabled(selected)
+        self.edit_action.setEnabled(selected)
         self.delete_action.setEnabled(selected)
         self.undo_button.setEnabled(bool(self._undo))
         self.undo_action.setEnabled(bool(self._undo))
@@ -390,12 +396,9 @@ class ExamplesDialog(QDialog):
 
     # -- examples --------------------------------------------------------------------------
 
-    def _tones(self) -> list[str]:
-        return [s.example.tone for s in self.model.examples()]
-
     def add_example(self) -> None:
         """Open the form for a new example."""
-        self.form = ExampleFormDialog(None, self._tones(), self)
+        self.form = ExampleFormDialog(None, [s.example.tone for s in self.model.examples()], self)
         self.form.example_accepted.connect(self._insert)
         self.form.open()
 
@@ -414,7 +417,9 @@ class ExamplesDialog(QDialog):
         stored = self._repo.get(example_id) if example_id is not None else None
         if stored is None:
             return
-        self.form = ExampleFormDialog(stored.example, self._tones(), self)
+        self.form = ExampleFormDialog(
+            stored.example, [s.example.tone for s in self.model.examples()], self
+        )
         self.form.example_accepted.connect(lambda e: self._replace(stored.id, e))
         self.form.open()
 
@@ -550,15 +555,7 @@ class ExamplesDialog(QDialog):
             self._show_report(True, self.tr("Nothing was imported: {why}").format(why=exc))
             return
         count, bad = len(ids), len(report.problems)
-        imported = _plural(count, self.tr("{n} example imported"), self.tr("{n} examples imported"))
-        if not count and not bad:
-            summary = self.tr("“{name}” holds no examples.").format(name=path.name)
-        elif bad:
-            rows = _plural(bad, self.tr("{n} row had problems:"), self.tr("{n} rows had problems:"))
-            summary = f"{imported}; {rows}"
-        else:
-            summary = f"{imported}."
-        self._show_report(True, summary, report.problems)
+        self._show_report(True, import_summary(self, count, bad, path.name), report.problems)
         if count:
             self._changed(ids[0])
 
@@ -578,11 +575,12 @@ class ExamplesDialog(QDialog):
             self._say(str(exc))
             return
         self._say(
-            _plural(
+            plural(
                 len(examples),
                 self.tr("Exported {n} example to {name}."),
                 self.tr("Exported {n} examples to {name}."),
-            ).replace("{name}", path.name)
+                name=path.name,
+            )
         )
 
     def _show_report(self, visible: bool, summary: str = "", problems: Sequence[str] = ()) -> None:
@@ -591,35 +589,3 @@ class ExamplesDialog(QDialog):
         self.report_label.setVisible(visible)
         self.report_close.setVisible(visible)
         self.report_text.setVisible(visible and bool(problems))
-
-    # -- the blocking dialogs, replaceable in tests ----------------------------------------
-
-    def _choose_file(self, save: bool) -> Path | None:
-        if save:
-            name, chosen = QFileDialog.getSaveFileName(
-                self,
-                self.tr("Export Examples"),
-                str(Path(self._last_dir) / "examples.jsonl"),
-                self.tr("JSON Lines (*.jsonl);;CSV (*.csv)"),
-            )
-            if name and not Path(name).suffix:
-                name += ".csv" if "csv" in chosen else ".jsonl"
-        else:
-            name, _chosen = QFileDialog.getOpenFileName(
-                self,
-                self.tr("Import Examples"),
-                self._last_dir,
-                self.tr("Examples (*.jsonl *.json *.csv);;All files (*)"),
-            )
-        if not name:
-            return None
-        self._last_dir = str(Path(name).parent)
-        return Path(name)
-
-    def _ask_text(self, title: str, label: str) -> str | None:
-        text, ok = QInputDialog.getText(self, title, label)
-        return text if ok else None
-
-    def _confirm(self, question: str) -> bool:
-        answer = QMessageBox.question(self, self.tr("Examples"), question)
-        return answer == QMessageBox.StandardButton.Yes

@@ -231,6 +231,8 @@ class MainWindow(QMainWindow):
         self._highlights.open_book(book)
         if self.tone.analysis is not None:
             self.tone.analysis.show_highlight(None)
+        if self.tone.examples_dialog is not None:
+            self.tone.examples_dialog.set_book(book.book_id)
         self.toc.set_book(book)
         self.search.model.set_hits([], [])
         self.search.status.setText("")

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from reader_app.ai.request import ToneRequest
     from reader_app.services.batch_service import BatchService
     from reader_app.storage.batch_jobs import BatchJob
+    from reader_app.storage.examples import ExampleRepository
     from reader_app.storage.highlights import Highlight
     from reader_app.ui.analysis_controller import AnalysisController
+    from reader_app.ui.examples_dialog import ExamplesDialog
     from reader_app.ui.group_analysis import GroupAnalysis
     from reader_app.ui.main_window import MainWindow
 
@@ -31,6 +33,27 @@ class ToneCommands(QObject):
         self.group: GroupAnalysis | None = None
         self.batches: BatchService | None = None
         self._compose: Callable[[Highlight], ToneRequest] | None = None
+        self._examples: ExampleRepository | None = None
+        self.examples_dialog: ExamplesDialog | None = None
+
+    def attach_examples(self, repo: ExampleRepository) -> None:
+        """The example library the Examples window edits."""
+        self._examples = repo
+
+    def show_examples(self) -> None:
+        """The Examples window (one, non-modal), for the open book."""
+        if self._examples is None:
+            return
+        book = self._w.pane.book
+        book_id = book.book_id if book is not None else ""
+        if self.examples_dialog is None:
+            from reader_app.ui.examples_dialog import ExamplesDialog
+
+            self.examples_dialog = ExamplesDialog(self._examples, book_id, self._w)
+        else:
+            self.examples_dialog.set_book(book_id)
+        self.examples_dialog.show()
+        self.examples_dialog.raise_()
 
     def attach_analysis(self, controller: AnalysisController) -> None:
         """Connect the window to the tone analysis (built by the app after the window)."""

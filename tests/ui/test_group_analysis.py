@@ -94,8 +94,6 @@ def test_chapter_action_takes_only_unanalysed_highlights(
     app.window.actions_.analyse_chapter.trigger()
     assert (
         "Every highlight in this chapter is analysed." in app.window.statusBar().currentMessage()
-        or (
-            app.window._status.text() == "Every highlight in this chapter is analysed."
-        )
+        or (app.window._status.text() == "Every highlight in this chapter is analysed.")
     )
     assert api.requests == []

@@ -264,3 +264,16 @@ def test_footer_names_the_poem_inside_a_volume(qtbot: QtBot, make_app: MakeApp) 
     start = pane.view.text.index("A simple child")
     app.highlights.add(pane.chapter, start, start + len("A simple child"))
     assert "We Are Seven" in app.window.highlights_panel.item(0).text()
+
+
+def test_examples_window_shows_the_seed(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app()
+    app.start(None)
+    wait_for_book(qtbot, app, "Lyrical Ballads")
+    app.window.actions_.examples.trigger()
+    dialog = app.window.tone.examples_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert dialog.model.rowCount() == 5
+    app.window.actions_.examples.trigger()  # one window, raised again
+    assert app.window.tone.examples_dialog is dialog
