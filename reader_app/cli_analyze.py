@@ -178,7 +178,7 @@ def save(
     """Keep the passage as a highlight with its analysis; returns the highlight id."""
     from reader_app.ai.pricing import estimate_cost
     from reader_app.core.anchors import make_anchor
-    from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+    from reader_app.storage.analyses import AnalysisRepository, success_from_outcome
     from reader_app.storage.books import BookRepository
     from reader_app.storage.highlights import HighlightRepository, NewHighlight
 
@@ -193,19 +193,8 @@ def save(
         NewHighlight(book.book_id, chapter, book.chapters[chapter].key, anchor.start, anchor.end,
                      anchor.quote, anchor.prefix, anchor.suffix, analysis.dominant_emotion)
     )  # fmt: skip
-    AnalysisRepository(conn).add(
-        NewAnalysis(
-            highlight_id=highlight.id, status="ok", model=outcome.model,
-            prompt_version=outcome.prompt_version, tone=analysis.tone,
-            polarity=analysis.polarity, dominant_emotion=analysis.dominant_emotion,
-            result=analysis.model_dump(), dropped_evidence=outcome.dropped_evidence,
-            input_tokens=outcome.usage.input_tokens, output_tokens=outcome.usage.output_tokens,
-            cache_creation_tokens=outcome.usage.cache_creation_input_tokens,
-            cache_read_tokens=outcome.usage.cache_read_input_tokens,
-            cost_usd=estimate_cost(outcome.model, outcome.usage, prices),
-            ttft_ms=outcome.ttft_ms, total_ms=outcome.total_ms, request_id=outcome.request_id,
-        )
-    )  # fmt: skip
+    cost = estimate_cost(outcome.model, outcome.usage, prices)
+    AnalysisRepository(conn).add(success_from_outcome(highlight.id, outcome, cost))
     return highlight.id
 
 

@@ -19,7 +19,7 @@ from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.pricing import estimate_cost
 from reader_app.core.errors import ReaderError, StorageError
 from reader_app.services.tasks import TaskRunner
-from reader_app.storage.analyses import NewAnalysis
+from reader_app.storage.analyses import NewAnalysis, success_from_outcome
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -366,26 +366,9 @@ class BatchService(QObject):
                 error_kind=error.kind.value,
                 error_message=_one_line(error),
             )
-        analysis = outcome.analysis
         model = outcome.model or str(item.get("model", ""))
         cost = estimate_cost(model, outcome.usage, self._prices) * BATCH_PRICE_FACTOR
-        return NewAnalysis(
-            highlight_id=highlight_id,
-            status="ok",
-            model=model,
-            prompt_version=outcome.prompt_version,
-            tone=analysis.tone,
-            polarity=analysis.polarity,
-            dominant_emotion=analysis.dominant_emotion,
-            result=analysis.model_dump(),
-            dropped_evidence=outcome.dropped_evidence,
-            input_tokens=outcome.usage.input_tokens,
-            output_tokens=outcome.usage.output_tokens,
-            cache_creation_tokens=outcome.usage.cache_creation_input_tokens,
-            cache_read_tokens=outcome.usage.cache_read_input_tokens,
-            cost_usd=cost,
-            request_id=outcome.request_id,
-        )
+        return success_from_outcome(highlight_id, outcome, cost, model)
 
     def _finish(self, job: BatchJob) -> None:
         # Canceled items mean the batch was stopped early, whoever asked for it.

@@ -11,6 +11,7 @@ from reader_app.storage.db import format_timestamp, system_clock, transaction
 if TYPE_CHECKING:
     import sqlite3
 
+    from reader_app.ai.request import AnalysisOutcome
     from reader_app.storage.db import Clock
 
 
@@ -125,6 +126,33 @@ class AnalysisRepository:
             (book_id,),
         ).fetchall()
         return {int(r["highlight_id"]): _record(r) for r in rows}
+
+
+def success_from_outcome(
+    highlight_id: int, outcome: AnalysisOutcome, cost_usd: float, model: str = ""
+) -> NewAnalysis:
+    """The row for a successful analysis (one place, for the panel, batches and the CLI)."""
+    analysis = outcome.analysis
+    usage = outcome.usage
+    return NewAnalysis(
+        highlight_id=highlight_id,
+        status="ok",
+        model=model or outcome.model,
+        prompt_version=outcome.prompt_version,
+        tone=analysis.tone,
+        polarity=analysis.polarity,
+        dominant_emotion=analysis.dominant_emotion,
+        result=analysis.model_dump(),
+        dropped_evidence=outcome.dropped_evidence,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cache_creation_tokens=usage.cache_creation_input_tokens,
+        cache_read_tokens=usage.cache_read_input_tokens,
+        cost_usd=cost_usd,
+        ttft_ms=outcome.ttft_ms,
+        total_ms=outcome.total_ms,
+        request_id=outcome.request_id,
+    )
 
 
 def _record(row: sqlite3.Row) -> AnalysisRecord:

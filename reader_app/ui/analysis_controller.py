@@ -14,7 +14,7 @@ from reader_app.ai.pricing import estimate_cost
 from reader_app.ai.prompt import DEFAULT_MODEL, prompt_settings, summarise
 from reader_app.core.errors import StorageError
 from reader_app.core.examples import Example
-from reader_app.storage.analyses import AnalysisRecord, NewAnalysis
+from reader_app.storage.analyses import AnalysisRecord, NewAnalysis, success_from_outcome
 from reader_app.ui.correction_dialog import CorrectionDialog
 
 if TYPE_CHECKING:
@@ -278,26 +278,8 @@ class AnalysisController(QObject):
         if job is None:
             return
         analysis = outcome.analysis
-        new = NewAnalysis(
-            highlight_id=job.highlight_id,
-            status="ok",
-            model=outcome.model,
-            prompt_version=outcome.prompt_version,
-            tone=analysis.tone,
-            polarity=analysis.polarity,
-            dominant_emotion=analysis.dominant_emotion,
-            result=analysis.model_dump(),
-            dropped_evidence=outcome.dropped_evidence,
-            input_tokens=outcome.usage.input_tokens,
-            output_tokens=outcome.usage.output_tokens,
-            cache_creation_tokens=outcome.usage.cache_creation_input_tokens,
-            cache_read_tokens=outcome.usage.cache_read_input_tokens,
-            cost_usd=estimate_cost(outcome.model, outcome.usage, self._settings().prices),
-            ttft_ms=outcome.ttft_ms,
-            total_ms=outcome.total_ms,
-            request_id=outcome.request_id,
-        )
-        record = self._store(new)
+        cost = estimate_cost(outcome.model, outcome.usage, self._settings().prices)
+        record = self._store(success_from_outcome(job.highlight_id, outcome, cost))
         # The highlight takes the colour of its dominant emotion.
         self._highlights.set_color(job.highlight_id, analysis.dominant_emotion)
         if job.highlight_id == self._current:
