@@ -38,7 +38,6 @@ from reader_app.ui.analysis_controller import AnalysisController
 from reader_app.ui.group_analysis import GroupAnalysis
 from reader_app.ui.highlight_controller import HighlightController
 from reader_app.ui.main_window import MainWindow
-from reader_app.ui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
     import sqlite3
@@ -163,6 +162,8 @@ class ReaderApp:
 
     def open_settings(self) -> None:
         """The tone analysis settings dialog (API key, model, objective, prices)."""
+        from reader_app.ui.settings_dialog import SettingsDialog
+
         names = [s.name for s in self.examples.sets()]
         dialog = SettingsDialog(
             self.window.settings,

@@ -30,6 +30,23 @@ DEFAULT_OBJECTIVE = (
     "tone and emotions from the excerpt provided."
 )
 LEVELS = ("A2", "B1", "B2", "C1", "C2")
+# Objectives a reader can start from; the English learner is the default.
+OBJECTIVE_PRESETS = {
+    "English learner": DEFAULT_OBJECTIVE,
+    "Literature student": (
+        "I study literature. Name the tone precisely, point to the devices that create it "
+        "(diction, imagery, rhythm, irony, free indirect speech) and how the mood shifts."
+    ),
+    "Translator": (
+        "I translate this book. Describe the tone and register exactly, and which words and "
+        "rhythms carry them, so that I can keep them in another language."
+    ),
+    "Creative-writing critique": (
+        "I write fiction. Tell me what tone this passage achieves, how strongly, and which "
+        "choices of word and sentence create it, so I can learn from it."
+    ),
+}
+
 LEVEL_NOTES = {
     "A2": "very simple words and short sentences, as for a beginner",
     "B1": "simple, everyday words; explain any harder word you use",

@@ -15,7 +15,6 @@ from reader_app.ai.prompt import DEFAULT_MODEL, prompt_settings, summarise
 from reader_app.core.errors import StorageError
 from reader_app.core.examples import Example
 from reader_app.storage.analyses import AnalysisRecord, NewAnalysis, success_from_outcome
-from reader_app.ui.correction_dialog import CorrectionDialog
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from reader_app.storage.corrections import CorrectionRepository
     from reader_app.storage.examples import ExampleRepository
     from reader_app.storage.highlights import Highlight
+    from reader_app.ui.correction_dialog import CorrectionDialog
     from reader_app.ui.highlight_controller import HighlightController
     from reader_app.ui.reader_pane import ReaderPane
     from reader_app.ui.tone_panel import TonePanel
@@ -144,6 +144,8 @@ class AnalysisController(QObject):
         record = self._analyses.get(self._shown) if self._shown is not None else None
         if item is None or record is None:
             return
+        from reader_app.ui.correction_dialog import CorrectionDialog
+
         correction = self._corrections.latest_for_analysis(record.id)
         dialog = CorrectionDialog(
             item.quote, correction.result if correction else (record.result or {}),

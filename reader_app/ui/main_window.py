@@ -28,14 +28,12 @@ from reader_app.core.errors import StorageError
 from reader_app.core.loaders import SUPPORTED_SUFFIXES
 from reader_app.ui.actions import WindowActions
 from reader_app.ui.highlights_panel import HighlightsPanel, swatch
-from reader_app.ui.library_dialog import LibraryDialog
 from reader_app.ui.reader_pane import ReaderPane
 from reader_app.ui.search_panel import SearchPanel
-from reader_app.ui.settings_dialog import profile_line
 from reader_app.ui.themes import HIGHLIGHT_COLORS, application_palette, page_colors
 from reader_app.ui.toc_view import TocView
 from reader_app.ui.tone_commands import ToneCommands
-from reader_app.ui.tone_panel import TonePanel
+from reader_app.ui.tone_panel import TonePanel, profile_line
 
 if TYPE_CHECKING:
     from reader_app.core.book import Book
@@ -184,6 +182,8 @@ class MainWindow(QMainWindow):
         except StorageError as exc:
             self.pane.banner.show_error(exc.message)
             return
+        from reader_app.ui.library_dialog import LibraryDialog
+
         dialog = LibraryDialog(records, self)
         dialog.open_requested.connect(self.open_path)
         dialog.forget_requested.connect(self._forget)

@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 
 from reader_app.ai.errors import AiError
 from reader_app.ai.pricing import DEFAULT_PRICES
-from reader_app.ai.prompt import DEFAULT_OBJECTIVE, LEVELS
+from reader_app.ai.prompt import DEFAULT_OBJECTIVE, LEVELS, OBJECTIVE_PRESETS
 from reader_app.config.secrets import ApiKeySource
+from reader_app.ui.tone_panel import FALLBACK_MODELS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -42,23 +43,6 @@ if TYPE_CHECKING:
     from reader_app.config.secrets import ApiKeys
     from reader_app.config.settings import Settings
     from reader_app.services.tasks import TaskRunner
-
-FALLBACK_MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6")
-OBJECTIVE_PRESETS = {
-    "English learner": DEFAULT_OBJECTIVE,
-    "Literature student": (
-        "I study literature. Name the tone precisely, point to the devices that create it "
-        "(diction, imagery, rhythm, irony, free indirect speech) and how the mood shifts."
-    ),
-    "Translator": (
-        "I translate this book. Describe the tone and register exactly, and which words and "
-        "rhythms carry them, so that I can keep them in another language."
-    ),
-    "Creative-writing critique": (
-        "I write fiction. Tell me what tone this passage achieves, how strongly, and which "
-        "choices of word and sentence create it, so I can learn from it."
-    ),
-}
 
 
 class SettingsDialog(QDialog):
@@ -388,12 +372,3 @@ class SettingsDialog(QDialog):
     def _accept(self) -> None:
         self.settings_accepted.emit(self.result_settings())
         self.accept()
-
-
-def profile_line(settings: Settings) -> str:
-    """The objective, level and model in force, for the tone panel's header."""
-    objective = settings.objective or DEFAULT_OBJECTIVE
-    name = next((n for n, text in OBJECTIVE_PRESETS.items() if text == objective), "Own objective")
-    return (
-        f"{name} · {settings.level} · {settings.language} · {settings.model or FALLBACK_MODELS[0]}"
-    )

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.ai.prompt import DEFAULT_OBJECTIVE, OBJECTIVE_PRESETS
 from reader_app.ui.emotion_bars import EmotionBars
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from reader_app.config.settings import Settings
     from reader_app.storage.analyses import AnalysisRecord
 
 _POLARITY = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive", "mixed": "Mixed"}
@@ -356,3 +358,14 @@ class TonePanel(QWidget):
         parts += [f"{name}: {round(value * 100)}%" for name, value in self.emotions.rows]
         parts += [self.explanation.toPlainText(), self.evidence.text()]
         QGuiApplication.clipboard().setText("\n".join(p for p in parts if p))
+
+
+FALLBACK_MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6")
+
+
+def profile_line(settings: Settings) -> str:
+    """The objective, level and model in force, for the panel's header."""
+    objective = settings.objective or DEFAULT_OBJECTIVE
+    name = next((n for n, text in OBJECTIVE_PRESETS.items() if text == objective), "Own objective")
+    model = settings.model or FALLBACK_MODELS[0]
+    return f"{name} · {settings.level} · {settings.language} · {model}"
