@@ -14,7 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
-from reader_app.ai.prompt import DEFAULT_MODEL
+from reader_app.ai.prompt import DEFAULT_MODEL, prompt_settings
 from reader_app.config.resources import bundled_book, resource_path
 from reader_app.config.secrets import ApiKeys, KeyringSecretStore
 from reader_app.config.settings import Settings, load_settings, save_settings
@@ -24,6 +24,7 @@ from reader_app.core.examples import read_jsonl
 from reader_app.services.analyzer_provider import AnalyzerProvider
 from reader_app.services.batch_service import BatchService
 from reader_app.services.book_service import BookService
+from reader_app.services.eval_service import EvalService
 from reader_app.services.search_service import SearchService
 from reader_app.services.tasks import TaskRunner
 from reader_app.services.tone_service import ToneService
@@ -32,6 +33,8 @@ from reader_app.storage.batch_jobs import BatchJobRepository
 from reader_app.storage.books import BookRepository
 from reader_app.storage.corrections import CorrectionRepository
 from reader_app.storage.db import open_database
+from reader_app.storage.eval_sources import items_from_corrections, items_from_examples
+from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
 from reader_app.ui.analysis_controller import AnalysisController
@@ -44,9 +47,12 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from reader_app.ai.batches import BatchClient
+    from reader_app.ai.eval_runner import EvalRunner
     from reader_app.config.paths import AppPaths
+    from reader_app.core.eval_data import EvalItem
 
 log = logging.getLogger(__name__)
+SAMPLE_EVAL_SET = "eval/poem_sentiment_sample.csv"
 
 
 class ReaderApp:
@@ -118,6 +124,14 @@ class ReaderApp:
         )
         self.window.tone.attach_group(self.group)
         self.window.tone.attach_examples(self.examples)
+        self.evals = EvalRepository(conn)
+        # A run keeps its own requests in flight (its concurrency); one run at a time here.
+        self.eval_pool = QThreadPool()
+        self.eval_pool.setMaxThreadCount(2)
+        self.eval_service = EvalService(self.eval_pool, self.evals, self._make_eval_runner)
+        self.window.tone.attach_evaluation(
+            self.evals, self.eval_service, self._eval_items, resource_path(SAMPLE_EVAL_SET)
+        )
         self.batch_service = BatchService(
             self.ai_pool,
             self._batch_client,
@@ -127,6 +141,26 @@ class ReaderApp:
             prices=settings.prices,
         )
         self.window.tone.attach_batches(self.batch_service, self.analysis.compose_for)
+
+    def _make_eval_runner(self, field: str, concurrency: int) -> EvalRunner:
+        from reader_app.ai.eval_runner import EvalRunner
+
+        settings = self.window.settings
+        pool, fixed = self.examples.for_request("", settings.fixed_set)
+        return EvalRunner(
+            self.analyzers,
+            prompt_settings(settings, self.default_model),
+            pool=pool,
+            fixed=fixed,
+            field=field,
+            concurrency=concurrency,
+            prices=settings.prices,
+        )
+
+    def _eval_items(self, source: str, field: str) -> list[EvalItem]:
+        if source == "corrections":
+            return items_from_corrections(self.conn, field)
+        return items_from_examples(self.conn, field)
 
     def _batch_client(self) -> BatchClient:
         # On a worker thread, like every use of the key.
@@ -198,6 +232,8 @@ class ReaderApp:
     def shutdown(self) -> None:
         """Stop analyses, wait for background work, then close the database."""
         self.batch_service.stop()
+        self.eval_service.cancel_all()
+        self.eval_pool.waitForDone(5000)
         self.tone_service.cancel_all()
         self.ai_pool.waitForDone(5000)
         self.pool.waitForDone(3000)

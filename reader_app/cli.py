@@ -40,7 +40,7 @@ def _global_parser() -> _Parser:
         prog="tone-reader",
         description="Read e-books and see how a passage sounds.",
         epilog=(
-            "Commands: inspect, analyze, examples, key."
+            "Commands: inspect, analyze, examples, eval, key."
             " Run 'tone-reader COMMAND --help' for details."
         ),
     )
@@ -105,11 +105,19 @@ def cmd_examples(argv: Sequence[str], paths: AppPaths) -> int:
     return run(argv, paths)
 
 
+def cmd_eval(argv: Sequence[str], paths: AppPaths) -> int:
+    """Score the tone analysis against a labelled dataset."""
+    from reader_app.cli_eval import cmd_eval as run
+
+    return run(argv, paths)
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"inspect": cmd_inspect, "key": cmd_key}
 # Commands that use the profile (library, settings) get its paths too.
 PROFILE_COMMANDS: dict[str, Callable[[Sequence[str], AppPaths], int]] = {
     "analyze": cmd_analyze,
     "examples": cmd_examples,
+    "eval": cmd_eval,
 }
 
 

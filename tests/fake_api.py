@@ -6,6 +6,11 @@ header, paged ``/v1/models`` and ``/v1/messages/count_tokens``. Tests script the
 with the ``reply_*`` methods; each request to the scripted path takes the next one, and
 an empty queue falls back to ``default_reply``.
 
+``responder`` (optional) picks the reply for a ``POST /v1/messages`` from the request
+itself when nothing is queued, e.g. by the passage it asks about; ``in_flight`` and
+``max_in_flight`` count such requests being served at once. A request without
+``"stream": true`` gets the reply as one JSON message, as ``messages.create`` expects.
+
 Message Batches (notes §7) are served too: ``POST /v1/messages/batches`` creates a batch
 that stays "in_progress" for ``batch_polls_in_progress`` retrieves and then ends;
 ``batch_answers`` scripts each request's result by custom_id, and the JSONL results come
@@ -25,10 +30,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from types import TracebackType
 
 VALID_KEY = "sk-ant-test-0123456789"
@@ -186,6 +191,11 @@ class FakeAnthropic:
             when a cancel arrives; the rest end as "canceled".
         batch_usage: the usage of each succeeded batch message.
         batch_seed: seeds the shuffle of the results lines.
+        responder: when set, picks the reply for a ``POST /v1/messages`` that has none
+            queued (it may return None for ``default_reply``). Runs on the server's
+            handler threads.
+        in_flight: ``POST /v1/messages`` requests being served right now.
+        max_in_flight: the most of them served at once so far.
     """
 
     def __init__(self, valid_key: str = VALID_KEY) -> None:
@@ -203,6 +213,9 @@ class FakeAnthropic:
                                             "cache_creation_input_tokens": 0,
                                             "cache_read_input_tokens": 1500}  # fmt: skip
         self.batch_seed = 7
+        self.responder: Callable[[RecordedRequest], Reply | None] | None = None
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._queue: deque[tuple[str, Reply]] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -325,26 +338,48 @@ class FakeAnthropic:
     def _handle(self, h: _Handler) -> None:
         url = urlsplit(h.path)
         body = self._read_body(h)
-        self.requests.append(
-            RecordedRequest(
-                method=h.command,
-                path=url.path,
-                query=parse_qs(url.query),
-                headers={k.lower(): v for k, v in h.headers.items()},
-                body=json.loads(body) if body else None,
-                raw=body,
-                received_at=time.perf_counter(),
-            )
+        recorded = RecordedRequest(
+            method=h.command,
+            path=url.path,
+            query=parse_qs(url.query),
+            headers={k.lower(): v for k, v in h.headers.items()},
+            body=json.loads(body) if body else None,
+            raw=body,
+            received_at=time.perf_counter(),
         )
+        self.requests.append(recorded)
+        tracked = h.command == "POST" and url.path == MESSAGES
+        if tracked:
+            with self._lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            self._route(h, url, body, recorded)
+        finally:
+            if tracked:
+                with self._lock:
+                    self.in_flight -= 1
+
+    def _route(self, h: _Handler, url: SplitResult, body: bytes, recorded: RecordedRequest) -> None:
         if h.headers.get("authorization") != f"Bearer {self.valid_key}":
             self._send_error(h, Reply("error", status=401, error_type="authentication_error",
                                       message="invalid x-api-key"))  # fmt: skip
             return
         reply = self._next_reply(url.path)
+        if (
+            reply is None
+            and self.responder is not None
+            and (recorded.method, recorded.path) == ("POST", MESSAGES)
+        ):
+            reply = self.responder(recorded)
         if reply is not None and reply.kind == "error":
             self._send_error(h, reply)
         elif h.command == "POST" and url.path == MESSAGES:
-            self._send_stream(h, reply or self.default_reply, json.loads(body))
+            request = json.loads(body)
+            if request.get("stream") is True:
+                self._send_stream(h, reply or self.default_reply, request)
+            else:
+                self._send_message(h, reply or self.default_reply, request)
         elif h.command == "POST" and url.path == MESSAGES + "/count_tokens":
             self._send_json(h, 200, {"input_tokens": max(1, len(body) // 4)})
         elif h.command == "POST" and url.path == BATCHES:
@@ -416,6 +451,19 @@ class FakeAnthropic:
     def _wait(self, seconds: float) -> bool:
         """Sleep unless the server is stopping; False means stop now."""
         return seconds <= 0 or not self._stopping.wait(seconds)
+
+    def _send_message(self, h: _Handler, reply: Reply, request: dict[str, Any]) -> None:
+        """A non-streaming answer: the whole message as one JSON body."""
+        usage = {"input_tokens": 25, "cache_creation_input_tokens": 0,
+                 "cache_read_input_tokens": 0, **reply.usage}  # fmt: skip
+        usage.setdefault("output_tokens", max(1, len(reply.text) // 4))
+        message = {
+            "id": "msg_fake02", "type": "message", "role": "assistant",
+            "model": reply.model or request.get("model", "claude-haiku-4-5"),
+            "content": [{"type": "text", "text": reply.text}],
+            "stop_reason": reply.stop_reason, "stop_sequence": None, "usage": usage,
+        }  # fmt: skip
+        self._send_json(h, 200, message, {"request-id": self._request_id(reply)})
 
     def _send_stream(self, h: _Handler, reply: Reply, request: dict[str, Any]) -> None:
         if reply.stall_before_headers:

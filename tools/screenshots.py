@@ -8,6 +8,7 @@ the whole screen after each step.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -131,6 +132,26 @@ def main() -> None:
         ("", lambda: window.open_path(CORPUS / "war-and-peace_pg2600_utf8-bom.txt")),
         ("", lambda: window.update_settings(theme="light")),
         ("07-war-and-peace-light", lambda: None),
+        ("", window.tone.show_evaluation),
+        ("", lambda: window.tone.eval_window.sample_button.click()),
+        ("", lambda: window.tone.eval_window.run_button.click()),
+        ("", lambda: None),
+        ("", lambda: None),
+        ("12-evaluate-light", lambda: None),
+        (
+            "",
+            lambda: window.replace_settings(
+                dataclasses.replace(window.settings, level="C1", theme="dark")
+            ),
+        ),
+        ("", lambda: window.tone.eval_window.run_button.click()),
+        ("", lambda: None),
+        ("", lambda: None),
+        ("", lambda: window.tone.eval_window.runs.selectAll()),
+        ("", lambda: window.tone.eval_window.compare()),
+        ("13-compare-dark", lambda: None),
+        ("", close_dialogs),
+        ("", lambda: window.update_settings(theme="light")),
         ("", window.show_library),
         ("08-library", lambda: None),
         ("", close_dialogs),

@@ -190,9 +190,81 @@ def _migrate_4_sets_corrections_batches(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_5_evaluations(conn: sqlite3.Connection) -> None:
+    """Evaluation sets with their items, and runs over them with one answer per item."""
+    conn.execute(
+        """
+        CREATE TABLE eval_sets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            field TEXT NOT NULL CHECK (field IN ('tone', 'polarity', 'emotion')),
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE eval_items (
+            id INTEGER PRIMARY KEY,
+            set_id INTEGER NOT NULL REFERENCES eval_sets(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            context TEXT NOT NULL DEFAULT '',
+            expected TEXT NOT NULL,
+            UNIQUE (set_id, position)
+        )
+        """
+    )
+    # A run belongs to its set: deleting a set takes its runs (and their answers) along.
+    conn.execute(
+        """
+        CREATE TABLE eval_runs (
+            id INTEGER PRIMARY KEY,
+            set_id INTEGER NOT NULL REFERENCES eval_sets(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'done', 'canceled')),
+            field TEXT NOT NULL CHECK (field IN ('tone', 'polarity', 'emotion')),
+            config_json TEXT NOT NULL DEFAULT '{}',
+            finished_at TEXT
+        )
+        """
+    )
+    conn.execute("CREATE INDEX eval_runs_by_set ON eval_runs (set_id, id)")
+    # One row per (run, item), so saving an answer again replaces it: a resumed run can
+    # never count an item twice. correct and override are NULL when there is no verdict.
+    conn.execute(
+        """
+        CREATE TABLE eval_answers (
+            run_id INTEGER NOT NULL REFERENCES eval_runs(id) ON DELETE CASCADE,
+            item_id INTEGER NOT NULL REFERENCES eval_items(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+            predicted TEXT NOT NULL DEFAULT '',
+            answer_json TEXT NOT NULL DEFAULT '',
+            correct INTEGER CHECK (correct IN (0, 1)),
+            judged INTEGER NOT NULL DEFAULT 0 CHECK (judged IN (0, 1)),
+            judge_note TEXT NOT NULL DEFAULT '',
+            override INTEGER CHECK (override IN (0, 1)),
+            latency_ms REAL NOT NULL DEFAULT 0,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            error_kind TEXT NOT NULL DEFAULT '',
+            error_message TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (run_id, item_id)
+        )
+        """
+    )
+    # Deleting an item looks up its answers by item; the primary key only helps by run.
+    conn.execute("CREATE INDEX eval_answers_by_item ON eval_answers (item_id)")
+
+
 STEPS = (
     _migrate_1_initial,
     _migrate_2_book_paths,
     _migrate_3_analyses_and_examples,
     _migrate_4_sets_corrections_batches,
+    _migrate_5_evaluations,
 )

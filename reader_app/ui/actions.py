@@ -71,6 +71,9 @@ class WindowActions(QObject):
         self.examples = self._act(
             self.tr("&Examples…"), lambda: w.tone.show_examples(), "Ctrl+Shift+E"
         )
+        self.evaluate = self._act(
+            self.tr("E&valuate Answers…"), lambda: w.tone.show_evaluation(), "Ctrl+Shift+V"
+        )
         self.preferences = self._act(
             self.tr("Tone Analysis &Settings…"), lambda: w.open_settings(), StandardKey.Preferences
         )
@@ -156,6 +159,7 @@ class WindowActions(QObject):
         edit.addAction(self.find_prev)
         edit.addSeparator()
         edit.addAction(self.examples)
+        edit.addAction(self.evaluate)
         edit.addAction(self.preferences)
         view = bar.addMenu(self.tr("&View"))
         for dock, key in ((w.toc_dock, "F9"), (w.search_dock, ""), (w.highlights_dock, "F10")):

@@ -11,13 +11,18 @@ from PySide6.QtCore import QObject
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from reader_app.ai.request import ToneRequest
+    from reader_app.core.eval_data import EvalItem
     from reader_app.services.batch_service import BatchService
+    from reader_app.services.eval_service import EvalService
     from reader_app.storage.batch_jobs import BatchJob
+    from reader_app.storage.evals import EvalRepository
     from reader_app.storage.examples import ExampleRepository
     from reader_app.storage.highlights import Highlight
     from reader_app.ui.analysis_controller import AnalysisController
+    from reader_app.ui.eval_window import EvalWindow
     from reader_app.ui.examples_dialog import ExamplesDialog
     from reader_app.ui.group_analysis import GroupAnalysis
     from reader_app.ui.main_window import MainWindow
@@ -35,10 +40,36 @@ class ToneCommands(QObject):
         self._compose: Callable[[Highlight], ToneRequest] | None = None
         self._examples: ExampleRepository | None = None
         self.examples_dialog: ExamplesDialog | None = None
+        self._evaluation: (
+            tuple[EvalRepository, EvalService, Callable[[str, str], list[EvalItem]], Path | None]
+            | None
+        ) = None
+        self.eval_window: EvalWindow | None = None
 
     def attach_examples(self, repo: ExampleRepository) -> None:
         """The example library the Examples window edits."""
         self._examples = repo
+
+    def attach_evaluation(
+        self,
+        repo: EvalRepository,
+        service: EvalService,
+        sources: Callable[[str, str], list[EvalItem]],
+        sample: Path | None,
+    ) -> None:
+        """What the Evaluate window works with."""
+        self._evaluation = (repo, service, sources, sample)
+
+    def show_evaluation(self) -> None:
+        """The Evaluate window (one, non-modal)."""
+        if self._evaluation is None:
+            return
+        if self.eval_window is None:
+            from reader_app.ui.eval_window import EvalWindow
+
+            self.eval_window = EvalWindow(*self._evaluation, parent=self._w)
+        self.eval_window.show()
+        self.eval_window.raise_()
 
     def show_examples(self) -> None:
         """The Examples window (one, non-modal), for the open book."""

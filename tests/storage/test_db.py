@@ -63,7 +63,7 @@ def user_version(conn: sqlite3.Connection) -> int:
 
 
 def test_schema_version_counts_the_migration_steps() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 4
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 5
 
 
 def test_new_file_is_migrated_to_the_latest_version(db_path: Path) -> None:
@@ -154,6 +154,44 @@ def test_step_4_adds_sets_corrections_and_batches_to_a_version_3_library(db_path
         conn.execute("DELETE FROM examples WHERE id = 1")
         # A deleted example leaves every set it was in.
         assert conn.execute("SELECT COUNT(*) FROM example_set_members").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
+def test_step_5_adds_evaluations_to_a_version_4_library(db_path: Path) -> None:
+    build_at_version(db_path, 4)
+    old = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        assert "eval_sets" not in table_names(old)
+        old.execute(
+            "INSERT INTO examples (id, excerpt, tone, created_at) VALUES (1, 'x', 'Calm', 't')"
+        )
+    finally:
+        old.close()
+    conn = open_database(db_path)
+    try:
+        assert user_version(conn) == SCHEMA_VERSION
+        assert {"eval_sets", "eval_items", "eval_runs", "eval_answers"} <= table_names(conn)
+        assert conn.execute("SELECT tone FROM examples WHERE id = 1").fetchone()[0] == "Calm"
+        conn.execute(
+            "INSERT INTO eval_sets (id, name, field, created_at) VALUES (1, 'Poems', 'polarity', 't')"
+        )
+        conn.execute(
+            "INSERT INTO eval_items (id, set_id, position, text, expected)"
+            " VALUES (1, 1, 0, 'x', 'positive')"
+        )
+        conn.execute(
+            "INSERT INTO eval_runs (id, set_id, created_at, status, field)"
+            " VALUES (1, 1, 't', 'running', 'polarity')"
+        )
+        conn.execute("INSERT INTO eval_answers (run_id, item_id, status) VALUES (1, 1, 'ok')")
+        with pytest.raises(sqlite3.IntegrityError):
+            # One answer per item and run.
+            conn.execute("INSERT INTO eval_answers (run_id, item_id, status) VALUES (1, 1, 'ok')")
+        conn.execute("DELETE FROM eval_sets WHERE id = 1")
+        # A deleted set takes its items, runs and answers along.
+        for table in ("eval_items", "eval_runs", "eval_answers"):
+            assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
     finally:
         conn.close()
 
