@@ -142,14 +142,22 @@ class ReaderApp:
         )
         self.window.tone.attach_batches(self.batch_service, self.analysis.compose_for)
 
-    def _make_eval_runner(self, field: str, concurrency: int) -> EvalRunner:
+    def _make_eval_runner(self, field: str, concurrency: int, judge: bool) -> EvalRunner:
         from reader_app.ai.eval_runner import EvalRunner
+        from reader_app.ai.judge import Verdict, judge_labels
 
         settings = self.window.settings
         pool, fixed = self.examples.for_request("", settings.fixed_set)
+        prompt = prompt_settings(settings, self.default_model)
+
+        def ask_judge(predicted: str, expected: str) -> Verdict:
+            # Called on the run's worker thread, like every use of the key.
+            return judge_labels(self.analyzers(), predicted, expected, model=prompt.model)  # type: ignore[arg-type]
+
         return EvalRunner(
             self.analyzers,
-            prompt_settings(settings, self.default_model),
+            prompt,
+            judge=ask_judge if judge and field == "tone" else None,
             pool=pool,
             fixed=fixed,
             field=field,

@@ -83,7 +83,7 @@ class EvalService(QObject):
         self,
         pool: QThreadPool,
         repo: EvalRepository,
-        make_runner: Callable[[str, int], EvalRunner],
+        make_runner: Callable[[str, int, bool], EvalRunner],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -91,6 +91,7 @@ class EvalService(QObject):
         self._repo = repo
         self._make_runner = make_runner
         self.concurrency = 4
+        self.judge = False
         self._flags: dict[int, threading.Event] = {}
         self._totals: dict[int, int] = {}
         self._started: dict[int, float] = {}
@@ -111,7 +112,7 @@ class EvalService(QObject):
 
     def start(self, set_id: int, field: str) -> int:
         """A new run over a set with the settings in force; returns the run id."""
-        runner = self._make_runner(field, self.concurrency)
+        runner = self._make_runner(field, self.concurrency, self.judge)
         run_id = self._repo.create_run(set_id, field, runner.config())
         self._launch(run_id, runner, self._repo.items(set_id))
         return run_id
@@ -125,7 +126,7 @@ class EvalService(QObject):
         if not items:
             self._repo.finish_run(run_id, "done")
             return False
-        self._launch(run_id, self._make_runner(info.field, self.concurrency), items)
+        self._launch(run_id, self._make_runner(info.field, self.concurrency, self.judge), items)
         return True
 
     def cancel(self, run_id: int) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -98,6 +99,12 @@ class EvalWindow(QDialog):
         self.concurrency.setValue(4)
         self.concurrency.setPrefix(self.tr("at most "))
         self.concurrency.setSuffix(self.tr(" at once"))
+        self.judge = QCheckBox(
+            self.tr("Let Claude judge tone labels the rules call different"), self
+        )
+        self.judge.setToolTip(
+            self.tr("Its verdicts are marked as judged; you can still override them.")
+        )
         self.run_button = QPushButton(self.tr("Run with Current Settings"), self)
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.resume_button = QPushButton(self.tr("Resume"), self)
@@ -122,6 +129,7 @@ class EvalWindow(QDialog):
         actions = QHBoxLayout()
         actions.addWidget(self.run_button)
         actions.addWidget(self.concurrency)
+        actions.addWidget(self.judge)
         actions.addWidget(self.cancel_button)
         actions.addWidget(self.resume_button)
         actions.addStretch(1)
@@ -298,6 +306,7 @@ class EvalWindow(QDialog):
             self.status.setText(self.tr("Add a set first."))
             return
         self._service_concurrency(self.concurrency.value())
+        self._service.judge = self.judge.isChecked() and current[1] == "tone"
         try:
             run_id = self._service.start(*current)
         except (ReaderError, ValueError) as exc:

@@ -114,3 +114,36 @@ def test_cancel_and_resume(qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic) 
     assert app.evals.run(run_id).status == "done"
     # Each item was asked once per answer it got: nothing answered twice.
     assert len(api.requests_to("/v1/messages")) <= 40 + 2
+
+
+def test_judge_decides_tone_labels_the_rules_call_different(
+    qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic
+) -> None:
+    def respond(request):  # type: ignore[no-untyped-def]
+        if request.body.get("stream"):
+            return None  # the analyses: the default "Gentle" answer
+        # The judge: a plain, non-streamed request.
+        return Reply("stream", text=json.dumps({"same": True, "why": "close in meaning"}))
+
+    api.responder = respond
+    app = make_app()
+    app.start(None)
+    wait_for_book(qtbot, app, "Lyrical Ballads")
+    app.window.actions_.evaluate.trigger()
+    window = app.window.tone.eval_window
+    window.examples_button.click()  # the five seed examples, by tone label
+    window.judge.setChecked(True)
+    with qtbot.waitSignal(app.eval_service.run_ended, timeout=30_000):
+        window.run_button.click()
+    (run_id,) = window.selected_runs()
+    answers = app.evals.answers(run_id)
+    assert len(answers) == 5
+    # "Gentle" matches "Appreciative and Gentle" by the rules; the judge decides the rest.
+    assert sum(a.judged for a in answers) == 4
+    assert all(a.verdict for a in answers)
+    judge_requests = [r for r in api.requests_to("/v1/messages") if not r.body.get("stream")]
+    assert len(judge_requests) == 4
+    assert "counts as" not in window.report.answers.item(0, 3).text()
+    assert "(judged)" in " ".join(
+        window.report.answers.item(r, 3).text() for r in range(window.report.answers.rowCount())
+    )
