@@ -191,7 +191,8 @@ def save(
     analysis = outcome.analysis
     highlight = HighlightRepository(conn).add(
         NewHighlight(book.book_id, chapter, book.chapters[chapter].key, anchor.start, anchor.end,
-                     anchor.quote, anchor.prefix, anchor.suffix, analysis.dominant_emotion)
+                     anchor.quote, anchor.prefix, anchor.suffix, analysis.dominant_emotion,
+                     section=book.section_title(chapter, anchor.start))
     )  # fmt: skip
     cost = estimate_cost(outcome.model, outcome.usage, prices)
     AnalysisRepository(conn).add(success_from_outcome(highlight.id, outcome, cost))

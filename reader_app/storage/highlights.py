@@ -22,7 +22,7 @@ DEFAULT_COLOR = "yellow"
 
 _COLUMNS = (
     "id, book_id, chapter, chapter_key, start, end, quote, prefix, suffix, color, note,"
-    " orphaned, created_at, updated_at"
+    " orphaned, created_at, updated_at, section, source"
 )
 _PLACEHOLDERS = ", ".join("?" * len(_COLUMNS.split(",")))
 
@@ -54,6 +54,8 @@ class NewHighlight:
     suffix: str = ""
     color: str = DEFAULT_COLOR
     note: str = ""
+    section: str = ""
+    source: str = ""
 
     def __post_init__(self) -> None:
         """Reject positions that cannot come from a real selection.
@@ -99,6 +101,8 @@ class Highlight:
     orphaned: bool
     created_at: str
     updated_at: str
+    section: str = ""
+    source: str = ""
 
 
 class HighlightRepository:
@@ -132,8 +136,8 @@ class HighlightRepository:
                 """
                 INSERT INTO highlights (book_id, chapter, chapter_key, start, end, quote,
                                         prefix, suffix, color, note, orphaned, created_at,
-                                        updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+                                        updated_at, section, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
                 """,
                 (
                     new.book_id,
@@ -148,6 +152,8 @@ class HighlightRepository:
                     new.note,
                     now,
                     now,
+                    new.section,
+                    new.source,
                 ),
             )
             highlight_id = cursor.lastrowid
@@ -204,6 +210,10 @@ class HighlightRepository:
             StorageError: the library could not be written.
         """
         return self._update(highlight_id, "note = ?", (note,))
+
+    def set_section(self, highlight_id: int, section: str) -> Highlight | None:
+        """Record the title of the section a highlight stands in (for exports)."""
+        return self._update(highlight_id, "section = ?", (section,))
 
     def set_color(self, highlight_id: int, color: str) -> Highlight | None:
         """Change a highlight's colour.
@@ -305,6 +315,8 @@ class HighlightRepository:
                     int(h.orphaned),
                     h.created_at,
                     h.updated_at,
+                    h.section,
+                    h.source,
                 ),
             )
         return highlight
@@ -377,4 +389,6 @@ def _highlight(row: sqlite3.Row) -> Highlight:
         orphaned=bool(row["orphaned"]),
         created_at=str(row["created_at"]),
         updated_at=str(row["updated_at"]),
+        section=str(row["section"]),
+        source=str(row["source"]),
     )

@@ -261,10 +261,22 @@ def _migrate_5_evaluations(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX eval_answers_by_item ON eval_answers (item_id)")
 
 
+def _migrate_6_sections_sources_placeholders(conn: sqlite3.Connection) -> None:
+    """What exports and imports need.
+
+    A highlight's section title and where it came from, and books known only by title and
+    author (from an import) until their file is opened.
+    """
+    conn.execute("ALTER TABLE highlights ADD COLUMN section TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE highlights ADD COLUMN source TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE books ADD COLUMN placeholder INTEGER NOT NULL DEFAULT 0")
+
+
 STEPS = (
     _migrate_1_initial,
     _migrate_2_book_paths,
     _migrate_3_analyses_and_examples,
     _migrate_4_sets_corrections_batches,
     _migrate_5_evaluations,
+    _migrate_6_sections_sources_placeholders,
 )

@@ -87,6 +87,10 @@ class HighlightController(QObject):
             item.orphaned
         ):
             self._repo.move(item.id, place.chapter, place.start, place.end, orphaned=False)
+        assert self._book is not None
+        section = self._book.section_title(place.chapter, place.start)
+        if section != item.section:
+            self._repo.set_section(item.id, section)
 
     def marks(self, chapter: int) -> list[Mark]:
         """What to draw over a chapter."""
@@ -125,6 +129,7 @@ class HighlightController(QObject):
             prefix=anchor.prefix,
             suffix=anchor.suffix,
             color=color,
+            section=self._book.section_title(chapter, anchor.start),
         )
         try:
             created = self._repo.add(new)

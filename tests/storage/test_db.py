@@ -63,7 +63,7 @@ def user_version(conn: sqlite3.Connection) -> int:
 
 
 def test_schema_version_counts_the_migration_steps() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 5
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 6
 
 
 def test_new_file_is_migrated_to_the_latest_version(db_path: Path) -> None:
@@ -96,6 +96,8 @@ def test_step_1_builds_the_initial_schema_from_version_0(db_path: Path) -> None:
             "orphaned",
             "created_at",
             "updated_at",
+            "section",  # step 6
+            "source",  # step 6
         ]
         indexes = [row["name"] for row in conn.execute("PRAGMA index_list(highlights)")]
         assert "highlights_by_position" in indexes
@@ -196,6 +198,28 @@ def test_step_5_adds_evaluations_to_a_version_4_library(db_path: Path) -> None:
         conn.close()
 
 
+def test_step_6_adds_sections_sources_and_placeholders(db_path: Path) -> None:
+    build_at_version(db_path, 5)
+    old = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        old.execute(f"INSERT INTO books VALUES ({', '.join('?' * len(BOOK_ROW))})", BOOK_ROW)
+        old.execute(
+            "INSERT INTO highlights (id, book_id, chapter, start, end, quote, created_at,"
+            " updated_at) VALUES (7, ?, 3, 10, 20, 'handsome, clever', 't', 't')",
+            (BOOK_ROW[0],),
+        )
+    finally:
+        old.close()
+    conn = open_database(db_path)
+    try:
+        assert user_version(conn) == SCHEMA_VERSION
+        row = conn.execute("SELECT quote, section, source FROM highlights WHERE id = 7").fetchone()
+        assert tuple(row) == ("handsome, clever", "", "")
+        assert conn.execute("SELECT placeholder FROM books").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
 def test_step_2_upgrades_a_version_1_library_and_keeps_its_rows(db_path: Path) -> None:
     build_at_version(db_path, 1)
     old = sqlite3.connect(db_path, isolation_level=None)
@@ -228,7 +252,7 @@ def test_step_2_upgrades_a_version_1_library_and_keeps_its_rows(db_path: Path) -
     try:
         assert user_version(conn) == SCHEMA_VERSION
         book = conn.execute("SELECT * FROM books WHERE id = ?", ("f" * 64,)).fetchone()
-        assert tuple(book) == BOOK_ROW
+        assert tuple(book) == (*BOOK_ROW, 0)  # step 6 added "placeholder"
         highlight = conn.execute("SELECT book_id, quote FROM highlights WHERE id = 7").fetchone()
         assert tuple(highlight) == ("f" * 64, "handsome, clever")
         paths = conn.execute(
