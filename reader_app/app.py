@@ -29,6 +29,7 @@ from reader_app.services.search_service import SearchService
 from reader_app.services.tasks import TaskRunner
 from reader_app.services.tone_service import ToneService
 from reader_app.storage.analyses import AnalysisRepository
+from reader_app.storage.annotations import AnnotationQuery
 from reader_app.storage.batch_jobs import BatchJobRepository
 from reader_app.storage.books import BookRepository
 from reader_app.storage.corrections import CorrectionRepository
@@ -38,6 +39,7 @@ from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
 from reader_app.ui.analysis_controller import AnalysisController
+from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.group_analysis import GroupAnalysis
 from reader_app.ui.highlight_controller import HighlightController
 from reader_app.ui.main_window import MainWindow
@@ -124,6 +126,14 @@ class ReaderApp:
         )
         self.window.tone.attach_group(self.group)
         self.window.tone.attach_examples(self.examples)
+        self.window.annotations = AnnotationCommands(
+            self.window,
+            AnnotationQuery(conn),
+            HighlightRepository(conn),
+            self.books,
+            self.book_service,
+            self.highlights,
+        )
         self.evals = EvalRepository(conn)
         # A run keeps its own requests in flight (its concurrency); one run at a time here.
         self.eval_pool = QThreadPool()

@@ -68,6 +68,7 @@ class WindowActions(QObject):
         self.analyse_chapter = self._act(
             self.tr("Analyse &Unanalysed Highlights in Chapter"), w.tone.analyse_chapter_together
         )
+        self.annotations = self._act(self.tr("&Annotations…"), w.show_annotations, "Ctrl+Shift+N")
         self.examples = self._act(
             self.tr("&Examples…"), lambda: w.tone.show_examples(), "Ctrl+Shift+E"
         )
@@ -185,6 +186,8 @@ class WindowActions(QObject):
         go.addAction(self.prev_chapter)
         go.addAction(self.back)
         marks = bar.addMenu(self.tr("&Highlights"))
+        marks.addAction(self.annotations)
+        marks.addSeparator()
         marks.addAction(self.analyse)
         marks.addAction(self.analyse_together)
         marks.addAction(self.analyse_chapter)

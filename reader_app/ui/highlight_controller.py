@@ -165,6 +165,10 @@ class HighlightController(QObject):
         item = self._deleted.pop()
         self._apply(lambda: self._repo.restore(item))
 
+    def refresh(self) -> None:
+        """Read the open book's highlights again (they changed elsewhere)."""
+        self._reload()
+
     def _apply(self, change: object) -> None:
         try:
             change()  # type: ignore[operator]

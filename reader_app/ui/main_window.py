@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from reader_app.services.search_service import SearchService
     from reader_app.storage.books import BookRepository
     from reader_app.storage.highlights import Highlight
+    from reader_app.ui.annotation_commands import AnnotationCommands
     from reader_app.ui.highlight_controller import HighlightController
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.toc_dock.raise_()
         self.tone_dock.raise_()
         self.tone = ToneCommands(self)
+        self.annotations: AnnotationCommands | None = None
         self.open_settings: Callable[[], None] = lambda: None
 
         self._busy = QProgressBar(self)
@@ -294,6 +296,11 @@ class MainWindow(QMainWindow):
         self.pane.show_match(hit.chapter, hit.start, hit.end)
 
     # -- highlights -----------------------------------------------------------------------
+
+    def show_annotations(self) -> None:
+        """The annotations browser."""
+        if self.annotations is not None:
+            self.annotations.show_browser()
 
     def status_message(self, text: str) -> None:
         """A passing note in the status bar."""

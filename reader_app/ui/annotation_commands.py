@@ -1,0 +1,87 @@
+"""The window's annotation commands: the annotations browser, and jumping to a passage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from reader_app.core.errors import StorageError
+
+if TYPE_CHECKING:
+    from reader_app.core.book import Book
+    from reader_app.services.book_service import BookService
+    from reader_app.storage.annotations import AnnotationQuery
+    from reader_app.storage.books import BookRepository
+    from reader_app.storage.highlights import HighlightRepository
+    from reader_app.ui.annotations_window import AnnotationsWindow
+    from reader_app.ui.highlight_controller import HighlightController
+    from reader_app.ui.main_window import MainWindow
+
+
+class AnnotationCommands(QObject):
+    """Opens the annotations browser and follows its jumps, opening another book if need be."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        query: AnnotationQuery,
+        repo: HighlightRepository,
+        books: BookRepository,
+        book_service: BookService,
+        highlights: HighlightController,
+    ) -> None:
+        super().__init__(window)
+        self._w = window
+        self._query = query
+        self._repo = repo
+        self._books = books
+        self._highlights = highlights
+        self._pending_jump: tuple[str, int] | None = None
+        self.browser: AnnotationsWindow | None = None
+        book_service.book_loaded.connect(self._after_load)
+
+    def show_browser(self) -> None:
+        """The annotations browser (one, non-modal)."""
+        if self.browser is None:
+            from reader_app.ui.annotations_window import AnnotationsWindow
+
+            self.browser = AnnotationsWindow(
+                self._query, self._repo, lambda: self._w.pane.book, self._w
+            )
+            self.browser.jump_requested.connect(self.jump)
+            self.browser.changed.connect(self._changed)
+        else:
+            self.browser.reload()
+        self.browser.show()
+        self.browser.raise_()
+
+    def jump(self, book_id: str, highlight_id: int) -> None:
+        """Show a passage, opening its book first when another one is open."""
+        book = self._w.pane.book
+        if book is not None and book.book_id == book_id:
+            self._w.jump_to_highlight(highlight_id)
+            return
+        try:
+            record = self._books.get(book_id)
+            paths = self._books.known_paths(book_id) if record is not None else []
+        except StorageError as exc:
+            self._w.status_message(exc.message)
+            return
+        if record is None or not paths:
+            self._w.status_message(self.tr("That book's file is not known to the library."))
+            return
+        self._pending_jump = (book_id, highlight_id)
+        self._w.open_path(paths[0])
+
+    def _after_load(self, book: Book) -> None:
+        pending, self._pending_jump = self._pending_jump, None
+        if pending is not None and pending[0] == book.book_id:
+            self._w.jump_to_highlight(pending[1])
+        if self.browser is not None and self.browser.isVisible():
+            self.browser.reload()
+
+    def _changed(self, book_id: str) -> None:
+        book = self._w.pane.book
+        if book is not None and book.book_id == book_id:
+            self._highlights.refresh()
