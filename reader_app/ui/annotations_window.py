@@ -101,6 +101,7 @@ class AnnotationsWindow(QDialog):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setResizeContentsPrecision(200)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.count = QLabel(self)
@@ -163,6 +164,7 @@ class AnnotationsWindow(QDialog):
         self.model.set_annotations(rows)
         self.table.setColumnHidden(4, self.scope.currentData() != "all" and book is not None)
         self._apply_filter()
+        self._fit_columns()
         self._update_chart(rows, book)
 
     def _update_chart(self, rows: list[Annotation], book: Book | None) -> None:
@@ -178,6 +180,16 @@ class AnnotationsWindow(QDialog):
             seen += length
         own = [a for a in rows if a.book_id == book.book_id]
         self.chart.set_data(arc_points(own, lengths), starts[1:])
+
+    def _fit_columns(self) -> None:
+        # Sized from the rows on screen (not all of them: fast with thousands), then capped
+        # so the passage keeps most of the width.
+        header = self.table.horizontalHeader()
+        cap = self.fontMetrics().averageCharWidth() * 28
+        for column in range(1, self.model.columnCount()):
+            self.table.resizeColumnToContents(column)
+            header.resizeSection(column, min(header.sectionSize(column), cap))
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     def _apply_filter(self) -> None:
         state = self.state.currentData()
