@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -84,7 +84,6 @@ class ReaderPane(QWidget):
         self.view.start_reached.connect(self._page_past_start)
         self.view.position_changed.connect(self._on_scrolled)
         self.view.link_activated.connect(self._follow_link)
-        self._settle = QTimer(self, singleShot=True, interval=0)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -188,13 +187,13 @@ class ReaderPane(QWidget):
         self.go_to(chapter, start)
         self._search_mark = Mark(start, end, "search")
         self.view.select_range(start, end)
-        self._center_on(start)
+        self._lower_a_third()
         self._redraw()
 
-    def _center_on(self, offset: int) -> None:
+    def _lower_a_third(self) -> None:
+        # The match was scrolled to the top; a third down the page is easier to find.
         bar = self.view.verticalScrollBar()
         bar.setValue(max(0, bar.value() - self.view.viewport().height() // 3))
-        del offset
 
     def _redraw(self) -> None:
         marks = list(self._marks)
