@@ -40,7 +40,7 @@ def _global_parser() -> _Parser:
         prog="tone-reader",
         description="Read e-books and see how a passage sounds.",
         epilog=(
-            "Commands: inspect, analyze, examples, eval, key."
+            "Commands: inspect, analyze, examples, eval, export, import, key."
             " Run 'tone-reader COMMAND --help' for details."
         ),
     )
@@ -112,12 +112,28 @@ def cmd_eval(argv: Sequence[str], paths: AppPaths) -> int:
     return run(argv, paths)
 
 
+def cmd_export(argv: Sequence[str], paths: AppPaths) -> int:
+    """Export annotations as Markdown, HTML, W3C JSON, Readwise CSV or an Anki deck."""
+    from reader_app.cli_export import cmd_export as run
+
+    return run(argv, paths)
+
+
+def cmd_import(argv: Sequence[str], paths: AppPaths) -> int:
+    """Import annotations: our W3C JSON export, or a Kindle My Clippings.txt."""
+    from reader_app.cli_import import cmd_import as run
+
+    return run(argv, paths)
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"inspect": cmd_inspect, "key": cmd_key}
 # Commands that use the profile (library, settings) get its paths too.
 PROFILE_COMMANDS: dict[str, Callable[[Sequence[str], AppPaths], int]] = {
     "analyze": cmd_analyze,
     "examples": cmd_examples,
     "eval": cmd_eval,
+    "export": cmd_export,
+    "import": cmd_import,
 }
 
 

@@ -118,6 +118,11 @@ class HighlightRepository:
         self._conn = conn
         self._clock = clock
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The library connection, for work that spans highlights and books."""
+        return self._conn
+
     def add(self, new: NewHighlight) -> Highlight:
         """Store a new highlight.
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from reader_app.core.anchors import TextAnchor, make_anchor, resolve_anchor
 from reader_app.core.errors import StorageError
 from reader_app.storage.highlights import Highlight, HighlightRepository, NewHighlight
+from reader_app.storage.imports import adopt_placeholders
 from reader_app.ui.reader_view import Mark
 
 if TYPE_CHECKING:
@@ -59,10 +60,18 @@ class HighlightController(QObject):
 
         A highlight whose text moved is re-anchored and saved where it is now; one that
         cannot be found is kept as an orphan, never dropped, and tried again next time.
+        Highlights imported for this title and author before it was opened are adopted.
         """
         self._book = book
         self._texts = [c.text for c in book.chapters]
         self._deleted.clear()
+        try:
+            # Highlights imported before the book was in the library come over as orphans
+            # first, so the re-anchoring below places them. The repository owns the
+            # connection; adopting is one transaction on it, like any repository write.
+            adopt_placeholders(self._repo.connection, book)
+        except StorageError as exc:
+            self.failed.emit(exc.message)  # they stay on their placeholder for next time
         try:
             stored = self._repo.list_for_book(book.book_id)
             for item in stored:

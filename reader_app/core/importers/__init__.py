@@ -1,0 +1,136 @@
+"""Read annotations written by other tools (or by our own export) into one shape.
+
+Each reader is a pure function from text to a report: the annotations it could read, and a
+line for every record it could not. Storing them is ``reader_app.storage.imports``' job.
+
+- :mod:`reader_app.core.importers.clippings`: a Kindle ``My Clippings.txt``.
+- :mod:`reader_app.core.importers.w3c`: our W3C Web Annotation JSON export.
+
+This module holds what both produce, and :func:`detect_format`. It imports neither reader,
+so that each of them can import it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final, Literal
+
+KINDLE: Final = "kindle"
+W3C: Final = "w3c"
+
+ImportFormat = Literal["kindle", "w3c"]
+
+# A record separator line of My Clippings.txt; Kindle writes exactly ten.
+CLIPPINGS_SEPARATOR = re.compile(r"^\s*={10}\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedProvenance:
+    """Where an imported analysis came from (the export's provenance body).
+
+    Attributes:
+        model: the Claude model that answered.
+        prompt_version: the prompt's version.
+        analysed_at: when the answer came (UTC ISO 8601).
+        input_tokens: tokens sent.
+        output_tokens: tokens received.
+        cost_usd: what the request cost.
+        corrected: the reader corrected the model's answer; ``analysis`` is the corrected one.
+    """
+
+    model: str = ""
+    prompt_version: str = ""
+    analysed_at: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    corrected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedAnnotation:
+    """One annotation read from a file, not yet placed in any book of the library.
+
+    Attributes:
+        book_id: the book's SHA-256 (or an ``import:`` id) when the file names one, else "".
+        book_title: the book's title as the file gives it.
+        book_authors: its authors, as the file gives them.
+        quote: the highlighted text; "" for a note that belongs to no highlight.
+        prefix: text just before the quote, when known.
+        suffix: text just after it, when known.
+        chapter: the chapter index, when known; a hint, since the book may differ.
+        section: the section title, when known.
+        start: the quote's start in that chapter's text, when known.
+        end: its end, when known.
+        orphaned: whether the exporting library had lost the quote; None when not said.
+        color: the highlight's colour, or "" for the default.
+        note: the reader's note.
+        created: when it was made: UTC ISO 8601, or the file's own text if unparseable.
+        modified: when it was last changed, same form; "" when unknown.
+        analysis: the tone analysis as JSON, when the file carries one.
+        provenance: where that analysis came from.
+        source: where the highlight first came from (``kindle``, ``w3c``, or what an
+            export recorded).
+        origin: where in the file it was read (``record 3 (line 12)``, ``item 4``), for
+            problems found later.
+    """
+
+    book_id: str
+    book_title: str
+    book_authors: tuple[str, ...]
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+    chapter: int | None = None
+    section: str = ""
+    start: int | None = None
+    end: int | None = None
+    orphaned: bool | None = None
+    color: str = ""
+    note: str = ""
+    created: str = ""
+    modified: str = ""
+    analysis: dict[str, Any] | None = None
+    provenance: ImportedProvenance = field(default_factory=ImportedProvenance)
+    source: str = ""
+    origin: str = ""
+
+
+def format_utc(moment: datetime) -> str:
+    """Format a time as the library stores it: UTC ISO 8601 with milliseconds and ``Z``.
+
+    The same shape as ``reader_app.storage.db.format_timestamp`` (core may not import
+    storage), so imported and native timestamps sort together as text.
+
+    Args:
+        moment: a time; a naive one is taken to be UTC already.
+
+    Returns:
+        For example ``2014-04-21T22:08:07.000Z``.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def detect_format(text: str) -> ImportFormat | None:
+    """Tell which of the formats we import a file's text is in.
+
+    Args:
+        text: the decoded file.
+
+    Returns:
+        ``"w3c"`` for JSON, ``"kindle"`` for text with clippings separators, else None.
+    """
+    body = text.lstrip("\ufeff \t\r\n")
+    if body[:1] in ("{", "["):
+        try:
+            json.loads(body)
+        except ValueError:
+            pass  # a clippings title may start with "[Series]"; TOML starts with "[" too
+        else:
+            return W3C
+    return KINDLE if CLIPPINGS_SEPARATOR.search(body) else None
