@@ -133,6 +133,7 @@ class ReaderApp:
             self.books,
             self.book_service,
             self.highlights,
+            self.tasks,
         )
         self.evals = EvalRepository(conn)
         # A run keeps its own requests in flight (its concurrency); one run at a time here.

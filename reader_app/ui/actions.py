@@ -38,6 +38,9 @@ class WindowActions(QObject):
         self.open = self._act(self.tr("&Open…"), w.choose_file, StandardKey.Open)
         self.library = self._act(self.tr("&Library…"), w.show_library, "Ctrl+L")
         self.quit = self._act(self.tr("&Quit"), w.close, StandardKey.Quit)
+        self.export = self._act(
+            self.tr("&Export Annotations…"), w.export_annotations, "Ctrl+Shift+S"
+        )
         self.undo = self._act(self.tr("&Undo Delete Highlight"), self._undo, StandardKey.Undo)
         self.find = self._act(self.tr("&Search in Book…"), w.show_search, StandardKey.Find)
         self.find_next = self._act(
@@ -150,6 +153,8 @@ class WindowActions(QObject):
         file_menu.addAction(self.open)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.library)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export)
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit = bar.addMenu(self.tr("&Edit"))

@@ -9,12 +9,17 @@ from PySide6.QtCore import QObject
 from reader_app.core.errors import StorageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from reader_app.core.annotations import Annotation
     from reader_app.core.book import Book
     from reader_app.services.book_service import BookService
+    from reader_app.services.tasks import TaskRunner
     from reader_app.storage.annotations import AnnotationQuery
     from reader_app.storage.books import BookRepository
     from reader_app.storage.highlights import HighlightRepository
     from reader_app.ui.annotations_window import AnnotationsWindow
+    from reader_app.ui.export_dialog import ExportDialog
     from reader_app.ui.highlight_controller import HighlightController
     from reader_app.ui.main_window import MainWindow
 
@@ -30,8 +35,11 @@ class AnnotationCommands(QObject):
         books: BookRepository,
         book_service: BookService,
         highlights: HighlightController,
+        tasks: TaskRunner,
     ) -> None:
         super().__init__(window)
+        self._tasks = tasks
+        self.export_dialog: ExportDialog | None = None
         self._w = window
         self._query = query
         self._repo = repo
@@ -55,6 +63,51 @@ class AnnotationCommands(QObject):
             self.browser.reload()
         self.browser.show()
         self.browser.raise_()
+
+    def export(self) -> None:
+        """Ask what to export and where, then write it in the background."""
+        from reader_app.ui.export_dialog import ExportDialog
+
+        book = self._w.pane.book
+        dialog = ExportDialog(book.title if book is not None else None, self._w)
+        self.export_dialog = dialog
+        dialog.accepted.connect(lambda: self._export_chosen(dialog))
+        dialog.open()
+
+    def _export_chosen(self, dialog: ExportDialog) -> None:
+        from reader_app.core.exporters import EXPORTERS
+
+        scope, key = dialog.choice()
+        fmt = EXPORTERS[key]
+        book = self._w.pane.book
+        name = book.title if scope == "book" and book is not None else "Tone Reader library"
+        path = dialog.choose_path(_safe_name(name) + fmt.suffix, fmt.suffix)
+        if path is None:
+            return
+        try:
+            rows = (
+                self._query.for_book(book.book_id)
+                if scope == "book" and book is not None
+                else self._query.all()
+            )
+        except StorageError as exc:
+            self._w.pane.banner.show_error(exc.message)
+            return
+        if not rows:
+            self._w.status_message(self.tr("There are no annotations to export."))
+            return
+        self._w.status_message(self.tr("Exporting {n} annotations…").format(n=len(rows)))
+        self._tasks.submit(
+            lambda: export_to(rows, key, path),
+            lambda count: self._w.status_message(
+                (
+                    self.tr("Exported 1 annotation to {name}.")
+                    if count == 1
+                    else self.tr("Exported {n} annotations to {name}.")
+                ).format(n=count, name=path.name)
+            ),
+            lambda exc: self._w.pane.banner.show_error(str(exc)),
+        )
 
     def jump(self, book_id: str, highlight_id: int) -> None:
         """Show a passage, opening its book first when another one is open."""
@@ -85,3 +138,22 @@ class AnnotationCommands(QObject):
         book = self._w.pane.book
         if book is not None and book.book_id == book_id:
             self._highlights.refresh()
+
+
+def _safe_name(title: str) -> str:
+    """A file name from a book title."""
+    cleaned = "".join(c if c.isalnum() or c in " -_" else " " for c in title)
+    return " ".join(cleaned.split())[:80] or "annotations"
+
+
+def export_to(rows: list[Annotation], key: str, path: Path) -> int:
+    """Export and write atomically (on a worker thread); returns how many were exported."""
+    from datetime import UTC, datetime
+
+    from reader_app import __version__
+    from reader_app.core.exporters import EXPORTERS, exported_count, write_export
+
+    generated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    data = EXPORTERS[key].export(rows, generated_at=generated, app_version=__version__)
+    write_export(path, data)
+    return exported_count(key, rows)

@@ -297,6 +297,11 @@ class MainWindow(QMainWindow):
 
     # -- highlights -----------------------------------------------------------------------
 
+    def export_annotations(self) -> None:
+        """File → Export Annotations."""
+        if self.annotations is not None:
+            self.annotations.export()
+
     def show_annotations(self) -> None:
         """The annotations browser."""
         if self.annotations is not None:

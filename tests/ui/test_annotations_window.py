@@ -137,3 +137,26 @@ def test_browse_filter_edit_delete_undo_jump_and_chart(qtbot: QtBot, make_app: M
             pos=browser.chart._xy(point).toPoint(),
         )  # fmt: skip
     assert jumped.args == [pane.book.book_id, ids[2]]  # type: ignore[union-attr]
+
+
+def test_export_from_the_window(qtbot: QtBot, make_app: MakeApp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    app.start(None)
+    wait_for_book(qtbot, app, "Lyrical Ballads")
+    pane = app.window.pane
+    start = pane.view.text.index("Lyrical Ballads")
+    app.highlights.add(pane.chapter, start, start + 15)
+    app.window.actions_.export.trigger()
+    dialog = app.window.annotations.export_dialog
+    assert dialog is not None
+    dialog.format.setCurrentIndex(dialog.format.findData("html"))
+    target = tmp_path / "out.html"
+    dialog.choose_path = lambda _name, _suffix: target
+    dialog.accept()
+    qtbot.waitUntil(lambda: target.exists(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: "Exported 1 annotation to out.html." in app.window._status.text(), timeout=5000
+    )
+    html = target.read_text("utf-8")
+    assert "Lyrical Ballads" in html
+    assert "<script" not in html
