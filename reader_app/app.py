@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -38,6 +39,7 @@ from reader_app.storage.eval_sources import items_from_corrections, items_from_e
 from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
+from reader_app.storage.import_file import import_file
 from reader_app.ui.analysis_controller import AnalysisController
 from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.group_analysis import GroupAnalysis
@@ -134,6 +136,9 @@ class ReaderApp:
             self.book_service,
             self.highlights,
             self.tasks,
+            functools.partial(
+                import_file, database=paths.database, books_cache=paths.cache_dir / "books"
+            ),
         )
         self.evals = EvalRepository(conn)
         # A run keeps its own requests in flight (its concurrency); one run at a time here.

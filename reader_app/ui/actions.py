@@ -41,6 +41,9 @@ class WindowActions(QObject):
         self.export = self._act(
             self.tr("&Export Annotations…"), w.export_annotations, "Ctrl+Shift+S"
         )
+        self.import_ = self._act(
+            self.tr("&Import Annotations…"), w.import_annotations, "Ctrl+Shift+I"
+        )
         self.undo = self._act(self.tr("&Undo Delete Highlight"), self._undo, StandardKey.Undo)
         self.find = self._act(self.tr("&Search in Book…"), w.show_search, StandardKey.Find)
         self.find_next = self._act(
@@ -154,6 +157,7 @@ class WindowActions(QObject):
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.library)
         file_menu.addSeparator()
+        file_menu.addAction(self.import_)
         file_menu.addAction(self.export)
         file_menu.addSeparator()
         file_menu.addAction(self.quit)

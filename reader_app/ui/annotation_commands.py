@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from reader_app.core.errors import StorageError
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Callable
 
     from reader_app.core.annotations import Annotation
     from reader_app.core.book import Book
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from reader_app.storage.annotations import AnnotationQuery
     from reader_app.storage.books import BookRepository
     from reader_app.storage.highlights import HighlightRepository
+    from reader_app.storage.import_file import FileImportResult
     from reader_app.ui.annotations_window import AnnotationsWindow
     from reader_app.ui.export_dialog import ExportDialog
     from reader_app.ui.highlight_controller import HighlightController
@@ -36,9 +39,14 @@ class AnnotationCommands(QObject):
         book_service: BookService,
         highlights: HighlightController,
         tasks: TaskRunner,
+        run_import: Callable[[Path], FileImportResult],
     ) -> None:
         super().__init__(window)
         self._tasks = tasks
+        self._run_import = run_import
+        self.import_report: QMessageBox | None = None
+        # Tests answer the file question here instead of through a native dialog.
+        self.choose_import_file: Callable[[], Path | None] = self._choose_import_file
         self.export_dialog: ExportDialog | None = None
         self._w = window
         self._query = query
@@ -108,6 +116,77 @@ class AnnotationCommands(QObject):
             ),
             lambda exc: self._w.pane.banner.show_error(str(exc)),
         )
+
+    def import_annotations(self) -> None:
+        """Ask for a W3C JSON export or a Kindle My Clippings.txt and import it."""
+        path = self.choose_import_file()
+        if path is None:
+            return
+        self._w.status_message(self.tr("Importing {name}…").format(name=path.name))
+        self._tasks.submit(
+            lambda: self._run_import(path),
+            lambda done: self._imported(path, done),
+            lambda exc: self._w.pane.banner.show_error(str(exc)),
+        )
+
+    def _choose_import_file(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(
+            self._w,
+            self.tr("Import Annotations"),
+            "",
+            self.tr("Annotations (*.json *.txt);;All files (*)"),
+        )
+        return Path(name) if name else None
+
+    def _imported(self, path: Path, done: FileImportResult) -> None:
+        result = done.result
+        parts = [
+            (
+                self.tr("Imported 1 annotation from {name}.")
+                if result.imported == 1
+                else self.tr("Imported {n} annotations from {name}.")
+            ).format(n=result.imported, name=path.name)
+        ]
+        if result.orphans:
+            parts.append(
+                (
+                    self.tr("1 could not be placed in its book yet")
+                    if result.orphans == 1
+                    else self.tr("{n} could not be placed in their books yet")
+                ).format(n=result.orphans)
+                + self.tr("; they are kept under “Not found in the book” in Annotations.")
+            )
+        if done.duplicates:
+            parts.append(
+                (
+                    self.tr("1 was already in the library and was skipped.")
+                    if done.duplicates == 1
+                    else self.tr("{n} were already in the library and were skipped.")
+                ).format(n=done.duplicates)
+            )
+        self._highlights.refresh()
+        if self.browser is not None and self.browser.isVisible():
+            self.browser.reload()
+        if not done.problems:
+            self._w.status_message(" ".join(parts))
+            return
+        parts.append(
+            (
+                self.tr("1 record could not be read; see the details.")
+                if len(done.problems) == 1
+                else self.tr("{n} records could not be read; see the details.")
+            ).format(n=len(done.problems))
+        )
+        report = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Import Annotations"),
+            " ".join(parts),
+            QMessageBox.StandardButton.Ok,
+            self._w,
+        )
+        report.setDetailedText("\n".join(done.problems))
+        self.import_report = report
+        report.open()
 
     def jump(self, book_id: str, highlight_id: int) -> None:
         """Show a passage, opening its book first when another one is open."""

@@ -302,6 +302,11 @@ class MainWindow(QMainWindow):
         if self.annotations is not None:
             self.annotations.export()
 
+    def import_annotations(self) -> None:
+        """File → Import Annotations."""
+        if self.annotations is not None:
+            self.annotations.import_annotations()
+
     def show_annotations(self) -> None:
         """The annotations browser."""
         if self.annotations is not None:

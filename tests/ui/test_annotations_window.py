@@ -160,3 +160,57 @@ def test_export_from_the_window(qtbot: QtBot, make_app: MakeApp, tmp_path) -> No
     html = target.read_text("utf-8")
     assert "Lyrical Ballads" in html
     assert "<script" not in html
+
+
+def _clipping(title: str, kind: str, body: str) -> str:
+    return (
+        f"{title}\r\n- Your {kind} on page 1 | Location 10-12 |"
+        f" Added on Monday, April 21, 2014 10:08:07 PM\r\n\r\n{body}\r\n==========\r\n"
+    )
+
+
+def test_import_from_the_window(qtbot: QtBot, make_app: MakeApp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    app.start(None)
+    wait_for_book(qtbot, app, "Lyrical Ballads")
+    book = app.window.pane.book
+    assert book is not None
+    quote = " ".join(app.window.pane.view.text.split()[:12])
+    title = f"{book.title} ({'; '.join(book.authors)})"
+    clippings = tmp_path / "My Clippings.txt"
+    clippings.write_text(
+        _clipping(title, "Highlight", quote)
+        + "Broken record with no details line\r\n==========\r\n",
+        "utf-8",
+    )
+    commands = app.window.annotations
+    assert commands is not None
+    commands.choose_import_file = lambda: clippings
+    app.window.actions_.import_.trigger()
+    qtbot.waitUntil(lambda: commands.import_report is not None, timeout=10000)
+    report = commands.import_report
+    assert report is not None
+    assert "Imported 1 annotation from My Clippings.txt." in report.text()
+    assert "1 record could not be read" in report.text()
+    assert "record 2" in report.detailedText()
+    (item,) = app.highlights.highlights
+    assert (item.source, item.orphaned) == ("kindle", False)
+    assert quote in app.window.highlights_panel.item(0).text()
+    report.close()
+
+    # The same file again: nothing new, and the reader is told so on the status bar.
+    commands.import_report = None
+    clippings.write_text(_clipping(title, "Highlight", quote), "utf-8")
+    app.window.actions_.import_.trigger()
+    qtbot.waitUntil(
+        lambda: "1 was already in the library" in app.window._status.text(), timeout=10000
+    )
+    assert len(app.highlights.highlights) == 1
+
+    # A file in no format we read: one line on the banner, nothing stored.
+    other = tmp_path / "notes.toml"
+    other.write_text("[tool]\nname = 1\n", "utf-8")
+    commands.choose_import_file = lambda: other
+    app.window.actions_.import_.trigger()
+    qtbot.waitUntil(lambda: "not a format" in app.window.pane.banner.message, timeout=10000)
+    assert "\n" not in app.window.pane.banner.message

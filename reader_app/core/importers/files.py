@@ -1,0 +1,104 @@
+"""Read an annotations file from disk and tell which reader it needs.
+
+Shared by ``tone-reader import`` and File → Import Annotations, so both accept and refuse
+the same files with the same one-line messages.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from reader_app.core.errors import BookError
+from reader_app.core.importers import KINDLE, detect_format
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from reader_app.core.importers import ImportedAnnotation, ImportFormat
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    """What an annotations file holds.
+
+    Attributes:
+        kind: the format it was read as.
+        items: the annotations that could be read.
+        problems: one line per record that could not (``where: why``).
+        redone: earlier Kindle records of a highlight that was re-done, left out.
+    """
+
+    kind: ImportFormat
+    items: list[ImportedAnnotation]
+    problems: list[str]
+    redone: int
+
+
+def read_import_file(path: Path) -> ImportFile:
+    """Read and parse an annotations file.
+
+    Args:
+        path: a W3C JSON export or a Kindle ``My Clippings.txt``; the format is told from
+            the content, not the name.
+
+    Returns:
+        The annotations and the problems; ``items`` may be empty when every record had one.
+
+    Raises:
+        BookError: the file is missing, unreadable, empty or in no format we import.
+    """
+    from reader_app.core.loaders.encoding import decode_text
+
+    text, _encoding = decode_text(_read(path), path.name)
+    kind = detect_format(text)
+    if kind is None:
+        raise BookError(
+            f"“{path.name}” is not a format Tone Reader imports"
+            f" (W3C JSON or a Kindle My Clippings.txt){_json_error(text)}."
+        )
+    if kind == KINDLE:
+        from reader_app.core.importers.clippings import parse_clippings, to_annotations
+
+        report = parse_clippings(text)
+        return ImportFile(
+            kind, to_annotations(report.clippings), list(report.problems), report.duplicates
+        )
+    from reader_app.core.importers.w3c import parse_w3c
+
+    w3c = parse_w3c(text)
+    return ImportFile(kind, list(w3c.items), list(w3c.problems), 0)
+
+
+def _json_error(text: str) -> str:
+    """Why a file that looks like JSON is not, so a damaged export can be told apart."""
+    body = text.lstrip("\ufeff \t\r\n")
+    if body[:1] != "{":
+        return ""
+    try:
+        json.loads(body)
+    except json.JSONDecodeError as exc:
+        return f": its JSON is broken at line {exc.lineno}, column {exc.colno}"
+    return ""
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes.
+
+    Raises:
+        BookError: it is missing, a folder, unreadable or empty (one-line message).
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise BookError(f"“{path}” does not exist.") from exc
+    except IsADirectoryError as exc:
+        raise BookError(f"“{path.name}” is a folder, not a file.") from exc
+    except PermissionError as exc:
+        raise BookError(f"“{path.name}” cannot be read: permission denied.") from exc
+    except OSError as exc:
+        raise BookError(f"“{path.name}” could not be read: {exc.strerror or exc}.") from exc
+    if not data.strip():
+        raise BookError(f"“{path.name}” is empty.")
+    return data
