@@ -97,6 +97,22 @@ def main() -> None:
             if widget is not window and widget.isVisible():
                 widget.close()
 
+    def import_clippings() -> None:
+        book = window.pane.book
+        assert book is not None
+        assert window.annotations is not None
+        lines = [" ".join(line.split()) for line in window.pane.view.text.splitlines()]
+        quote = next(line for line in lines if len(line) > 30)
+        record = "{} ({})\n- Your Highlight on page 3 | Location 40-41 | Added on {}\n\n{}\n"
+        clippings = out.parent / "My Clippings.txt"
+        clippings.write_text(
+            record.format(book.title, "; ".join(book.authors), "Monday, April 21, 2014", quote)
+            + "==========\nA record Kindle cut short\n==========\n",
+            "utf-8",
+        )
+        window.annotations.choose_import_file = lambda: clippings
+        window.import_annotations()
+
     def search() -> None:
         window.show_search()
         window.search.query.setText("nature")
@@ -120,6 +136,13 @@ def main() -> None:
         ("14-annotations-light", lambda: None),
         ("", lambda: window.annotations.browser.tabs.setCurrentIndex(1)),
         ("15-arc-light", lambda: None),
+        ("", close_dialogs),
+        ("", window.export_annotations),
+        ("16-export-light", lambda: None),
+        ("", close_dialogs),
+        ("", import_clippings),
+        ("", lambda: None),
+        ("17-import-light", lambda: None),
         ("", close_dialogs),
         ("", search),
         ("", first_hit),

@@ -167,8 +167,8 @@ class AnnotationCommands(QObject):
         self._highlights.refresh()
         if self.browser is not None and self.browser.isVisible():
             self.browser.reload()
+        self._w.status_message(" ".join(parts))
         if not done.problems:
-            self._w.status_message(" ".join(parts))
             return
         parts.append(
             (
