@@ -104,7 +104,7 @@ def main() -> None:
         lines = [" ".join(line.split()) for line in window.pane.view.text.splitlines()]
         quote = next(line for line in lines if len(line) > 30)
         record = "{} ({})\n- Your Highlight on page 3 | Location 40-41 | Added on {}\n\n{}\n"
-        clippings = out.parent / "My Clippings.txt"
+        clippings = Path(tempfile.mkdtemp(prefix="tone-shots-import-")) / "My Clippings.txt"
         clippings.write_text(
             record.format(book.title, "; ".join(book.authors), "Monday, April 21, 2014", quote)
             + "==========\nA record Kindle cut short\n==========\n",

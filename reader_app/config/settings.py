@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reader_app.config.atomic import atomic_write_bytes
+from reader_app.core.atomic import atomic_write_bytes
 from reader_app.core.errors import SettingsError
 
 if TYPE_CHECKING:

@@ -14,15 +14,13 @@ columns) raises :class:`ExamplesFileError` with one line for the user.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from reader_app.core.atomic import atomic_write_bytes
 from reader_app.core.emotions import EMOTIONS
 from reader_app.core.errors import ReaderError
 from reader_app.core.examples import ExampleFormatError, example_from_dict, example_to_dict
@@ -117,7 +115,7 @@ def write_examples(path: Path, examples: Sequence[Example]) -> None:
             json.dumps(example_to_dict(e), ensure_ascii=False) + "\n" for e in examples
         ).encode("utf-8")
     try:
-        _atomic_write(path, data)
+        atomic_write_bytes(path, data)
     except OSError as exc:
         raise ExamplesFileError(f"Cannot write “{path}”: {exc.strerror or exc}.") from exc
 
@@ -392,21 +390,3 @@ def _csv_text(examples: Sequence[Example]) -> str:
             ]
         )
     return out.getvalue()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` through a temporary file and ``os.replace``."""
-    # core/ imports nothing from the rest of the app (STYLE.md §3.1), so this does not use
-    # config/atomic.py; it is the same few steps, as in core/book_cache.py.
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            # Without fsync, a crash just after the rename can leave an empty file.
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise

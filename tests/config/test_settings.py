@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader_app.config.atomic import atomic_write_bytes
 from reader_app.config.settings import (
     LOAD_WARNING,
     Settings,
     load_settings,
     save_settings,
 )
+from reader_app.core.atomic import atomic_write_bytes
 from reader_app.core.errors import SettingsError
 
 if TYPE_CHECKING:

@@ -13,13 +13,11 @@ puts the result on disk atomically.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from reader_app.core.atomic import atomic_write_bytes
 from reader_app.core.errors import ReaderError
 from reader_app.core.exporters.anki import anki_card_count, export_anki
 from reader_app.core.exporters.html import export_html
@@ -120,23 +118,9 @@ def write_export(path: Path, data: str | bytes) -> None:
     except OSError:
         mode = _NEW_FILE_MODE
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        atomic_write_bytes(path, payload, mode)
     except OSError as exc:
         raise _error(path, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            # Without fsync, a crash just after the rename can leave an empty file.
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        if isinstance(exc, OSError):
-            raise _error(path, exc) from exc
-        raise
 
 
 def _error(path: Path, exc: OSError) -> ExportError:

@@ -1,7 +1,7 @@
 """Write a file so that readers see either the old bytes or the new ones, never half.
 
-Settings use this now; exporters will reuse it, so it raises plain ``OSError`` and leaves
-the wording of the user's message to the caller, who knows what was being saved.
+Settings, example files and exports all use it. It raises plain ``OSError`` and leaves the
+wording of the user's message to the caller, who knows what was being saved.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically.
 
     The bytes go to a temporary file in the same directory (``os.replace`` is only atomic
@@ -26,6 +26,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     Args:
         path: the file to create or replace. Its directory must exist.
         data: the complete new contents.
+        mode: the new file's permissions; by default mkstemp's private 0600.
 
     Raises:
         OSError: the directory is missing or read-only, the disk is full, and so on.
@@ -38,7 +39,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             # Without fsync a crash right after the rename can leave an empty file on ext4
             # and friends: the rename reaches the disk before the data does.
             os.fsync(handle.fileno())
-        # mkstemp creates 0o600; keep that, since settings and exports are the user's own.
+        # mkstemp creates 0o600, right for settings; a file meant to be shared says so.
+        if mode is not None:
+            os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
     except BaseException:
         # BaseException, so that Ctrl+C in the middle does not leave a stray temp file.
