@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from reader_app.ai.client import retry_after_seconds
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.request import AnalysisOutcome, Usage
 from reader_app.ai.schema import SchemaMismatch, validate_answer
+from reader_app.ai.sdk_errors import map_sdk_error, one_line
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -42,8 +42,6 @@ COUNT_NAMES = ("processing", "succeeded", "errored", "canceled", "expired")
 # here with a clear ValueError instead of as a 400 for the whole batch.
 _CUSTOM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # A key echoed back by a gateway must not reach the log or the details view.
-_KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_-]+")
-_DETAIL_LIMIT = 300
 
 # The API's error type for one errored item, and the kind the UI explains it with.
 _ITEM_ERROR_KINDS = {
@@ -56,19 +54,6 @@ _ITEM_ERROR_KINDS = {
     "overloaded_error": AiErrorKind.OVERLOADED,
     "timeout_error": AiErrorKind.TIMEOUT,
     "api_error": AiErrorKind.SERVER,
-}
-# HTTP statuses of a whole batch call (create, retrieve, results, cancel), as client.py
-# maps them for a single analysis. 404 is decided per call: see _map_error.
-_STATUS_KINDS = {
-    400: AiErrorKind.BAD_REQUEST,
-    401: AiErrorKind.AUTH,
-    403: AiErrorKind.PERMISSION,
-    408: AiErrorKind.TIMEOUT,
-    413: AiErrorKind.BAD_REQUEST,
-    422: AiErrorKind.BAD_REQUEST,
-    429: AiErrorKind.RATE_LIMITED,
-    503: AiErrorKind.OVERLOADED,
-    529: AiErrorKind.OVERLOADED,
 }
 _GONE_HINT = "The batch is no longer on the Anthropic server."
 
@@ -334,50 +319,14 @@ def _outcome(message: Any, passage: str, prompt_version: str) -> AnalysisOutcome
 
 def _redact(text: str) -> str:
     """``text`` as one short line without anything that looks like an API key."""
-    return _KEY_PATTERN.sub("[key]", " ".join(text.split()))[:_DETAIL_LIMIT]
+    return one_line(text)
 
 
 def _map_error(exc: BaseException, not_found: AiErrorKind) -> AiError | None:
     """The AiError for an SDK or HTTP failure, or None when ``exc`` is neither (a bug).
 
-    client.py keeps its mapping private, so this is the small batch-side version of it:
-    the same kinds for the same statuses, except 404, which for a batch id means the batch
-    is gone rather than that the model is unknown.
-
     Args:
         exc: what the SDK raised.
-        not_found: the kind for a 404.
+        not_found: the kind for a 404, which for a batch id can mean the batch is gone.
     """
-    # Loaded by the call that failed, so these imports cost nothing.
-    import anthropic
-    import httpx2
-
-    if isinstance(exc, anthropic.APIStatusError):
-        status = exc.status_code
-        error_type = exc.type or "unknown_error"
-        detail = _redact(f"HTTP {status} {error_type}: {exc.api_message or exc.message}")
-        kind = not_found if status == 404 else _STATUS_KINDS.get(status)
-        if kind is None:
-            kind = AiErrorKind.SERVER if status >= 500 else AiErrorKind.BAD_REQUEST
-        if error_type == "overloaded_error":
-            kind = AiErrorKind.OVERLOADED
-        waits = kind in (AiErrorKind.RATE_LIMITED, AiErrorKind.OVERLOADED)
-        return AiError(
-            kind,
-            detail,
-            retry_after=retry_after_seconds(exc.response.headers) if waits else None,
-            request_id=exc.request_id or "",
-            hint=_GONE_HINT if status == 404 and kind is AiErrorKind.BAD_REQUEST else "",
-        )
-    # The SDK's connection errors say only "Connection error."; the cause says why.
-    cause = exc.__cause__ if isinstance(exc, anthropic.APIConnectionError) else None
-    detail = _redact(f"{type(exc).__name__}: {cause or exc!r}")
-    if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
-        return AiError(AiErrorKind.TIMEOUT, detail)
-    if isinstance(exc, (anthropic.APIConnectionError, httpx2.NetworkError)):
-        return AiError(AiErrorKind.OFFLINE, detail)
-    if isinstance(exc, httpx2.HTTPError):
-        return AiError(AiErrorKind.TRUNCATED, detail)  # the results download broke off
-    if isinstance(exc, anthropic.AnthropicError):
-        return AiError(AiErrorKind.SERVER, detail)  # e.g. "no results_url" before the end
-    return None
+    return map_sdk_error(exc, not_found=not_found, gone_hint=_GONE_HINT)

@@ -8,7 +8,6 @@ about a second, which must not be paid on the start-up path (DESIGN.md §6).
 
 from __future__ import annotations
 
-import email.utils
 import os
 import threading
 import time
@@ -19,9 +18,10 @@ from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.prompt import DEFAULT_MODEL  # the model when none can be listed
 from reader_app.ai.request import AnalysisOutcome, RawAnswer, Usage
 from reader_app.ai.schema import SchemaMismatch, validate_answer
+from reader_app.ai.sdk_errors import map_sdk_error, one_line, retry_after_seconds
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Sequence
 
     import anthropic
 
@@ -36,7 +36,6 @@ _WAIT_KINDS = {
     503: AiErrorKind.OVERLOADED,
     529: AiErrorKind.OVERLOADED,
 }
-_DETAIL_LIMIT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,34 +69,6 @@ def choose_default_model(models: Sequence[ModelChoice]) -> str:
         if model.line == "haiku" or (model.line is None and "haiku" in model.id):
             return model.id
     return models[0].id if models else DEFAULT_MODEL
-
-
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """The wait a response asks for, from ``retry-after-ms`` or ``retry-after``.
-
-    The SDK reads the same headers in the same order, so the number shown to the user
-    is the wait the SDK would have slept.
-
-    Args:
-        headers: response headers (case-insensitive mapping, as httpx gives).
-
-    Returns:
-        Seconds to wait, or None when the response does not say.
-    """
-    millis = headers.get("retry-after-ms")
-    if millis:
-        try:
-            return float(millis) / 1000.0
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        parsed = email.utils.parsedate_tz(value)
-        return None if parsed is None else max(0.0, email.utils.mktime_tz(parsed) - time.time())
 
 
 class ClaudeToneAnalyzer:
@@ -384,76 +355,13 @@ class ClaudeToneAnalyzer:
     # -- errors -----------------------------------------------------------------------------
     def _redact(self, text: str) -> str:
         """``text`` cut to one short line, without the API key (a gateway might echo it)."""
-        text = " ".join(text.split())
-        if self._api_key:
-            text = text.replace(self._api_key, "[key]")
-        return text[:_DETAIL_LIMIT]
+        return one_line(text, self._api_key)
 
     def _map_error(
         self, exc: BaseException, request_id: str = "", *, streaming: bool = False
     ) -> AiError | None:
-        """The AiError for an SDK or HTTP failure, or None when ``exc`` is not one (a bug).
-
-        Args:
-            exc: the exception raised by the SDK.
-            request_id: the stream's request id, for failures that carry none.
-            streaming: whether the response had started (errors then break off an answer).
-        """
-        # Both were loaded by the call that failed, so these imports cost nothing.
-        import anthropic
-        import httpx2
-
-        if isinstance(exc, anthropic.APIStatusError):
-            return self._map_status(exc, request_id, streaming=streaming)
-        # The SDK's connection errors say only "Connection error."; the cause says why.
-        cause = exc.__cause__ if isinstance(exc, anthropic.APIConnectionError) else None
-        detail = self._redact(f"{type(exc).__name__}: {cause or exc!r}")
-        if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
-            kind = AiErrorKind.TIMEOUT
-        elif isinstance(exc, (anthropic.APIConnectionError, httpx2.NetworkError)):
-            # Also a socket reset mid-answer: the fix is the same, check the network.
-            kind = AiErrorKind.OFFLINE
-        elif isinstance(exc, httpx2.HTTPError):
-            # RemoteProtocolError and friends: the answer broke off mid-body.
-            kind = AiErrorKind.TRUNCATED
-        elif isinstance(exc, anthropic.AnthropicError):
-            kind = AiErrorKind.SERVER
-        else:
-            return None
-        return AiError(kind, detail, request_id=request_id)
-
-    def _map_status(
-        self, exc: anthropic.APIStatusError, request_id: str, *, streaming: bool
-    ) -> AiError:
-        """The AiError for an HTTP error status, or for an error event inside a stream."""
-        status = exc.status_code
-        request_id = exc.request_id or request_id
-        error_type = exc.type or "unknown_error"
-        detail = self._redact(f"HTTP {status} {error_type}: {exc.api_message or exc.message}")
-        retry_after = retry_after_seconds(exc.response.headers)
-        if streaming or status < 400:
-            # An `event: error` arrives with the stream's own status (200) and is not
-            # retried by the SDK (notes §3.1).
-            detail = self._redact(f"error event {error_type}: {exc.api_message or ''}")
-            return AiError(AiErrorKind.STREAM_ERROR, detail, request_id=request_id)
-        kinds = {
-            401: AiErrorKind.AUTH,
-            403: AiErrorKind.PERMISSION,
-            404: AiErrorKind.MODEL_NOT_FOUND,
-            408: AiErrorKind.TIMEOUT,
-            429: AiErrorKind.RATE_LIMITED,
-            503: AiErrorKind.OVERLOADED,
-            529: AiErrorKind.OVERLOADED,
-        }
-        kind = kinds.get(status)
-        if kind is None:
-            kind = AiErrorKind.SERVER if status >= 500 else AiErrorKind.BAD_REQUEST
-        if error_type == "overloaded_error":
-            kind = AiErrorKind.OVERLOADED
-        waits = kind in (AiErrorKind.RATE_LIMITED, AiErrorKind.OVERLOADED)
-        return AiError(
-            kind, detail, retry_after=retry_after if waits else None, request_id=request_id
-        )
+        """The AiError for an SDK or HTTP failure, or None when ``exc`` is not one (a bug)."""
+        return map_sdk_error(exc, secret=self._api_key, request_id=request_id, streaming=streaming)
 
 
 def _parse_partial(snapshot: str) -> dict[str, Any] | None:

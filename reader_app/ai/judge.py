@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from reader_app.ai.client import retry_after_seconds
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.prompt import DEFAULT_MODEL, fence
 from reader_app.ai.request import Usage
+from reader_app.ai.sdk_errors import map_sdk_error
 
 if TYPE_CHECKING:
     import anthropic
@@ -33,18 +33,6 @@ Answer "same": true when a reader who chose the expected label would accept the 
 one as a correct description of the tone: synonyms, near-synonyms, or a label that names \
 the expected label's main quality. Answer false when it names a different or opposite \
 tone, or misses the expected label's main quality. "why" is one short sentence."""
-# Statuses and the kinds they mean, as client.py maps them for an analysis (its mapping
-# is private to the streaming call, so this is the small non-streaming version).
-_STATUS_KINDS = {
-    401: AiErrorKind.AUTH,
-    403: AiErrorKind.PERMISSION,
-    404: AiErrorKind.MODEL_NOT_FOUND,
-    408: AiErrorKind.TIMEOUT,
-    429: AiErrorKind.RATE_LIMITED,
-    503: AiErrorKind.OVERLOADED,
-    529: AiErrorKind.OVERLOADED,
-}
-_DETAIL_LIMIT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +105,7 @@ def judge_labels(
     except AiError:
         raise  # the analyzer's long-wait middleware has said what happened
     except Exception as exc:
-        mapped = _map_error(exc)
+        mapped = map_sdk_error(exc)
         if mapped is None:
             raise  # not an SDK or HTTP failure: a bug for the crash handler
         raise mapped from exc
@@ -153,45 +141,3 @@ def _verdict(message: anthropic.types.Message) -> Verdict:
         ),
         model=message.model or "",
     )
-
-
-def _map_error(exc: BaseException) -> AiError | None:
-    """The AiError for an SDK or HTTP failure, or None when ``exc`` is neither (a bug)."""
-    # Loaded by the call that failed, so these imports cost nothing.
-    import anthropic
-    import httpx2
-
-    if isinstance(exc, anthropic.APIStatusError):
-        status = exc.status_code
-        error_type = exc.type or "unknown_error"
-        detail = _one_line(f"HTTP {status} {error_type}: {exc.api_message or exc.message}")
-        kind = _STATUS_KINDS.get(status)
-        if kind is None:
-            kind = AiErrorKind.SERVER if status >= 500 else AiErrorKind.BAD_REQUEST
-        if error_type == "overloaded_error":
-            kind = AiErrorKind.OVERLOADED
-        waits = kind in (AiErrorKind.RATE_LIMITED, AiErrorKind.OVERLOADED)
-        return AiError(
-            kind,
-            detail,
-            retry_after=retry_after_seconds(exc.response.headers) if waits else None,
-            request_id=exc.request_id or "",
-        )
-    # The SDK's connection errors say only "Connection error."; the cause says why.
-    cause = exc.__cause__ if isinstance(exc, anthropic.APIConnectionError) else None
-    detail = _one_line(f"{type(exc).__name__}: {cause or exc!r}")
-    if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
-        return AiError(AiErrorKind.TIMEOUT, detail)
-    if isinstance(exc, (anthropic.APIConnectionError, httpx2.NetworkError)):
-        return AiError(AiErrorKind.OFFLINE, detail)
-    if isinstance(exc, (anthropic.AnthropicError, httpx2.HTTPError)):
-        return AiError(AiErrorKind.SERVER, detail)
-    return None
-
-
-def _one_line(text: str) -> str:
-    """``text`` as one short line (a key echoed by a gateway is never shown whole)."""
-    text = " ".join(text.split())
-    if "sk-ant-" in text:
-        text = text.split("sk-ant-", 1)[0] + "[key]"
-    return text[:_DETAIL_LIMIT]

@@ -19,11 +19,11 @@ from reader_app.ai.client import (
     ClaudeToneAnalyzer,
     ModelChoice,
     choose_default_model,
-    retry_after_seconds,
 )
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.request import ToneRequest
 from reader_app.ai.schema import output_schema
+from reader_app.ai.sdk_errors import retry_after_seconds
 from tests.fake_api import GOOD_ANSWER, MESSAGES, VALID_KEY, Reply
 
 if TYPE_CHECKING:

@@ -359,6 +359,9 @@ def test_resume_after_a_restart_finishes_and_never_stores_twice(
         assert "closed while this batch was being sent" in failed.error
         assert (stuck.id, failed.error) in seen.failed
         assert [j.id for j in restarted.jobs.open_jobs()] == []
+        # Quiet before the connection closes: a poll due now would run on a closed one.
+        service.stop()
+        pool.waitForDone(WAIT_MS)
     finally:
         restarted.conn.close()
 

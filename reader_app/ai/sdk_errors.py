@@ -1,0 +1,149 @@
+"""Turn what the ``anthropic`` SDK raises into an :class:`AiError` with a one-line message.
+
+One mapping for the single analysis, the batch service and the judge, so the same HTTP
+status reads the same everywhere. The SDK and httpx2 are imported inside the functions:
+they are loaded already by the call that failed, and the app's start must not load them.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from typing import TYPE_CHECKING
+
+from reader_app.ai.errors import AiError, AiErrorKind
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import anthropic
+
+DETAIL_LIMIT = 300
+# A gateway may echo the request's headers into an error body; no key is ever shown whole.
+_KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_-]+")
+_STATUS_KINDS = {
+    401: AiErrorKind.AUTH,
+    403: AiErrorKind.PERMISSION,
+    404: AiErrorKind.MODEL_NOT_FOUND,
+    408: AiErrorKind.TIMEOUT,
+    429: AiErrorKind.RATE_LIMITED,
+    503: AiErrorKind.OVERLOADED,
+    529: AiErrorKind.OVERLOADED,
+}
+
+
+def one_line(text: str, secret: str = "") -> str:
+    """``text`` as one short line without the API key or anything shaped like one.
+
+    Args:
+        text: an error's text.
+        secret: the key in use, removed even when it does not look like an Anthropic key.
+    """
+    text = " ".join(text.split())
+    if secret:
+        text = text.replace(secret, "[key]")
+    return _KEY_PATTERN.sub("[key]", text)[:DETAIL_LIMIT]
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The wait a response asks for, from ``retry-after-ms`` or ``retry-after``.
+
+    The SDK reads the same headers in the same order, so the number shown to the user
+    is the wait the SDK would have slept.
+
+    Args:
+        headers: response headers (case-insensitive mapping, as httpx gives).
+
+    Returns:
+        Seconds to wait, or None when the response does not say.
+    """
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return float(millis) / 1000.0
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        return None if parsed is None else max(0.0, email.utils.mktime_tz(parsed) - time.time())
+
+
+def map_sdk_error(
+    exc: BaseException,
+    *,
+    secret: str = "",
+    request_id: str = "",
+    streaming: bool = False,
+    not_found: AiErrorKind = AiErrorKind.MODEL_NOT_FOUND,
+    gone_hint: str = "",
+) -> AiError | None:
+    """The AiError for an SDK or HTTP failure, or None when ``exc`` is neither (a bug).
+
+    Args:
+        exc: what the SDK raised.
+        secret: the API key in use, kept out of the message.
+        request_id: the stream's request id, for failures that carry none.
+        streaming: whether the answer had started; an error then is an ``error`` event.
+        not_found: the kind for a 404: an unknown model for a message, but for a batch
+            id, that the batch is gone.
+        gone_hint: the hint for a 404 that maps to BAD_REQUEST.
+    """
+    import anthropic
+    import httpx2
+
+    if isinstance(exc, anthropic.APIStatusError):
+        return _map_status(exc, secret, request_id, streaming, not_found, gone_hint)
+    # The SDK's connection errors say only "Connection error."; the cause says why.
+    cause = exc.__cause__ if isinstance(exc, anthropic.APIConnectionError) else None
+    detail = one_line(f"{type(exc).__name__}: {cause or exc!r}", secret)
+    if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
+        kind = AiErrorKind.TIMEOUT
+    elif isinstance(exc, (anthropic.APIConnectionError, httpx2.NetworkError)):
+        # Also a socket reset mid-answer: the fix is the same, check the network.
+        kind = AiErrorKind.OFFLINE
+    elif isinstance(exc, httpx2.HTTPError):
+        # RemoteProtocolError and friends: the body broke off part way.
+        kind = AiErrorKind.TRUNCATED
+    elif isinstance(exc, anthropic.AnthropicError):
+        kind = AiErrorKind.SERVER
+    else:
+        return None
+    return AiError(kind, detail, request_id=request_id)
+
+
+def _map_status(
+    exc: anthropic.APIStatusError,
+    secret: str,
+    request_id: str,
+    streaming: bool,
+    not_found: AiErrorKind,
+    gone_hint: str,
+) -> AiError:
+    status = exc.status_code
+    request_id = exc.request_id or request_id
+    error_type = exc.type or "unknown_error"
+    if streaming or status < 400:
+        # An `event: error` arrives with the stream's own status (200) and is not
+        # retried by the SDK (notes §3.1).
+        detail = one_line(f"error event {error_type}: {exc.api_message or ''}", secret)
+        return AiError(AiErrorKind.STREAM_ERROR, detail, request_id=request_id)
+    detail = one_line(f"HTTP {status} {error_type}: {exc.api_message or exc.message}", secret)
+    kind = not_found if status == 404 else _STATUS_KINDS.get(status)
+    if kind is None:
+        kind = AiErrorKind.SERVER if status >= 500 else AiErrorKind.BAD_REQUEST
+    if error_type == "overloaded_error":
+        kind = AiErrorKind.OVERLOADED
+    waits = kind in (AiErrorKind.RATE_LIMITED, AiErrorKind.OVERLOADED)
+    return AiError(
+        kind,
+        detail,
+        retry_after=retry_after_seconds(exc.response.headers) if waits else None,
+        request_id=request_id,
+        hint=gone_hint if status == 404 and kind is AiErrorKind.BAD_REQUEST else "",
+    )
