@@ -10,8 +10,8 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThreadPool, QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QLocale, QThreadPool, QTimer, QTranslator
+from PySide6.QtGui import QIcon, QImageReader
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
@@ -48,6 +48,7 @@ from reader_app.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable, Sequence
     from types import TracebackType
 
     from reader_app.ai.batches import BatchClient
@@ -157,6 +158,7 @@ class ReaderApp:
             prices=settings.prices,
         )
         self.window.tone.attach_batches(self.batch_service, self.analysis.compose_for)
+        self.window.actions_.about_paths = paths
 
     def _make_eval_runner(self, field: str, concurrency: int, judge: bool) -> EvalRunner:
         from reader_app.ai.eval_runner import EvalRunner
@@ -292,27 +294,90 @@ def first_book(books: BookRepository) -> str | None:
 
 
 def _install_excepthook(app: ReaderApp) -> None:
+    from reader_app.ui.crash_dialog import CrashDialog, crash_details
+
+    # One dialog for the whole run: a bug that repeats (in a paint event, say) must not
+    # bury the window under copies of itself.
+    dialog: list[CrashDialog] = []
+
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         # A bug must not close the window with the reader's work in it: log it, say so.
         log.error("Unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
-        message = (
-            f"Something went wrong ({kind.__name__}). Your highlights are saved;"
-            f" details are in {app.paths.log_file}."
-        )
-        app.window.pane.banner.show_error(message)
+        details = crash_details(kind, exc, tb, (os.environ.get("ANTHROPIC_API_KEY", ""),))
+        if not dialog:
+            dialog.append(CrashDialog(app.paths.log_file, app.window))
+        dialog[0].add_error(kind.__name__, details)
+        dialog[0].show()
+        dialog[0].raise_()
 
     sys.excepthook = hook
 
 
-def run_gui(paths: AppPaths, file: str | None, argv: list[str]) -> int:
-    """Run the GUI until the window closes; returns the exit code."""
+def _install_translator(qt_app: QApplication) -> None:
+    """Load the interface translation for the system locale, when one is shipped."""
+    folder = resource_path("i18n")
+    if folder is None:
+        return
+    translator = QTranslator(qt_app)
+    # Looks for tone_reader_<lang>_<COUNTRY>.qm, then tone_reader_<lang>.qm, and so on.
+    if translator.load(QLocale(), "tone_reader", "_", str(folder)):
+        qt_app.installTranslator(translator)
+        log.info("Interface translation: %s", translator.language())
+
+
+def app_icon() -> QIcon:
+    """The window icon: the shipped SVG (sharp at any scale), else PNGs, else the theme's."""
+    svg = resource_path(f"icons/{APP_ID}.svg")
+    # A bundle may leave out Qt's SVG plugin; the hicolor PNGs cover that case.
+    if svg is not None and b"svg" in {
+        bytes(f.data()) for f in QImageReader.supportedImageFormats()
+    }:
+        return QIcon(str(svg))
+    icon = QIcon()
+    hicolor = resource_path("icons/hicolor")
+    for png in sorted(hicolor.glob(f"*/{APP_ID}.png")) if hicolor else []:
+        icon.addFile(str(png))
+    return icon if not icon.isNull() else QIcon.fromTheme(APP_ID)
+
+
+def _start_later(msec: int, work: Callable[[], object]) -> QTimer:
+    """Run ``work`` once after ``msec``, with a timer that can be stopped on quit."""
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(work)
+    timer.start(msec)
+    return timer
+
+
+def _say_once_loaded(app: ReaderApp, message: str) -> None:
+    """Show ``message`` when the first book is on screen (opening one clears the banner)."""
+
+    def say(_book: object) -> None:
+        app.book_service.book_loaded.disconnect(say)
+        app.window.pane.banner.show_info(message)
+
+    app.book_service.book_loaded.connect(say)
+
+
+def run_gui(
+    paths: AppPaths, file: str | None, argv: list[str], also_given: Sequence[str] = ()
+) -> int:
+    """Run the GUI until the window closes; returns the exit code.
+
+    Args:
+        paths: the profile's folders.
+        file: the book to open, or None for the last one read.
+        argv: Qt's command line.
+        also_given: more files named on the command line; one book is shown at a time.
+    """
     qt_app = QApplication.instance() or QApplication(argv)
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName(APP_NAME)
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName(APP_ID)
     qt_app.setStyle("Fusion")
-    qt_app.setWindowIcon(QIcon.fromTheme(APP_ID))
+    qt_app.setWindowIcon(app_icon())
+    _install_translator(qt_app)
     settings, warning = load_settings(paths.settings_file)
     try:
         conn = open_database(paths.database)
@@ -323,11 +388,23 @@ def run_gui(paths: AppPaths, file: str | None, argv: list[str]) -> int:
     _install_excepthook(app)
     if warning:
         app.window.pane.banner.show_info(warning)
+    elif also_given:
+        _say_once_loaded(
+            app,
+            app.window.tr(
+                "Tone Reader shows one book at a time, so only the first of the {n} files"
+                " was opened."
+            ).format(n=len(also_given) + 1),
+        )
     app.window.show()
-    # Well after the first page is painted: the SDK import alone takes about a second.
-    QTimer.singleShot(4000, app.discover_models)
-    # Batch jobs left running when the app was last closed carry on.
-    QTimer.singleShot(5000, app.batch_service.resume)
+    later = [
+        # Well after the first page is painted: the SDK import alone takes about a second.
+        _start_later(4000, app.discover_models),
+        # Batch jobs left running when the app was last closed carry on.
+        _start_later(5000, app.batch_service.resume),
+    ]
     code = qt_app.exec()
+    for timer in later:
+        timer.stop()  # closed within seconds of starting: the library is about to close
     app.shutdown()
     return code

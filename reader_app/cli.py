@@ -157,11 +157,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return COMMANDS[rest[0]](rest[1:])
         if rest and rest[0] in PROFILE_COMMANDS:
             return PROFILE_COMMANDS[rest[0]](rest[1:], paths)
-        if len(rest) > 1 or (rest and rest[0].startswith("-")):
+        if any(arg.startswith("-") for arg in rest):
             _global_parser().error(f"unexpected arguments: {' '.join(rest)}")
         from reader_app.app import run_gui
 
-        return run_gui(paths, rest[0] if rest else None, [sys.argv[0]])
+        # A file manager passes every selected file (Exec=tone-reader %F); one book
+        # is shown at a time, so the first opens and the window says the rest did not.
+        return run_gui(paths, rest[0] if rest else None, [sys.argv[0]], also_given=rest[1:])
     except KeyboardInterrupt:
         return 130
     except ReaderError as exc:

@@ -121,6 +121,23 @@ def main() -> None:
     def first_hit() -> None:
         window.search.step(1)
 
+    def about_tab(index: int) -> None:
+        from reader_app.ui.about_dialog import AboutDialog
+
+        dialog = window.findChild(AboutDialog)
+        if dialog is not None:
+            dialog.tabs.setCurrentIndex(index)
+
+    def crash() -> None:
+        # The real hook, as a bug in a slot would reach it; the key in the message must not show.
+        from reader_app.app import _install_excepthook
+
+        _install_excepthook(app)
+        try:
+            raise RuntimeError("request failed for key sk-ant-api03-EXAMPLEONLY0000")
+        except RuntimeError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
     steps += [
         ("", lambda: app.start(None)),
         ("01-first-start-light", lambda: None),
@@ -189,6 +206,14 @@ def main() -> None:
         ("", lambda: window.update_settings(theme="light")),
         ("", window.show_library),
         ("08-library", lambda: None),
+        ("", close_dialogs),
+        ("", window.actions_.about.trigger),
+        ("20-about", lambda: None),
+        ("", lambda: about_tab(1)),
+        ("21-about-licences", lambda: None),
+        ("", close_dialogs),
+        ("", crash),
+        ("22-crash", lambda: None),
         ("", close_dialogs),
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QFontDialog,
@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from reader_app import APP_NAME, __version__
+from reader_app import APP_NAME
 from reader_app.ui.highlights_panel import swatch
 from reader_app.ui.themes import HIGHLIGHT_COLORS, THEME_NAMES
 
 if TYPE_CHECKING:
+    from reader_app.config.paths import AppPaths
     from reader_app.config.settings import Settings
     from reader_app.ui.main_window import MainWindow
 
@@ -112,6 +113,8 @@ class WindowActions(QObject):
         self.full_screen.setCheckable(True)
         self.shortcuts = self._act(self.tr("&Keyboard Shortcuts"), self._show_shortcuts, "F1")
         self.about = self._act(self.tr("&About {app}").format(app=APP_NAME), self._show_about)
+        # Where the data lives, shown in the About dialog; the app sets it once it knows.
+        self.about_paths: AppPaths | None = None
         self.theme_group = QActionGroup(self)
         self.themes: dict[str, QAction] = {}
         labels = {
@@ -172,8 +175,12 @@ class WindowActions(QObject):
         edit.addAction(self.evaluate)
         edit.addAction(self.preferences)
         view = bar.addMenu(self.tr("&View"))
-        for dock, key in ((w.toc_dock, "F9"), (w.search_dock, ""), (w.highlights_dock, "F10")):
+        panels = ((w.toc_dock, "F9", self.tr("&Contents")), (w.search_dock, "", self.tr("Sea&rch")),
+                  (w.highlights_dock, "F10", self.tr("&Highlights")))  # fmt: skip
+        for dock, key, label in panels:
             toggle = dock.toggleViewAction()
+            # The dock's title has no mnemonic; the menu entry needs one to be reached by keyboard.
+            toggle.setText(label)
             if key:
                 toggle.setShortcut(QKeySequence(key))
             view.addAction(toggle)
@@ -325,11 +332,8 @@ class WindowActions(QObject):
         box.open()
 
     def _show_about(self) -> None:
-        QMessageBox.about(
-            self._w,
-            self.tr("About {app}").format(app=APP_NAME),
-            self.tr(
-                "<h3>{app} {version}</h3><p>Read e-books and see how a passage sounds.</p>"
-                "<p>Built with Qt and PySide6 (LGPL v3).</p>"
-            ).format(app=APP_NAME, version=__version__),
-        )
+        from reader_app.ui.about_dialog import AboutDialog
+
+        dialog = AboutDialog(self.about_paths, self._w)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()

@@ -73,22 +73,29 @@ class AnnotationsWindow(QDialog):
         self.scope = QComboBox(self)
         self.scope.addItem(self.tr("This book"), "book")
         self.scope.addItem(self.tr("All books"), "all")
+        self.scope.setAccessibleName(self.tr("Which books"))
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Passage, tone, note or explanation"))
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(self.tr("Search annotations"))
         self.emotion = self._combo(self.tr("Any emotion"), [(e.capitalize(), e) for e in EMOTIONS])
+        self.emotion.setAccessibleName(self.tr("Emotion filter"))
         self.polarity = self._combo(self.tr("Any polarity"), [
             (self.tr("Negative"), "negative"), (self.tr("Neutral"), "neutral"),
             (self.tr("Positive"), "positive"), (self.tr("Mixed"), "mixed")])  # fmt: skip
+        self.polarity.setAccessibleName(self.tr("Polarity filter"))
         colours = [(n.capitalize(), n) for n in HIGHLIGHT_COLORS] + [
             (e.capitalize(), e) for e in EMOTIONS
         ]
         self.color = self._combo(self.tr("Any colour"), colours)
+        self.color.setAccessibleName(self.tr("Colour filter"))
         self.state = self._combo(self.tr("Analysed or not"), [
             (self.tr("Analysed"), "analysed"), (self.tr("Not analysed"), "unanalysed"),
             (self.tr("Not found in the book"), "orphaned")])  # fmt: skip
+        self.state.setAccessibleName(self.tr("Analysis filter"))
         self.order = self._combo(None, [(self.tr("By position"), "position"),
                                         (self.tr("Newest first"), "date")])  # fmt: skip
+        self.order.setAccessibleName(self.tr("Sort order"))
         self.model = AnnotationTableModel(self)
         self.proxy = AnnotationFilterProxy(self)
         self.proxy.setSourceModel(self.model)

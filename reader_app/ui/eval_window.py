@@ -96,6 +96,7 @@ class EvalWindow(QDialog):
         self.runs.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.concurrency = QSpinBox(self)
         self.concurrency.setRange(1, 16)
+        self.concurrency.setAccessibleName(self.tr("Requests at once"))
         self.concurrency.setValue(4)
         self.concurrency.setPrefix(self.tr("at most "))
         self.concurrency.setSuffix(self.tr(" at once"))

@@ -301,6 +301,7 @@ class SettingsDialog(QDialog):
         self.prices.setHorizontalHeaderLabels(
             [self.tr("Model (prefix)"), self.tr("Input $/M tokens"), self.tr("Output $/M tokens")]
         )
+        self.prices.setAccessibleName(self.tr("Prices per model"))
         self.prices.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for prefix, input_price, output_price in self._settings.prices or DEFAULT_PRICES:
             self._add_price_row(prefix, input_price, output_price)
@@ -332,6 +333,11 @@ class SettingsDialog(QDialog):
             spin.setRange(0, 1000)
             spin.setDecimals(3)
             spin.setValue(value)
+            spin.setAccessibleName(
+                self.tr("Input price, dollars per million tokens")
+                if column == 1
+                else self.tr("Output price, dollars per million tokens")
+            )
             self.prices.setCellWidget(row, column, spin)
 
     def _price_rows(self) -> tuple[tuple[str, float, float], ...]:
