@@ -51,7 +51,7 @@ class WindowActions(QObject):
             self.tr("Next &Result"), lambda: w.search.step(1), StandardKey.FindNext
         )
         self.find_prev = self._act(
-            self.tr("Pre&vious Result"), lambda: w.search.step(-1), StandardKey.FindPrevious
+            self.tr("&Previous Result"), lambda: w.search.step(-1), StandardKey.FindPrevious
         )
         self.next_chapter = self._act(
             self.tr("&Next Chapter"), w.pane.next_chapter, "Ctrl+Right", "]"
@@ -75,7 +75,7 @@ class WindowActions(QObject):
         self.analyse_chapter = self._act(
             self.tr("Analyse &Unanalysed Highlights in Chapter"), w.tone.analyse_chapter_together
         )
-        self.annotations = self._act(self.tr("&Annotations…"), w.show_annotations, "Ctrl+Shift+N")
+        self.annotations = self._act(self.tr("Ann&otations…"), w.show_annotations, "Ctrl+Shift+N")
         self.examples = self._act(
             self.tr("&Examples…"), lambda: w.tone.show_examples(), "Ctrl+Shift+E"
         )
@@ -83,7 +83,7 @@ class WindowActions(QObject):
             self.tr("E&valuate Answers…"), lambda: w.tone.show_evaluation(), "Ctrl+Shift+V"
         )
         self.preferences = self._act(
-            self.tr("Tone Analysis &Settings…"), lambda: w.open_settings(), StandardKey.Preferences
+            self.tr("Tone Analysis Se&ttings…"), lambda: w.open_settings(), StandardKey.Preferences
         )
         if not self.preferences.shortcuts():
             self.preferences.setShortcut(QKeySequence("Ctrl+,"))
@@ -101,14 +101,14 @@ class WindowActions(QObject):
             self.tr("&Larger Text"), lambda: self._font_step(1), StandardKey.ZoomIn
         )
         self.smaller = self._act(
-            self.tr("&Smaller Text"), lambda: self._font_step(-1), StandardKey.ZoomOut
+            self.tr("S&maller Text"), lambda: self._font_step(-1), StandardKey.ZoomOut
         )
         self.reset_size = self._act(
             self.tr("&Default Size"), lambda: w.update_settings(font_size=13), "Ctrl+0"
         )
         self.font = self._act(self.tr("&Font…"), self._choose_font)
         self.full_screen = self._act(
-            self.tr("&Full Screen"), self._toggle_full_screen, StandardKey.FullScreen
+            self.tr("F&ull Screen"), self._toggle_full_screen, StandardKey.FullScreen
         )
         self.full_screen.setCheckable(True)
         self.shortcuts = self._act(self.tr("&Keyboard Shortcuts"), self._show_shortcuts, "F1")
@@ -201,7 +201,7 @@ class WindowActions(QObject):
         go.addAction(self.next_chapter)
         go.addAction(self.prev_chapter)
         go.addAction(self.back)
-        marks = bar.addMenu(self.tr("&Highlights"))
+        marks = bar.addMenu(self.tr("H&ighlights"))
         marks.addAction(self.annotations)
         marks.addSeparator()
         marks.addAction(self.analyse)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
+    from PySide6.QtGui import QAction
     from pytestqt.qtbot import QtBot
 
     from reader_app.app import ReaderApp
@@ -176,7 +177,17 @@ def test_every_menu_command_is_reachable_by_keyboard(make_app: MakeApp) -> None:
     bar = app.window.menuBar()
     problems = []
 
+    def clashes(actions: list[QAction], path: str) -> None:
+        # Two entries with one mnemonic need the key pressed twice: each must be unique.
+        seen: dict[str, str] = {}
+        for action in actions:
+            key = mnemonic(action.text())
+            if key and key in seen and action.isVisible():
+                problems.append(f"{path}: {seen[key]!r} and {action.text()!r} share &{key}")
+            seen.setdefault(key, action.text())
+
     def walk(menu: QMenu, path: str) -> None:
+        clashes(menu.actions(), path)
         for action in menu.actions():
             if action.isSeparator() or not action.isVisible():
                 continue
@@ -189,6 +200,7 @@ def test_every_menu_command_is_reachable_by_keyboard(make_app: MakeApp) -> None:
             elif "&" not in action.text() and action.shortcut().isEmpty():
                 problems.append(f"no mnemonic or shortcut: {label}")
 
+    clashes(bar.actions(), "menu bar")
     for action in bar.actions():
         menu = action.menu()
         if not isinstance(menu, QMenu):
@@ -197,3 +209,10 @@ def test_every_menu_command_is_reachable_by_keyboard(make_app: MakeApp) -> None:
             problems.append(f"menu without mnemonic: {action.text()}")
         walk(menu, action.text())
     assert problems == []
+
+
+def mnemonic(text: str) -> str:
+    """The letter after a single "&", lower-cased; "" when there is none."""
+    cleaned = text.replace("&&", "")
+    at = cleaned.find("&")
+    return cleaned[at + 1].lower() if 0 <= at < len(cleaned) - 1 else ""
