@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.sdk_errors import blank_secret
 from reader_app.core.errors import ReaderError
 
 if TYPE_CHECKING:
@@ -50,6 +51,10 @@ _VISIBLE_TAIL = 4
 _MIN_LENGTH_FOR_TAIL = 12
 
 log = logging.getLogger(__name__)
+
+# Every key this process has handed out. A key from the keyring is in no environment
+# variable, so the log filter and the crash report could not know it otherwise.
+_KEYS_IN_USE: set[str] = set()
 
 
 class KeyringUnavailable(ReaderError):
@@ -240,12 +245,14 @@ class ApiKeys:
         """
         env_key = self._from_environment()
         if env_key:
+            _KEYS_IN_USE.add(env_key)
             return env_key, ApiKeySource.ENVIRONMENT
         try:
             stored = self._store.get()
         except KeyringUnavailable as error:
             raise AiError(AiErrorKind.NO_KEYRING, error.detail, hint=error.hint) from error
         if stored:
+            _KEYS_IN_USE.add(stored)
             return stored, ApiKeySource.KEYRING
         raise AiError(AiErrorKind.NO_KEY)
 
@@ -320,6 +327,9 @@ def mask_key(key: str) -> str:
 def redact(text: str, secrets: Iterable[str]) -> str:
     """Replace every secret, and anything that looks like an Anthropic key, in ``text``.
 
+    Besides ``secrets``, every key ``ApiKeys.resolve`` has returned in this process is
+    removed, and so is a piece of a key cut short at either end.
+
     Args:
         text: a log message, traceback or crash report.
         secrets: known secret values (for example the key in use); empty ones are ignored.
@@ -327,10 +337,17 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     Returns:
         ``text`` with each occurrence replaced by ``"[redacted]"``.
     """
+    known = {s for s in (*secrets, *_KEYS_IN_USE) if s}
     # Longest first, so a secret that contains another is not left half-replaced.
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+    ordered = sorted(known, key=len, reverse=True)
+    for secret in ordered:
         text = text.replace(secret, REDACTED)
-    return _KEY_PATTERN.sub(REDACTED, text)
+    # Key-shaped runs go before pieces: a key's first characters ("sk-ant-api03") are
+    # shared by every key, and blanking them alone would leave the rest of another one.
+    text = _KEY_PATTERN.sub(REDACTED, text)
+    for secret in ordered:
+        text = blank_secret(text, secret, REDACTED)
+    return text
 
 
 def _backend_errors() -> tuple[type[BaseException], ...]:
