@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import threading
@@ -162,8 +163,22 @@ class ToneService(QObject):
         self._relay.finished.connect(self._on_finished)
         self._relay.failed.connect(self._on_failed)
 
+    def _begin(self) -> None:
+        # Streaming answers on the workers make many short-lived objects, and the full
+        # collections they trigger would rescan the whole heap (the open book, the
+        # window) under the GIL, stalling the GUI for 100 ms and more. While analyses
+        # run, what already exists is set aside from collection; it is handed back
+        # when the last one ends, so no garbage is kept for good.
+        if not self._flags:
+            gc.freeze()
+
+    def _end(self) -> None:
+        if not self._flags:
+            gc.unfreeze()
+
     def analyse(self, request: ToneRequest) -> int:
         """Queue an analysis; returns its job id."""
+        self._begin()
         job_id = next(self._ids)
         flag = threading.Event()
         self._flags[job_id] = flag
@@ -172,6 +187,7 @@ class ToneService(QObject):
 
     def analyse_many(self, request: ToneRequest) -> int:
         """Queue a request about several passages (``request.passages``)."""
+        self._begin()
         job_id = next(self._ids)
         flag = threading.Event()
         self._flags[job_id] = flag
@@ -206,6 +222,7 @@ class ToneService(QObject):
 
     def _on_finished(self, job_id: int, outcome: object) -> None:
         flag = self._flags.pop(job_id, None)
+        self._end()
         if flag is not None and flag.is_set():
             # Cancelled after the answer was complete: the user asked to drop it.
             self.analysis_failed.emit(job_id, AiError(AiErrorKind.CANCELLED))
@@ -214,4 +231,5 @@ class ToneService(QObject):
 
     def _on_failed(self, job_id: int, error: object) -> None:
         self._flags.pop(job_id, None)
+        self._end()
         self.analysis_failed.emit(job_id, error)
