@@ -271,7 +271,8 @@ def parse_date(text: str) -> str | None:
     year, month, day = day_month_year
     try:
         return format_utc(datetime(year, month, day, hour, minute, second, tzinfo=zone))
-    except ValueError:
+    except (ValueError, OverflowError):
+        # A day or year too large for a C long overflows instead of failing validation.
         return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from typing import TYPE_CHECKING
 
 from reader_app.core.errors import BookError, UnsafeBookError
@@ -103,7 +104,15 @@ class SafeZip:
             with self._zip.open(info) as stream:
                 # Read one byte past the limit: the header may understate the real size.
                 data = stream.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        # zipfile lets zlib's own error through when deflated data is corrupt.
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+        ) as exc:
             raise BookError(f"A file inside the book ({name}) is damaged: {exc}.") from exc
         except RuntimeError as exc:  # encrypted entries
             raise BookError(f"A file inside the book ({name}) is encrypted.") from exc
