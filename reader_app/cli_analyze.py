@@ -180,22 +180,26 @@ def save(
     from reader_app.core.anchors import make_anchor
     from reader_app.storage.analyses import AnalysisRepository, success_from_outcome
     from reader_app.storage.books import BookRepository
+    from reader_app.storage.db import transaction
     from reader_app.storage.highlights import HighlightRepository, NewHighlight
 
-    BookRepository(conn).record_opened(
-        book.book_id, book.path, book.title, book.authors, book.language, book.format.value,
-        len(book.chapters), book.char_count,
-    )  # fmt: skip
     chapter, start, end = place
     anchor = make_anchor([c.text for c in book.chapters], chapter, start, end)
     analysis = outcome.analysis
-    highlight = HighlightRepository(conn).add(
-        NewHighlight(book.book_id, chapter, book.chapters[chapter].key, anchor.start, anchor.end,
-                     anchor.quote, anchor.prefix, anchor.suffix, analysis.dominant_emotion,
-                     section=book.section_title(chapter, anchor.start))
-    )  # fmt: skip
     cost = estimate_cost(outcome.model, outcome.usage, prices)
-    AnalysisRepository(conn).add(success_from_outcome(highlight.id, outcome, cost))
+    # One transaction: killed part way, the command leaves no highlight without its answer.
+    with transaction(conn):
+        BookRepository(conn).record_opened(
+            book.book_id, book.path, book.title, book.authors, book.language,
+            book.format.value, len(book.chapters), book.char_count,
+        )  # fmt: skip
+        highlight = HighlightRepository(conn).add(
+            NewHighlight(book.book_id, chapter, book.chapters[chapter].key, anchor.start,
+                         anchor.end, anchor.quote, anchor.prefix, anchor.suffix,
+                         analysis.dominant_emotion,
+                         section=book.section_title(chapter, anchor.start))
+        )  # fmt: skip
+        AnalysisRepository(conn).add(success_from_outcome(highlight.id, outcome, cost))
     return highlight.id
 
 

@@ -8,6 +8,8 @@ ends. Schema changes are numbered steps recorded in ``PRAGMA user_version``.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,6 +29,8 @@ Clock: TypeAlias = Callable[[], datetime]
 Migration: TypeAlias = Callable[[sqlite3.Connection], None]
 
 _NEWER_HINT = "Update Tone Reader, or open it with another --profile-dir."
+# Below this, a failure to open is put down to the full disk rather than to the file.
+_MIN_FREE_BYTES = 256 * 1024
 _DAMAGED_HINT = "Restore library.sqlite3 from a backup, or start afresh with another --profile-dir."
 
 
@@ -97,10 +101,57 @@ def open_database(path: Path | str, *, read_only: bool = False) -> sqlite3.Conne
     try:
         _configure(conn, wal=not in_memory and not read_only)
         _migrate(conn, read_only=read_only)
+    except StorageError as error:
+        conn.close()
+        if not isinstance(error.__cause__, sqlite3.Error) or in_memory:
+            raise  # a newer library, say: its own message is the right one
+        # SQLite only says "unable to open" when it cannot create the -wal and -shm files
+        # next to the library; a read-only folder or disk is the usual cause, so say so.
+        if not read_only and not _writable(Path(path)):
+            raise StorageError(
+                "The library is read-only, so it cannot be opened for changes.",
+                "Check the permissions of the library folder, or use another --profile-dir.",
+            ) from error
+        if _disk_full(Path(path)):
+            # Opening writes the -shm index; on a full disk that fails with SQLITE_FULL or
+            # an I/O error, which must not read as a damaged library to be restored.
+            raise StorageError(
+                "The disk is full, so the library cannot be opened.", "Free some space."
+            ) from error
+        raise
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _writable(path: Path) -> bool:
+    """Whether the library file and its folder can be written (os.access sees EROFS too).
+
+    Args:
+        path: the database file.
+
+    Returns:
+        False when the folder, or the existing file, refuses writing.
+    """
+    if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+        return False
+    return not path.exists() or os.access(path, os.W_OK)
+
+
+def _disk_full(path: Path) -> bool:
+    """Whether the disk holding the library has (almost) no room left.
+
+    Args:
+        path: the database file.
+
+    Returns:
+        True when less than the space a few pages and the -shm index need is free.
+    """
+    try:
+        return shutil.disk_usage(path.parent).free < _MIN_FREE_BYTES
+    except OSError:
+        return False
 
 
 def _configure(conn: sqlite3.Connection, *, wal: bool) -> None:
