@@ -63,7 +63,7 @@ def user_version(conn: sqlite3.Connection) -> int:
 
 
 def test_schema_version_counts_the_migration_steps() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 6
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 7
 
 
 def test_new_file_is_migrated_to_the_latest_version(db_path: Path) -> None:
@@ -101,6 +101,7 @@ def test_step_1_builds_the_initial_schema_from_version_0(db_path: Path) -> None:
         ]
         indexes = [row["name"] for row in conn.execute("PRAGMA index_list(highlights)")]
         assert "highlights_by_position" in indexes
+        assert "highlights_by_quote" in indexes  # step 7
     finally:
         conn.close()
 
