@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from reader_app.core.examples import example_from_dict
 from reader_app.core.examples_io import read_examples
+from tests.cli_run import assert_one_error_line, run_cli
 
-REPO = Path(__file__).resolve().parents[1]
+if TYPE_CHECKING:
+    import subprocess
+    from pathlib import Path
 
 
 def _run(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("TONE_READER_HOME", "COLUMNS")}
-    return subprocess.run(
-        [sys.executable, "-m", "reader_app", "--profile-dir", str(profile), "examples", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(profile, "examples", *args)
 
 
 def _listed(profile: Path) -> list[dict[str, Any]]:
@@ -36,12 +26,6 @@ def _listed(profile: Path) -> list[dict[str, Any]]:
     items = json.loads(result.stdout)
     assert isinstance(items, list)
     return items
-
-
-def _assert_one_error_line(result: subprocess.CompletedProcess[str]) -> None:
-    assert result.stderr.startswith("tone-reader")
-    assert result.stderr.count("\n") == 1
-    assert "Traceback" not in result.stderr
 
 
 @pytest.fixture
@@ -101,7 +85,7 @@ def test_add_then_list(profile: Path) -> None:
 def test_add_refuses_bad_input_in_one_line(profile: Path, args: list[str], message: str) -> None:
     result = _run(profile, "add", *args)
     assert result.returncode == 2
-    _assert_one_error_line(result)
+    assert_one_error_line(result)
     assert message in result.stderr
     assert len(_listed(profile)) == 5
 
@@ -122,7 +106,7 @@ def test_export_writes_every_example(profile: Path, tmp_path: Path, suffix: str)
 def test_export_to_a_missing_folder_fails_in_one_line(profile: Path, tmp_path: Path) -> None:
     result = _run(profile, "export", str(tmp_path / "no" / "such" / "dir.csv"))
     assert result.returncode == 2
-    _assert_one_error_line(result)
+    assert_one_error_line(result)
 
 
 def test_import_with_a_bad_row_keeps_the_good_rows_and_exits_2(
@@ -181,7 +165,7 @@ def test_import_of_a_bad_file_exits_2_in_one_line(
         source.write_bytes(content)
     result = _run(profile, "import", str(source))
     assert result.returncode == 2
-    _assert_one_error_line(result)
+    assert_one_error_line(result)
     assert message in result.stderr
     assert len(_listed(profile)) == 5
 
@@ -189,5 +173,5 @@ def test_import_of_a_bad_file_exits_2_in_one_line(
 def test_an_unknown_action_is_bad_input(profile: Path) -> None:
     result = _run(profile, "remove")
     assert result.returncode == 2
-    _assert_one_error_line(result)
+    assert_one_error_line(result)
     assert result.stderr.startswith("tone-reader examples: error:")

@@ -6,12 +6,9 @@ import csv
 import hashlib
 import io
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from lxml import html
@@ -22,8 +19,12 @@ from reader_app.storage.books import BookRepository
 from reader_app.storage.corrections import CorrectionRepository
 from reader_app.storage.db import open_database
 from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from tests.cli_run import assert_one_error_line, run_cli
 
-REPO = Path(__file__).resolve().parents[1]
+if TYPE_CHECKING:
+    import subprocess
+    from pathlib import Path
+
 RESULT = {
     "tone": "Harsh and Condemning",
     "polarity": "negative",
@@ -35,22 +36,7 @@ RESULT = {
 
 
 def _run(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("TONE_READER_HOME", "COLUMNS")}
-    return subprocess.run(
-        [sys.executable, "-m", "reader_app", "--profile-dir", str(profile), "export", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
-
-
-def _assert_one_error_line(result: subprocess.CompletedProcess[str]) -> None:
-    assert result.stderr.startswith("tone-reader")
-    assert result.stderr.count("\n") == 1
-    assert "Traceback" not in result.stderr
+    return run_cli(profile, "export", *args)
 
 
 def _record(conn: sqlite3.Connection, book: Path, title: str, author: str) -> str:
@@ -171,7 +157,7 @@ def test_a_book_not_in_the_library_is_bad_input(library: tuple[Path, Path], tmp_
     out = tmp_path / "out.md"
     result = _run(profile, str(stranger), "--format", "md", "-o", str(out))
     assert result.returncode == 2
-    _assert_one_error_line(result)
+    assert_one_error_line(result)
     assert "has no annotations in your library" in result.stderr
     assert not out.exists()
 
@@ -197,7 +183,7 @@ def test_bad_input_exits_2_with_one_line(
     before = book.read_bytes()
     result = _run(profile, *args)
     assert result.returncode == 2
-    _assert_one_error_line(result)
+    assert_one_error_line(result)
     assert result.stdout == ""
     assert book.read_bytes() == before
 
@@ -205,7 +191,7 @@ def test_bad_input_exits_2_with_one_line(
 def test_an_empty_library_has_nothing_to_export(tmp_path: Path) -> None:
     result = _run(tmp_path / "fresh", "--all", "--format", "csv", "-o", str(tmp_path / "x.csv"))
     assert result.returncode == 2
-    _assert_one_error_line(result)
+    assert_one_error_line(result)
     assert "no annotations" in result.stderr
 
 
@@ -214,6 +200,6 @@ def test_a_write_failure_exits_1_with_one_line(library: tuple[Path, Path], tmp_p
     out = tmp_path / "no-such-folder" / "out.md"
     result = _run(profile, str(book), "--format", "md", "-o", str(out))
     assert result.returncode == 1
-    _assert_one_error_line(result)
+    assert_one_error_line(result)
     assert "Cannot write" in result.stderr
     assert "No such file or directory" in result.stderr

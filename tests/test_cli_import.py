@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +15,10 @@ from reader_app.storage.annotations import AnnotationQuery
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
 from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from tests.cli_run import assert_one_error_line, run_cli
+
+if TYPE_CHECKING:
+    import subprocess
 
 REPO = Path(__file__).resolve().parents[1]
 PRIDE = REPO.parent / "shared" / "corpus" / "books" / "pride-and-prejudice_pg1342_utf8-bom.txt"
@@ -34,22 +36,7 @@ CLIPPINGS = (
 
 
 def _run(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("TONE_READER_HOME", "COLUMNS")}
-    return subprocess.run(
-        [sys.executable, "-m", "reader_app", "--profile-dir", str(profile), "import", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
-
-
-def _assert_one_error_line(result: subprocess.CompletedProcess[str]) -> None:
-    assert result.stderr.startswith("tone-reader")
-    assert result.stderr.count("\n") == 1
-    assert "Traceback" not in result.stderr
+    return run_cli(profile, "import", *args)
 
 
 def _highlights(profile: Path) -> list[tuple[str, int, int, int]]:
@@ -175,7 +162,7 @@ def test_unusable_files_are_bad_input(
     path.write_text(content, "utf-8")
     result = _run(profile, str(path))
     assert result.returncode == 2
-    _assert_one_error_line(result)
+    assert_one_error_line(result)
     assert message in result.stderr
     assert result.stdout == ""
 
@@ -183,9 +170,9 @@ def test_unusable_files_are_bad_input(
 def test_a_missing_file_and_missing_arguments(profile: Path, tmp_path: Path) -> None:
     missing = _run(profile, str(tmp_path / "nowhere.txt"))
     assert missing.returncode == 2
-    _assert_one_error_line(missing)
+    assert_one_error_line(missing)
     assert "does not exist" in missing.stderr
     bare = _run(profile)
     assert bare.returncode == 2
-    _assert_one_error_line(bare)
+    assert_one_error_line(bare)
     assert bare.stderr.startswith("tone-reader import: error:")

@@ -58,8 +58,8 @@ class _Relay(QObject):
     failed = Signal(int, object)
 
 
-class _ManyJob(QRunnable):
-    """Several passages in one request; each item is reported as soon as it is parsed."""
+class _Job(QRunnable):
+    """One request on a worker; it reports through ``relay``, never touching a widget."""
 
     def __init__(
         self, job_id: int, request: ToneRequest, factory: AnalyzerFactory,
@@ -71,6 +71,10 @@ class _ManyJob(QRunnable):
         self._factory = factory
         self._cancelled = cancelled
         self._relay = relay
+
+
+class _ManyJob(_Job):
+    """Several passages in one request; each item is reported as soon as it is parsed."""
 
     def run(self) -> None:
         job = self._job_id
@@ -91,21 +95,8 @@ class _ManyJob(QRunnable):
             self._relay.finished.emit(job, (results, raw))
 
 
-class _AnalysisJob(QRunnable):
-    def __init__(
-        self,
-        job_id: int,
-        request: ToneRequest,
-        factory: AnalyzerFactory,
-        cancelled: threading.Event,
-        relay: _Relay,
-    ) -> None:
-        super().__init__()
-        self._job_id = job_id
-        self._request = request
-        self._factory = factory
-        self._cancelled = cancelled
-        self._relay = relay
+class _AnalysisJob(_Job):
+    """One passage, streamed: partial answers are reported as they arrive."""
 
     def run(self) -> None:
         # Only computation and signal emission here; Qt queues the signals to the GUI.
