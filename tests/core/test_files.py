@@ -22,12 +22,15 @@ def test_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
     result: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_regular(fifo, 10, BookError)
+        except BookError as exc:
+            result.append(exc)
+
     # A blocking open of a FIFO with no writer never returns: run it where a hang shows.
-    worker = threading.Thread(
-        target=lambda: result.append(
-            pytest.raises(BookError, read_regular, fifo, 10, BookError).value
-        )
-    )
+    worker = threading.Thread(target=read)
     worker.start()
     worker.join(5)
     assert not worker.is_alive(), "reading a FIFO blocked"
