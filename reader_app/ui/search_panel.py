@@ -1,21 +1,25 @@
-"""Full-text search across the whole book, with a list of results."""
+"""Full-text search across the whole book, with a list of results.
+
+The results list may hold thousands of rows, so every row has the same height (the
+chapter on one small line, the snippet on two), worked out once from the font; only the
+rows on screen are ever laid out, each as one ``QTextLayout`` with the match in bold.
+"""
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
-    QRectF,
+    QPointF,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QPainter, QPalette, QTextDocument
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QLabel,
@@ -28,13 +32,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.ui.row_text import ELLIPSIS, LayoutCache, RowText
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from reader_app.core.search import SearchHit
 
-HTML_ROLE = Qt.ItemDataRole.UserRole + 1
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+TITLE_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
+_PAD = 4  # pixels around a row's text
+_SNIPPET_LINES = 2
+# When the match would fall past the snippet's last line, the snippet is cut to begin
+# this many characters before it, so the bold match is always on screen.
+_LEAD_IN = 24
 
 
 class SearchResultsModel(QAbstractListModel):
@@ -46,7 +58,7 @@ class SearchResultsModel(QAbstractListModel):
         self._titles: list[str] = []
 
     def set_hits(self, hits: Sequence[SearchHit], chapter_titles: Sequence[str]) -> None:
-        """Replace all rows."""
+        """Replace all rows in one reset."""
         self.beginResetModel()
         self._hits = list(hits)
         self._titles = list(chapter_titles)
@@ -61,59 +73,108 @@ class SearchResultsModel(QAbstractListModel):
         return 0 if parent is not None and parent.isValid() else len(self._hits)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        """Plain text for display and accessibility; HTML for the delegate."""
+        """Plain text for display and accessibility; the hit and its chapter for painting."""
         if not index.isValid() or not 0 <= index.row() < len(self._hits):
             return None
         hit = self._hits[index.row()]
-        title = self._titles[hit.chapter] if hit.chapter < len(self._titles) else ""
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"{title}: {hit.snippet}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return title
-        if role == HTML_ROLE:
-            before = html.escape(hit.snippet[: hit.snippet_start])
-            match = html.escape(hit.snippet[hit.snippet_start : hit.snippet_end])
-            after = html.escape(hit.snippet[hit.snippet_end :])
-            return (
-                f"<small>{html.escape(title)}</small><br>"
-                f"{'…' if hit.snippet_start else ''}{before}<b>{match}</b>{after}…"
-            )
+            return f"{self._title(hit)}: {hit.snippet}"
+        if role in (Qt.ItemDataRole.ToolTipRole, TITLE_ROLE):
+            return self._title(hit)
+        if role == HIT_ROLE:
+            return hit
         return None
 
+    def _title(self, hit: SearchHit) -> str:
+        return self._titles[hit.chapter] if 0 <= hit.chapter < len(self._titles) else ""
 
-class _HitDelegate(QStyledItemDelegate):
-    """Draws a row's HTML (chapter, snippet, bold match)."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        """Paint the background as usual, then the rich text."""
-        self.initStyleOption(option, index)
-        style = option.widget.style() if option.widget else None
-        text_html = str(index.data(HTML_ROLE) or "")
-        option.text = ""
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        doc = self._document(text_html, option)
-        painter.save()
-        painter.translate(option.rect.topLeft())
-        doc.drawContents(painter, QRectF(0, 0, option.rect.width(), option.rect.height()))
-        painter.restore()
+def snippet_text(hit: SearchHit, cut: int = 0) -> tuple[str, tuple[int, int]]:
+    """A hit's snippet as shown, from character ``cut`` on, and where the match is in it."""
+    lead = ELLIPSIS if hit.snippet_start or cut else ""
+    body = hit.snippet[cut:]
+    start = len(lead) + hit.snippet_start - cut
+    return f"{lead}{body}{ELLIPSIS}", (start, start + hit.snippet_end - hit.snippet_start)
+
+
+def _small(font: QFont) -> QFont:
+    small = QFont(font)
+    if font.pointSizeF() > 0:
+        small.setPointSizeF(font.pointSizeF() * 0.85)
+    else:
+        small.setPixelSize(max(8, round(font.pixelSize() * 0.85)))
+    return small
+
+
+class HitDelegate(QStyledItemDelegate):
+    """Draws a row: the chapter in small type, then two lines of snippet, the match bold.
+
+    Every row is the same size, computed once per font; a row's layout is built when it
+    is first painted and kept for repaints and scrolling back.
+    """
+
+    def __init__(self, parent: QListView) -> None:
+        super().__init__(parent)
+        self._sizes: dict[str, QSize] = {}
+        self.layouts = LayoutCache()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        """Two or three lines of text."""
-        doc = self._document(str(index.data(HTML_ROLE) or ""), option)
-        return QSize(int(doc.idealWidth()), int(doc.size().height()) + 4)
+        """The one row size, from font metrics alone."""
+        key = option.font.key()
+        size = self._sizes.get(key)
+        if size is None:
+            title = QFontMetricsF(_small(option.font)).lineSpacing()
+            text = QFontMetricsF(option.font).lineSpacing()
+            height = 2 * _PAD + title + _SNIPPET_LINES * text
+            size = self._sizes[key] = QSize(120, int(height + 0.999))
+        return size
 
-    def _document(self, text_html: str, option: QStyleOptionViewItem) -> QTextDocument:
-        doc = QTextDocument()
-        doc.setDefaultFont(option.font)
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        """Paint the background as usual, then the chapter and snippet."""
+        hit = index.data(HIT_ROLE)
+        if hit is None:
+            return
+        self.initStyleOption(option, index)
+        option.text = ""
+        widget = option.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+        width = option.rect.width() - 2 * _PAD
+        title, snippet = self._row(
+            index.row(), hit, str(index.data(TITLE_ROLE)), option.font, width
+        )
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        color = option.palette.color(role).name()
-        doc.setDefaultStyleSheet(f"body {{ color: {color}; }}")
-        doc.setHtml(f"<body>{text_html}</body>")
-        doc.setTextWidth(max(50, option.rect.width() if option.rect.width() > 0 else 260))
-        doc.setDocumentMargin(4)
-        return doc
+        painter.save()
+        painter.setClipRect(option.rect)
+        painter.setPen(option.palette.color(role))
+        origin = QPointF(option.rect.left() + _PAD, option.rect.top() + _PAD)
+        title.draw(painter, origin)
+        snippet.draw(painter, origin + QPointF(0, title.height))
+        painter.restore()
+
+    def _row(
+        self, row: int, hit: SearchHit, title: str, font: QFont, width: int
+    ) -> tuple[RowText, RowText]:
+        key = (row, width, font.key())
+        cached = self.layouts.get((*key, "title"))
+        snippet = self.layouts.get((*key, "snippet"))
+        if cached is not None and snippet is not None:
+            return cached, snippet
+        cached = RowText(title, _small(font), width, 1)
+        text, bold = snippet_text(hit)
+        snippet = RowText(text, font, width, _SNIPPET_LINES, bold)
+        if snippet.shown < bold[1] and hit.snippet_start > _LEAD_IN:
+            # A narrow list: start the snippet closer to the match, at a word if one is near.
+            cut = hit.snippet_start - _LEAD_IN
+            space = hit.snippet.find(" ", cut, hit.snippet_start)
+            cut = space + 1 if space >= 0 else cut
+            text, bold = snippet_text(hit, cut)
+            snippet = RowText(text, font, width, _SNIPPET_LINES, bold)
+        self.layouts.put((*key, "title"), cached)
+        self.layouts.put((*key, "snippet"), snippet)
+        return cached, snippet
 
 
 class SearchPanel(QWidget):
@@ -139,11 +200,14 @@ class SearchPanel(QWidget):
         self.status.setObjectName("searchStatus")
         self.results = QListView(self)
         self.results.setAccessibleName(self.tr("Search results"))
-        self.results.setUniformItemSizes(False)
-        self.results.setWordWrap(True)
+        # Same-height rows: the view asks one row for its size, not all 2,000.
+        self.results.setUniformItemSizes(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.model = SearchResultsModel(self)
         self.results.setModel(self.model)
-        self.results.setItemDelegate(_HitDelegate(self.results))
+        self.delegate = HitDelegate(self.results)
+        self.results.setItemDelegate(self.delegate)
+        self.model.modelReset.connect(self.delegate.layouts.clear)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.query)
