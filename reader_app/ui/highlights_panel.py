@@ -1,13 +1,45 @@
-"""The list of the open book's highlights, including those that lost their place."""
+"""The list of the open book's highlights, including those that lost their place.
+
+A book can carry tens of thousands of highlights, so the list is a view over a model
+(no widget item per highlight) and every row has the same height: the quote on up to two
+lines, or one line and the note, then its place in small type. Only rows on screen are
+laid out.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QWidget
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
+from reader_app.ui.highlights_model import (
+    COLOR_ROLE,
+    ID_ROLE,
+    ROW_ROLE,
+    HighlightsModel,
+    PanelRow,
+    swatch,
+)
+from reader_app.ui.row_text import LayoutCache, RowText
 from reader_app.ui.themes import HIGHLIGHT_COLORS, highlight_color
 
 if TYPE_CHECKING:
@@ -15,17 +47,93 @@ if TYPE_CHECKING:
 
     from reader_app.storage.highlights import Highlight
 
-_ID = Qt.ItemDataRole.UserRole
+__all__ = ["HighlightsPanel", "PanelRow", "swatch"]
+
+_Index = QModelIndex | QPersistentModelIndex
+_PAD = 4
+_SWATCH = 12
 
 
-def swatch(color: str) -> QIcon:
-    """A small square of a highlight colour."""
-    pixmap = QPixmap(14, 14)
-    pixmap.fill(highlight_color(color, dark=False))
-    return QIcon(pixmap)
+def _small(font: QFont) -> QFont:
+    small = QFont(font)
+    if font.pointSizeF() > 0:
+        small.setPointSizeF(font.pointSizeF() * 0.85)
+    else:
+        small.setPixelSize(max(8, round(font.pixelSize() * 0.85)))
+    return small
 
 
-class HighlightsPanel(QListWidget):
+class _HighlightDelegate(QStyledItemDelegate):
+    """Draws a row: a colour swatch, the quote (and note), then the place."""
+
+    def __init__(self, parent: QListView) -> None:
+        super().__init__(parent)
+        self._sizes: dict[str, QSize] = {}
+        self.layouts: LayoutCache[tuple[RowText, RowText | None, RowText]] = LayoutCache()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        """The one row size, from font metrics alone."""
+        key = option.font.key()
+        size = self._sizes.get(key)
+        if size is None:
+            text = QFontMetricsF(option.font).lineSpacing()
+            place = QFontMetricsF(_small(option.font)).lineSpacing()
+            size = self._sizes[key] = QSize(120, int(2 * _PAD + 2 * text + place + 0.999))
+        return size
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        """Paint the background as the style does, then the swatch and the text."""
+        row = index.data(ROW_ROLE)
+        if not isinstance(row, PanelRow):
+            return
+        self.initStyleOption(option, index)
+        option.text = ""
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
+        widget = option.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+        rect = option.rect
+        left = rect.left() + _PAD + _SWATCH + 6
+        width = rect.right() - _PAD - left
+        quote, note, place = self._row(index.row(), row, option.font, width)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            role = QPalette.ColorRole.HighlightedText
+        elif row.orphaned:
+            role = QPalette.ColorRole.PlaceholderText
+        else:
+            role = QPalette.ColorRole.Text
+        painter.save()
+        painter.setClipRect(rect)
+        color = highlight_color(str(index.data(COLOR_ROLE)), dark=False)
+        painter.fillRect(QRect(rect.left() + _PAD, rect.top() + _PAD + 3, _SWATCH, _SWATCH), color)
+        painter.setPen(option.palette.color(role))
+        origin = QPointF(left, rect.top() + _PAD)
+        quote.draw(painter, origin)
+        origin.setY(origin.y() + quote.height)
+        if note is not None:
+            note.draw(painter, origin)
+            origin.setY(origin.y() + note.height)
+        place.draw(painter, QPointF(left, rect.bottom() - _PAD - place.height))
+        painter.restore()
+
+    def _row(
+        self, row: int, content: PanelRow, font: QFont, width: int
+    ) -> tuple[RowText, RowText | None, RowText]:
+        key = (row, width, font.key())
+        found = self.layouts.get(key)
+        if found is not None:
+            return found
+        quote = RowText(f"“{content.quote}”", font, width, 1 if content.note else 2)
+        note = RowText("✎ " + content.note, font, width, 1) if content.note else None
+        place = RowText(content.place, _small(font), width, 1)
+        made = (quote, note, place)
+        self.layouts.put(key, made)
+        return made
+
+
+class HighlightsPanel(QListView):
     """Highlights in reading order; orphans (text not found) are listed last, marked.
 
     Signals:
@@ -33,68 +141,78 @@ class HighlightsPanel(QListWidget):
         delete_requested(int): delete it.
         note_requested(int): edit its note.
         color_requested(int, str): recolour it.
+        currentItemChanged(object, object): the current row changed (the new and the old
+            PanelRow, or None), as a QListWidget says it.
     """
 
     jump_requested = Signal(int)
     delete_requested = Signal(int)
     note_requested = Signal(int)
     color_requested = Signal(int, str)
+    currentItemChanged = Signal(object, object)  # the QListWidget name callers use
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("highlightsPanel")
         self.setAccessibleName(self.tr("Highlights"))
-        self.setWordWrap(True)
         self.setAlternatingRowColors(False)
         self.setSpacing(2)
-        self.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        # Same-height rows: the view asks one row for its size, not every highlight.
+        self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.model_ = HighlightsModel(self.tr("Not found in this edition"))
+        self.model_.setParent(self)
+        self.setModel(self.model_)
+        self.delegate = _HighlightDelegate(self)
+        self.setItemDelegate(self.delegate)
+        self.model_.modelReset.connect(self.delegate.layouts.clear)
+        self.selectionModel().currentChanged.connect(self._on_current_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
-        self.itemActivated.connect(self._jump)
-        self.itemDoubleClicked.connect(self._jump)
+        self.activated.connect(self._jump)
+        self.doubleClicked.connect(self._jump)
+        self._placeholder = self.tr("No highlights yet. Select text and press H.")
 
     def set_highlights(self, items: Sequence[Highlight], where: Callable[[Highlight], str]) -> None:
         """Show a book's highlights; ``where`` names the place of each (its section)."""
-        self.clear()
-        if not items:
-            placeholder = QListWidgetItem(self.tr("No highlights yet. Select text and press H."))
-            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.addItem(placeholder)
-            return
-        for h in items:
-            quote = " ".join(h.quote.split())
-            if len(quote) > 160:
-                quote = quote[:157] + "…"
-            place = self.tr("Not found in this edition") if h.orphaned else where(h)
-            lines = [f"“{quote}”", place]
-            if h.note:
-                lines.insert(1, "✎ " + " ".join(h.note.split())[:200])
-            item = QListWidgetItem(swatch(h.color), "\n".join(lines))
-            item.setData(_ID, h.id)
-            item.setToolTip(h.note or quote)
-            if h.orphaned:
-                item.setForeground(self.palette().placeholderText())
-            self.addItem(item)
+        self.model_.set_highlights(items, where)
+
+    # -- reading the list, as QListWidget callers do ---------------------------------------
+
+    def count(self) -> int:
+        """How many highlights are listed."""
+        return self.model_.rowCount()
+
+    def item(self, row: int) -> PanelRow:
+        """What a row shows."""
+        return self.model_.row(row)
+
+    def setCurrentRow(self, row: int) -> None:  # the QListWidget name callers use
+        """Make a row the current one, and the only one selected."""
+        self.setCurrentIndex(self.model_.index(row))
 
     def select_highlight(self, highlight_id: int) -> None:
         """Make a highlight the current row."""
-        for row in range(self.count()):
-            if self.item(row).data(_ID) == highlight_id:
-                self.setCurrentRow(row)
-                self.scrollToItem(self.item(row))
-                return
+        row = self.model_.row_of(highlight_id)
+        if row is not None:
+            index = self.model_.index(row)
+            self.setCurrentIndex(index)
+            self.scrollTo(index)
 
     def selected_ids(self) -> list[int]:
         """The ids of every selected highlight, in list order."""
-        rows = sorted(self.row(item) for item in self.selectedItems())
-        ids = [self.item(r).data(_ID) for r in rows]
-        return [int(i) for i in ids if i is not None]
+        rows = sorted(index.row() for index in self.selectionModel().selectedRows())
+        return [int(self.model_.index(r).data(ID_ROLE)) for r in rows]
 
     def current_id(self) -> int | None:
         """The id of the selected highlight."""
-        item = self.currentItem()
-        value = item.data(_ID) if item is not None else None
+        index = self.currentIndex()
+        value = index.data(ID_ROLE) if index.isValid() else None
         return int(value) if value is not None else None
+
+    # -- events -----------------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Delete removes the selected highlight."""
@@ -104,14 +222,33 @@ class HighlightsPanel(QListWidget):
             return
         super().keyPressEvent(event)
 
-    def _jump(self, item: QListWidgetItem) -> None:
-        value = item.data(_ID)
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The rows, or a hint on how to make the first highlight."""
+        super().paintEvent(event)
+        if self.model_.rowCount():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        area = self.viewport().rect().adjusted(8, 8, -8, -8)
+        painter.drawText(
+            area, Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self._placeholder
+        )
+        painter.end()
+
+    def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        def row(index: QModelIndex) -> PanelRow | None:
+            return self.model_.row(index.row()) if index.isValid() else None
+
+        self.currentItemChanged.emit(row(current), row(previous))
+
+    def _jump(self, index: QModelIndex) -> None:
+        value = index.data(ID_ROLE) if index.isValid() else None
         if value is not None:
             self.jump_requested.emit(int(value))
 
     def _menu(self, pos: QPoint) -> None:
-        item = self.itemAt(pos)
-        value = item.data(_ID) if item is not None else None
+        index = self.indexAt(pos)
+        value = index.data(ID_ROLE) if index.isValid() else None
         if value is None:
             return
         hid = int(value)

@@ -9,7 +9,7 @@ have a fixed number of lines, so their height comes from font metrics alone, and
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import (
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Hashable
 
 ELLIPSIS = "…"
+_V = TypeVar("_V")
 
 
 class RowText:
@@ -90,21 +91,21 @@ class RowText:
             painter.drawText(QPointF(point.x(), point.y() + self._ascent), ELLIPSIS)
 
 
-class LayoutCache:
+class LayoutCache(Generic[_V]):
     """The last few hundred row layouts, so scrolling back and repainting cost nothing."""
 
     def __init__(self, capacity: int = 256) -> None:
         self._capacity = capacity
-        self._items: OrderedDict[Hashable, RowText] = OrderedDict()
+        self._items: OrderedDict[Hashable, _V] = OrderedDict()
 
-    def get(self, key: Hashable) -> RowText | None:
+    def get(self, key: Hashable) -> _V | None:
         """A layout made before, or None."""
         found = self._items.get(key)
         if found is not None:
             self._items.move_to_end(key)
         return found
 
-    def put(self, key: Hashable, value: RowText) -> None:
+    def put(self, key: Hashable, value: _V) -> None:
         """Keep a layout, dropping the least recently used beyond the capacity."""
         self._items[key] = value
         self._items.move_to_end(key)

@@ -116,7 +116,7 @@ class HitDelegate(QStyledItemDelegate):
     def __init__(self, parent: QListView) -> None:
         super().__init__(parent)
         self._sizes: dict[str, QSize] = {}
-        self.layouts = LayoutCache()
+        self.layouts: LayoutCache[tuple[RowText, RowText]] = LayoutCache()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         """The one row size, from font metrics alone."""
@@ -158,11 +158,10 @@ class HitDelegate(QStyledItemDelegate):
         self, row: int, hit: SearchHit, title: str, font: QFont, width: int
     ) -> tuple[RowText, RowText]:
         key = (row, width, font.key())
-        cached = self.layouts.get((*key, "title"))
-        snippet = self.layouts.get((*key, "snippet"))
-        if cached is not None and snippet is not None:
-            return cached, snippet
-        cached = RowText(title, _small(font), width, 1)
+        found = self.layouts.get(key)
+        if found is not None:
+            return found
+        heading = RowText(title, _small(font), width, 1)
         text, bold = snippet_text(hit)
         snippet = RowText(text, font, width, _SNIPPET_LINES, bold)
         if snippet.shown < bold[1] and hit.snippet_start > _LEAD_IN:
@@ -172,9 +171,8 @@ class HitDelegate(QStyledItemDelegate):
             cut = space + 1 if space >= 0 else cut
             text, bold = snippet_text(hit, cut)
             snippet = RowText(text, font, width, _SNIPPET_LINES, bold)
-        self.layouts.put((*key, "title"), cached)
-        self.layouts.put((*key, "snippet"), snippet)
-        return cached, snippet
+        self.layouts.put(key, (heading, snippet))
+        return heading, snippet
 
 
 class SearchPanel(QWidget):
