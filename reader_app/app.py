@@ -10,12 +10,13 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QThreadPool, QTimer, QTranslator
+from PySide6.QtCore import QLocale, QSettings, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QIcon, QImageReader
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
 from reader_app.ai.prompt import DEFAULT_MODEL, prompt_settings
+from reader_app.config.profile_lock import ProfileBusyError, lock_for_window
 from reader_app.config.resources import bundled_book, resource_path
 from reader_app.config.secrets import ApiKeys, KeyringSecretStore
 from reader_app.config.settings import Settings, load_settings, save_settings
@@ -26,15 +27,17 @@ from reader_app.services.analyzer_provider import AnalyzerProvider
 from reader_app.services.batch_service import BatchService
 from reader_app.services.book_service import BookService
 from reader_app.services.eval_service import EvalService
+from reader_app.services.library_care import LibraryCare
+from reader_app.services.opening_guard import OpeningGuard, same_file, unfinished_open
 from reader_app.services.search_service import SearchService
 from reader_app.services.tasks import TaskRunner
 from reader_app.services.tone_service import ToneService
+from reader_app.startup import crash_note, open_library
 from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.annotations import AnnotationQuery
 from reader_app.storage.batch_jobs import BatchJobRepository
 from reader_app.storage.books import BookRepository
 from reader_app.storage.corrections import CorrectionRepository
-from reader_app.storage.db import open_database
 from reader_app.storage.eval_sources import items_from_corrections, items_from_examples
 from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
@@ -55,9 +58,14 @@ if TYPE_CHECKING:
     from reader_app.ai.eval_runner import EvalRunner
     from reader_app.config.paths import AppPaths
     from reader_app.core.eval_data import EvalItem
+    from reader_app.storage.recover import RecoveryReport
 
 log = logging.getLogger(__name__)
 SAMPLE_EVAL_SET = "eval/poem_sentiment_sample.csv"
+# A second window on one profile: the command line's exit code for "cannot go on".
+EXIT_BUSY = 2
+# The day's backup starts this long after the window: never in the way of the first page.
+BACKUP_DELAY_MS = 8000
 
 
 class ReaderApp:
@@ -95,7 +103,11 @@ class ReaderApp:
         self.examples = ExampleRepository(conn)
         # The newest fast model once the API has listed them; a constant until then.
         self.default_model = DEFAULT_MODEL
+        self._models_asked = False
         self._seed_examples()
+        # Before any open: the mark must go down before a hostile book gets a chance.
+        self.opening = OpeningGuard(paths.opening_mark, self.book_service)
+        self.care = LibraryCare(paths.database, paths.backups_dir)
         if first_book is not None:
             self.book_service.open(Path(first_book))
         self.window = MainWindow(
@@ -159,6 +171,11 @@ class ReaderApp:
         )
         self.window.tone.attach_batches(self.batch_service, self.analysis.compose_for)
         self.window.actions_.about_paths = paths
+        self.window.open_settings = self.open_settings
+        self.opening.watch(self.window.pane.view.viewport())
+        # The model list needs the SDK (+75 MB, a stall while it imports): it is asked for
+        # when the user first analyses or opens the settings, never at start.
+        self.tone_service.analysis_started.connect(lambda _job: self.ask_for_models())
 
     def _make_eval_runner(self, field: str, concurrency: int, judge: bool) -> EvalRunner:
         from reader_app.ai.eval_runner import EvalRunner
@@ -201,7 +218,12 @@ class ReaderApp:
         if dominant:
             self.highlights.set_color(highlight_id, dominant)
         self.window.tone.refresh_tone_of(highlight_id)
-        self.window.open_settings = self.open_settings
+
+    def ask_for_models(self) -> None:
+        """List the API's models once per run, the first time they may matter."""
+        if not self._models_asked:
+            self._models_asked = True
+            self.discover_models()
 
     def discover_models(self) -> None:
         """Ask the API for its models in the background, to pick the default one.
@@ -224,6 +246,7 @@ class ReaderApp:
         """The tone analysis settings dialog (API key, model, objective, prices)."""
         from reader_app.ui.settings_dialog import SettingsDialog
 
+        self.ask_for_models()
         names = [s.name for s in self.examples.sets()]
         dialog = SettingsDialog(
             self.window.settings,
@@ -255,8 +278,26 @@ class ReaderApp:
         except ReaderError as exc:
             log.warning("Could not load the seed examples: %s", exc)
 
+    def recover_from(self, source: Path) -> None:
+        """Copy what SQLite can read from a damaged library (or a backup) into this one."""
+        banner = self.window.pane.banner
+        banner.show_notice(
+            self.window.tr("Recovering what can be read from {name}…").format(name=source.name)
+        )
+
+        def done(report: RecoveryReport) -> None:
+            self.window.refresh_library()
+            book = self.window.pane.book
+            if book is not None:
+                self.highlights.open_book(book)
+            banner.show_notice(report.summary())
+
+        self.care.recover(source, done, banner.show_error)
+
     def shutdown(self) -> None:
         """Stop analyses, wait for background work, then close the database."""
+        self.opening.finish()
+        self.care.stop()
         self.batch_service.stop()
         self.eval_service.cancel_all()
         self.eval_pool.waitForDone(5000)
@@ -359,6 +400,40 @@ def _say_once_loaded(app: ReaderApp, message: str) -> None:
     app.book_service.book_loaded.connect(say)
 
 
+def _use_profile_for_qt(paths: AppPaths) -> None:
+    """Make Qt keep its own settings (file dialog state and the like) in the profile.
+
+    Must run before the first QSettings exists: Qt writes ``~/.config/QtProject.conf``
+    otherwise, and the design keeps every file inside the profile.
+    """
+    folder = str(paths.config_dir)
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+        QSettings.setPath(fmt, QSettings.Scope.SystemScope, folder)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+
+
+def _pick_first_book(
+    paths: AppPaths, books: BookRepository, file: str | None
+) -> tuple[str | None, str]:
+    """The book to open at start, and a note when the last one was skipped.
+
+    A book named on the command line is the user's choice and is opened. Otherwise the
+    last book read is reopened, unless it is the one whose open never finished last time.
+    """
+    unfinished = unfinished_open(paths.opening_mark)
+    if file is not None:
+        return file, ""
+    target = first_book(books)
+    if unfinished is None or target is None:
+        return target, ""
+    if unfinished == "" or same_file(unfinished, target):
+        name = Path(unfinished or target).name
+        log.warning("Not reopening %s: the app closed while opening it last time", target)
+        return None, crash_note(name)
+    return target, ""
+
+
 def run_gui(
     paths: AppPaths, file: str | None, argv: list[str], also_given: Sequence[str] = ()
 ) -> int:
@@ -370,6 +445,22 @@ def run_gui(
         argv: Qt's command line.
         also_given: more files named on the command line; one book is shown at a time.
     """
+    try:
+        locks = lock_for_window(paths.window_lock_file, paths.lock_file)
+    except ProfileBusyError as exc:
+        print(f"tone-reader: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    try:
+        return _run_locked(paths, file, argv, also_given)
+    finally:
+        for lock in locks:
+            lock.release()
+
+
+def _run_locked(
+    paths: AppPaths, file: str | None, argv: list[str], also_given: Sequence[str]
+) -> int:
+    _use_profile_for_qt(paths)
     qt_app = QApplication.instance() or QApplication(argv)
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName(APP_NAME)
@@ -380,14 +471,23 @@ def run_gui(
     _install_translator(qt_app)
     settings, warning = load_settings(paths.settings_file)
     try:
-        conn = open_database(paths.database)
+        conn, damaged = open_library(paths)
     except ReaderError as exc:
         print(f"tone-reader: {exc}", file=sys.stderr)
         return 1
-    app = ReaderApp(paths, conn, settings, first_book=file or first_book(BookRepository(conn)))
+    target, skipped = _pick_first_book(paths, BookRepository(conn), file)
+    app = ReaderApp(paths, conn, settings, first_book=target)
     _install_excepthook(app)
-    if warning:
-        app.window.pane.banner.show_info(warning)
+    notes = [note for note in (skipped, warning) if note]
+    if damaged is not None:
+        source = damaged.recover_from
+        app.window.show_notice(
+            " ".join([damaged.message(), *notes]),
+            app.window.tr("Recover…") if source else "",
+            (lambda: app.recover_from(source)) if source else None,
+        )
+    elif notes:
+        app.window.show_notice(" ".join(notes))
     elif also_given:
         _say_once_loaded(
             app,
@@ -398,10 +498,10 @@ def run_gui(
         )
     app.window.show()
     later = [
-        # Well after the first page is painted: the SDK import alone takes about a second.
-        _start_later(4000, app.discover_models),
         # Batch jobs left running when the app was last closed carry on.
         _start_later(5000, app.batch_service.resume),
+        # The day's backup, on its own worker, once the first page is long painted.
+        _start_later(BACKUP_DELAY_MS, app.care.back_up),
     ]
     code = qt_app.exec()
     for timer in later:

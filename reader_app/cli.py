@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from reader_app.config.paths import AppPaths
+    from reader_app.config.profile_lock import ProfileLock
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -137,13 +138,69 @@ PROFILE_COMMANDS: dict[str, Callable[[Sequence[str], AppPaths], int]] = {
 }
 
 
+def writes_library(command: str, argv: Sequence[str]) -> bool:
+    """Whether a profile command may write to the library (and so needs the profile lock).
+
+    Args:
+        command: the subcommand.
+        argv: its arguments.
+
+    Returns:
+        True for import, eval (it saves runs), analyze --save, examples add and import.
+    """
+    if command in ("import", "eval"):
+        return True
+    if command == "analyze":
+        return "--save" in argv
+    if command == "examples":
+        return bool(argv) and argv[0] in ("add", "import")
+    return False
+
+
+def _prepare_profile(paths: AppPaths, command: str, argv: Sequence[str]) -> ProfileLock | None:
+    """Checks before a profile command runs: the lock, the settings file, the library.
+
+    Args:
+        paths: the profile.
+        command: the subcommand.
+        argv: its arguments.
+
+    Returns:
+        The held lock (kept alive until the command ends), or None.
+
+    Raises:
+        ReaderError: the profile is in use by a window, or the library is damaged.
+    """
+    from reader_app.config.profile_lock import lock_for_command
+    from reader_app.config.settings import load_settings
+    from reader_app.storage.db import DamagedLibraryError, open_database
+
+    lock = lock_for_command(paths.lock_file) if writes_library(command, argv) else None
+    # A broken settings file is set aside here, once, and said so; the command then
+    # reads the defaults without a second warning.
+    _settings, warning = load_settings(paths.settings_file)
+    if warning:
+        print(f"tone-reader: {warning}", file=sys.stderr)
+    if paths.database.exists():
+        try:
+            open_database(paths.database).close()
+        except DamagedLibraryError as exc:
+            raise DamagedLibraryError(
+                f"{exc.message} Open Tone Reader's window to set it aside and recover"
+                " what can be read."
+            ) from exc
+    return lock
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = _global_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     rest: list[str] = list(args.rest)
     from reader_app.config.paths import AppPaths
+    from reader_app.config.profile_lock import ProfileBusyError
     from reader_app.core.errors import ReaderError
     from reader_app.logs import setup_logging
+    from reader_app.storage.db import DamagedLibraryError
 
     paths = AppPaths.resolve(args.profile_dir, os.environ)
     try:
@@ -156,7 +213,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if rest and rest[0] in COMMANDS:
             return COMMANDS[rest[0]](rest[1:])
         if rest and rest[0] in PROFILE_COMMANDS:
-            return PROFILE_COMMANDS[rest[0]](rest[1:], paths)
+            lock = _prepare_profile(paths, rest[0], rest[1:])
+            try:
+                return PROFILE_COMMANDS[rest[0]](rest[1:], paths)
+            finally:
+                if lock is not None:
+                    lock.release()
         if any(arg.startswith("-") for arg in rest):
             _global_parser().error(f"unexpected arguments: {' '.join(rest)}")
         from reader_app.app import run_gui
@@ -166,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(paths, rest[0] if rest else None, [sys.argv[0]], also_given=rest[1:])
     except KeyboardInterrupt:
         return 130
+    except (ProfileBusyError, DamagedLibraryError) as exc:
+        print(f"tone-reader: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ReaderError as exc:
         print(f"tone-reader: {exc}", file=sys.stderr)
         return EXIT_FAILURE

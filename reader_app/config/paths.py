@@ -7,6 +7,9 @@ write into the real home directory.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +52,31 @@ class AppPaths:
     def settings_file(self) -> Path:
         """The JSON settings file."""
         return self.config_dir / "settings.json"
+
+    @property
+    def backups_dir(self) -> Path:
+        """The rotating daily copies of the library."""
+        return self.data_dir / "backups"
+
+    @property
+    def lock_file(self) -> Path:
+        """Locked by every process that writes to the library (see ``profile_lock``)."""
+        return self.data_dir / "profile.lock"
+
+    @property
+    def window_lock_file(self) -> Path:
+        """Locked by the one window that may use this profile."""
+        return self.data_dir / "window.lock"
+
+    @property
+    def opening_mark(self) -> Path:
+        """Present while a book is being opened; left behind by a crash during an open."""
+        return self.data_dir / "opening-book.json"
+
+    @property
+    def qt_settings_file(self) -> Path:
+        """Where Qt keeps its own state (file dialogs), instead of the user's home."""
+        return self.config_dir / "qt.ini"
 
     @property
     def log_file(self) -> Path:
@@ -153,11 +181,13 @@ def _is_writable(directory: Path) -> bool:
     Returns:
         True if a probe file could be created and removed.
     """
-    # os.access() lies on network shares and for root, so really try it.
-    probe = directory / ".tone-reader-write-test"
+    # os.access() lies on network shares and for root, so really try it. The name is unique
+    # to this call: with one shared name, parallel runs removed each other's probe.
     try:
-        probe.touch(exist_ok=True)
-        probe.unlink()
+        fd, name = tempfile.mkstemp(dir=directory, prefix=".tone-reader-write-test-")
     except OSError:
         return False
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
     return True

@@ -36,7 +36,7 @@ STRATEGIES = ("all", "similar", "fixed")
 BAD_SUFFIX = ".bad"
 # A full quota reads the same to the user as a full disk. Windows has no EDQUOT.
 _DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
-LOAD_WARNING = "Your settings file could not be read, so the defaults are in use."
+LOAD_WARNING = "Your settings file was damaged, so the defaults are in use."
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,9 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
     """Read the settings file, falling back to defaults when it is missing or broken.
 
     A file that cannot be read or parsed is renamed to ``settings.json.bad`` (replacing an
-    older one), so the next save does not destroy what the user may want to recover.
+    older one), so the next save does not destroy what the user may want to recover. The
+    warning names where it was kept; the window shows it in its banner and the command
+    line prints it on stderr.
 
     Args:
         path: the settings file, usually ``AppPaths.settings_file``.
@@ -214,7 +216,8 @@ def _set_aside(path: Path) -> str:
     except OSError:
         # Nothing more to do: the defaults are in use either way, and the warning stands.
         return LOAD_WARNING
-    return f"{LOAD_WARNING[:-1]}; the old file was kept as {bad.name}."
+    # The full path: the user has to find the file to recover anything from it.
+    return f"{LOAD_WARNING[:-1]}; the old file was kept as {bad}."
 
 
 def _save_error(error: OSError) -> SettingsError:

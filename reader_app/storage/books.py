@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader_app.storage.db import format_timestamp, system_clock, transaction
@@ -93,7 +94,8 @@ class BookRepository:
 
         Args:
             book_id: SHA-256 of the file bytes, hex.
-            path: the file's path now.
+            path: the file's path now; stored absolute, because a path relative to the
+                folder a command ran in means nothing to the next start.
             title: the title.
             authors: the authors.
             language: the language tag, or empty.
@@ -108,6 +110,7 @@ class BookRepository:
             StorageError: the library could not be written.
         """
         now = format_timestamp(self._clock())
+        path = str(Path(path).resolve())
         authors_json = json.dumps(list(authors), ensure_ascii=False)
         with transaction(self._conn) as conn:
             # An upsert rather than INSERT OR REPLACE: REPLACE deletes the old row first,

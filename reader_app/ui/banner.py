@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class Banner(QWidget):
@@ -26,7 +31,14 @@ class Banner(QWidget):
         close.setToolTip(self.tr("Dismiss"))
         close.setAccessibleName(self.tr("Dismiss message"))
         close.clicked.connect(self.hide)
+        # One button for a notice that offers something to do (Recover…).
+        self.action_button = QPushButton(self)
+        self.action_button.setObjectName("bannerAction")
+        self.action_button.hide()
+        self.action_button.clicked.connect(self._act)
+        self._action: Callable[[], None] | None = None
         layout.addWidget(self._label, 1)
+        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.hide)
@@ -45,7 +57,31 @@ class Banner(QWidget):
         """A passing note."""
         self._show(message, "#dbe9f9", "#1b3a5c", timeout=6000)
 
+    def show_notice(
+        self, message: str, action_text: str = "", action: Callable[[], None] | None = None
+    ) -> None:
+        """Something that happened at start that the user must not miss; stays until closed.
+
+        Args:
+            message: one line.
+            action_text: the label of a button offering a remedy ("Recover…"), or "".
+            action: called when the button is pressed; the button then goes away.
+        """
+        self._show(message, "#fff3cd", "#5c4400", timeout=0)
+        if action is not None and action_text:
+            self._action = action
+            self.action_button.setText(action_text)
+            self.action_button.show()
+
+    def _act(self) -> None:
+        action, self._action = self._action, None
+        self.action_button.hide()
+        if action is not None:
+            action()
+
     def _show(self, message: str, background: str, text: str, timeout: int) -> None:
+        self._action = None
+        self.action_button.hide()
         self._label.setText(message)
         self.setStyleSheet(
             f"QWidget#banner {{ background: {background}; }} QLabel {{ color: {text}; }}"

@@ -77,6 +77,9 @@ class MainWindow(QMainWindow):
         self._highlights = highlights
         self._pending_path: str | None = None
         self._closed = False
+        # A start-up notice (damaged library, a crash while opening) outlives the first
+        # book's load, which otherwise clears the banner.
+        self._notice: tuple[str, str, Callable[[], None] | None] | None = None
 
         self.pane = ReaderPane(self)
         self.setCentralWidget(self.pane)
@@ -198,6 +201,27 @@ class MainWindow(QMainWindow):
             self.pane.banner.show_error(exc.message)
         self.actions_.refresh_recent(self._recent())
 
+    def show_notice(
+        self, message: str, action_text: str = "", action: Callable[[], None] | None = None
+    ) -> None:
+        """Tell the user what happened at start; shown again once the first book is up."""
+        if action is None:
+            self._notice = (message, "", None)
+            self.pane.banner.show_notice(message)
+            return
+        chosen = action
+
+        def act() -> None:
+            self._notice = None  # acted on: not offered again after the book loads
+            chosen()
+
+        self._notice = (message, action_text, act)
+        self.pane.banner.show_notice(message, action_text, act)
+
+    def refresh_library(self) -> None:
+        """The library changed behind the window (recovered rows): reload what it lists."""
+        self.actions_.refresh_recent(self._recent())
+
     def _recent(self) -> list[tuple[str, str]]:
         try:
             return [(r.title, r.path) for r in self._books.recent(10)]
@@ -251,6 +275,9 @@ class MainWindow(QMainWindow):
                     " Highlights list."
                 ).format(n=orphans)
             )
+        if self._notice is not None:
+            notice, self._notice = self._notice, None
+            self.pane.banner.show_notice(*notice)
         self._update_actions()
 
     # -- reading place --------------------------------------------------------------------

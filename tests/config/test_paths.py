@@ -6,6 +6,10 @@ import dataclasses
 import errno
 import os
 import stat
+import subprocess
+import sys
+import tempfile
+import threading
 from pathlib import Path
 
 import platformdirs
@@ -118,9 +122,51 @@ def test_ensure_reports_a_folder_it_cannot_write(
     paths = AppPaths.for_profile(tmp_path)
 
     # Root ignores permission bits, so simulate what a read-only mount answers.
-    def read_only_touch(self: Path, *args: object, **kwargs: object) -> None:
-        raise OSError(errno.EROFS, "Read-only file system", str(self))
+    def read_only_mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.EROFS, "Read-only file system", str(kwargs.get("dir")))
 
-    monkeypatch.setattr(Path, "touch", read_only_touch)
+    monkeypatch.setattr(tempfile, "mkstemp", read_only_mkstemp)
     with pytest.raises(SettingsError, match="cannot write to the folder"):
         paths.ensure()
+
+
+def test_parallel_write_probes_never_trip_over_each_other(tmp_path: Path) -> None:
+    # One shared probe name made parallel runs fail at random ("cannot write to the
+    # folder", 11 of 200): one run removed the probe another had just made.
+    paths = AppPaths.for_profile(tmp_path)
+    paths.ensure()
+    start = threading.Barrier(20)
+    failures: list[str] = []
+
+    def probe() -> None:
+        start.wait()
+        for _ in range(50):
+            try:
+                paths.ensure()
+            except SettingsError as exc:
+                failures.append(exc.message)
+
+    threads = [threading.Thread(target=probe) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    # No probe file is left behind.
+    for folder in (paths.config_dir, paths.data_dir, paths.cache_dir, paths.log_dir):
+        assert [p.name for p in folder.iterdir()] == []
+
+
+def test_parallel_processes_probe_the_same_folder(tmp_path: Path) -> None:
+    # Twenty real processes at once, as parallel CLI runs are.
+    script = (
+        "import sys; from pathlib import Path; from reader_app.config.paths import AppPaths\n"
+        "p = AppPaths.for_profile(Path(sys.argv[1]))\n"
+        "for _ in range(30): p.ensure()\n"
+    )
+    children = [
+        subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stderr=subprocess.PIPE)
+        for _ in range(20)
+    ]
+    errors = [child.communicate(timeout=60)[1] for child in children]
+    assert [child.returncode for child in children] == [0] * 20, errors
