@@ -3,6 +3,10 @@
 Entries are JSON (never pickle: a cache file must not be able to run code), named by the
 book's SHA-256 and stamped with the parser's version, so a changed file or a newer
 parser simply misses. A damaged or unreadable entry is a miss, never an error.
+
+Entries are bounded: a book whose text and HTML come to more than MAX_ENTRY_CHARS is not
+cached (it is parsed again when opened, which is only slower), and a file in the cache
+folder larger than MAX_ENTRY_BYTES is never read.
 """
 
 from __future__ import annotations
@@ -15,12 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from reader_app.core.book import Book, BookFormat, Chapter, TocEntry
+from reader_app.core.errors import ReaderError
+from reader_app.core.files import read_regular
 
 log = logging.getLogger(__name__)
 
 # Bump when a loader changes what it produces for the same bytes.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 MAX_ENTRIES = 40
+# Ten times War and Peace's text and HTML (7 million characters together): every novel is
+# cached, while a book near the loaders' 32-million-character limit is not written out.
+MAX_ENTRY_CHARS = 70_000_000
+MAX_ENTRY_BYTES = 3 * MAX_ENTRY_CHARS  # JSON escapes and UTF-8 make an entry longer
 
 
 def _toc_to_json(entry: TocEntry) -> list[Any]:
@@ -46,7 +56,7 @@ class BookCache:
     def get(self, book_id: str, path: Path) -> tuple[Book, frozenset[str]] | None:
         """The cached book (with ``path`` as its location) and its image names, if cached."""
         try:
-            raw = self._path(book_id).read_bytes()
+            raw = read_regular(self._path(book_id), MAX_ENTRY_BYTES, what="cache entry")
             data = json.loads(raw)
             if data.get("version") != PARSER_VERSION or data.get("id") != book_id:
                 return None
@@ -68,14 +78,26 @@ class BookCache:
                 warnings=tuple(data["warnings"]),
             )
             return book, frozenset(data["resources"])
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        except (
+            ReaderError,
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+            IndexError,
+            RecursionError,
+        ) as exc:
+            if not self._path(book_id).exists():
+                return None
             log.info("Ignoring a damaged cache entry for %s: %s", book_id, exc)
             return None
 
     def put(self, book: Book, resources: frozenset[str]) -> None:
         """Store a parsed book; failures (full disk, read-only) only cost speed."""
+        size = sum(len(c.html) + len(c.text) for c in book.chapters)
+        if size > MAX_ENTRY_CHARS:
+            log.info("Not caching %s: %s characters is more than an entry holds", book.title, size)
+            return
         data = {
             "version": PARSER_VERSION,
             "id": book.book_id,

@@ -15,11 +15,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader_app.core.book import Book, BookFormat, Chapter, TocEntry
-from reader_app.core.errors import BookError
-from reader_app.core.loaders.encoding import declared_html_charset, decode_text
+from reader_app.core.errors import BookError, UnsafeBookError
+from reader_app.core.files import read_regular
+from reader_app.core.loaders.encoding import decode_html, decode_text
 from reader_app.core.loaders.epub import load_epub, read_epub_resource
+from reader_app.core.loaders.limits import (
+    MAX_AUTHORS,
+    MAX_BOOK_CHARS,
+    MAX_CHAPTERS,
+    MAX_TOC_ENTRIES,
+    one_line,
+    toc_note,
+    too_much_text,
+)
 from reader_app.core.loaders.plaintext import read_plain_text, strip_gutenberg
-from reader_app.core.loaders.sections import choose_split_level, split_into_chapters
+from reader_app.core.loaders.sections import (
+    cap_toc,
+    choose_split_level,
+    split_into_chapters,
+)
 from reader_app.core.loaders.xhtml import tree_to_blocks
 from reader_app.core.loaders.xmlsafe import parse_html
 
@@ -27,8 +41,8 @@ if TYPE_CHECKING:
     from reader_app.core.book_cache import BookCache
     from reader_app.core.loaders.blocks import Block
 
-MAX_BOOK_BYTES = 300 * 1024 * 1024
-MAX_TEXT_BYTES = 64 * 1024 * 1024
+MAX_BOOK_BYTES = 300 * 1024 * 1024  # an EPUB with its images
+MAX_TEXT_BYTES = 64 * 1024 * 1024  # text, HTML and Markdown files
 
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xht"})
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
@@ -69,15 +83,16 @@ def _parse(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]
     suffix = path.suffix.lower()
     try:
         if data[:4] == b"PK\x03\x04" or suffix == ".epub":
-            return _epub(path, book_id)
+            return _epub(path, book_id, data)
         if len(data) > MAX_TEXT_BYTES:
             raise BookError(f"“{path.name}” is larger than 64 MB; it was not opened.")
+        notes: list[str] = []
         if suffix in _HTML_SUFFIXES:
-            book = _html(path, book_id, data)
+            book = _html(path, book_id, data, notes)
         elif suffix in _MARKDOWN_SUFFIXES:
-            book = _markdown(path, book_id, data)
+            book = _markdown(path, book_id, data, notes)
         else:
-            book = _text(path, book_id, data)
+            book = _text(path, book_id, data, notes)
         return book, frozenset()
     except RecursionError as exc:
         raise BookError(f"“{path.name}” is nested too deeply to display.") from exc
@@ -86,26 +101,19 @@ def _parse(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]
 
 
 def _read(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BOOK_BYTES:
-            raise BookError(f"“{path.name}” is larger than 300 MB; it was not opened.")
-        if path.is_dir():
-            raise BookError(f"“{path.name}” is a folder, not a book.")
-        if not path.is_file():
-            raise BookError(f"“{path.name}” is not a file.")
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise BookError(f"“{path}” does not exist.") from exc
-    except PermissionError as exc:
-        raise BookError(f"“{path.name}” cannot be read: permission denied.") from exc
-    except IsADirectoryError as exc:
-        raise BookError(f"“{path.name}” is a folder, not a book.") from exc
-    except OSError as exc:
-        raise BookError(f"“{path.name}” could not be read: {exc.strerror or exc}.") from exc
+    # Regular files only, read from the one descriptor that was checked: a FIFO, a device
+    # or a /proc file named as a book would otherwise block or never end.
+    data = read_regular(path, MAX_BOOK_BYTES, BookError, what="book")
     if not data:
         raise BookError(f"“{path.name}” is empty.")
     return data
+
+
+def _decoded(path: Path, text: str) -> str:
+    # Counted before any parsing: the cheapest place to refuse a book too long to show.
+    if len(text) > MAX_BOOK_CHARS:
+        raise UnsafeBookError(too_much_text(path.name))
+    return text
 
 
 def _finish(
@@ -121,21 +129,30 @@ def _finish(
 ) -> Book:
     if not any(c.text.strip() for c in chapters):
         raise BookError(f"“{path.name}” contains no readable text.")
+    notes = list(warnings or ())
+    if len(chapters) > MAX_CHAPTERS:  # the loaders keep below this; a last guard
+        raise UnsafeBookError(
+            f"“{path.name}” has more than {MAX_CHAPTERS:,} chapters; it was not opened."
+        )
+    toc, cut = cap_toc(toc, MAX_TOC_ENTRIES)
+    if cut:
+        notes.append(toc_note(MAX_TOC_ENTRIES))
     return Book(
         book_id=book_id,
         path=str(path),
-        title=title.strip() or path.stem,
-        authors=authors,
+        title=one_line(title) or path.stem,
+        authors=tuple(one_line(a) for a in authors[:MAX_AUTHORS]),
         language=language,
         format=fmt,
         chapters=tuple(chapters),
         toc=tuple(toc),
-        warnings=tuple(warnings or ()),
+        # A broken book can repeat one complaint per chapter: say each thing once.
+        warnings=tuple(dict.fromkeys(notes))[:20],
     )
 
 
-def _epub(path: Path, book_id: str) -> tuple[Book, frozenset[str]]:
-    content = load_epub(path)
+def _epub(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]:
+    content = load_epub(path, data)
     book = _finish(
         path,
         book_id,
@@ -150,31 +167,36 @@ def _epub(path: Path, book_id: str) -> tuple[Book, frozenset[str]]:
     return book, content.resources
 
 
-def _text(path: Path, book_id: str, data: bytes) -> Book:
-    text, _encoding = decode_text(data, path.name)
+def _text(path: Path, book_id: str, data: bytes, notes: list[str]) -> Book:
+    text = _decoded(path, decode_text(data, path.name)[0])
     parsed = read_plain_text(text, path.stem)
-    chapters, toc = split_into_chapters(parsed.blocks, 2, opening_title="Opening")
+    del text
+    chapters, toc = split_into_chapters(parsed.blocks, 2, opening_title="Opening", notes=notes)
     authors = (parsed.author,) if parsed.author else ()
     return _finish(
-        path, book_id, parsed.title, authors, parsed.language, BookFormat.TEXT, chapters, toc
+        path,
+        book_id,
+        parsed.title,
+        authors,
+        parsed.language,
+        BookFormat.TEXT,
+        chapters,
+        toc,
+        notes,
     )
 
 
-def _html(path: Path, book_id: str, data: bytes) -> Book:
-    charset = declared_html_charset(data)
-    if charset:
-        text = data.decode(charset, errors="replace")
-    else:
-        text, _encoding = decode_text(data, path.name)
-    root = parse_html(text, f"“{path.name}”")
+def _html(path: Path, book_id: str, data: bytes, notes: list[str]) -> Book:
+    text = _decoded(path, decode_html(data, path.name))
+    root = parse_html(text, f"“{path.name}”", notes)
     title_el = root.find(".//title")
     title = " ".join("".join(title_el.itertext()).split()) if title_el is not None else ""
     blocks = _without_gutenberg(tree_to_blocks(root, _same_page_link, _no_image))
     _, fields = strip_gutenberg(text)
     title = fields.get("title") or _clean_html_title(title) or path.stem
     authors = (fields["author"],) if "author" in fields else ()
-    chapters, toc = split_into_chapters(blocks, choose_split_level(blocks))
-    return _finish(path, book_id, title, authors, "", BookFormat.HTML, chapters, toc)
+    chapters, toc = split_into_chapters(blocks, choose_split_level(blocks), notes=notes)
+    return _finish(path, book_id, title, authors, "", BookFormat.HTML, chapters, toc, notes)
 
 
 def _clean_html_title(title: str) -> str:
@@ -215,10 +237,11 @@ def _without_gutenberg(blocks: list[Block]) -> list[Block]:
 _MD_FIELD = re.compile(r"^(Title|Author|Year|Language):\s*(.+)$", re.IGNORECASE)
 
 
-def _markdown(path: Path, book_id: str, data: bytes) -> Book:
-    text, _encoding = decode_text(data, path.name)
+def _markdown(path: Path, book_id: str, data: bytes, notes: list[str]) -> Book:
+    text = _decoded(path, decode_text(data, path.name)[0])
     rendered = _markdown_renderer().render(text.replace("\r\n", "\n").replace("\r", "\n"))
-    root = parse_html(f"<html><body>{rendered}</body></html>", f"“{path.name}”")
+    del text
+    root = parse_html(f"<html><body>{rendered}</body></html>", f"“{path.name}”", notes)
     blocks = tree_to_blocks(root, _same_page_link, _no_image)
     fields: dict[str, str] = {}
     kept: list[Block] = []
@@ -231,7 +254,7 @@ def _markdown(path: Path, book_id: str, data: bytes) -> Book:
     first_heading = next((b.plain() for b in kept if b.heading_level == 1), "")
     title = fields.get("title") or first_heading or path.stem
     authors = (fields["author"],) if "author" in fields else ()
-    chapters, toc = split_into_chapters(kept, choose_split_level(kept))
+    chapters, toc = split_into_chapters(kept, choose_split_level(kept), notes=notes)
     return _finish(
         path,
         book_id,
@@ -241,6 +264,7 @@ def _markdown(path: Path, book_id: str, data: bytes) -> Book:
         BookFormat.MARKDOWN,
         chapters,
         toc,
+        notes,
     )
 
 

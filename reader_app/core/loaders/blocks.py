@@ -13,6 +13,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from reader_app.core.loaders.limits import MAX_BLOCK_CHARS
+
 # Inline formatting flags.
 BOLD = 1
 ITALIC = 2
@@ -198,15 +200,30 @@ def render_blocks(blocks: list[Block]) -> Rendered:
 
     Blocks are separated by one newline in the text, as QTextDocument separates its
     blocks. Marks become entries in ``anchors``; the view scrolls by offset, so the HTML
-    carries no ``<a name>``.
+    carries no ``<a name>``. A block longer than MAX_BLOCK_CHARS is shown as several (see
+    :func:`split_long_block`); ``block_starts`` still has one entry per block given.
     """
-    html_parts: list[str] = []
-    text_parts: list[str] = []
-    anchors: dict[str, int] = {}
-    block_starts: list[int] = []
-    pending_marks: list[str] = []
-    offset = 0
-    for block in blocks:
+    renderer = _Renderer()
+    for given in blocks:
+        first_piece = True
+        for block in split_long_block(given):
+            if renderer.add(block, record_start=first_piece):
+                first_piece = False
+    return renderer.finish()
+
+
+@dataclass(slots=True)
+class _Renderer:
+    html_parts: list[str] = field(default_factory=list)
+    text_parts: list[str] = field(default_factory=list)
+    anchors: dict[str, int] = field(default_factory=dict)
+    block_starts: list[int] = field(default_factory=list)
+    pending_marks: list[str] = field(default_factory=list)
+    offset: int = 0
+    started: bool = False
+
+    def add(self, block: Block, *, record_start: bool) -> bool:
+        """Render one block (or a piece of one); False if it shows nothing."""
         inner: list[str] = []
         pieces: list[str] = []
         marks_here: list[tuple[str, int]] = []
@@ -228,24 +245,125 @@ def render_blocks(blocks: list[Block]) -> Rendered:
             length += len(piece)
         if length == 0:
             # An empty block is not shown; its link targets point at the next block.
-            pending_marks.extend(name for name, _ in marks_here)
-            continue
-        if block_starts:
-            text_parts.append("\n")
-            offset += 1
-        start = offset
-        for name in pending_marks:
-            anchors.setdefault(name, start)
-        pending_marks.clear()
+            self.pending_marks.extend(name for name, _ in marks_here)
+            return False
+        if self.started:
+            self.text_parts.append("\n")
+            self.offset += 1
+        start = self.offset
+        for name in self.pending_marks:
+            self.anchors.setdefault(name, start)
+        self.pending_marks.clear()
         for name, rel in marks_here:
-            anchors.setdefault(name, start + rel)
-        block_starts.append(start)
-        text_parts.extend(pieces)
-        offset += length
-        html_parts.append(_block_html(block, "".join(inner)))
-    for name in pending_marks:
-        anchors.setdefault(name, offset)
-    return Rendered("".join(html_parts), "".join(text_parts), anchors, block_starts)
+            self.anchors.setdefault(name, start + rel)
+        if record_start:
+            self.block_starts.append(start)
+        self.text_parts.extend(pieces)
+        self.offset += length
+        self.started = True
+        self.html_parts.append(_block_html(block, "".join(inner)))
+        return True
+
+    def finish(self) -> Rendered:
+        for name in self.pending_marks:
+            self.anchors.setdefault(name, self.offset)
+        return Rendered(
+            "".join(self.html_parts), "".join(self.text_parts), self.anchors, self.block_starts
+        )
+
+
+def split_long_block(block: Block, limit: int = MAX_BLOCK_CHARS) -> list[Block]:
+    """Cut a block longer than ``limit`` characters into blocks of at most ``limit``.
+
+    Qt lays out each paragraph whole, and one with a very long unbreakable run freezes
+    it for minutes; in pieces it stays fast. A piece ends, by preference, at a line
+    break, then after a sentence, then at a space (each of which the new block boundary
+    replaces, so the text keeps its words apart), and only failing all three at exactly
+    ``limit`` characters. The work is linear in the length of the block.
+    """
+    plain = block.plain()
+    if len(plain) <= limit:
+        return [block]
+    cuts = _cut_points(plain, limit)
+    pieces = [
+        Block(block.kind, block.indent, block.align, items, block.toc_level if n == 0 else None)
+        for n, items in enumerate(_split_items(block.items, cuts))
+    ]
+    result: list[Block] = []
+    carried: list[Inline] = []
+    for piece in pieces:
+        piece.items[:0] = carried
+        carried = []
+        # The pieces' edges follow the same rules as a block's (no line break first or
+        # last), so the text still equals what the view shows.
+        if piece.kind in PREFORMATTED:
+            _trim_pre(piece)
+        else:
+            _trim_breaks(piece)
+        if any((isinstance(i, Run) and i.text) or isinstance(i, Image) for i in piece.items):
+            result.append(piece)
+        else:
+            carried = [i for i in piece.items if isinstance(i, Mark)]
+    if carried and result:
+        result[-1].items.extend(carried)
+    return result
+
+
+def _cut_points(plain: str, limit: int) -> list[tuple[int, int]]:
+    """Where to cut: (position, 1) drops the separator there, (position, 0) drops nothing."""
+    cuts: list[tuple[int, int]] = []
+    start = 0
+    while len(plain) - start > limit:
+        end = start + limit  # the character at ``end`` may be the dropped separator
+        low = start + limit // 2
+        pos = plain.rfind("\n", low, end + 1)
+        if pos < 0:
+            pos = max(plain.rfind(f"{mark} ", low, end) for mark in ".!?;")
+            pos = pos + 1 if pos >= 0 else plain.rfind(" ", low, end + 1)
+        if pos < 0:
+            cuts.append((end, 0))
+            start = end
+        else:
+            cuts.append((pos, 1))
+            start = pos + 1
+    return cuts
+
+
+def _split_items(items: list[Inline], cuts: list[tuple[int, int]]) -> list[list[Inline]]:
+    pieces: list[list[Inline]] = [[]]
+    index = 0
+    offset = 0
+    for item in items:
+        if isinstance(item, Mark):
+            pieces[-1].append(item)
+            continue
+        if isinstance(item, Run):
+            end = offset + len(item.text)
+            begin = 0  # where the rest of this run starts, within it
+            while index < len(cuts) and cuts[index][0] < end:
+                pos, drop = cuts[index]
+                rel = pos - offset
+                if rel > begin:
+                    pieces[-1].append(Run(item.text[begin:rel], item.flags, item.href))
+                pieces.append([])
+                begin = rel + drop
+                index += 1
+            if begin < len(item.text):
+                pieces[-1].append(
+                    item if begin == 0 else Run(item.text[begin:], item.flags, item.href)
+                )
+            offset = end
+            continue
+        if index < len(cuts) and cuts[index][0] == offset:
+            drop = cuts[index][1]
+            index += 1
+            pieces.append([])
+            if not drop:
+                pieces[-1].append(item)
+        else:
+            pieces[-1].append(item)
+        offset += 1
+    return pieces
 
 
 def _run_html(run: Run, *, preformatted: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import urllib.parse
 from dataclasses import dataclass, field
@@ -9,8 +10,20 @@ from typing import TYPE_CHECKING
 
 from reader_app.core.book import BookFormat, Chapter, TocEntry
 from reader_app.core.errors import BookError, UnsafeBookError
+from reader_app.core.files import open_regular
 from reader_app.core.loaders.blocks import Block, Image, render_blocks
+from reader_app.core.loaders.limits import (
+    MAX_AUTHORS,
+    MAX_CHAPTERS,
+    MAX_MANIFEST_ITEMS,
+    MAX_SVG_BYTES,
+    MAX_TOC_ENTRIES,
+    TextBudget,
+    one_line,
+    toc_note,
+)
 from reader_app.core.loaders.safezip import SafeZip, resolve_href
+from reader_app.core.loaders.svg import looks_like_svg, svg_is_safe
 from reader_app.core.loaders.xhtml import tree_to_blocks
 from reader_app.core.loaders.xmlsafe import parse_xhtml, parse_xml
 
@@ -66,16 +79,23 @@ def _text(el: etree._Element | None) -> str:
     return " ".join("".join(el.itertext()).split()) if el is not None else ""
 
 
-def load_epub(path: Path) -> EpubContent:
-    """Read an EPUB into chapters (one per spine item) and its table of contents."""
-    with SafeZip(path) as archive:
+SVG_NOTE = "An SVG image that refers to other files, or is too large to draw, was not shown."
+
+
+def load_epub(path: Path, data: bytes) -> EpubContent:
+    """Read an EPUB (the bytes of ``path``) into chapters and its table of contents."""
+    with SafeZip(data, path.name) as archive:
         return _EpubReader(path, archive).read()
 
 
 def read_epub_resource(path: Path, name: str) -> bytes | None:
     """Read one image from the archive again, for the view; None if it is gone or unsafe."""
     try:
-        with SafeZip(path) as archive:
+        # The file may have been replaced since it was opened: check it again.
+        with (
+            os.fdopen(open_regular(path, BookError), "rb") as handle,
+            SafeZip(handle, path.name) as archive,
+        ):
             found = archive.find(name)
             return archive.read(found, _MAX_RESOURCE) if found else None
     except BookError:
@@ -88,10 +108,13 @@ class _EpubReader:
         self._zip = archive
         self._warnings: list[str] = []
         self._resources: set[str] = set()
+        self._svg_safe: dict[str, bool] = {}
+        self._budget = TextBudget(path.name)
+        self._toc_slots = MAX_TOC_ENTRIES
 
     def read(self) -> EpubContent:
         opf_path = self._package_path()
-        opf = parse_xml(self._zip.read(opf_path), "The package document")
+        opf = parse_xml(self._zip.read(opf_path), "The package document", self._warnings)
         opf_dir = posixpath.dirname(opf_path)
         manifest = self._manifest(opf, opf_dir)
         spine_el = _first(opf, "spine")
@@ -99,8 +122,14 @@ class _EpubReader:
             raise BookError(
                 f"“{self._path.name}” has no reading order (spine); it cannot be shown."
             )
+        refs = _children(spine_el, "itemref")
+        if len(refs) > MAX_CHAPTERS:
+            raise UnsafeBookError(
+                f"“{self._path.name}” lists {len(refs):,} chapters, more than Tone Reader"
+                f" opens ({MAX_CHAPTERS:,}); it was not opened."
+            )
         spine: list[tuple[_Item, bool]] = []
-        for ref in _children(spine_el, "itemref"):
+        for ref in refs:
             item = manifest.get(ref.get("idref") or "")
             if item is None:
                 self._warnings.append("A chapter listed in the book is missing and was skipped.")
@@ -130,7 +159,7 @@ class _EpubReader:
     def _package_path(self) -> str:
         container = self._zip.find("META-INF/container.xml")
         if container is not None:
-            root = parse_xml(self._zip.read(container), "The EPUB container file")
+            root = parse_xml(self._zip.read(container), "The EPUB container file", self._warnings)
             for rootfile in root.iter():
                 if _local(rootfile.tag) != "rootfile":
                     continue
@@ -153,7 +182,13 @@ class _EpubReader:
         items: dict[str, _Item] = {}
         if manifest_el is None:
             return items
-        for el in _children(manifest_el, "item"):
+        elements = _children(manifest_el, "item")
+        if len(elements) > MAX_MANIFEST_ITEMS:
+            raise UnsafeBookError(
+                f"“{self._path.name}” lists {len(elements):,} files, more than a real book"
+                " does; it was not opened."
+            )
+        for el in elements:
             href = urllib.parse.unquote((el.get("href") or "").split("#")[0])
             if "://" in href or href.startswith("data:"):
                 continue  # remote resources are never fetched
@@ -182,13 +217,15 @@ class _EpubReader:
             and _text(el) == "main"
         }
         chosen = next((t for t in titles if t.get("id") in main_ids), titles[0] if titles else None)
-        title = _text(chosen) or self._path.stem
+        title = one_line(_text(chosen)) or self._path.stem
         authors = tuple(
             dict.fromkeys(
-                _text(el) for el in meta.iter() if _local(el.tag) == "creator" and _text(el)
+                one_line(_text(el))
+                for el in meta.iter()
+                if _local(el.tag) == "creator" and _text(el)
             )
-        )
-        language = _text(_first(meta, "language"))
+        )[:MAX_AUTHORS]
+        language = one_line(_text(_first(meta, "language")), 35)
         return title, authors, language
 
     # -- chapters -----------------------------------------------------------------------
@@ -196,13 +233,17 @@ class _EpubReader:
     def _chapter(self, item: _Item, linear: bool) -> Chapter:
         key = item.path
         if item.media_type in _IMAGE_TYPES:
+            if not self._safe_image(item.path, item.media_type):
+                return Chapter(title="", html="", text="", key=key, linear=linear)
             self._resources.add(item.path)
             blocks = [Block(kind="p", align="center", items=[Image(item.path)])]
         elif item.media_type in _DOC_TYPES or item.path.lower().endswith(
             (".xhtml", ".html", ".htm")
         ):
             try:
-                root = parse_xhtml(self._zip.read(item.path), f"The chapter “{item.path}”")
+                root = parse_xhtml(
+                    self._zip.read(item.path), f"The chapter “{item.path}”", self._warnings
+                )
             except UnsafeBookError:
                 raise
             except BookError as exc:
@@ -215,8 +256,10 @@ class _EpubReader:
                 lambda href: self._link(item.path, href),
                 lambda src: self._image(base, src),
             )
-            head_title = _text(_first(root, "title"))
+            head_title = one_line(_text(_first(root, "title")))
+            del root  # the tree is the largest thing in memory; the blocks hold the text
             rendered = render_blocks(blocks)
+            self._budget.spend(len(rendered.text))
             return Chapter(
                 title=_first_heading(blocks) or head_title,
                 html=rendered.html,
@@ -253,10 +296,25 @@ class _EpubReader:
             return None
         joined = resolve_href(base, urllib.parse.unquote(src.split("#")[0]))
         found = self._zip.find(joined) if joined else None
-        if found is None:
+        if found is None or not self._safe_image(found):
             return None
         self._resources.add(found)
         return found
+
+    def _safe_image(self, name: str, media_type: str = "") -> bool:
+        """SVG images are read and checked once; any other image is decoded by the view."""
+        if not looks_like_svg(name, media_type):
+            return True
+        safe = self._svg_safe.get(name)
+        if safe is None:
+            try:
+                safe = svg_is_safe(self._zip.read(name, MAX_SVG_BYTES))
+            except BookError:
+                safe = False  # damaged, or larger than an SVG may be: only this image goes
+            self._svg_safe[name] = safe
+            if not safe and SVG_NOTE not in self._warnings:
+                self._warnings.append(SVG_NOTE)
+        return safe
 
     # -- table of contents --------------------------------------------------------------
 
@@ -297,7 +355,7 @@ class _EpubReader:
 
     def _nav_toc(self, nav: _Item, chapters: list[Chapter]) -> list[TocEntry]:
         try:
-            root = parse_xhtml(self._zip.read(nav.path), "The table of contents")
+            root = parse_xhtml(self._zip.read(nav.path), "The table of contents", self._warnings)
         except BookError as exc:
             self._warnings.append(exc.message)
             return []
@@ -320,6 +378,8 @@ class _EpubReader:
         if depth > 20:
             return entries
         for li in _children(ol, "li"):
+            if not self._take_toc_slot():
+                break
             label_el = next((c for c in li if _local(c.tag) in ("a", "span")), None)
             title = _text(label_el)
             sub = next((c for c in li if _local(c.tag) == "ol"), None)
@@ -331,12 +391,24 @@ class _EpubReader:
                 target = (children[0].chapter, children[0].offset)
             if target is None:
                 continue
-            entries.append(TocEntry(title or "Untitled", target[0], target[1], tuple(children)))
+            entries.append(
+                TocEntry(one_line(title) or "Untitled", target[0], target[1], tuple(children))
+            )
         return entries
+
+    def _take_toc_slot(self) -> bool:
+        """Count one more contents entry; False once the table is full (noted once)."""
+        if self._toc_slots <= 0:
+            if self._toc_slots == 0:
+                self._warnings.append(toc_note(MAX_TOC_ENTRIES))
+                self._toc_slots = -1
+            return False
+        self._toc_slots -= 1
+        return True
 
     def _ncx_toc(self, ncx: _Item, chapters: list[Chapter]) -> list[TocEntry]:
         try:
-            root = parse_xml(self._zip.read(ncx.path), "The table of contents")
+            root = parse_xml(self._zip.read(ncx.path), "The table of contents", self._warnings)
         except BookError as exc:
             self._warnings.append(exc.message)
             return []
@@ -352,6 +424,8 @@ class _EpubReader:
         if depth > 20:
             return entries
         for point in _children(parent, "navPoint"):
+            if not self._take_toc_slot():
+                break
             label = _text(_first(point, "text"))
             content = next((c for c in point if _local(c.tag) == "content"), None)
             children = self._ncx_points(point, base, chapters, depth + 1)
@@ -364,7 +438,9 @@ class _EpubReader:
                 target = (children[0].chapter, children[0].offset)
             if target is None:
                 continue
-            entries.append(TocEntry(label or "Untitled", target[0], target[1], tuple(children)))
+            entries.append(
+                TocEntry(one_line(label) or "Untitled", target[0], target[1], tuple(children))
+            )
         return entries
 
 

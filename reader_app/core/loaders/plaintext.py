@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -168,7 +169,7 @@ def _heading_levels(paras: list[_Para]) -> dict[int, int]:
     bounds = sorted([*candidates, *chosen, len(paras)])
     gaps: dict[int, int] = {}
     for i in candidates:
-        end = bounds[bounds.index(i) + 1]
+        end = bounds[bisect.bisect_right(bounds, i)]
         if sum(len("".join(p.lines)) for p in paras[i + 1 : end]) >= 200:
             gaps[i] = 0 if chosen else 2
     if len(gaps) + len(chosen) >= 2:
@@ -186,6 +187,7 @@ def _drop_contents_lists(headings: dict[int, int], paras: list[_Para]) -> dict[i
     """
     order = sorted(headings)
     texts = [" ".join(paras[i].lines[0].split()).casefold() for i in order]
+    last_seen = {text: n for n, text in enumerate(texts)}
     empty: list[bool] = []
     for n, index in enumerate(order):
         end = order[n + 1] if n + 1 < len(order) else len(paras)
@@ -193,7 +195,8 @@ def _drop_contents_lists(headings: dict[int, int], paras: list[_Para]) -> dict[i
         empty.append(body < 40)
 
     def recurs(n: int) -> bool:
-        return texts[n] in texts[n + 1 :]
+        # Looked up, not searched: a book of many headings would make a search quadratic.
+        return last_seen[texts[n]] > n
 
     result = dict(headings)
     n = 0
@@ -266,21 +269,33 @@ def _body(para: _Para) -> list[Block]:
 
 
 def _cut_long(text: str) -> list[str]:
+    """Cut a long paragraph after a sentence, or at a space, into pieces of _MAX_PARAGRAPH.
+
+    It walks the text with an index and searches only inside each window, so the work is
+    linear in the length of the paragraph (slicing the rest off each time was quadratic:
+    a 50 MB paragraph took a minute and a half).
+    """
     if len(text) <= _MAX_PARAGRAPH:
         return [text]
     pieces: list[str] = []
-    while len(text) > _MAX_PARAGRAPH:
-        window = text[:_MAX_PARAGRAPH]
-        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
-        if cut < _MAX_PARAGRAPH // 2:
-            cut = window.rfind(" ")
-        if cut < _MAX_PARAGRAPH // 2:
-            cut = _MAX_PARAGRAPH - 1
-        pieces.append(text[: cut + 1].rstrip())
-        text = text[cut + 1 :].lstrip()
-    if text:
-        pieces.append(text)
-    return pieces
+    start = 0
+    # ``text`` is white-space collapsed: pieces never start or end with more than one space.
+    while len(text) - start > _MAX_PARAGRAPH:
+        end = start + _MAX_PARAGRAPH
+        half = start + _MAX_PARAGRAPH // 2
+        cut = max(text.rfind(". ", start, end), text.rfind("? ", start, end))
+        cut = max(cut, text.rfind("! ", start, end))
+        if cut < half:
+            cut = text.rfind(" ", start, end)
+        if cut < half:
+            cut = end - 1
+        pieces.append(text[start : cut + 1].rstrip())
+        start = cut + 1
+        if text.startswith(" ", start):
+            start += 1
+    if start < len(text):
+        pieces.append(text[start:])
+    return [piece for piece in pieces if piece]
 
 
 def _inline(text: str) -> list[Inline]:

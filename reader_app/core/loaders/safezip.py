@@ -7,15 +7,14 @@ capped even when the archive lies about an entry's size.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
 import zlib
-from typing import TYPE_CHECKING
+from typing import BinaryIO
 
 from reader_app.core.errors import BookError, UnsafeBookError
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from reader_app.core.loaders.limits import MAX_UNPACKED_BYTES
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_SIZE = 1024 * 1024 * 1024  # what all entries claim to unpack to
@@ -27,48 +26,49 @@ RATIO_FLOOR = 4 * 1024 * 1024  # small entries may compress well without harm
 class SafeZip:
     """A read-only view of a zip archive with limits.
 
+    The archive comes as bytes already read or as an open file, never as a path: a path
+    would be opened again here, after the checks that it names a regular file.
+
     Attributes:
         names: entry names (as zipfile decodes them) mapped to their info.
+        unpacked: bytes unpacked so far by :meth:`read`, all entries together.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, source: bytes | BinaryIO, name: str) -> None:
         try:
-            self._zip = zipfile.ZipFile(path)
-        except zipfile.BadZipFile as exc:
+            self._zip = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+        except (zipfile.BadZipFile, ValueError, EOFError) as exc:
             raise BookError(
-                f"“{path.name}” is not a readable EPUB: the archive is damaged or incomplete."
+                f"“{name}” is not a readable EPUB: the archive is damaged or incomplete."
             ) from exc
         except OSError as exc:
-            raise BookError(f"“{path.name}” could not be read: {exc.strerror or exc}.") from exc
-        self._path = path
+            raise BookError(f"“{name}” could not be read: {exc.strerror or exc}.") from exc
+        self.unpacked = 0
         infos = self._zip.infolist()
         if len(infos) > MAX_ENTRIES:
             self.close()
             raise UnsafeBookError(
-                f"“{path.name}” holds {len(infos):,} files, more than a real book does;"
+                f"“{name}” holds {len(infos):,} files, more than a real book does;"
                 " it was not opened."
             )
         total = 0
         self.names: dict[str, zipfile.ZipInfo] = {}
         self._folded: dict[str, str] = {}
         for info in infos:
-            name = info.filename
-            if _escapes(name):
+            if _escapes(info.filename):
                 self.close()
                 raise UnsafeBookError(
-                    f"“{path.name}” contains a file path that points outside the book;"
+                    f"“{name}” contains a file path that points outside the book;"
                     " it was not opened."
                 )
             total += info.file_size
             if total > MAX_TOTAL_SIZE:
                 self.close()
-                raise UnsafeBookError(
-                    f"“{path.name}” unpacks to more than 1 GB; it was not opened."
-                )
+                raise UnsafeBookError(f"“{name}” unpacks to more than 1 GB; it was not opened.")
             if info.is_dir():
                 continue
-            self.names[name] = info
-            self._folded.setdefault(name.casefold(), name)
+            self.names[info.filename] = info
+            self._folded.setdefault(info.filename.casefold(), info.filename)
 
     def close(self) -> None:
         """Release the archive."""
@@ -118,6 +118,12 @@ class SafeZip:
             raise BookError(f"A file inside the book ({name}) is encrypted.") from exc
         if len(data) > limit:
             raise UnsafeBookError(f"A file inside the book ({name}) is too large to open.")
+        self.unpacked += len(data)
+        if self.unpacked > MAX_UNPACKED_BYTES:
+            raise UnsafeBookError(
+                f"The book unpacks to more than {MAX_UNPACKED_BYTES >> 20} MB of files"
+                " (a chapter may be listed many times); it was not opened."
+            )
         return data
 
 

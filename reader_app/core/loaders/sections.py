@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from reader_app.core.book import Chapter, TocEntry
 from reader_app.core.loaders.blocks import Block, Run, render_blocks
+from reader_app.core.loaders.limits import MAX_CHAPTERS
 
 MAX_CHAPTER_CHARS = 120_000  # longer sections become parts: the view lays out a chapter at once
 PART_CHARS = 40_000  # size of the parts of a book with no headings at all
@@ -37,14 +38,19 @@ def choose_split_level(blocks: list[Block]) -> int:
 
 
 def split_into_chapters(
-    blocks: list[Block], split_level: int, *, opening_title: str = "Opening"
+    blocks: list[Block],
+    split_level: int,
+    *,
+    opening_title: str = "Opening",
+    notes: list[str] | None = None,
 ) -> tuple[list[Chapter], list[TocEntry]]:
     """Cut ``blocks`` before every heading of level ≤ ``split_level``.
 
     A heading with nothing under it but further headings (``BOOK ONE`` directly followed by
     ``CHAPTER I``) starts no chapter of its own: it joins the next one and becomes the
     parent of the following chapters in the table of contents. Text before the first
-    heading becomes an opening chapter. A book with no headings is cut into parts.
+    heading becomes an opening chapter. A book with no headings is cut into parts, and
+    so is a book with more headings than chapters a book can have (a note says so).
     """
     if split_level <= 0 or not any(0 < b.heading_level <= split_level for b in blocks):
         return _parts(blocks)
@@ -67,6 +73,13 @@ def split_into_chapters(
                 only_headings = False
     if current.blocks:
         sections.append(current)
+    if len(sections) > MAX_CHAPTERS:
+        if notes is not None:
+            notes.append(
+                f"The book has more than {MAX_CHAPTERS:,} headings; it is shown in parts"
+                " of equal length instead of chapters."
+            )
+        return _parts(blocks)
     _merge_slivers(sections)
     chapters: list[Chapter] = []
     flat_toc: list[tuple[int, str, int, int]] = []  # level, title, chapter, offset
@@ -154,6 +167,29 @@ def nest_toc(flat: list[tuple[int, str, int, int]]) -> list[TocEntry]:
         )
 
     return [freeze(n) for n in roots]
+
+
+def cap_toc(toc: list[TocEntry], limit: int) -> tuple[list[TocEntry], bool]:
+    """The first ``limit`` entries of a contents tree, in reading order; True if cut."""
+    left = limit
+    cut = False
+
+    def keep(entries: tuple[TocEntry, ...] | list[TocEntry]) -> list[TocEntry]:
+        nonlocal left, cut
+        kept: list[TocEntry] = []
+        for entry in entries:
+            if left <= 0:
+                cut = True
+                break
+            left -= 1
+            children = tuple(keep(entry.children)) if entry.children else ()
+            kept.append(TocEntry(entry.title, entry.chapter, entry.offset, children))
+        return kept
+
+    total = sum(1 for entry in toc for _ in entry.walk())
+    if total <= limit:
+        return toc, False
+    return keep(toc), cut
 
 
 def _cut(blocks: list[Block]) -> list[list[Block]]:

@@ -1,0 +1,89 @@
+"""How much of a book Tone Reader will read, parse and show, and why.
+
+Every loader works inside these limits so that any file up to 64 MB is opened or refused
+within seconds and well under 1 GB of memory, whatever its shape. The limits are counts
+and sizes, never clocks, so the same file always gives the same result.
+
+The numbers are chosen from real books: War and Peace is 3.2 million characters in 366
+chapters with 380 contents entries; the largest single-file works on Project Gutenberg
+(complete works, encyclopaedias) are 15–25 million characters.
+"""
+
+from __future__ import annotations
+
+from reader_app.core.errors import UnsafeBookError
+
+# A book's whole text. 32 million characters is ten War and Peaces and more than any
+# single work on Project Gutenberg; it also keeps the chapters, their HTML and the cache
+# entry (about 2.2 bytes a character in all) near 200 MB at the very worst.
+MAX_BOOK_CHARS = 32_000_000
+# All bytes unpacked from an EPUB, counted as they are read: the same chapter listed a
+# thousand times in the spine must not unpack a thousand times without limit.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+# Tags in one document. A libxml2 element costs about 120 bytes; one million of them is
+# far more than a real chapter (Moby-Dick's largest has 3,000) and stays near 150 MB.
+MAX_DOCUMENT_TAGS = 1_000_000
+# Spine items (chapters) and manifest entries of an EPUB, and chapters of any book.
+MAX_CHAPTERS = 5_000
+MAX_MANIFEST_ITEMS = 10_000
+# Entries shown in the table of contents: beyond this a list is no longer something a
+# reader scrolls through, and each entry costs the window a widget row.
+MAX_TOC_ENTRIES = 2_000
+# Titles and names are shown on one line; longer ones are cut.
+MAX_TITLE_CHARS = 300
+MAX_AUTHORS = 20
+# One paragraph handed to the view. Qt lays out a paragraph as a whole, and a run with no
+# break opportunity costs it time that grows faster than the run; 10,000 characters (about
+# three printed pages) lay out in milliseconds.
+MAX_BLOCK_CHARS = 10_000
+# Elements nested deeper than this are flattened before parsing: libxml2 stops at 256 and
+# drops the rest of the document without a word.
+MAX_NESTING = 180
+# An SVG image is rendered on the GUI thread; its cost grows with its size and elements.
+MAX_SVG_BYTES = 512 * 1024
+MAX_SVG_ELEMENTS = 5_000
+
+
+class TextBudget:
+    """Counts the characters of a book as its chapters are made, refusing past the limit.
+
+    Attributes:
+        chars: characters counted so far.
+    """
+
+    def __init__(self, name: str, limit: int = MAX_BOOK_CHARS) -> None:
+        self._name = name
+        self._limit = limit
+        self.chars = 0
+
+    def spend(self, chars: int) -> None:
+        """Count ``chars`` more characters.
+
+        Raises:
+            UnsafeBookError: the book's text is now over the limit.
+        """
+        self.chars += chars
+        if self.chars > self._limit:
+            raise UnsafeBookError(too_much_text(self._name, self._limit))
+
+
+def too_much_text(name: str, limit: int = MAX_BOOK_CHARS) -> str:
+    """The message for a book whose text is over ``limit`` characters."""
+    return (
+        f"“{name}” holds more than {limit // 1_000_000} million characters of text,"
+        " more than Tone Reader opens; it was not opened."
+    )
+
+
+def toc_note(limit: int) -> str:
+    """The note for a table of contents cut at ``limit`` entries."""
+    return (
+        f"The table of contents has more than {limit:,} entries; only the first {limit:,}"
+        " are listed. All the text is there."
+    )
+
+
+def one_line(text: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """``text`` on one line and at most ``limit`` characters, cut with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
