@@ -11,6 +11,12 @@ itself when nothing is queued, e.g. by the passage it asks about; ``in_flight`` 
 ``max_in_flight`` count such requests being served at once. A request without
 ``"stream": true`` gets the reply as one JSON message, as ``messages.create`` expects.
 
+It can also misbehave as a broken server or network would, for the limits of the client:
+``reply_delayed`` (a late first byte), ``reply_drip`` (one byte at a time),
+``reply_pings`` (ping events for ever), ``reply_endless`` (text deltas for ever),
+``reply_stall`` (nothing more after message_start, or before the headers), ``reply_raw``
+(a malformed stream) and ``reply_redirect`` (a 3xx to elsewhere).
+
 Message Batches (notes §7) are served too: ``POST /v1/messages/batches`` creates a batch
 that stays "in_progress" for ``batch_polls_in_progress`` retrieves and then ends;
 ``batch_answers`` scripts each request's result by custom_id, and the JSONL results come
@@ -98,13 +104,19 @@ class Reply:
     stop_reason: str | None = "end_turn"
     model: str | None = None
     request_id: str | None = None
-    # How a stream ends: "complete", "error" (an error event), "truncated" (EOF), "stall".
+    # How a stream ends: "complete", "error" (an error event), "truncated" (EOF), "stall",
+    # "pings" (ping events for ever), "endless" (text deltas for ever), "raw" (``raw``
+    # sent as it is after message_start, then EOF).
     ending: str = "complete"
     error_type: str = ""
     message: str = ""
     stall: float = 0.0
     stall_before_headers: bool = False
     chunked: bool = False  # send the body with transfer-encoding: chunked
+    first_byte_delay: float = 0.0  # wait this long before the status line, then answer
+    drip_delay: float = 0.0  # send the stream one byte at a time, this long apart
+    ping_interval: float = 0.05  # for "pings"
+    raw: bytes = b""  # for "raw"
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     # (time.perf_counter(), text) of each text delta as it was written to the socket.
@@ -322,6 +334,31 @@ class FakeAnthropic:
                       stall_before_headers=before_headers)  # fmt: skip
         return self.enqueue(reply)
 
+    def reply_delayed(self, seconds: float, answer: dict[str, Any] | str = GOOD_ANSWER) -> Reply:
+        """Send nothing for ``seconds`` (not even the status line), then ``answer``."""
+        return self.enqueue(Reply("stream", text=_answer_text(answer), first_byte_delay=seconds))
+
+    def reply_drip(self, delay: float, answer: dict[str, Any] | str = GOOD_ANSWER) -> Reply:
+        """Stream ``answer`` one byte at a time, ``delay`` seconds apart."""
+        return self.enqueue(Reply("stream", text=_answer_text(answer), drip_delay=delay))
+
+    def reply_pings(self, interval: float = 0.05) -> Reply:
+        """Start a text block, then send ``ping`` events every ``interval`` s for ever."""
+        return self.enqueue(Reply("stream", ending="pings", ping_interval=interval))
+
+    def reply_endless(self, chunk: str = "la ", delay: float = 0.0) -> Reply:
+        """Stream text deltas of ``chunk`` for ever (``delay`` apart)."""
+        return self.enqueue(Reply("stream", text=chunk, ending="endless", chunk_delay=delay))
+
+    def reply_raw(self, raw: bytes) -> Reply:
+        """Send message_start, then ``raw`` as it is (a malformed stream), then EOF."""
+        return self.enqueue(Reply("stream", ending="raw", raw=raw))
+
+    def reply_redirect(self, location: str, status: int = 307) -> Reply:
+        """Answer with a redirect to ``location`` (no body), as a misconfigured proxy might."""
+        reply = Reply("error", status=status, headers={"location": location})
+        return self.enqueue(reply)
+
     def requests_to(self, path: str) -> list[RecordedRequest]:
         """The recorded requests whose path is ``path``."""
         return [r for r in self.requests if r.path == path]
@@ -441,6 +478,15 @@ class FakeAnthropic:
 
     def _send_error(self, h: _Handler, reply: Reply) -> None:
         request_id = self._request_id(reply)
+        if 300 <= reply.status < 400:
+            h.send_response(reply.status)
+            h.send_header("content-length", "0")
+            h.send_header("connection", "close")
+            h.send_header("request-id", request_id)
+            for name, value in reply.headers.items():
+                h.send_header(name, value)
+            h.end_headers()
+            return
         body = {
             "type": "error",
             "error": {"type": reply.error_type, "message": reply.message},
@@ -454,6 +500,10 @@ class FakeAnthropic:
 
     def _send_message(self, h: _Handler, reply: Reply, request: dict[str, Any]) -> None:
         """A non-streaming answer: the whole message as one JSON body."""
+        if not self._wait(reply.stall if reply.stall_before_headers else reply.first_byte_delay):
+            return
+        if reply.stall_before_headers:
+            return
         usage = {"input_tokens": 25, "cache_creation_input_tokens": 0,
                  "cache_read_input_tokens": 0, **reply.usage}  # fmt: skip
         usage.setdefault("output_tokens", max(1, len(reply.text) // 4))
@@ -468,6 +518,8 @@ class FakeAnthropic:
     def _send_stream(self, h: _Handler, reply: Reply, request: dict[str, Any]) -> None:
         if reply.stall_before_headers:
             self._wait(reply.stall)
+            return
+        if not self._wait(reply.first_byte_delay):
             return
         h.send_response(200)
         h.send_header("content-type", "text/event-stream")
@@ -484,7 +536,16 @@ class FakeAnthropic:
                 continue
             if name == "close":
                 return
-            event = f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+            if name == "raw":
+                event = data["bytes"]
+            else:
+                event = f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+            if reply.drip_delay:
+                for byte in range(len(event)):
+                    h.wfile.write(event[byte : byte + 1])
+                    if not self._wait(reply.drip_delay):
+                        return
+                continue
             h.wfile.write(b"%x\r\n%s\r\n" % (len(event), event) if reply.chunked else event)
             if name == "content_block_delta":
                 reply.sent.append((time.perf_counter(), data["delta"].get("text", "")))
@@ -512,7 +573,22 @@ class FakeAnthropic:
             "content_block_start",
             {"type": "content_block_start", "index": 0, "content_block": block},
         )
+        if reply.ending == "raw":
+            yield "raw", {"bytes": reply.raw}
+            yield "close", {}
+            return
         yield "ping", {"type": "ping"}
+        if reply.ending == "pings":
+            while True:  # until the client hangs up or the server stops
+                yield "wait", {"seconds": reply.ping_interval}
+                yield "ping", {"type": "ping"}
+        if reply.ending == "endless":
+            while True:
+                if reply.chunk_delay:
+                    yield "wait", {"seconds": reply.chunk_delay}
+                delta = {"type": "text_delta", "text": reply.text}
+                yield "content_block_delta", {"type": "content_block_delta", "index": 0,
+                                              "delta": delta}  # fmt: skip
         size = max(1, reply.chunk_size)
         for i in range(0, len(reply.text), size):
             if reply.chunk_delay:

@@ -18,10 +18,16 @@ from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.prompt import DEFAULT_MODEL  # the model when none can be listed
 from reader_app.ai.request import AnalysisOutcome, RawAnswer, Usage
 from reader_app.ai.schema import SchemaMismatch, validate_answer
-from reader_app.ai.sdk_errors import map_sdk_error, one_line, retry_after_seconds
+from reader_app.ai.sdk_errors import (
+    map_decode_error,
+    map_sdk_error,
+    one_line,
+    retry_after_seconds,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from contextlib import AbstractContextManager
 
     import anthropic
 
@@ -29,6 +35,18 @@ if TYPE_CHECKING:
 
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
+# No byte at all for this long and a call gives up (a stalled server, a lost network).
+IDLE_TIMEOUT = 60.0
+# The whole of one analysis, retries included: a fixed allowance plus time for the answer
+# to stream at a slow rate, so a 32,000-token multi-passage answer gets longer than one.
+DEADLINE_BASE = 120.0
+DEADLINE_TOKENS_PER_SECOND = 50.0
+# An answer's text past this is no analysis (one is about 2 KB, ten passages about 30 KB):
+# the call stops, and nothing is kept.
+MAX_ANSWER_CHARS = 256 * 1024
+# The panel's partial view is parsed from the whole text so far on every delta; past this
+# size that would cost more than it shows, so the partial view stops growing.
+PARTIAL_LIMIT = 64 * 1024
 
 # Statuses whose retry-after we refuse to sleep through silently, and what they mean.
 _WAIT_KINDS = {
@@ -83,19 +101,24 @@ class ClaudeToneAnalyzer:
         api_key: str,
         *,
         base_url: str | None = None,
-        timeout: float = 60.0,
+        timeout: float = IDLE_TIMEOUT,
         max_retries: int = 2,
         long_wait: float = 10.0,
+        deadline: float | None = None,
+        max_answer_chars: int = MAX_ANSWER_CHARS,
     ) -> None:
         """Remember the settings; nothing is imported or sent yet.
 
         Args:
             api_key: the Anthropic API key (surrounding white space from a paste is dropped).
             base_url: the API host; else ``ANTHROPIC_BASE_URL``; else the public API.
-            timeout: seconds to wait for the next bytes of an answer (not for the whole answer).
+            timeout: the idle time-out: seconds to wait for the next bytes of an answer.
             max_retries: the SDK's own retries for 429/5xx/connection errors.
             long_wait: a retry-after longer than this many seconds is raised at once as an
                 AiError (with ``retry_after``) instead of being slept through.
+            deadline: seconds one analysis may take in all, retries included; None for
+                :func:`deadline_for` the request (longer answers get longer).
+            max_answer_chars: the longest answer text kept; a longer one fails TOO_LARGE.
         """
         self._api_key = api_key.strip()
         # Passed explicitly so that an SDK profile on disk can never redirect the key.
@@ -103,6 +126,8 @@ class ClaudeToneAnalyzer:
         self._timeout = timeout
         self._max_retries = max_retries
         self._long_wait = long_wait
+        self._deadline = deadline
+        self._max_answer_chars = max_answer_chars
         self._client: anthropic.Anthropic | None = None
         self._lock = threading.Lock()
 
@@ -115,11 +140,16 @@ class ClaudeToneAnalyzer:
             if self._client is None:
                 import anthropic  # deliberately lazy: see the module docstring
 
+                from reader_app.ai.transport import guarded_http_client
+
+                # The read timeout applies between bytes; connecting should be quick.
+                timeout = anthropic.Timeout(self._timeout, connect=min(self._timeout, 5.0))
                 self._client = anthropic.Anthropic(
                     api_key=self._api_key,
                     base_url=self._base_url,
-                    # The read timeout applies between bytes; connecting should be quick.
-                    timeout=anthropic.Timeout(self._timeout, connect=min(self._timeout, 5.0)),
+                    timeout=timeout,
+                    # Guarded sockets (deadline, Cancel, size cap) and no redirects.
+                    http_client=guarded_http_client(timeout),
                     max_retries=self._max_retries,
                     middleware=[self._refuse_long_waits],
                 )
@@ -151,8 +181,14 @@ class ClaudeToneAnalyzer:
 
         The SDK obeys any retry-after, even an hour. The app would rather show a countdown
         and let the user decide, so a long wait ends the call at once. Short waits fall
-        through to the SDK's own retries.
+        through to the SDK's own retries. A watched call past its deadline, or cancelled
+        while the SDK slept before a retry, makes no further attempt.
         """
+        from reader_app.ai.transport import current_guard
+
+        guard = current_guard()
+        if guard is not None:
+            guard.check()
         response = call_next(request)
         http = response.http_response
         kind = _WAIT_KINDS.get(http.status_code)
@@ -166,6 +202,30 @@ class ClaudeToneAnalyzer:
             retry_after=wait,
             request_id=http.headers.get("request-id") or "",
         )
+
+    def watch(
+        self, cancelled: threading.Event | None = None, deadline: float | None = None
+    ) -> AbstractContextManager[object]:
+        """Bound the calls made on this thread inside the ``with`` block.
+
+        For calls made through :meth:`sdk` (the judge, batches): they get the idle
+        time-out, ``deadline`` and a prompt stop once ``cancelled`` is set, failing
+        with an SDK exception that :func:`~reader_app.ai.sdk_errors.map_sdk_error` maps.
+
+        Args:
+            cancelled: stops the calls within a quarter of a second once set.
+            deadline: seconds the calls may take in all; None for no deadline.
+        """
+        self._sdk()  # loads the SDK and its transport
+        from reader_app.ai.transport import Guard, watching
+
+        return watching(Guard(deadline=deadline, idle=self._timeout, cancelled=cancelled))
+
+    def deadline_for(self, request: ToneRequest) -> float:
+        """Seconds ``request`` may take in all: the one set, or one scaled to its answer."""
+        if self._deadline is not None:
+            return self._deadline
+        return DEADLINE_BASE + request.max_tokens / DEADLINE_TOKENS_PER_SECOND
 
     # -- analysis ---------------------------------------------------------------------------
     def analyse(
@@ -181,7 +241,8 @@ class ClaudeToneAnalyzer:
             request: the composed request.
             on_partial: called on the worker thread with the answer's JSON parsed so far,
                 each time it changes (the panel shows ``partial["explanation"]`` growing).
-            cancelled: checked on every stream event; once set, the call stops.
+            cancelled: once set, the call stops within a quarter of a second, even while
+                the server sends nothing.
 
         Returns:
             The validated analysis with its usage and timings.
@@ -227,11 +288,19 @@ class ClaudeToneAnalyzer:
 
         ``on_partial`` gets the JSON parsed so far; ``on_snapshot`` the raw text so far.
 
+        The call ends with an AiError when ``cancelled`` is set (within a quarter of a
+        second), when no byte has come for the idle time-out (TIMEOUT), at the deadline
+        (TIMEOUT), or when the answer grows past the size cap (TOO_LARGE).
+
         Raises:
             AiError: for every failure of the request or the stream, a refusal, a stream
-                that ended early, and cancellation.
+                that ended early, an unreadable stream, and cancellation.
         """
         client = self._sdk()
+        from reader_app.ai.transport import Guard, watching
+
+        guard = Guard(deadline=self.deadline_for(request), idle=self._timeout,
+                      cancelled=cancelled)  # fmt: skip
         if cancelled is not None and cancelled.is_set():
             raise AiError(AiErrorKind.CANCELLED)
         started = time.perf_counter()
@@ -242,18 +311,20 @@ class ClaudeToneAnalyzer:
         last_partial: dict[str, Any] | None = None
         try:
             # The HTTP request and the SDK's retries happen when the block is entered.
-            with client.messages.stream(**request.api_kwargs()) as stream:
+            with watching(guard), client.messages.stream(**request.api_kwargs()) as stream:
                 responded = True
                 request_id = stream.request_id or ""
-                for event in stream:
+                for event in _events(stream, self._api_key, request_id):
                     if cancelled is not None and cancelled.is_set():
                         raise AiError(AiErrorKind.CANCELLED, request_id=request_id)
+                    if event.type in ("text", "thinking"):
+                        self._check_size(event.snapshot, request_id)
                     if event.type == "text":
                         if first_text is None:
                             first_text = time.perf_counter()
                         if on_snapshot is not None:
                             on_snapshot(event.snapshot)
-                        if on_partial is not None:
+                        if on_partial is not None and len(event.snapshot) <= PARTIAL_LIMIT:
                             partial = _parse_partial(event.snapshot)
                             if partial is not None and partial != last_partial:
                                 last_partial = partial
@@ -290,6 +361,12 @@ class ClaudeToneAnalyzer:
             ttft_ms=total_ms if first_text is None else (first_text - started) * 1000.0,
             total_ms=total_ms,
         )
+
+    def _check_size(self, snapshot: str, request_id: str) -> None:
+        """Stop an answer that has grown past the cap, before it costs more."""
+        if len(snapshot) > self._max_answer_chars:
+            detail = f"the answer passed {self._max_answer_chars // 1024} KB of text"
+            raise AiError(AiErrorKind.TOO_LARGE, detail, request_id=request_id)
 
     # -- models and tokens ------------------------------------------------------------------
     def list_models(self) -> list[ModelChoice]:
@@ -362,6 +439,27 @@ class ClaudeToneAnalyzer:
     ) -> AiError | None:
         """The AiError for an SDK or HTTP failure, or None when ``exc`` is not one (a bug)."""
         return map_sdk_error(exc, secret=self._api_key, request_id=request_id, streaming=streaming)
+
+
+def _events(stream: Iterable[Any], secret: str, request_id: str) -> Iterator[Any]:
+    """The stream's events; what the SDK raises while decoding them becomes MALFORMED.
+
+    The SDK parses each ``data:`` line with ``json.loads`` and applies the events to its
+    snapshot as they come, so a garbled stream raises plain Python errors from inside the
+    iteration: bad JSON (ValueError), JSON nested too deep (RecursionError), a delta for
+    a block never started (IndexError, KeyError). Only the iteration is covered, so a bug
+    in the app's own handling of an event is still a bug.
+    """
+    iterator = iter(stream)
+    while True:
+        try:
+            event = next(iterator)
+        except StopIteration:
+            return
+        except (ValueError, RecursionError, IndexError, KeyError, TypeError, AttributeError,
+                AssertionError) as exc:  # fmt: skip
+            raise map_decode_error(exc, secret=secret, request_id=request_id) from exc
+        yield event
 
 
 def _parse_partial(snapshot: str) -> dict[str, Any] | None:

@@ -26,6 +26,9 @@ class AiErrorKind(enum.Enum):
     SCHEMA = "schema"  # the answer failed the schema
     REFUSAL = "refusal"
     CANCELLED = "cancelled"
+    TOO_LARGE = "too_large"  # the answer passed the size cap
+    MALFORMED = "malformed"  # the response was not a readable event stream
+    REDIRECT = "redirect"  # a 3xx, which is never followed
 
 
 _MESSAGES = {
@@ -47,6 +50,11 @@ _MESSAGES = {
     AiErrorKind.SCHEMA: "The answer did not have the expected form.",
     AiErrorKind.REFUSAL: "Claude declined to analyse this passage.",
     AiErrorKind.CANCELLED: "The analysis was cancelled.",
+    AiErrorKind.TOO_LARGE: "The answer was far larger than any analysis, so it was not kept.",
+    AiErrorKind.MALFORMED: "The API sent a response that could not be read.",
+    AiErrorKind.REDIRECT: (
+        "The API address answered with a redirect, which is not followed. Check the API address."
+    ),
 }
 
 
@@ -80,4 +88,4 @@ class AiError(ReaderError):
         """Whether trying again later may work without the user changing anything."""
         return self.kind not in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING, AiErrorKind.AUTH,
                                  AiErrorKind.PERMISSION, AiErrorKind.MODEL_NOT_FOUND,
-                                 AiErrorKind.REFUSAL)  # fmt: skip
+                                 AiErrorKind.REFUSAL, AiErrorKind.REDIRECT)  # fmt: skip

@@ -35,6 +35,27 @@ _STATUS_KINDS = {
     529: AiErrorKind.OVERLOADED,
 }
 
+# The error types an `event: error` can carry (types/shared/error_type.py), and what each
+# means for the reader; an unknown one is a plain STREAM_ERROR.
+_EVENT_KINDS = {
+    "overloaded_error": AiErrorKind.OVERLOADED,
+    "rate_limit_error": AiErrorKind.RATE_LIMITED,
+    "api_error": AiErrorKind.SERVER,
+    "timeout_error": AiErrorKind.TIMEOUT,
+    "authentication_error": AiErrorKind.AUTH,
+    "permission_error": AiErrorKind.PERMISSION,
+    "invalid_request_error": AiErrorKind.BAD_REQUEST,
+    "request_too_large": AiErrorKind.BAD_REQUEST,
+}
+_BROKE_OFF = "The answer broke off part way."
+# Why the app stopped a call itself (reader_app.ai.transport.StreamAborted.reason).
+_ABORT_KINDS = {
+    "cancelled": AiErrorKind.CANCELLED,
+    "deadline": AiErrorKind.TIMEOUT,
+    "idle": AiErrorKind.TIMEOUT,
+    "too_large": AiErrorKind.TOO_LARGE,
+}
+
 
 def one_line(text: str, secret: str = "") -> str:
     """``text`` as one short line without the API key or anything shaped like one.
@@ -149,6 +170,10 @@ def map_sdk_error(
     import anthropic
     import httpx2
 
+    from reader_app.ai.transport import StreamAborted
+
+    if isinstance(exc, StreamAborted):
+        return AiError(_ABORT_KINDS[exc.reason], exc.detail, request_id=request_id)
     if isinstance(exc, anthropic.APIStatusError):
         return _map_status(exc, secret, request_id, streaming, not_found, gone_hint)
     # The SDK's connection errors say only "Connection error."; the cause says why.
@@ -169,6 +194,20 @@ def map_sdk_error(
     return AiError(kind, detail, request_id=request_id)
 
 
+def map_decode_error(exc: BaseException, *, secret: str = "", request_id: str = "") -> AiError:
+    """The AiError for a stream the SDK could not decode (garbage, bad JSON in ``data:``).
+
+    Args:
+        exc: what decoding raised: a ``ValueError`` for bad JSON, a ``RecursionError``
+            for JSON nested too deep, an ``IndexError``/``KeyError`` for events that
+            name content that was never started.
+        secret: the API key in use, kept out of the message.
+        request_id: the stream's request id.
+    """
+    detail = one_line(f"unreadable stream ({type(exc).__name__}: {exc})", secret)
+    return AiError(AiErrorKind.MALFORMED, detail, request_id=request_id)
+
+
 def _map_status(
     exc: anthropic.APIStatusError,
     secret: str,
@@ -180,11 +219,18 @@ def _map_status(
     status = exc.status_code
     request_id = exc.request_id or request_id
     error_type = exc.type or "unknown_error"
+    if 300 <= status < 400:
+        # Redirects are never followed: the request would go, body and key, elsewhere.
+        where = exc.response.headers.get("location", "")
+        detail = one_line(f"HTTP {status} redirect to {where or 'nowhere'}", secret)
+        return AiError(AiErrorKind.REDIRECT, detail, request_id=request_id)
     if streaming or status < 400:
         # An `event: error` arrives with the stream's own status (200) and is not
-        # retried by the SDK (notes §3.1).
+        # retried by the SDK (notes §3.1). Its type says what failed, as a status would.
         detail = one_line(f"error event {error_type}: {exc.api_message or ''}", secret)
-        return AiError(AiErrorKind.STREAM_ERROR, detail, request_id=request_id)
+        event_kind = _EVENT_KINDS.get(error_type, AiErrorKind.STREAM_ERROR)
+        hint = "" if event_kind is AiErrorKind.STREAM_ERROR else _BROKE_OFF
+        return AiError(event_kind, detail, request_id=request_id, hint=hint)
     detail = one_line(f"HTTP {status} {error_type}: {exc.api_message or exc.message}", secret)
     kind = not_found if status == 404 else _STATUS_KINDS.get(status)
     if kind is None:
