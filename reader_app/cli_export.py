@@ -17,7 +17,6 @@ Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,11 +67,9 @@ def _fail(message: str, code: int) -> int:
 
 def _book_id(path: Path) -> str:
     """SHA-256 of a file's bytes, read in blocks (a book may be hundreds of megabytes)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+    from reader_app.core.loaders import book_id_of
+
+    return book_id_of(path)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -102,6 +99,8 @@ def cmd_export(argv: Sequence[str], paths: AppPaths) -> int:
             book_id = _book_id(book)
         except OSError as exc:
             return _fail(f"Cannot read “{book}”: {exc.strerror or exc}.", EXIT_BAD_INPUT)
+        except ReaderError as exc:  # a FIFO, a device or a folder named as the book
+            return _fail(exc.message, EXIT_BAD_INPUT)
     try:
         # A profile without a library has nothing to export: say so rather than create
         # one. An existing library opens read-write, like the app, so an old one is

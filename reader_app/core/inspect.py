@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,12 +37,28 @@ def describe(book: Book) -> dict[str, Any]:
     }
 
 
+# Characters a terminal acts on instead of printing: C0 and C1 controls (ESC starts the
+# escape sequences that retitle a window, move the cursor or rewrite what was printed),
+# DEL, and the bidirectional overrides that reorder the rest of a line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every control character shown as an escape (``\x1b``, ``\u202e``)."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def render_text(info: dict[str, Any]) -> str:
-    """A human-readable report."""
+    """A human-readable report; text from the book is escaped, never sent raw to a terminal."""
     lines = [
-        f"Title:     {info['title']}",
-        f"Authors:   {', '.join(info['authors']) or '—'}",
-        f"Language:  {info['language'] or '—'}",
+        f"Title:     {printable(info['title'])}",
+        f"Authors:   {printable(', '.join(info['authors'])) or '—'}",
+        f"Language:  {printable(info['language']) or '—'}",
         f"Format:    {info['format']}",
         f"Size:      {info['chars']:,} characters in {len(info['chapters'])} chapters",
         "",
@@ -50,7 +67,8 @@ def render_text(info: dict[str, Any]) -> str:
     width = len(str(len(info["chapters"])))
     for chapter in info["chapters"]:
         lines.append(
-            f"  {chapter['index'] + 1:>{width}}  {chapter['title'][:60]:<60} {chapter['chars']:>9,}"
+            f"  {chapter['index'] + 1:>{width}}  {printable(chapter['title'])[:60]:<60}"
+            f" {chapter['chars']:>9,}"
         )
     lines.append("")
     lines.append("Contents:")
@@ -58,10 +76,10 @@ def render_text(info: dict[str, Any]) -> str:
     def walk(entries: list[dict[str, Any]], depth: int) -> None:
         for entry in entries:
             where = f"(chapter {entry['chapter'] + 1})"
-            lines.append(f"  {'  ' * depth}{entry['title'][:70]}  {where}")
+            lines.append(f"  {'  ' * depth}{printable(entry['title'])[:70]}  {where}")
             walk(entry["children"], depth + 1)
 
     walk(info["toc"], 0)
     for warning in info["warnings"]:
-        lines.append(f"Note: {warning}")
+        lines.append(f"Note: {printable(warning)}")
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QWidget
 
+from reader_app.core.loaders.svg import image_is_safe
 from reader_app.core.offsets import Utf16Map
 from reader_app.ui.themes import LIGHT, PageColors, document_css, highlight_color
 
@@ -141,7 +142,9 @@ class ReaderView(QTextBrowser):
         if url.scheme() != "res" or kind != QTextDocument.ResourceType.ImageResource.value:
             return None
         data = self._read_resource(url.path())
-        if not data or len(data) > MAX_IMAGE_BYTES:
+        # Qt picks the decoder by content and renders SVG here, on the GUI thread: an SVG
+        # that refers to anything (a file, /dev/stdin, <use> copies) is never handed over.
+        if not data or len(data) > MAX_IMAGE_BYTES or not image_is_safe(data):
             return None
         image = QImage.fromData(QByteArray(data))
         if image.isNull():

@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader_app.core.book import Book, BookFormat, Chapter, TocEntry
 from reader_app.core.errors import BookError, UnsafeBookError
-from reader_app.core.files import read_regular
+from reader_app.core.files import open_regular, read_regular
 from reader_app.core.loaders.encoding import decode_html, decode_text
 from reader_app.core.loaders.epub import load_epub, read_epub_resource
 from reader_app.core.loaders.limits import (
@@ -65,6 +66,19 @@ def load_book(path: Path | str, cache: BookCache | None = None) -> Book:
     if cache is not None:
         cache.put(book, resources)
     return _with_resources(book, resources)
+
+
+def book_id_of(path: Path) -> str:
+    """A book file's identity (the SHA-256 of its bytes), read in blocks.
+
+    Raises:
+        BookError: not a regular file (a FIFO would block the hash for ever), or unreadable.
+    """
+    digest = hashlib.sha256()
+    with os.fdopen(open_regular(path, BookError), "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _with_resources(book: Book, resources: frozenset[str]) -> Book:
