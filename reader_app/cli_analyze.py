@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from reader_app.ai.request import AnalysisOutcome
+    from reader_app.ai.client import ClaudeToneAnalyzer
+    from reader_app.ai.errors import AiError
+    from reader_app.ai.request import AnalysisOutcome, ToneRequest
     from reader_app.config.paths import AppPaths
     from reader_app.core.book import Book
 
@@ -50,7 +52,38 @@ def _parser() -> _Parser:
     parser.add_argument(
         "--context-paragraphs", type=int, metavar="N", help="context each side (default: settings)"
     )
+    add_limit_options(parser)
     return parser
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """``--deadline`` and the hidden ``--idle-timeout``, shared with ``eval``."""
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        metavar="S",
+        help="give up on an analysis after S seconds in all (default: 120 s plus time for"
+        " a long answer)",
+    )
+    # For tests: seconds without a byte before a request gives up (default 60).
+    parser.add_argument("--idle-timeout", type=float, metavar="S", help=argparse.SUPPRESS)
+
+
+def check_limit_options(args: argparse.Namespace) -> str:
+    """Why the limit options are unusable, or "" when they are fine."""
+    for name in ("deadline", "idle_timeout"):
+        value = getattr(args, name)
+        if value is not None and not 0 < value <= 24 * 3600:
+            return f"--{name.replace('_', '-')} must be between 0 and 86400 seconds"
+    return ""
+
+
+def make_analyzer(key: str, args: argparse.Namespace) -> ClaudeToneAnalyzer:
+    """The analyser with the command line's limits."""
+    from reader_app.ai.client import IDLE_TIMEOUT, ClaudeToneAnalyzer
+
+    idle = args.idle_timeout if args.idle_timeout is not None else IDLE_TIMEOUT
+    return ClaudeToneAnalyzer(key, timeout=idle, deadline=args.deadline)
 
 
 def find_occurrence(book: Book, text: str, occurrence: int) -> tuple[int, int, int] | None:
@@ -74,7 +107,6 @@ def find_occurrence(book: Book, text: str, occurrence: int) -> tuple[int, int, i
 def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     """Run the command; returns the exit code."""
     args = _parser().parse_args(argv)
-    from reader_app.ai.client import ClaudeToneAnalyzer
     from reader_app.ai.errors import AiError, AiErrorKind
     from reader_app.ai.passage import request_for_passage
     from reader_app.ai.prompt import prompt_settings
@@ -86,6 +118,8 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
 
     if args.occurrence < 1:
         return _fail("--occurrence counts from 1", EXIT_BAD_INPUT)
+    if problem := check_limit_options(args):
+        return _fail(problem, EXIT_BAD_INPUT)
     if not all(f.strip() for f in args.find):
         return _fail("--find needs some text", EXIT_BAD_INPUT)
     try:
@@ -121,21 +155,24 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
 
             return analyze_together(book, places, settings, pool, fixed, conn, args)
         request = request_for_passage(book, *place, prompt_settings(settings), pool, fixed=fixed)
+        # The highlight is kept before anything is sent: whatever happens to the request,
+        # it stays, "not analysed" until an analysis is stored for it.
+        highlight_id = save_highlight(conn, book, place) if args.save else None
         try:
             key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
-            analyzer = ClaudeToneAnalyzer(key)
+            analyzer = make_analyzer(key, args)
             try:
                 outcome = analyzer.analyse(request)
             finally:
                 analyzer.close()
         except AiError as exc:
-            code = (
-                EXIT_NO_KEY
-                if exc.kind in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING)
-                else EXIT_FAILURE
-            )
-            return _fail(str(exc), code)
-        highlight_id = save(conn, book, place, outcome, settings.prices) if args.save else None
+            no_key = exc.kind in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING)
+            if highlight_id is None:
+                return _fail(str(exc), EXIT_NO_KEY if no_key else EXIT_FAILURE)
+            save_failure(conn, highlight_id, request, exc)
+            return _fail(f"{exc} {kept(highlight_id)}", EXIT_NO_KEY if no_key else EXIT_FAILURE)
+        if highlight_id is not None:
+            save_outcome(conn, highlight_id, outcome, settings.prices)
     except ReaderError as exc:
         return _fail(str(exc), EXIT_FAILURE)
     finally:
@@ -176,18 +213,24 @@ def save(
     prices: Sequence[tuple[str, float, float]],
 ) -> int:  # fmt: skip
     """Keep the passage as a highlight with its analysis; returns the highlight id."""
-    from reader_app.ai.pricing import estimate_cost
+    highlight_id = save_highlight(conn, book, place)
+    save_outcome(conn, highlight_id, outcome, prices)
+    return highlight_id
+
+
+def save_highlight(conn: Any, book: Book, place: tuple[int, int, int]) -> int:
+    """Keep the passage as a highlight, not analysed yet; returns its id.
+
+    The book and the highlight are one transaction, so a command killed part way leaves
+    neither a book without its highlight nor the reverse.
+    """
     from reader_app.core.anchors import make_anchor
-    from reader_app.storage.analyses import AnalysisRepository, success_from_outcome
     from reader_app.storage.books import BookRepository
     from reader_app.storage.db import transaction
     from reader_app.storage.highlights import HighlightRepository, NewHighlight
 
     chapter, start, end = place
     anchor = make_anchor([c.text for c in book.chapters], chapter, start, end)
-    analysis = outcome.analysis
-    cost = estimate_cost(outcome.model, outcome.usage, prices)
-    # One transaction: killed part way, the command leaves no highlight without its answer.
     with transaction(conn):
         BookRepository(conn).record_opened(
             book.book_id, book.path, book.title, book.authors, book.language,
@@ -196,11 +239,47 @@ def save(
         highlight = HighlightRepository(conn).add(
             NewHighlight(book.book_id, chapter, book.chapters[chapter].key, anchor.start,
                          anchor.end, anchor.quote, anchor.prefix, anchor.suffix,
-                         analysis.dominant_emotion,
                          section=book.section_title(chapter, anchor.start))
         )  # fmt: skip
-        AnalysisRepository(conn).add(success_from_outcome(highlight.id, outcome, cost))
     return highlight.id
+
+
+def save_outcome(
+    conn: Any, highlight_id: int, outcome: AnalysisOutcome,
+    prices: Sequence[tuple[str, float, float]],
+) -> None:  # fmt: skip
+    """Store an analysis on its highlight, and colour the highlight by its emotion."""
+    from reader_app.ai.pricing import estimate_cost
+    from reader_app.storage.analyses import AnalysisRepository, success_from_outcome
+    from reader_app.storage.db import transaction
+    from reader_app.storage.highlights import HighlightRepository
+
+    cost = estimate_cost(outcome.model, outcome.usage, prices)
+    with transaction(conn):
+        AnalysisRepository(conn).add(success_from_outcome(highlight_id, outcome, cost))
+        HighlightRepository(conn).set_color(highlight_id, outcome.analysis.dominant_emotion)
+
+
+def save_failure(conn: Any, highlight_id: int, request: ToneRequest, error: AiError) -> None:
+    """Record why a highlight is not analysed, as the tone panel does."""
+    from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+
+    AnalysisRepository(conn).add(
+        NewAnalysis(
+            highlight_id=highlight_id,
+            status="failed",
+            model=request.model,
+            prompt_version=request.prompt_version,
+            request_id=error.request_id,
+            error_kind=error.kind.value,
+            error_message=str(error),
+        )
+    )
+
+
+def kept(highlight_id: int) -> str:
+    """The end of a failure's line when the highlight was saved."""
+    return f"The highlight is kept, not analysed (highlight {highlight_id})."
 
 
 def analysis_json(

@@ -14,8 +14,13 @@ from reader_app.cli_analyze import (
     EXIT_OK,
     analysis_json,
     fail,
+    kept,
+    make_analyzer,
     render_text,
     save,
+    save_failure,
+    save_highlight,
+    save_outcome,
 )
 
 if TYPE_CHECKING:
@@ -37,8 +42,11 @@ def analyze_together(
     conn: sqlite3.Connection,
     args: argparse.Namespace,
 ) -> int:
-    """Analyse the passages in one request; print a list of results in the given order."""
-    from reader_app.ai.client import ClaudeToneAnalyzer
+    """Analyse the passages in one request; print a list of results in the given order.
+
+    With ``--save`` every passage is kept as a highlight before the request is sent; a
+    passage that gets no valid analysis stays, marked "not analysed".
+    """
     from reader_app.ai.errors import AiError, AiErrorKind
     from reader_app.ai.multi import analyse_many, compose_many
     from reader_app.ai.prompt import PassageContext, extract_context, prompt_settings
@@ -71,16 +79,20 @@ def analyze_together(
         similar=choice.dynamic,
         notes=choice.notes,
     )
+    ids = [save_highlight(conn, book, place) for place in places] if args.save else []
     try:
         key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
-        analyzer = ClaudeToneAnalyzer(key)
+        analyzer = make_analyzer(key, args)
         try:
             results, raw = analyse_many(analyzer, request, lambda _i, _c: None)
         finally:
             analyzer.close()
     except AiError as exc:
         no_key = exc.kind in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING)
-        return fail(str(exc), EXIT_NO_KEY if no_key else EXIT_FAILURE)
+        for highlight_id in ids:
+            save_failure(conn, highlight_id, request, exc)
+        where = f" {_kept_all(ids)}" if ids else ""
+        return fail(f"{exc}{where}", EXIT_NO_KEY if no_key else EXIT_FAILURE)
     n = max(1, len(results.done))
     share = Usage(
         raw.usage.input_tokens // n,
@@ -92,6 +104,9 @@ def analyze_together(
     for index, place in enumerate(places):
         checked = results.done.get(index)
         if checked is None:
+            if ids:
+                why = results.failed.get(index, "no answer for this passage")
+                save_failure(conn, ids[index], request, AiError(AiErrorKind.SCHEMA, why))
             reports.append(
                 {
                     "passage": contexts[index].passage,
@@ -99,6 +114,7 @@ def analyze_together(
                     "start": place[1],
                     "end": place[2],
                     "error": results.failed.get(index, "no answer"),
+                    "highlight_id": ids[index] if ids else None,
                 }
             )
             continue
@@ -113,7 +129,9 @@ def analyze_together(
             raw.total_ms,
             raw.text,
         )
-        highlight = save(conn, book, place, outcome, settings.prices) if args.save else None
+        highlight = ids[index] if ids else None
+        if highlight is not None:
+            save_outcome(conn, highlight, outcome, settings.prices)
         reports.append(
             analysis_json(outcome, place, contexts[index].passage, settings.prices, highlight)
         )
@@ -125,6 +143,12 @@ def analyze_together(
         )
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _kept_all(ids: Sequence[int]) -> str:
+    if len(ids) == 1:
+        return kept(ids[0])
+    return f"The highlights are kept, not analysed (highlights {', '.join(map(str, ids))})."
 
 
 def analyze_by_batch(
