@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from reader_app.core.loaders.svg import image_is_safe
 from reader_app.core.offsets import Utf16Map
 from reader_app.ui.themes import LIGHT, PageColors, document_css, highlight_color
 
+# Above this many marks in a chapter, Qt is given only those around the page.
+DENSE_MARKS = 400
 MAX_COLUMN_EM = 38  # a comfortable line length, as in print
 MAX_IMAGE_BYTES = 24 * 1024 * 1024
 
@@ -38,6 +41,26 @@ class Mark:
     end: int
     color: str  # a highlight colour name, or "search" for the current search match
     key: int = 0  # the highlight id; 0 for temporary marks
+
+
+def merged_marks(marks: Sequence[Mark]) -> list[tuple[int, int, str, bool]]:
+    """The ranges to draw: ``(start, end, colour, temporary)`` in drawing order.
+
+    Highlights come first, by position; a highlight that overlaps or touches the one
+    before it and has its colour joins it. Temporary marks (the search match) come last,
+    so they are drawn on top.
+    """
+    drawn: list[tuple[int, int, str, bool]] = []
+    for mark in sorted((m for m in marks if m.key), key=lambda m: (m.start, m.end)):
+        if mark.end <= mark.start:
+            continue
+        if drawn and drawn[-1][2] == mark.color and mark.start <= drawn[-1][1]:
+            start, end, color, _temporary = drawn[-1]
+            drawn[-1] = (start, max(end, mark.end), color, False)
+        else:
+            drawn.append((mark.start, mark.end, mark.color, False))
+    drawn.extend((m.start, m.end, m.color, True) for m in marks if not m.key and m.end > m.start)
+    return drawn
 
 
 ResourceReader = Callable[[str], bytes | None]
@@ -82,6 +105,12 @@ class ReaderView(QTextBrowser):
         self._text = ""
         self._map = Utf16Map("")
         self._marks: list[Mark] = []
+        self._runs: list[tuple[int, int, str, bool]] = []  # highlights, by start
+        self._temporary: list[tuple[int, int, str, bool]] = []  # the search match
+        self._starts: list[int] = []
+        self._longest = 0
+        self._window: tuple[int, int] | None = None
+        self._formats: dict[tuple[str, bool], QTextCharFormat] = {}
         self._colors: PageColors = LIGHT
         self._line_height = 150
         self._read_resource: ResourceReader = lambda _name: None
@@ -91,6 +120,7 @@ class ReaderView(QTextBrowser):
             lambda: self.position_changed.emit(self.first_visible_offset())
         )
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._settle.start())
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._marks_follow_page())
 
     # -- content ------------------------------------------------------------------------
 
@@ -100,7 +130,7 @@ class ReaderView(QTextBrowser):
         self._html = html
         self._text = text
         self._map = Utf16Map(text)
-        self._marks = []
+        self._forget_marks()
         doc = self.document()
         doc.setDefaultStyleSheet(self._css())
         doc.setHtml(html)
@@ -121,7 +151,7 @@ class ReaderView(QTextBrowser):
         self._html = ""
         self._text = ""
         self._map = Utf16Map("")
-        self._marks = []
+        self._forget_marks()
 
     @property
     def text(self) -> str:
@@ -183,6 +213,7 @@ class ReaderView(QTextBrowser):
         """Keep the text in a readable column as the window changes size."""
         super().resizeEvent(event)
         self._apply_margins()
+        self._marks_follow_page()
 
     def _side_margin(self) -> float:
         em = self.fontMetrics().averageCharWidth() * 2.1
@@ -256,24 +287,73 @@ class ReaderView(QTextBrowser):
         self._draw_marks()
 
     def _draw_marks(self) -> None:
+        # Marks are extra selections: the document is never edited, so nothing is laid
+        # out again however many highlights a chapter has. Qt walks every extra selection
+        # on every paint, though, so a dense chapter gives it only the marks near the
+        # page (see _follow_page), and a colour's format is made once.
+        self._formats = {}
+        drawn = merged_marks(self._marks)
+        self._runs = [run for run in drawn if not run[3]]
+        self._temporary = [run for run in drawn if run[3]]
+        self._starts = [run[0] for run in self._runs]
+        self._longest = max((run[1] - run[0] for run in self._runs), default=0)
+        self._window = None
+        self._follow_page()
+
+    def _follow_page(self) -> None:
+        """Hand Qt the marks around the page, unless those it has already cover it."""
+        if len(self._runs) <= DENSE_MARKS:
+            window = (0, len(self._text))
+        else:
+            top = self.offset_at(QPoint(0, 0))
+            bottom = self.offset_at(QPoint(self.viewport().width(), self.viewport().height()))
+            if self._window is not None and self._window[0] <= top and bottom <= self._window[1]:
+                return
+            # A page either side, so that a scroll by a page needs no new selections.
+            span = max(bottom - top, 2000)
+            window = (top - span, bottom + span)
+        if window == self._window:
+            return
+        self._window = window
+        low = bisect_left(self._starts, window[0] - self._longest)
+        high = bisect_left(self._starts, window[1])
+        cursor = QTextCursor(self.document())
         selections: list[QTextEdit.ExtraSelection] = []
-        for mark in self._marks:
+        for start, end, color, temporary in [*self._runs[low:high], *self._temporary]:
+            if end <= window[0] and not temporary:
+                continue
+            fmt = self._formats.get((color, temporary))
+            if fmt is None:
+                fmt = self._formats[(color, temporary)] = self._mark_format(color, temporary)
+            # One cursor serves every selection: each keeps its own copy.
+            cursor.setPosition(self._qt(start))
+            cursor.setPosition(self._qt(end), QTextCursor.MoveMode.KeepAnchor)
             selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self.document())
-            cursor.setPosition(self._qt(mark.start))
-            cursor.setPosition(self._qt(mark.end), QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
-            fmt = QTextCharFormat()
-            if mark.color == "search":
-                color = QColor(self._colors.selection)
-            else:
-                color = highlight_color(mark.color, dark=self._colors.dark)
-            fmt.setBackground(color)
-            if mark.key == 0:
-                fmt.setFontUnderline(True)
             selection.format = fmt
             selections.append(selection)
         self.setExtraSelections(selections)
+
+    def _forget_marks(self) -> None:
+        self._marks = []
+        self._runs = []
+        self._temporary = []
+        self._starts = []
+        self._window = None
+
+    def _marks_follow_page(self) -> None:
+        if len(self._runs) > DENSE_MARKS and self._text:
+            self._follow_page()
+
+    def _mark_format(self, color: str, temporary: bool) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        if color == "search":
+            fmt.setBackground(QColor(self._colors.selection))
+        else:
+            fmt.setBackground(highlight_color(color, dark=self._colors.dark))
+        if temporary:
+            fmt.setFontUnderline(True)
+        return fmt
 
     def mark_at(self, offset: int) -> Mark | None:
         """The highlight under an offset, if any (the shortest one wins)."""
