@@ -1,6 +1,11 @@
 """Anchor highlights to a book's text so they survive a changed edition (DESIGN.md §5).
 
 Tried in turn: the stored position, exact copies of the quote, a Hypothesis-style fuzzy match.
+
+Every search is bounded by work, never by the clock: a k-gram index of the book finds the
+places to check, a fixed number of candidates is checked, bitap runs over bounded windows
+and diffs compare bounded lengths. The same quote and book therefore always give the same
+place, however busy the machine is.
 """
 
 from __future__ import annotations
@@ -8,7 +13,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
-from time import monotonic
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from diff_match_patch import diff_match_patch
@@ -28,14 +32,24 @@ MIN_SIMILARITY = 0.75
 # seeded place, which is accurate to a few characters.
 _SLICE, _THRESHOLD = 32, 0.4
 _LOCAL_DISTANCE, _SEED_DISTANCE, _MAX_TAIL_DISTANCE = 1000, 100, 5000
-# Seconds of fuzzy checking per quote. A diff cut short can only reject a match, not misplace it.
-_TIME_BUDGET = 0.04
+# A diff costs time quadratic in the length of what differs, so a long quote is judged by its
+# first and last _DIFF_WINDOW characters: its edges are what bitap placed.
+_DIFF_WINDOW = 300
 # Shorter quotes match fuzzily almost anywhere. Only the exact hits nearest the hint are scored.
 _MIN_FUZZY_CHARS, _MAX_EXACT = 8, 1000
 # Seed pieces of the quote; one found more than _PIECE_MAX_HITS times says nothing useful.
-_PIECE_MIN, _PIECE_MAX, _MAX_PIECES, _PIECE_MAX_HITS = 6, 10, 16, 40
+_PIECE_MIN, _PIECE_MAX, _PIECE_MAX_HITS = 6, 10, 40
 # Places checked with bitap and a diff, all chapters together. Books never contain NUL.
 _MAX_CANDIDATES, _SEPARATOR = 12, "\x00"
+# The index holds the _GRAM characters at every _STEP-th place of the book, so any text of at
+# least _INDEXED characters has one of its grams in it: a quote that long is looked up, not
+# scanned for, and an unedited run that long seeds the fuzzy search.
+_GRAM = _STEP = 8
+# An exact look-up tries this many grams of a residue for the one with the fewest places.
+_MAX_GRAM_CHOICES = 8
+# A gram found more often than this says little about where an edited quote went.
+_GRAM_MAX_HITS = 8
+_INDEXED = _GRAM + _STEP - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,26 +164,52 @@ def _common_prefix(a: str, b: str) -> int:
     return lo
 
 
+def _edit_scores(pattern: str, window: str) -> list[int]:
+    """For each end j in ``window``, the fewest edits from ``pattern`` to a text ending there.
+
+    The copy may start anywhere, so this is approximate string matching; Myers' bit-vector
+    algorithm does it in one pass, a few integer operations per character of the window.
+
+    Args:
+        pattern: what to look for, at least one character.
+        window: where to look.
+
+    Returns:
+        ``len(window) + 1`` distances; index j is for the text ending just before ``window[j]``.
+    """
+    m = len(pattern)
+    full, top, masks = (1 << m) - 1, 1 << (m - 1), dict[str, int]()
+    for i, char in enumerate(pattern):
+        masks[char] = masks.get(char, 0) | (1 << i)
+    positive, negative, score = full, 0, m  # the column's vertical deltas, as bit vectors
+    scores = [m]
+    for char in window:
+        eq = masks.get(char, 0)
+        xv = eq | negative
+        xh = (((eq & positive) + positive) ^ positive) | eq
+        ph = negative | (~(xh | positive) & full)
+        mh = positive & xh
+        score += 1 if ph & top else -1 if mh & top else 0
+        # No carry into the first row: the copy may start anywhere in the window.
+        ph, mh = (ph << 1) & full, (mh << 1) & full
+        positive, negative = mh | (~(xv | ph) & full), ph & xv
+        scores.append(score)
+    return scores
+
+
 def _best_end(pattern: str, window: str, expected: int) -> int:
     """Where in ``window`` an edited copy of ``pattern`` ends (fewest edits, then nearest)."""
-    # Edit distance with a free start in the window; cheap as both are a few dozen characters.
-    row = list(range(len(pattern) + 1))
-    best = (row[-1], expected, 0)
-    for j, char in enumerate(window, 1):
-        diagonal, row[0] = row[0], 0
-        for i in range(1, len(row)):
-            cost = min(row[i] + 1, row[i - 1] + 1, diagonal + (pattern[i - 1] != char))
-            diagonal, row[i] = row[i], cost
-        best = min(best, (row[-1], abs(j - expected), j))
-    return best[2]
+    scores = _edit_scores(pattern, window)
+    return min(range(len(scores)), key=lambda j: (scores[j], abs(j - expected), j))
 
 
 class AnchorResolver:
     """Resolves anchors and finds quotes in one book.
 
-    It joins the chapters once, on first need, and reuses that for every anchor, so resolving
-    all of a book's highlights costs little more than resolving one. Not thread-safe: it
-    reconfigures one diff-match-patch object per search.
+    It joins the chapters and indexes them once, on first need, and reuses that for every
+    anchor, so resolving all of a book's highlights costs little more than resolving one.
+    Not thread-safe: it reconfigures one diff-match-patch object per search. Build one per
+    thread (a worker placing highlights builds its own).
     """
 
     def __init__(self, chapter_texts: Sequence[str]) -> None:
@@ -179,9 +219,10 @@ class AnchorResolver:
         self._starts = [0, *accumulate(len(text) + 1 for text in self._texts)]
         self._total = self._starts.pop() - 1
         self._joined: str | None = None
+        self._grams: dict[str, int | list[int]] | None = None
         self._dmp: Any = diff_match_patch()
-        self._dmp.Match_Threshold = _THRESHOLD
-        self._deadline = 0.0  # when the current fuzzy search must give up
+        # Unlimited, so that a diff never depends on the clock; _span bounds its inputs.
+        self._dmp.Diff_Timeout = 0
 
     def resolve(self, anchor: TextAnchor) -> Placement | None:
         """Place ``anchor`` in this book; see :func:`resolve_anchor`."""
@@ -208,6 +249,51 @@ class AnchorResolver:
         if self._joined is None:
             self._joined = _SEPARATOR.join(self._texts)
         return self._joined
+
+    @property
+    def _index(self) -> dict[str, int | list[int]]:
+        """The book's k-gram index: each gram at a multiple of _STEP, to where it occurs."""
+        if self._grams is None:
+            text, grams = self._all_text, dict[str, "int | list[int]"]()
+            for position in range(0, len(text) - _GRAM + 1, _STEP):
+                gram = text[position : position + _GRAM]
+                known = grams.get(gram)
+                # Most grams occur once: an int there saves a list per entry.
+                if known is None:
+                    grams[gram] = position
+                elif isinstance(known, int):
+                    grams[gram] = [known, position]
+                else:
+                    known.append(position)
+            self._grams = grams
+        return self._grams
+
+    def _indexed_occurrences(self, needle: str, center: int, cap: int) -> list[int]:
+        """Like :meth:`_occurrences`, through the index; ``needle`` must be _INDEXED long."""
+        # An occurrence at p holds an indexed gram at each multiple of _STEP inside it: at
+        # needle offsets o, o + _STEP, ... for the o in 0.._STEP-1 with p + o a multiple of
+        # _STEP. Any one of them finds it, so each residue o looks up its rarest gram.
+        text, index, places = self._all_text, self._index, set[int]()
+        for residue in range(_STEP):
+            hits: Sequence[int] = ()
+            offset = residue
+            for choice in range(residue, len(needle) - _GRAM + 1, _STEP)[:_MAX_GRAM_CHOICES]:
+                found = index.get(needle[choice : choice + _GRAM])
+                if found is None:
+                    hits = ()  # the needle is not in the book at this residue
+                    break
+                if isinstance(found, int):
+                    hits, offset = (found,), choice
+                    break
+                if not hits or len(found) < len(hits):
+                    hits, offset = found, choice
+            for hit in hits:
+                start = hit - offset
+                if start >= 0 and text.startswith(needle, start):
+                    places.add(start)
+        after = sorted(p for p in places if p >= center)[:cap]
+        before = sorted((p for p in places if p < center), reverse=True)[:cap]
+        return after + before
 
     def _locate(self, q: _Query) -> Placement | None:
         if not q.quote or not self._texts:
@@ -257,7 +343,11 @@ class AnchorResolver:
     def _exact(self, q: _Query) -> tuple[Placement | None, int]:
         """The best exact occurrence, and how many characters of its context agree."""
         length, places = len(q.quote), list[tuple[int, int]]()
-        for position in self._occurrences(self._all_text, q.quote, self._origin(q), _MAX_EXACT):
+        if length >= _INDEXED:
+            found = self._indexed_occurrences(q.quote, self._origin(q), _MAX_EXACT)
+        else:
+            found = self._occurrences(self._all_text, q.quote, self._origin(q), _MAX_EXACT)
+        for position in found:
             chapter, start = self._to_local(position)
             # Skip matches that run across the separator into the next chapter.
             if start + length <= len(self._texts[chapter]):
@@ -273,55 +363,94 @@ class AnchorResolver:
         return Placement(chapter, start, start + length, exact=True), agree
 
     def _match(self, text: str, pattern: str, loc: int, distance: int) -> int:
-        """Run bitap for ``pattern`` near ``loc`` over only the window it could match in."""
+        """Where an edited copy of ``pattern`` starts near ``loc``, or -1: bitap's judgement.
+
+        As diff-match-patch's bitap scores a place: errors / length + how far it is from
+        ``loc`` / ``distance``, at most _THRESHOLD; so only a window of text can qualify,
+        and that window alone is read. The edit distances come from Myers' algorithm, which
+        is bitap's own idea with exact counts, in a fraction of the time.
+        """
         reach = int(_THRESHOLD * distance) + 1
         loc = min(max(0, loc), len(text))
         lo, hi = max(0, loc - reach), min(len(text), loc + reach + len(pattern))
         if lo >= hi:
             return -1
-        # Slicing matters beyond speed: match_bitap allocates a list as long as the text up
-        # to loc for every error level, which late in a big chapter is megabytes.
-        self._dmp.Match_Distance = distance
-        found = int(self._dmp.match_main(text[lo:hi], pattern, loc - lo))
-        return -1 if found < 0 else lo + found
+        length = len(pattern)
+        best: tuple[float, int, int] | None = None
+        for end, errors in enumerate(_edit_scores(pattern, text[lo:hi])):
+            start = max(lo, lo + end - length)
+            score = errors / length + abs(start - loc) / distance
+            if score <= _THRESHOLD and (best is None or (score, abs(start - loc), start) < best):
+                best = (score, abs(start - loc), start)
+        return -1 if best is None else best[2]
+
+    def _place_slice(self, text: str, piece: str, loc: int, distance: int) -> tuple[int, bool]:
+        """Where ``piece`` is near ``loc`` (-1 if nowhere), and whether it is there unedited."""
+        # An unedited copy in bitap's window is what bitap would find too, at C speed.
+        reach = int(_THRESHOLD * distance) + 1
+        lo, hi = max(0, min(loc, len(text)) - reach), loc + reach + len(piece)
+        nearest, position = -1, text.find(piece, lo, hi)
+        while position >= 0:
+            if nearest < 0 or abs(position - loc) < abs(nearest - loc):
+                nearest = position
+            position = text.find(piece, position + 1, hi)
+        if nearest >= 0:
+            return nearest, True
+        return self._match(text, piece, loc, distance), False
 
     def _span(
         self, text: str, quote: str, expected: int, distance: int
     ) -> tuple[int, int, float] | None:
         """Find what the quote became near ``expected``, if it is still similar enough."""
         length = len(quote)
-        start = self._match(text, quote[:_SLICE], expected, distance)
+        start, head_exact = self._place_slice(text, quote[:_SLICE], expected, distance)
         if start < 0:
             return None
-        end = start + length
+        end, tail_exact = start + length, head_exact
         if length > _SLICE:
             # The quote may grow or shrink by a quarter before it fails the similarity test.
             tail_distance = min(_MAX_TAIL_DISTANCE, int((_SLICE + length // 4) / _THRESHOLD))
-            found = self._match(text, quote[-_SLICE:], start + length - _SLICE, tail_distance)
+            found, tail_exact = self._place_slice(
+                text, quote[-_SLICE:], start + length - _SLICE, tail_distance
+            )
             if found < 0 or found + _SLICE <= start:
                 return None
             end = found + _SLICE
         # Bitap places a slice only roughly when the slice itself was edited: align the quote's
         # first and last characters with the text around each place to find its true edges.
         edge = min(length, _SLICE)
-        lo, hi = max(0, start - 8), min(len(text), start + edge + 8)
-        start = hi - _best_end(quote[:edge][::-1], text[lo:hi][::-1], hi - start)
-        lo, hi = max(0, end - edge - 8), min(len(text), end + 8)
-        end = lo + _best_end(quote[-edge:], text[lo:hi], end - lo)
+        if not head_exact:
+            lo, hi = max(0, start - 8), min(len(text), start + edge + 8)
+            start = hi - _best_end(quote[:edge][::-1], text[lo:hi][::-1], hi - start)
+        if not tail_exact:
+            lo, hi = max(0, end - edge - 8), min(len(text), end + 8)
+            end = lo + _best_end(quote[-edge:], text[lo:hi], end - lo)
         longest = max(length, end - start)
         # Lengths alone bound the similarity from above; skip the diff when that already fails.
         if end <= start or 1.0 - abs(length - (end - start)) / longest < MIN_SIMILARITY:
             return None
-        self._dmp.Diff_Timeout = max(0.001, self._deadline - monotonic())  # 0 means unlimited
-        diffs = self._dmp.diff_main(quote, text[start:end], False)
-        similarity = 1.0 - int(self._dmp.diff_levenshtein(diffs)) / longest
+        similarity = 1.0 - self._distance(quote, text[start:end]) / longest
         return (start, end, similarity) if similarity >= MIN_SIMILARITY else None
+
+    def _distance(self, quote: str, found: str) -> int:
+        """Levenshtein distance of the quote to a place, over bounded lengths."""
+        if max(len(quote), len(found)) <= 2 * _DIFF_WINDOW:
+            pairs = [(quote, found)]
+        else:
+            # Scaled to the whole length, so that the similarity test stays the same.
+            pairs = [(quote[:_DIFF_WINDOW], found[:_DIFF_WINDOW])]
+            pairs.append((quote[-_DIFF_WINDOW:], found[-_DIFF_WINDOW:]))
+        distance = sum(
+            int(self._dmp.diff_levenshtein(self._dmp.diff_main(a, b, False))) for a, b in pairs
+        )
+        if len(pairs) == 1:
+            return distance
+        return distance * max(len(quote), len(found)) // (2 * _DIFF_WINDOW)
 
     def _fuzzy(self, q: _Query) -> Placement | None:
         if len(q.quote) < _MIN_FUZZY_CHARS:
             return None
         local: list[tuple[int, int, int]] = []  # (chapter, expected start, bitap distance)
-        self._deadline = monotonic() + _TIME_BUDGET
         if q.chapter is not None and q.offset is not None:
             # As Hypothesis does: find the prefix near the old position; the quote follows it.
             chapter, offset, head, guesses = q.chapter, q.offset, q.prefix[-_SLICE:], [q.offset]
@@ -346,7 +475,7 @@ class AnchorResolver:
             best: tuple[float, int, int, int] | None = None
             for chapter, expected, distance in candidates:
                 near = 0 if q.chapter is None else min(2, abs(chapter - q.chapter))
-                if near != group or budget <= 0 or monotonic() > self._deadline:
+                if near != group or budget <= 0:
                     continue
                 budget -= 1
                 span = self._span(self._texts[chapter], q.quote, expected, distance)
@@ -370,30 +499,49 @@ class AnchorResolver:
 
     def _seed(self, pattern: str, lead: int) -> list[tuple[int, int]]:  # lead: len(prefix)
         """(chapter, start) where pieces of prefix+quote+suffix put the quote, most votes first."""
+        diagonals: list[tuple[int, int]] = []  # (where the quote would start, piece index)
+        if len(pattern) >= _INDEXED:
+            # Every gram of the pattern is looked up: an unedited run of _INDEXED characters
+            # holds one that the index has, at its true place.
+            grams = self._index
+            for offset in range(len(pattern) - _GRAM + 1):
+                hits = grams.get(pattern[offset : offset + _GRAM])
+                if isinstance(hits, int):
+                    diagonals.append((hits - offset + lead, offset))
+                elif hits is not None and len(hits) <= _GRAM_MAX_HITS:
+                    diagonals.extend((hit - offset + lead, offset) for hit in hits)
+            return self._vote(diagonals, len(pattern), 1)
+        # Too short for the index: a few small pieces, each searched for. The pattern is
+        # shorter than _INDEXED, so this is at most a handful of scans.
         size = min(_PIECE_MAX, max(_PIECE_MIN, len(pattern) // 5))
         offsets = list(range(0, len(pattern) - size + 1, size))
-        if len(offsets) > _MAX_PIECES:
-            offsets = [offsets[i * len(offsets) // _MAX_PIECES] for i in range(_MAX_PIECES)]
-        diagonals: list[tuple[int, int]] = []  # (where the quote would start, piece index)
-        for index, offset in enumerate(offsets):
+        for number, offset in enumerate(offsets):
             piece = pattern[offset : offset + size]
-            hits = self._occurrences(self._all_text, piece, 0, _PIECE_MAX_HITS + 1)
-            if len(hits) <= _PIECE_MAX_HITS:
-                diagonals.extend((hit - offset + lead, index) for hit in hits)
+            found = self._occurrences(self._all_text, piece, 0, _PIECE_MAX_HITS + 1)
+            if len(found) <= _PIECE_MAX_HITS:
+                diagonals.extend((hit - offset + lead, number) for hit in found)
+        return self._vote(diagonals, len(pattern), 2 if len(offsets) >= 3 else 1)
+
+    def _vote(
+        self, diagonals: list[tuple[int, int]], length: int, min_votes: int
+    ) -> list[tuple[int, int]]:
+        """Group (implied start, piece) hits into places; most pieces agreeing first."""
         # Insertions and deletions inside the quote shift later pieces, so pieces whose
         # implied starts lie close together vote for the same place.
-        tolerance = 8 + len(pattern) // 10
+        tolerance = 8 + length // 10
         clusters: list[list[tuple[int, int]]] = []
         for diagonal in sorted(diagonals):
             if clusters and diagonal[0] - clusters[-1][0][0] <= tolerance:
                 clusters[-1].append(diagonal)
             else:
                 clusters.append([diagonal])
+        votes = [len({piece for _, piece in cluster}) for cluster in clusters]
+        # A place that half as many pieces agree on as the best one is noise, not worth a check.
+        enough = max(min_votes, (max(votes, default=0) + 1) // 2)
         found: list[tuple[int, int, int]] = []  # (-votes, chapter, expected start)
-        for cluster in clusters:
-            votes = len({piece for _, piece in cluster})
-            if votes >= (2 if len(offsets) >= 3 else 1):
+        for cluster, count in zip(clusters, votes, strict=True):
+            if count >= enough:
                 # The piece nearest the quote's start predicts the start best.
                 chapter, local = self._to_local(max(0, min(cluster, key=lambda d: d[1])[0]))
-                found.append((-votes, chapter, min(local, len(self._texts[chapter]))))
+                found.append((-count, chapter, min(local, len(self._texts[chapter]))))
         return [(chapter, start) for _, chapter, start in sorted(found)]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor
 from reader_app.core.errors import BookError
+from reader_app.core.sections import SectionFinder
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 from reader_app.storage.highlights import DEFAULT_COLOR
 
@@ -300,7 +301,7 @@ def _plan(
     library = _library_books(conn)
     by_id = {b.id: b for b in library}
     loaded: dict[str, Book | None] = {}
-    resolvers: dict[str, AnchorResolver] = {}
+    resolvers: dict[str, tuple[AnchorResolver, SectionFinder]] = {}
     placeholders: dict[str, _LibraryBook] = {}  # made by this import, by id
     # A clippings file names the same few books thousands of times: match each name once.
     targets: dict[tuple[str, str, tuple[str, ...]], _LibraryBook | None] = {}
@@ -323,14 +324,16 @@ def _plan(
         plan = _Plan(item, target.id)
         _keep_given_position(plan)
         if book is not None and item.quote:
-            # One resolver per book: it joins the chapters once for all its quotes.
+            # One resolver per book: it indexes the chapters once for all its quotes.
             if target.id not in resolvers:
-                resolvers[target.id] = AnchorResolver([c.text for c in book.chapters])
-            place = _place(resolvers[target.id], item)
+                texts = [c.text for c in book.chapters]
+                resolvers[target.id] = (AnchorResolver(texts), SectionFinder(book))
+            resolver, sections = resolvers[target.id]
+            place = _place(resolver, item)
             if place is not None:
                 plan.chapter, plan.start, plan.end = place.chapter, place.start, place.end
                 plan.chapter_key = book.chapters[place.chapter].key
-                plan.section = book.section_title(place.chapter, place.start)
+                plan.section = sections.title(place.chapter, place.start)
                 plan.orphaned = False
         plans.append(plan)
     return plans, problems
