@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reader_app.core.book import Chapter, TocEntry
-from reader_app.core.loaders.blocks import Block, Run, render_blocks
+from reader_app.core.loaders.blocks import Block, Run, render_blocks, split_long_block
 from reader_app.core.loaders.limits import MAX_CHAPTERS
 
 MAX_CHAPTER_CHARS = 120_000  # longer sections become parts: the view lays out a chapter at once
@@ -52,6 +52,9 @@ def split_into_chapters(
     heading becomes an opening chapter. A book with no headings is cut into parts, and
     so is a book with more headings than chapters a book can have (a note says so).
     """
+    # Long paragraphs are cut first, so that no chapter grows past MAX_CHAPTER_CHARS
+    # because of one paragraph: the view lays out a whole chapter at once.
+    blocks = [piece for block in blocks for piece in split_long_block(block)]
     if split_level <= 0 or not any(0 < b.heading_level <= split_level for b in blocks):
         return _parts(blocks)
     sections: list[_Section] = []
