@@ -36,6 +36,7 @@ class RowText:
     Attributes:
         height: the height of the lines laid out, in pixels.
         shown: how many characters of the text are visible.
+        bold: the range of the text drawn in bold, if any.
     """
 
     def __init__(
@@ -47,6 +48,7 @@ class RowText:
         bold: tuple[int, int] | None = None,
     ) -> None:
         metrics = QFontMetricsF(font)
+        self.bold = bold
         self._font = QFont(font)  # a copy: the caller's may belong to a short-lived option
         self._layout = QTextLayout(text, font)
         option = QTextOption()
