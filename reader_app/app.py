@@ -90,7 +90,7 @@ class ReaderApp:
         self.pool.setMaxThreadCount(2)
         self.tasks = TaskRunner(self.pool)
         self.books = BookRepository(conn)
-        self.highlights = HighlightController(HighlightRepository(conn))
+        self.highlights = HighlightController(HighlightRepository(conn), self.tasks)
         self.book_service = BookService(self.tasks, BookCache(paths.cache_dir / "books"))
         self.search_service = SearchService(self.tasks)
         self.api_keys = ApiKeys(KeyringSecretStore(), os.environ)
@@ -303,6 +303,7 @@ class ReaderApp:
         self.eval_pool.waitForDone(5000)
         self.tone_service.cancel_all()
         self.ai_pool.waitForDone(5000)
+        self.highlights.cancel_placing()
         self.pool.waitForDone(3000)
         self.analyzers.close()
         self.conn.close()
@@ -430,6 +431,12 @@ def _pick_first_book(
     if unfinished == "" or same_file(unfinished, target):
         name = Path(unfinished or target).name
         log.warning("Not reopening %s: the app closed while opening it last time", target)
+        # Off the Recent list too, or the start after next would try it again; File →
+        # Open still opens it, with its highlights, when the user chooses to.
+        try:
+            books.forget_path(target)
+        except ReaderError as exc:
+            log.warning("Could not take %s off the Recent list: %s", target, exc)
         return None, crash_note(name)
     return target, ""
 

@@ -234,6 +234,22 @@ class BookRepository:
         with transaction(self._conn) as conn:
             conn.execute("UPDATE books SET in_recent = 0 WHERE id = ?", (book_id,))
 
+    def forget_path(self, path: str) -> None:
+        """Take the book last seen at ``path`` off the Recent list (see ``forget``).
+
+        Args:
+            path: a file path, as the Recent list gives it.
+
+        Raises:
+            StorageError: the library could not be written.
+        """
+        with transaction(self._conn) as conn:
+            conn.execute(
+                "UPDATE books SET in_recent = 0"
+                " WHERE id IN (SELECT book_id FROM book_paths WHERE path = ?)",
+                (str(Path(path).resolve()),),
+            )
+
     def known_paths(self, book_id: str) -> list[str]:
         """Every path the book was opened from, most recently seen first.
 

@@ -10,13 +10,16 @@ import subprocess
 import sys
 import tempfile
 import threading
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 import pytest
 
 from reader_app.config.paths import AppPaths
 from reader_app.core.errors import SettingsError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_for_profile_puts_everything_under_the_root(tmp_path: Path) -> None:

@@ -184,3 +184,16 @@ def test_record_opened_is_one_transaction(
     with pytest.raises(StorageError):
         record_book()
     assert books.get(BOOK_A) is None
+
+
+def test_a_relative_path_is_stored_absolute(
+    record_book: RecordBook, books: BookRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A command run in one folder records the book; the window, started elsewhere, must
+    # still find the file.
+    (tmp_path / "shelf").mkdir()
+    monkeypatch.chdir(tmp_path / "shelf")
+    record = record_book(path="../shelf/./emma.txt")
+    expected = str((tmp_path / "shelf" / "emma.txt").resolve())
+    assert record.path == expected
+    assert books.known_paths(BOOK_A) == [expected]

@@ -9,10 +9,17 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from reader_app.app import run_gui
+from reader_app.config.opening_mark import set_mark
+from reader_app.core.loaders import load_book
+from reader_app.storage.books import BookRepository
+from reader_app.storage.db import open_database
 from reader_app.ui.main_window import MainWindow
+from tests.storage.test_recover import PAGE, fill, spoil_pages
 from tests.ui.conftest import CORPUS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pytest
     from pytestqt.qtbot import QtBot
 
@@ -45,3 +52,125 @@ def test_several_files_open_the_first_and_say_so(
     )
     # The window's delayed start-up work (model list, batch resume) must find it gone.
     qtbot.wait(5200)
+
+
+def run_and_look(
+    profile: AppPaths, look: Callable[[MainWindow], bool], file: str | None = None
+) -> int:
+    """Run the window as tone-reader does; ``look`` is polled until it returns True."""
+
+    def poll() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.isVisible() and look(widget):
+                widget.close()
+                return
+        QTimer.singleShot(50, poll)
+
+    QTimer.singleShot(50, poll)
+    return run_gui(profile, file, ["tone-reader"])
+
+
+def settled(window: MainWindow) -> bool:
+    return not window._book_service.busy
+
+
+def test_a_book_whose_open_never_finished_is_not_reopened(
+    qtbot: QtBot,
+    profile: AppPaths,
+    monkeypatch: pytest.MonkeyPatch,
+    allow_log_warnings: None,
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    conn = open_database(profile.database)
+    book = load_book(FRANKENSTEIN)
+    BookRepository(conn).record_opened(
+        book.book_id, str(FRANKENSTEIN), book.title, book.authors, "en", "TXT", 1, 1
+    )
+    conn.close()
+    # What a crash in the middle of opening it leaves behind.
+    set_mark(profile.opening_mark, str(FRANKENSTEIN))
+    seen: dict[str, object] = {}
+
+    def look(window: MainWindow) -> bool:
+        seen["book"] = window.pane.book
+        seen["banner"] = window.pane.banner.message
+        return settled(window)
+
+    assert run_and_look(profile, look) == 0
+    assert seen["book"] is None
+    assert seen["banner"] == (
+        "Tone Reader closed while opening “frankenstein_pg84_ascii.txt” last time,"
+        " so it was not reopened."
+    )
+    assert not profile.opening_mark.exists()
+
+
+def test_an_open_that_finishes_clears_its_mark(
+    qtbot: QtBot, profile: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    marks: list[bool] = []
+
+    def look(window: MainWindow) -> bool:
+        marks.append(profile.opening_mark.exists())
+        return window.pane.book is not None and not profile.opening_mark.exists()
+
+    assert run_and_look(profile, look, str(FRANKENSTEIN)) == 0
+    assert marks[0]  # down while the book was opening
+    assert not profile.opening_mark.exists()
+
+
+def test_a_damaged_library_is_set_aside_and_its_rows_recovered(
+    qtbot: QtBot,
+    profile: AppPaths,
+    monkeypatch: pytest.MonkeyPatch,
+    allow_log_warnings: None,
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    quotes = fill(profile.database)
+    spoil_pages(profile.database, profile.database.stat().st_size // PAGE // 2, 3)
+    seen: dict[str, str] = {}
+
+    def look(window: MainWindow) -> bool:
+        banner = window.pane.banner
+        if "first" not in seen and settled(window) and banner.action_button.isVisible():
+            seen["first"] = banner.message
+            seen["button"] = banner.action_button.text()
+            banner.action_button.click()  # Recover…
+        seen["last"] = banner.message
+        return banner.message.startswith("Recovered")
+
+    assert run_and_look(profile, look) == 0
+    moved = sorted(profile.data_dir.glob("library.sqlite3.damaged-*"))
+    assert len(moved) == 1
+    assert seen["first"] == (
+        f"The library file was damaged, so it was moved aside as {moved[0].name} and a new"
+        " library was started. Press Recover to copy back what can be read from it."
+    )
+    assert seen["button"] == "Recover…"
+    conn = open_database(profile.database, check=True)
+    back = conn.execute("SELECT count(*) FROM highlights").fetchone()[0]
+    # Rows under a lost interior page cannot be reached; the rest come back.
+    assert len(quotes) * 0.5 < back < len(quotes)
+    assert seen["last"].startswith("Recovered ")
+    assert f" books, {back:,} highlights); " in seen["last"]
+    conn.close()
+
+
+def test_a_broken_settings_file_is_named_in_the_banner(
+    qtbot: QtBot, profile: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    profile.settings_file.write_text('{"theme": "dark",', "utf-8")
+    seen: dict[str, object] = {}
+
+    def look(window: MainWindow) -> bool:
+        seen["book"] = window.pane.book
+        seen["banner"] = window.pane.banner.message
+        return window.pane.book is not None and settled(window)
+
+    assert run_and_look(profile, look) == 0  # the sample book opens; the note stays
+    assert seen["banner"] == (
+        "Your settings file was damaged, so the defaults are in use; the old file was kept"
+        f" as {profile.settings_file}.bad."
+    )
