@@ -228,6 +228,9 @@ class BatchClient:
             return operation()
         except AiError:
             raise  # the analyzer's long-wait middleware already said what happened
+        except RecursionError as exc:
+            # A results line nested too deeply for the SDK's json.loads.
+            raise AiError(AiErrorKind.TRUNCATED, "bad results line: nested too deeply") from exc
         except ValueError as exc:
             # A results line that is not JSON: the download broke off or was garbled.
             if not isinstance(exc, json.JSONDecodeError):

@@ -16,6 +16,7 @@ from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.prompt import DEFAULT_MODEL, fence
 from reader_app.ai.request import Usage
 from reader_app.ai.sdk_errors import map_sdk_error
+from reader_app.core import jsonsafe
 
 if TYPE_CHECKING:
     import anthropic
@@ -123,7 +124,7 @@ def _verdict(message: anthropic.types.Message) -> Verdict:
         raise AiError(AiErrorKind.REFUSAL, "stop_reason=refusal", request_id=request_id)
     text = "".join(block.text for block in message.content if block.type == "text")
     try:
-        data = json.loads(text)
+        data = jsonsafe.loads(text)
     except json.JSONDecodeError as exc:
         kind = AiErrorKind.TRUNCATED if message.stop_reason == "max_tokens" else AiErrorKind.SCHEMA
         raise AiError(kind, f"the verdict is not JSON ({exc.msg})", request_id=request_id) from exc

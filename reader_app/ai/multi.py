@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from reader_app.ai.output_schema import output_schema
 from reader_app.ai.prompt import fence, prompt_version, system_blocks
 from reader_app.ai.request import ToneRequest
+from reader_app.core import jsonsafe
 
 if TYPE_CHECKING:
     import threading
@@ -116,60 +117,148 @@ class ItemResults:
     failed: dict[int, str] = field(default_factory=dict)
 
 
-def check_item(item: Any, passages: Sequence[str]) -> tuple[int, CheckedAnalysis]:
+class Numbering:
+    """How an answer numbers its passages, told from the answer itself.
+
+    The request numbers the passages from 1, but a model may count from 0, and then its
+    item "1" is about the *second* passage. The first item settles it: "0" can only mean
+    counting from 0, "1" (first, as the request asks the items to be in order) from 1;
+    any other first number cannot tell, and that item is not used. A "0" after counting
+    from 1 was settled makes the answer inconsistent, and no later item is used.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self.base: int | None = None
+        self.inconsistent = False
+
+    def index(self, number: object) -> int:
+        """The 0-based passage index an item's number means.
+
+        Raises:
+            SchemaMismatch: the number names no passage that was sent, or cannot be told.
+        """
+        from reader_app.ai.schema import SchemaMismatch
+
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise SchemaMismatch(f"an item names no passage of this request ({number!r})")
+        if self.inconsistent:
+            raise SchemaMismatch("the answer numbers its passages inconsistently")
+        if self.base is None:
+            if number not in (0, 1):
+                raise SchemaMismatch(f"the first item is for passage {number}, not the first")
+            self.base = number
+        elif number == 0 and self.base == 1:
+            self.inconsistent = True
+            raise SchemaMismatch("the answer numbers its passages inconsistently")
+        index = number - self.base
+        if not 0 <= index < self._count:
+            raise SchemaMismatch(f"an item names no passage of this request ({number!r})")
+        return index
+
+
+def check_item(
+    item: Any, passages: Sequence[str], numbering: Numbering
+) -> tuple[int, CheckedAnalysis]:
     """Validate one item; returns its 0-based index and the checked analysis.
 
     Raises:
-        SchemaMismatch: the item is not a valid analysis of a known passage.
+        SchemaMismatch: the item is not a valid analysis of a passage that was sent.
     """
-    from reader_app.ai.schema import SchemaMismatch, validate_answer
+    from reader_app.ai.schema import SchemaMismatch
 
     if not isinstance(item, dict):
         raise SchemaMismatch("an item is not an object")
-    number = item.get("passage")
-    if not isinstance(number, int) or not 1 <= number <= len(passages):
-        raise SchemaMismatch(f"an item names no passage of this request ({number!r})")
+    index = numbering.index(item.get("passage"))
+    return index, check_body(item, passages[index], index)
+
+
+def check_body(item: dict[str, Any], passage: str, index: int) -> CheckedAnalysis:
+    """Validate an item as the analysis of ``passage`` (the one at ``index``).
+
+    Besides the schema, the item's evidence must come from the passage it names: when
+    none of its quotes is in that passage, it was written about another one.
+
+    Raises:
+        SchemaMismatch: the item is not of the schema, or not about this passage.
+    """
+    from reader_app.ai.schema import SchemaMismatch, validate_answer
+
     body = {k: v for k, v in item.items() if k != "passage"}
-    return number - 1, validate_answer(json.dumps(body), passages[number - 1])
+    checked = validate_answer(json.dumps(body), passage)
+    given = body.get("evidence")
+    if isinstance(given, list) and given and checked.dropped_evidence == len(given):
+        raise SchemaMismatch(f"none of its quotes is in passage {index + 1}")
+    return checked
+
+
+class _ItemScanner:
+    """Finds the items of the ``items`` array as the answer's text grows, in one pass.
+
+    The text so far is given again on every delta; scanning it whole each time would
+    cost the square of its length. A partial parse cannot tell a finished item from one
+    whose last string is still being written; the brackets can. Strings are skipped with
+    their escapes.
+    """
+
+    def __init__(self) -> None:
+        self._pos = -1  # where scanning resumes; -1 until the array has begun
+        self._depth = 0
+        self._in_string = False
+        self._escaped = False
+        self._item_start = -1
+        self._ended = False
+
+    def feed(self, snapshot: str) -> list[str]:
+        """The JSON text of each item completed since the last call."""
+        if self._ended:
+            return []
+        if self._pos < 0:
+            start = snapshot.find('"items"')
+            start = snapshot.find("[", start) if start >= 0 else -1
+            if start < 0:
+                return []
+            self._pos = start + 1
+        items: list[str] = []
+        depth, in_string, escaped, item_start = (
+            self._depth, self._in_string, self._escaped, self._item_start
+        )  # fmt: skip
+        pos = self._pos
+        for pos in range(self._pos, len(snapshot)):
+            char = snapshot[pos]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char in "{[":
+                if depth == 0:
+                    item_start = pos
+                depth += 1
+            elif char in "}]":
+                if depth == 0:
+                    self._ended = True  # the end of the items array
+                    break
+                depth -= 1
+                if depth == 0 and item_start >= 0:
+                    items.append(snapshot[item_start : pos + 1])
+                    item_start = -1
+        else:
+            pos = len(snapshot)
+        self._pos = max(pos, self._pos)
+        self._depth, self._in_string, self._escaped, self._item_start = (
+            depth, in_string, escaped, item_start
+        )  # fmt: skip
+        return items
 
 
 def complete_items(snapshot: str) -> list[str]:
-    """The JSON text of each item of the ``items`` array that is complete so far.
-
-    A partial parse cannot tell a finished item from one whose last string is still being
-    written; the brackets can. Strings are skipped with their escapes.
-    """
-    start = snapshot.find('"items"')
-    start = snapshot.find("[", start) if start >= 0 else -1
-    if start < 0:
-        return []
-    items: list[str] = []
-    depth = 0
-    in_string = escaped = False
-    item_start = -1
-    for pos in range(start + 1, len(snapshot)):
-        char = snapshot[pos]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "{[":
-            if depth == 0:
-                item_start = pos
-            depth += 1
-        elif char in "}]":
-            if depth == 0:
-                break  # the end of the items array
-            depth -= 1
-            if depth == 0 and item_start >= 0:
-                items.append(snapshot[item_start : pos + 1])
-                item_start = -1
-    return items
+    """The JSON text of each item of the ``items`` array that is complete so far."""
+    return _ItemScanner().feed(snapshot)
 
 
 class ItemStream:
@@ -181,15 +270,18 @@ class ItemStream:
         self._passages = list(passages)
         self._on_item = on_item
         self._handed = 0
+        self._scanner = _ItemScanner()
+        self._pieces: list[str] = []
+        self._numbering = Numbering(len(self._passages))
         self.results = ItemResults()
 
     def feed(self, snapshot: str) -> None:
         """The answer's text so far."""
-        pieces = complete_items(snapshot)
+        self._pieces.extend(self._scanner.feed(snapshot))
         items: list[Any] = []
-        for piece in pieces[self._handed :]:
+        for piece in self._pieces[self._handed :]:
             try:
-                items.append(json.loads(piece))
+                items.append(jsonsafe.loads(piece))
             except json.JSONDecodeError:
                 items.append(None)
         self._hand_over([None] * self._handed + items)
@@ -199,7 +291,7 @@ class ItemStream:
         from reader_app.ai.schema import SchemaMismatch
 
         try:
-            data = json.loads(text)
+            data = jsonsafe.loads(text)
             items = data.get("items") if isinstance(data, dict) else None
         except json.JSONDecodeError:
             items = None
@@ -222,11 +314,17 @@ class ItemStream:
             item = items[self._handed]
             self._handed += 1
             try:
-                index, checked = check_item(item, self._passages)
+                if not isinstance(item, dict):
+                    raise SchemaMismatch("an item is not an object")
+                index = self._numbering.index(item.get("passage"))
+            except SchemaMismatch:
+                # Which passage the item was for is not known for sure, so its failure
+                # is not pinned on one: the passages left unanswered say it.
+                continue
+            try:
+                checked = check_body(item, self._passages[index], index)
             except SchemaMismatch as exc:
-                number = item.get("passage") if isinstance(item, dict) else None
-                if isinstance(number, int) and 1 <= number <= len(self._passages):
-                    self.results.failed.setdefault(number - 1, str(exc))
+                self.results.failed.setdefault(index, str(exc))
                 continue
             if index in self.results.done:
                 continue  # a second answer for the same passage: the first one stands

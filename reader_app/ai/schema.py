@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reader_app.ai.output_schema import output_schema  # noqa: F401 - part of this API
+from reader_app.core import jsonsafe
 
 Polarity = Literal["negative", "neutral", "positive", "mixed"]
 EmotionName = Literal[
@@ -73,7 +74,7 @@ def validate_answer(text: str, passage: str) -> CheckedAnalysis:
         SchemaMismatch: the text is not JSON, or not of the schema's shape.
     """
     try:
-        data = json.loads(text)
+        data = jsonsafe.loads(text)
     except json.JSONDecodeError as exc:
         raise SchemaMismatch(f"the answer is not JSON ({exc.msg})") from exc
     try:

@@ -279,3 +279,13 @@ def test_the_sdk_default_client_would_resend_the_body(
     assert b"my secret passage" in resent.raw  # the passage went to the other host
     # httpx2 drops the Authorization header on a redirect to another origin.
     assert "authorization" not in resent.headers
+
+
+def test_an_answer_nested_too_deeply_is_a_schema_error(fake_api: FakeAnthropic, make) -> None:
+    fake_api.reply_json("[" * 100_000, chunk_size=4096)
+    partials: list[dict[str, Any]] = []
+    with pytest.raises(AiError) as info:
+        make().analyse(tone_request(), on_partial=partials.append)
+    assert info.value.kind is AiErrorKind.SCHEMA
+    assert "nested too deeply" in info.value.detail
+    assert partials == []

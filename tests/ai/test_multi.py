@@ -115,3 +115,88 @@ def test_complete_items_ignores_brackets_inside_strings() -> None:
     assert complete_items(text[: text.index('{"passage": 2') + 5]) == [
         json.dumps(tricky["items"][0])
     ]
+
+
+# -- which passage an item is for -------------------------------------------------------------
+def _tones(results) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    return {i: c.analysis.tone for i, c in results.done.items()}
+
+
+def _renumbered(numbers: list[int]) -> list[dict[str, object]]:
+    return [{**item, "passage": n} for item, n in zip(ITEMS, numbers, strict=True)]
+
+
+def test_an_answer_numbered_from_zero_lands_on_the_right_passages() -> None:
+    got: list[tuple[int, str]] = []
+    stream = ItemStream(PASSAGES, lambda i, c: got.append((i, c.analysis.tone)))
+    text = json.dumps({"items": _renumbered([0, 1, 2])})
+    for end in range(0, len(text), 7):  # streamed in small pieces
+        stream.feed(text[:end])
+    results = stream.finish(text)
+    expected = {0: "Harsh and Condemning", 1: "Appreciative and Gentle", 2: "Urgent and Cheerful"}
+    assert _tones(results) == expected
+    assert got == list(expected.items())
+    assert results.failed == {}
+
+
+def test_an_item_is_never_saved_on_a_passage_its_quotes_are_not_from() -> None:
+    # Numbered from 1 but out of order: item "1" quotes passage 2. It is refused, and
+    # passage 1 is left unanswered rather than given passage 2's analysis.
+    items = [{**ITEMS[1], "passage": 1}, {**ITEMS[2], "passage": 3}]
+    results = ItemStream(PASSAGES, lambda _i, _c: None).finish(json.dumps({"items": items}))
+    assert _tones(results) == {2: "Urgent and Cheerful"}
+    assert results.failed == {0: "none of its quotes is in passage 1",
+                              1: "no answer for this passage"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("numbers", "done"),
+    [
+        ([2, 1, 3], {0: "Harsh and Condemning", 2: "Urgent and Cheerful"}),  # first cannot tell
+        ([1, 0, 2], {0: "Harsh and Condemning"}),  # a 0 after counting from 1: stop there
+        ([1, 2, 4], {0: "Harsh and Condemning", 1: "Appreciative and Gentle"}),  # not sent
+        ([0, 1, 3], {0: "Harsh and Condemning", 1: "Appreciative and Gentle"}),  # 3 is out
+    ],
+)
+def test_numbers_that_were_not_sent_are_refused(numbers: list[int], done: dict[int, str]) -> None:
+    items = _renumbered(numbers)
+    if numbers[0] == 2:  # the item about passage 1 was numbered 2: make it quote passage 1
+        items = [items[0], {**ITEMS[0], "passage": 1}, items[2]]
+    results = ItemStream(PASSAGES, lambda _i, _c: None).finish(json.dumps({"items": items}))
+    assert _tones(results) == done
+    assert set(results.failed) == {0, 1, 2} - set(done)
+
+
+@pytest.mark.parametrize("number", ["1", True, None, 1.0, -1])
+def test_a_number_of_the_wrong_type_is_refused(number: object) -> None:
+    items = [{**ITEMS[0], "passage": number}]
+    results = ItemStream(PASSAGES, lambda _i, _c: None).finish(json.dumps({"items": items}))
+    assert results.done == {}
+
+
+def test_the_item_scanner_is_incremental_and_linear() -> None:
+    import time
+
+    from reader_app.ai.multi import complete_items
+
+    item = {**ITEMS[0], "explanation": 'x } ] " \\" [ {' * 300}
+    items = [dict(item, passage=1 + n % 3) for n in range(40)]
+    text = json.dumps({"items": items})  # about 170 KB
+    assert len(text) > 150_000
+    stream = ItemStream(PASSAGES, lambda _i, _c: None)
+    started = time.process_time()
+    for end in range(0, len(text) + 16, 16):  # as the SDK hands it over: 16 characters a delta
+        stream.feed(text[:end])
+    assert time.process_time() - started < 5.0  # rescanning whole would be about 10^9 steps
+    assert len(stream._pieces) == 40
+    assert stream._pieces == complete_items(text)
+
+
+def test_an_answer_nested_too_deeply_is_a_schema_error() -> None:
+    from reader_app.ai.schema import SchemaMismatch
+
+    stream = ItemStream(PASSAGES, lambda _i, _c: None)
+    deep = '{"items": [' + "[" * 100_000
+    stream.feed(deep)
+    with pytest.raises(SchemaMismatch, match="no list of items"):
+        stream.finish(deep + "]" * 100_000 + "]}")
