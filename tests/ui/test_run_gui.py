@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,7 @@ from tests.ui.conftest import CORPUS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     import pytest
     from pytestqt.qtbot import QtBot
@@ -174,3 +177,63 @@ def test_a_broken_settings_file_is_named_in_the_banner(
         "Your settings file was damaged, so the defaults are in use; the old file was kept"
         f" as {profile.settings_file}.bad."
     )
+
+
+# Opens File → Open (Qt's own dialog offscreen, which saves its state in QSettings),
+# cancels it and quits.
+FILE_DIALOG_CHILD = r"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+original_exec = QApplication.exec
+
+def exec_with_dialog(self):
+    from reader_app.ui.main_window import MainWindow
+
+    def cancel():
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QFileDialog) and widget.isVisible():
+                widget.reject()
+        QTimer.singleShot(200, lambda: [w.close() for w in QApplication.topLevelWidgets()
+                                        if isinstance(w, MainWindow)])
+
+    def open_dialog():
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.isVisible():
+                QTimer.singleShot(500, cancel)
+                widget.actions_.open.trigger()
+                return
+        QTimer.singleShot(100, open_dialog)
+
+    QTimer.singleShot(300, open_dialog)
+    return original_exec()
+
+QApplication.exec = exec_with_dialog
+from reader_app.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_qt_keeps_its_settings_in_the_profile_not_in_home(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    root = tmp_path / "profile"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("XDG_") and k not in ("TONE_READER_HOME", "HOME")
+    }
+    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", FILE_DIALOG_CHILD, "--profile-dir", str(root)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(home.rglob("*")) == []
+    # The dialog did save its state: in the profile.
+    assert (root / "config" / "QtProject.conf").read_text("utf-8").startswith("[FileDialog]")
