@@ -20,9 +20,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QFont, QFontMetricsF, QIcon, QKeyEvent, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QLabel,
     QListView,
     QMenu,
     QStyle,
@@ -87,7 +88,10 @@ class _HighlightDelegate(QStyledItemDelegate):
         if not isinstance(row, PanelRow):
             return
         self.initStyleOption(option, index)
+        # The swatch is drawn below; the style would otherwise paint the icon into an
+        # empty rectangle (and warn about it).
         option.text = ""
+        option.icon = QIcon()
         option.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
         widget = option.widget
         style = widget.style() if widget is not None else None
@@ -173,7 +177,14 @@ class HighlightsPanel(QListView):
         self.customContextMenuRequested.connect(self._menu)
         self.activated.connect(self._jump)
         self.doubleClicked.connect(self._jump)
-        self._placeholder = self.tr("No highlights yet. Select text and press H.")
+        # Shown over the empty list; a label, so screen readers find it too.
+        self.empty_hint = QLabel(self.tr("No highlights yet. Select text and press H."))
+        self.empty_hint.setParent(self.viewport())
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.model_.modelReset.connect(self._update_hint)
+        self._fit_hint()
 
     def set_highlights(self, items: Sequence[Highlight], where: Callable[[Highlight], str]) -> None:
         """Show a book's highlights; ``where`` names the place of each (its section)."""
@@ -222,18 +233,19 @@ class HighlightsPanel(QListView):
             return
         super().keyPressEvent(event)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """The rows, or a hint on how to make the first highlight."""
-        super().paintEvent(event)
-        if self.model_.rowCount():
-            return
-        painter = QPainter(self.viewport())
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the empty-list hint as wide as the list."""
+        super().resizeEvent(event)
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
         area = self.viewport().rect().adjusted(8, 8, -8, -8)
-        painter.drawText(
-            area, Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self._placeholder
+        self.empty_hint.setGeometry(
+            area.left(), area.top(), area.width(), self.empty_hint.heightForWidth(area.width())
         )
-        painter.end()
+
+    def _update_hint(self) -> None:
+        self.empty_hint.setVisible(self.model_.rowCount() == 0)
 
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         def row(index: QModelIndex) -> PanelRow | None:
