@@ -326,3 +326,40 @@ def test_inspect_escapes_terminal_control_sequences(
     printed = capsys.readouterr().out
     assert "\x1b" not in printed
     assert "CHAPTER I\\x1b[31m" in printed
+
+
+def test_a_document_too_long_to_lay_out_becomes_parts_with_links_kept(tmp_path: Path) -> None:
+    paragraphs = [
+        f"<p>Paragraph {n} of a chapter far longer than any real one.</p>" for n in range(30_000)
+    ]
+    paragraphs[25_000] = '<p id="late">The place the link and the contents point at.</p>'
+    nav = xhtml(
+        '<nav xmlns:epub="http://www.idpf.org/2007/ops" epub:type="toc"><ol>'
+        '<li><a href="a.xhtml">Start</a></li><li><a href="big.xhtml">Big</a></li>'
+        '<li><a href="big.xhtml#late">Late</a></li><li><a href="z.xhtml">End</a></li></ol></nav>'
+    )
+    path = build_epub(
+        tmp_path / "big.epub",
+        [
+            ("a.xhtml", xhtml('<p>See <a href="big.xhtml#late">the late place</a>.</p>')),
+            ("big.xhtml", xhtml("".join(paragraphs))),
+            ("z.xhtml", xhtml('<p>Back to <a href="a.xhtml">the start</a>.</p>')),
+        ],
+        nav=nav,
+    )
+    book = load_book(path)
+    big = book.chapters[1:-1]
+    assert len(big) > 1
+    assert all(len(c.text) <= 130_000 for c in book.chapters)
+    assert "\n".join(c.text for c in big).count("Paragraph") == 29_999
+    target = next(i for i, c in enumerate(book.chapters) if "late" in c.anchors)
+    assert target > 1
+    late = book.chapters[target]
+    offset = late.anchors["late"]
+    assert late.text[offset:].startswith("The place the link")
+    assert f'href="book:{target}#late"' in book.chapters[0].html
+    last = len(book.chapters) - 1
+    assert book.chapters[last].text == "Back to the start."
+    assert 'href="book:0"' in book.chapters[last].html
+    toc = {e.title: (e.chapter, e.offset) for _d, e in book.toc_entries()}
+    assert toc == {"Start": (0, 0), "Big": (1, 0), "Late": (target, offset), "End": (last, 0)}

@@ -144,6 +144,8 @@ def _finish(
     if not any(c.text.strip() for c in chapters):
         raise BookError(f"“{path.name}” contains no readable text.")
     notes = list(warnings or ())
+    if sum(len(c.text) for c in chapters) > MAX_BOOK_CHARS:
+        raise UnsafeBookError(too_much_text(path.name))
     if len(chapters) > MAX_CHAPTERS:  # the loaders keep below this; a last guard
         raise UnsafeBookError(
             f"“{path.name}” has more than {MAX_CHAPTERS:,} chapters; it was not opened."
@@ -201,7 +203,8 @@ def _text(path: Path, book_id: str, data: bytes, notes: list[str]) -> Book:
 
 
 def _html(path: Path, book_id: str, data: bytes, notes: list[str]) -> Book:
-    text = _decoded(path, decode_html(data, path.name))
+    # Markup is not text: an HTML file's own length says little; its chapters are counted.
+    text = decode_html(data, path.name)
     root = parse_html(text, f"“{path.name}”", notes)
     title_el = root.find(".//title")
     title = " ".join("".join(title_el.itertext()).split()) if title_el is not None else ""

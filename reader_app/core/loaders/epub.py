@@ -12,8 +12,10 @@ from reader_app.core.book import BookFormat, Chapter, TocEntry
 from reader_app.core.errors import BookError, UnsafeBookError
 from reader_app.core.files import open_regular
 from reader_app.core.loaders.blocks import Block, Image, render_blocks
+from reader_app.core.loaders.epub_parts import SpineParts, cut_document
 from reader_app.core.loaders.limits import (
     MAX_AUTHORS,
+    MAX_BOOK_TAGS,
     MAX_CHAPTERS,
     MAX_MANIFEST_ITEMS,
     MAX_SVG_BYTES,
@@ -111,10 +113,12 @@ class _EpubReader:
         self._svg_safe: dict[str, bool] = {}
         self._budget = TextBudget(path.name)
         self._toc_slots = MAX_TOC_ENTRIES
+        self._tags = 0
+        self._layout = SpineParts([])
 
     def read(self) -> EpubContent:
         opf_path = self._package_path()
-        opf = parse_xml(self._zip.read(opf_path), "The package document", self._warnings)
+        opf = parse_xml(self._document(opf_path), "The package document", self._warnings)
         opf_dir = posixpath.dirname(opf_path)
         manifest = self._manifest(opf, opf_dir)
         spine_el = _first(opf, "spine")
@@ -140,7 +144,8 @@ class _EpubReader:
         self._spine_index = {item.path: i for i, (item, _) in enumerate(spine)}
         version = (opf.get("version") or "2.0").strip()
         fmt = BookFormat.EPUB3 if version.startswith("3") else BookFormat.EPUB2
-        chapters = [self._chapter(item, linear) for item, linear in spine]
+        self._layout = SpineParts([self._chapter(item, linear) for item, linear in spine])
+        chapters = self._layout.relinked()
         toc = self._toc(opf, spine_el, manifest, chapters)
         title, authors, language = self._metadata(opf)
         return EpubContent(
@@ -159,7 +164,7 @@ class _EpubReader:
     def _package_path(self) -> str:
         container = self._zip.find("META-INF/container.xml")
         if container is not None:
-            root = parse_xml(self._zip.read(container), "The EPUB container file", self._warnings)
+            root = parse_xml(self._document(container), "The EPUB container file", self._warnings)
             for rootfile in root.iter():
                 if _local(rootfile.tag) != "rootfile":
                     continue
@@ -230,11 +235,23 @@ class _EpubReader:
 
     # -- chapters -----------------------------------------------------------------------
 
-    def _chapter(self, item: _Item, linear: bool) -> Chapter:
+    def _document(self, name: str) -> bytes:
+        """Read a document to parse, counting its tags against the book's limit."""
+        data = self._zip.read(name)
+        self._tags += data.count(b"<")
+        if self._tags > MAX_BOOK_TAGS:
+            raise UnsafeBookError(
+                f"“{self._path.name}” holds more than {MAX_BOOK_TAGS:,} tags, more than a real"
+                " book does; it was not opened."
+            )
+        return data
+
+    def _chapter(self, item: _Item, linear: bool) -> list[Chapter]:
+        """The chapter made from one spine item: one, or several parts if it is very long."""
         key = item.path
         if item.media_type in _IMAGE_TYPES:
             if not self._safe_image(item.path, item.media_type):
-                return Chapter(title="", html="", text="", key=key, linear=linear)
+                return [Chapter(title="", html="", text="", key=key, linear=linear)]
             self._resources.add(item.path)
             blocks = [Block(kind="p", align="center", items=[Image(item.path)])]
         elif item.media_type in _DOC_TYPES or item.path.lower().endswith(
@@ -242,14 +259,14 @@ class _EpubReader:
         ):
             try:
                 root = parse_xhtml(
-                    self._zip.read(item.path), f"The chapter “{item.path}”", self._warnings
+                    self._document(item.path), f"The chapter “{item.path}”", self._warnings
                 )
             except UnsafeBookError:
                 raise
             except BookError as exc:
                 # One damaged chapter should not cost the reader the rest of the book.
                 self._warnings.append(exc.message)
-                return Chapter(title="", html="", text="", key=key, linear=linear)
+                return [Chapter(title="", html="", text="", key=key, linear=linear)]
             base = posixpath.dirname(item.path)
             blocks = tree_to_blocks(
                 root,
@@ -258,20 +275,20 @@ class _EpubReader:
             )
             head_title = one_line(_text(_first(root, "title")))
             del root  # the tree is the largest thing in memory; the blocks hold the text
-            rendered = render_blocks(blocks)
-            self._budget.spend(len(rendered.text))
-            return Chapter(
-                title=_first_heading(blocks) or head_title,
-                html=rendered.html,
-                text=rendered.text,
-                anchors=rendered.anchors,
-                key=key,
-                linear=linear,
-            )
+            title = _first_heading(blocks) or head_title
+            parts: list[Chapter] = []
+            for n, group in enumerate(cut_document(blocks)):
+                rendered = render_blocks(group)
+                self._budget.spend(len(rendered.text))
+                part_title = title if n == 0 else _first_heading(group) or f"{title} ({n + 1})"
+                parts.append(
+                    Chapter(part_title, rendered.html, rendered.text, rendered.anchors, key, linear)
+                )
+            return parts
         else:
-            return Chapter(title="", html="", text="", key=key, linear=linear)
+            return [Chapter(title="", html="", text="", key=key, linear=linear)]
         rendered = render_blocks(blocks)
-        return Chapter("", rendered.html, rendered.text, rendered.anchors, key, linear)
+        return [Chapter("", rendered.html, rendered.text, rendered.anchors, key, linear)]
 
     def _link(self, doc: str, href: str) -> str:
         href = href.strip()
@@ -349,13 +366,12 @@ class _EpubReader:
         found = self._zip.find(joined) if joined else None
         if found is None or found not in self._spine_index:
             return None
-        index = self._spine_index[found]
-        offset = chapters[index].anchors.get(urllib.parse.unquote(fragment), 0) if fragment else 0
-        return index, offset
+        # Through the parts: a long document may have become several chapters.
+        return self._layout.locate(self._spine_index[found], urllib.parse.unquote(fragment))
 
     def _nav_toc(self, nav: _Item, chapters: list[Chapter]) -> list[TocEntry]:
         try:
-            root = parse_xhtml(self._zip.read(nav.path), "The table of contents", self._warnings)
+            root = parse_xhtml(self._document(nav.path), "The table of contents", self._warnings)
         except BookError as exc:
             self._warnings.append(exc.message)
             return []
@@ -408,7 +424,7 @@ class _EpubReader:
 
     def _ncx_toc(self, ncx: _Item, chapters: list[Chapter]) -> list[TocEntry]:
         try:
-            root = parse_xml(self._zip.read(ncx.path), "The table of contents", self._warnings)
+            root = parse_xml(self._document(ncx.path), "The table of contents", self._warnings)
         except BookError as exc:
             self._warnings.append(exc.message)
             return []

@@ -88,7 +88,7 @@ def split_into_chapters(
     flat_toc: list[tuple[int, str, int, int]] = []  # level, title, chapter, offset
     for section in sections:
         title = section.headings[-1][1] if section.headings else opening_title
-        pieces = _cut(section.blocks)
+        pieces = cut_blocks(section.blocks)
         for n, piece in enumerate(pieces):
             rendered = render_blocks(piece)
             if not rendered.text:
@@ -195,13 +195,13 @@ def cap_toc(toc: list[TocEntry], limit: int) -> tuple[list[TocEntry], bool]:
     return keep(toc), cut
 
 
-def _cut(blocks: list[Block]) -> list[list[Block]]:
-    """Split an overlong section at block boundaries."""
+def cut_blocks(blocks: list[Block], limit: int = MAX_CHAPTER_CHARS) -> list[list[Block]]:
+    """Split an overlong section at block boundaries into pieces of about ``limit``."""
     pieces: list[list[Block]] = [[]]
     size = 0
     for block in blocks:
         length = len(block.plain()) + 1
-        if size + length > MAX_CHAPTER_CHARS and pieces[-1]:
+        if size + length > limit and pieces[-1]:
             pieces.append([])
             size = 0
         pieces[-1].append(block)

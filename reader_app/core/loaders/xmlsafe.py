@@ -58,8 +58,7 @@ def refuse_tag_floods(data: bytes | str, what: str) -> None:
     opens = data.count(b"<") if isinstance(data, bytes) else data.count("<")
     if opens > MAX_DOCUMENT_TAGS:
         raise UnsafeBookError(
-            f"{what} holds more than {MAX_DOCUMENT_TAGS:,} tags, more than a real book does;"
-            " the book was not opened."
+            f"{what} holds more than {MAX_DOCUMENT_TAGS:,} tags, more than a real book does."
         )
 
 
