@@ -195,7 +195,7 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
 def _copy_table(
     old: sqlite3.Connection, new: sqlite3.Connection, table: str, report: RecoveryReport
 ) -> None:
-    """Copy the readable rows of one table, keeping their rowids (references use them).
+    """Copy the readable rows of one table, keeping their keys (references use them).
 
     Args:
         old: the damaged library (a private copy).
@@ -213,10 +213,10 @@ def _copy_table(
         return
     names = ", ".join(f'"{c}"' for c in columns)
     select = f'SELECT rowid, {names} FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT 1'
-    insert = (
-        f'INSERT OR IGNORE INTO "{table}" (rowid, {names})'
-        f" VALUES (?, {', '.join('?' * len(columns))})"
-    )
+    # The rowid itself is not copied: where it matters it is a column (INTEGER PRIMARY
+    # KEY) and comes along; elsewhere the new library's own rows may already hold it.
+    insert = f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+
     copied = unreadable = misses = 0
     after = -(2**63)
     step = 1
@@ -235,7 +235,7 @@ def _copy_table(
             break
         misses, step = 0, 1
         after = int(row[0])
-        batch.append(tuple(row))
+        batch.append(tuple(row)[1:])
         if len(batch) >= _BATCH:
             copied += _write(new, insert, batch)
             batch = []

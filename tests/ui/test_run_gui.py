@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from reader_app.app import run_gui
 from reader_app.config.opening_mark import set_mark
 from reader_app.core.loaders import load_book
+from reader_app.storage.backup import make_backup
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
 from reader_app.ui.main_window import MainWindow
@@ -237,3 +239,32 @@ def test_qt_keeps_its_settings_in_the_profile_not_in_home(tmp_path: Path) -> Non
     assert sorted(home.rglob("*")) == []
     # The dialog did save its state: in the profile.
     assert (root / "config" / "QtProject.conf").read_text("utf-8").startswith("[FileDialog]")
+
+
+def test_an_emptied_library_is_recovered_from_the_latest_backup(
+    qtbot: QtBot,
+    profile: AppPaths,
+    monkeypatch: pytest.MonkeyPatch,
+    allow_log_warnings: None,
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    quotes = fill(profile.database)
+    make_backup(profile.database, profile.backups_dir, datetime.now().astimezone())
+    profile.database.write_bytes(b"")  # emptied outside SQLite
+    seen: dict[str, str] = {}
+
+    def look(window: MainWindow) -> bool:
+        banner = window.pane.banner
+        if "first" not in seen and settled(window) and banner.action_button.isVisible():
+            seen["first"] = banner.message
+            banner.action_button.click()
+        return banner.message.startswith("Recovered")
+
+    assert run_and_look(profile, look) == 0
+    assert seen["first"].startswith("The library file was empty, so it was moved aside as")
+    assert seen["first"].endswith(
+        "Press Recover to copy back what can be read from the latest backup."
+    )
+    conn = open_database(profile.database)
+    assert conn.execute("SELECT count(*) FROM highlights").fetchone()[0] == len(quotes)
+    conn.close()
