@@ -28,6 +28,9 @@ _KEYWORD = re.compile(
 _NUMBERED_REST = re.compile(r"^\s*([IVXLCDM]+\b|\d+\b|[A-Z]+\b|the [a-z]+\b|$)", re.IGNORECASE)
 _NUMERAL = re.compile(r"^(?:[IVXLCDM]{1,8}|\d{1,3})\.?$")
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]{1,400}?)(?<=\S)_(?![\w_])")
+# Only what needs collapsing: runs of white space and lone tabs or other spaces. A single
+# space, by far the most common, is not a match, so the common case copies nothing.
+_WHITE_SPACE = re.compile(r"\s{2,}|[^\S ]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _MAX_PARAGRAPH = 8_000  # longer paragraphs are cut: one huge block makes layout slow
 
@@ -264,7 +267,9 @@ def _body(para: _Para) -> list[Block]:
             items.extend(_inline(line[margin:]))
         return [Block(kind="verse", indent=1 if margin >= 2 else 0, items=items)]
     indent = 1 if all(line.startswith("  ") for line in lines) else 0
-    prose = " ".join(" ".join(lines).split())
+    # A regular expression, not split() and join(): one huge paragraph would otherwise
+    # become millions of word objects at once (300 MB for 30 million characters).
+    prose = _WHITE_SPACE.sub(" ", " ".join(lines)).strip()
     return [Block(kind="p", indent=indent, items=_inline(piece)) for piece in _cut_long(prose)]
 
 
