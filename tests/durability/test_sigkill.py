@@ -300,6 +300,8 @@ def test_sigkill_of_cli_analyze_save(fake_api: FakeAnthropic, tmp_path: Path) ->
         finally:
             conn.close()
         assert examples > 0
-        # Saving is one transaction: never a highlight without its analysis.
-        assert analyses == highlights
+        # The highlight is saved before the request goes out, so a kill can leave one
+        # "not analysed"; an analysis never exists without its highlight (foreign keys
+        # are checked above), and each run adds at most one of each.
+        assert analyses <= highlights
     print(f"CLI analyze kills: {kills}; one run takes {duration:.2f} s")
