@@ -87,6 +87,9 @@ def _parser() -> _Parser:
     parser.add_argument("--name", metavar="NAME", help="the set's name (default: the file name)")
     parser.add_argument("--model", metavar="M", help="the Claude model (default: settings)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    from reader_app.cli_analyze import add_limit_options
+
+    add_limit_options(parser)  # --deadline applies to each item
     return parser
 
 
@@ -105,6 +108,10 @@ def cmd_eval(argv: Sequence[str], paths: AppPaths) -> int:
         return _fail(f"--concurrency must be between 1 and {MAX_CONCURRENCY}", EXIT_BAD_INPUT)
     if args.judge and args.field != "tone":
         return _fail("--judge applies to --field tone only", EXIT_BAD_INPUT)
+    from reader_app.cli_analyze import check_limit_options
+
+    if problem := check_limit_options(args):
+        return _fail(problem, EXIT_BAD_INPUT)
     dataset = Path(args.dataset)
     try:
         data = read_dataset(
@@ -144,7 +151,6 @@ def _evaluate(
     skipped: int,
 ) -> int:
     """Store the set and a run, run it, print the report; returns the exit code."""
-    from reader_app.ai.client import ClaudeToneAnalyzer
     from reader_app.ai.eval_runner import EvalRunner
     from reader_app.ai.judge import judge_labels
     from reader_app.ai.prompt import prompt_settings
@@ -157,7 +163,9 @@ def _evaluate(
         settings = dataclasses.replace(settings, model=args.model)
     prompt = prompt_settings(settings)
     pool, fixed = _examples(conn, settings.fixed_set)
-    analyzer = ClaudeToneAnalyzer(key)
+    from reader_app.cli_analyze import make_analyzer
+
+    analyzer = make_analyzer(key, args)
     judge: Callable[[str, str], Verdict] | None = None
     if args.judge:
         judge = functools.partial(judge_labels, analyzer, model=prompt.model)

@@ -8,10 +8,12 @@ verdicts are stored as judged, so a report always says how many came from it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from reader_app.ai.client import ClaudeToneAnalyzer
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.prompt import DEFAULT_MODEL, fence
 from reader_app.ai.request import Usage
@@ -19,6 +21,8 @@ from reader_app.ai.sdk_errors import map_sdk_error
 from reader_app.core import jsonsafe
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     import anthropic
 
 JUDGE_SCHEMA: dict[str, Any] = {
@@ -51,6 +55,10 @@ class Verdict:
     why: str
     usage: Usage = field(default_factory=Usage)
     model: str = ""
+
+
+# The judge's short verdict, retries included, may take this long at most (seconds).
+JUDGE_DEADLINE = 60.0
 
 
 @runtime_checkable
@@ -86,8 +94,12 @@ def judge_labels(
     Raises:
         AiError: the request failed, was refused, or the answer was not of the schema.
     """
+    watch: AbstractContextManager[object] = contextlib.nullcontext()
     if isinstance(analyzer_or_client, SdkProvider):
         client = analyzer_or_client.sdk()
+        if isinstance(analyzer_or_client, ClaudeToneAnalyzer):
+            # The analyzer's idle time-out, and a deadline, as for an analysis.
+            watch = analyzer_or_client.watch(deadline=JUDGE_DEADLINE)
     else:
         client = analyzer_or_client
     content = (
@@ -96,13 +108,14 @@ def judge_labels(
         "Do they describe the same tone?"
     )
     try:
-        message = client.messages.create(
-            model=model,
-            max_tokens=max_tokens,
-            system=JUDGE_SYSTEM,
-            messages=[{"role": "user", "content": content}],
-            output_config={"format": {"type": "json_schema", "schema": JUDGE_SCHEMA}},
-        )
+        with watch:
+            message = client.messages.create(
+                model=model,
+                max_tokens=max_tokens,
+                system=JUDGE_SYSTEM,
+                messages=[{"role": "user", "content": content}],
+                output_config={"format": {"type": "json_schema", "schema": JUDGE_SCHEMA}},
+            )
     except AiError:
         raise  # the analyzer's long-wait middleware has said what happened
     except Exception as exc:

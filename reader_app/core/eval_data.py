@@ -14,11 +14,15 @@ the vocabularies that map datasets' labels onto ours (``no_impact`` is our "neut
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
+from reader_app.core import jsonsafe
 from reader_app.core.errors import ReaderError
+from reader_app.core.files import open_regular
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -26,6 +30,12 @@ if TYPE_CHECKING:
 
 # Suffixes read as one JSON object per line; ".json" may also hold an array of objects.
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+# A line longer than this is no passage: the file is refused rather than read into memory.
+MAX_LINE_BYTES = 16 << 20
+# A ``.json`` array is one value and must be read whole; JSON lines have no such limit.
+MAX_JSON_ARRAY_BYTES = 256 << 20
+# Rows that cannot be used are listed up to this many; then only counted.
+MAX_PROBLEMS = 1000
 
 # -- label vocabularies: how datasets (and models) name what we call one thing -------------
 # Matching with them is in reader_app.core.evaluation.
@@ -214,6 +224,11 @@ def read_dataset(
     JSON become text; a list of labels becomes one ``;``-separated label (alternatives,
     any of which counts as right).
 
+    Lines are read one at a time and reading stops once ``limit`` usable rows are in, so
+    the first rows of a huge file cost no more than a small file (a JSON array is the
+    exception: it is one value, read whole, up to :data:`MAX_JSON_ARRAY_BYTES`). Only a
+    regular file is read: a FIFO or a device is refused, never waited on.
+
     Args:
         path: the file.
         text_column: the column with the passage.
@@ -222,46 +237,115 @@ def read_dataset(
         limit: stop after this many usable rows.
 
     Returns:
-        The usable items, and a "line N: why" for each row that was left out.
+        The usable items, and a "line N: why" for each row that was left out (at most
+        :data:`MAX_PROBLEMS`, then one line saying how many more).
 
     Raises:
-        DatasetError: the file is missing or unreadable, not UTF-8, not of its format,
-            or lacks one of the mapped columns (the message names the columns it has).
+        DatasetError: the file is missing, not a regular file or unreadable, not UTF-8,
+            not of its format, has a line longer than :data:`MAX_LINE_BYTES`, or lacks
+            one of the mapped columns (the message names the columns it has).
     """
     wanted = [text_column, label_column] + ([context_column] if context_column else [])
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"{path.name} could not be read ({exc.strerror or exc}).") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DatasetError(
-            f"{path.name} is not UTF-8 text (a bad byte at offset {exc.start}).",
-            "Save it as UTF-8 and try again.",
-        ) from exc
     suffix = path.suffix.lower()
-    rows: Iterable[tuple[int, dict[str, Any] | str]]
-    if suffix in (*JSONL_SUFFIXES, ".json"):
-        rows, columns = _json_rows(path.name, text, suffix)
-        if columns:  # no object at all: nothing to check, and nothing usable either
-            _check_columns(path.name, wanted, columns)
-    else:
-        rows, columns = _csv_rows(path.name, text, "\t" if suffix == ".tsv" else ",")
-        _check_columns(path.name, wanted, columns)
-    report = DatasetReport(columns=tuple(columns))
+    fd = open_regular(path, DatasetError)
+    with os.fdopen(fd, "rb") as handle:
+        lines = _Lines(path.name, handle)
+        rows: Iterator[tuple[int, dict[str, Any] | str]]
+        columns: dict[str, None] = {}
+        if suffix in (*JSONL_SUFFIXES, ".json"):
+            if suffix == ".json" and lines.first_text().lstrip().startswith("["):
+                rows = _json_array(path.name, lines, columns)
+            else:
+                rows = _jsonl_rows(lines, columns)
+        else:
+            rows, header = _csv_rows(path.name, lines, "\t" if suffix == ".tsv" else ",")
+            _check_columns(path.name, wanted, header)
+            columns = dict.fromkeys(header)
+        report = _collect(rows, text_column, label_column, context_column, limit)
+        if suffix in (*JSONL_SUFFIXES, ".json") and not report.items and columns:
+            # No usable row, and objects were seen: say which column they all lack.
+            _check_columns(path.name, wanted, list(columns))
+    return DatasetReport(report.items, report.problems, tuple(columns))
+
+
+def _collect(
+    rows: Iterator[tuple[int, dict[str, Any] | str]],
+    text_column: str,
+    label_column: str,
+    context_column: str | None,
+    limit: int | None,
+) -> DatasetReport:
+    """Turn rows into items until ``limit`` usable ones are in."""
+    report = DatasetReport()
+    more = 0
+    if limit is not None and limit <= 0:
+        return report
     for number, row in rows:
-        if limit is not None and len(report.items) >= limit:
-            break
         if isinstance(row, str):
-            report.problems.append(f"line {number}: {row}")
-            continue
-        item, why = _item(row, text_column, label_column, context_column)
-        if item is None:
+            why = row
+        else:
+            item, why = _item(row, text_column, label_column, context_column)
+            if item is not None:
+                report.items.append(item)
+                if limit is not None and len(report.items) >= limit:
+                    break  # not a line more is read
+                continue
+        if len(report.problems) < MAX_PROBLEMS:
             report.problems.append(f"line {number}: {why}")
         else:
-            report.items.append(item)
+            more += 1
+    if more:
+        report.problems.append(f"and {more} more rows that could not be used")
     return report
+
+
+class _Lines:
+    """The file's lines as (line number, text with its line end), decoded one at a time."""
+
+    def __init__(self, name: str, handle: BinaryIO) -> None:
+        self._name = name
+        self._handle = handle
+        self._numbers = itertools.count(1)
+        self._ahead: list[tuple[int, str]] = []
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return self
+
+    def __next__(self) -> tuple[int, str]:
+        """The next line.
+
+        Raises:
+            DatasetError: it is not UTF-8, or longer than MAX_LINE_BYTES.
+        """
+        if self._ahead:
+            return self._ahead.pop()
+        number = next(self._numbers)
+        try:
+            raw = self._handle.readline(MAX_LINE_BYTES + 1)
+        except OSError as exc:
+            raise DatasetError(f"{self._name} could not be read ({exc.strerror or exc}).") from exc
+        if not raw:
+            raise StopIteration
+        if len(raw) > MAX_LINE_BYTES:
+            raise DatasetError(
+                f"Line {number} of {self._name} is longer than {MAX_LINE_BYTES >> 20} MB;"
+                " it is not a dataset of passages."
+            )
+        try:
+            return number, raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise DatasetError(
+                f"{self._name} is not UTF-8 text (a bad byte on line {number}).",
+                "Save it as UTF-8 and try again.",
+            ) from exc
+
+    def first_text(self) -> str:
+        """The first line that is not blank ("" if none), left to be read again."""
+        for number, text in self:
+            if text.strip():
+                self._ahead.append((number, text))
+                return text
+        return ""
 
 
 def _check_columns(name: str, wanted: list[str], columns: list[str]) -> None:
@@ -273,14 +357,14 @@ def _check_columns(name: str, wanted: list[str], columns: list[str]) -> None:
 
 
 def _csv_rows(
-    name: str, text: str, delimiter: str
+    name: str, lines: Iterable[tuple[int, str]], delimiter: str
 ) -> tuple[Iterator[tuple[int, dict[str, Any] | str]], list[str]]:
-    """The rows of a CSV text, each (line number, fields or why not), and its header.
+    """The rows of a CSV file, each (line number, fields or why not), and its header.
 
     Raises:
-        DatasetError: the text is empty or its header row is not CSV.
+        DatasetError: the file is empty or its header row is not CSV.
     """
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    reader = csv.reader((text for _number, text in lines), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -310,35 +394,54 @@ def _csv_rows(
     return rows(), header
 
 
-def _json_rows(
-    name: str, text: str, suffix: str
-) -> tuple[list[tuple[int, dict[str, Any] | str]], list[str]]:
-    """The objects of a JSONL (or JSON array) text, and their keys in order of appearance."""
-    rows: list[tuple[int, dict[str, Any] | str]] = []
-    stripped = text.lstrip()
-    if suffix == ".json" and stripped.startswith("["):
+def _jsonl_rows(
+    lines: Iterable[tuple[int, str]], columns: dict[str, None]
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """The objects of a JSON-lines file; their keys are added to ``columns`` as seen."""
+    for number, line in lines:
+        if not line.strip():
+            continue
         try:
-            data = json.loads(text)
+            value = jsonsafe.loads(line)
         except json.JSONDecodeError as exc:
-            raise DatasetError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
-        # An array has no line per object; the position in the array is the next best thing.
-        for position, value in enumerate(data, start=1):
-            rows.append((position, value if isinstance(value, dict) else "not a JSON object"))
-    else:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                rows.append((number, f"not valid JSON ({exc.msg})"))
-                continue
-            rows.append((number, value if isinstance(value, dict) else "not a JSON object"))
-    columns: dict[str, None] = {}
-    for _number, row in rows:
-        if isinstance(row, dict):
-            columns.update(dict.fromkeys(str(k) for k in row))
-    return rows, list(columns)
+            yield number, f"not valid JSON ({exc.msg})"
+            continue
+        if isinstance(value, dict):
+            columns.update(dict.fromkeys(str(k) for k in value))
+            yield number, value
+        else:
+            yield number, "not a JSON object"
+
+
+def _json_array(
+    name: str, lines: Iterable[tuple[int, str]], columns: dict[str, None]
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """The objects of a file holding one JSON array, read whole (it is one value).
+
+    Raises:
+        DatasetError: the file is larger than MAX_JSON_ARRAY_BYTES, or not JSON.
+    """
+    parts: list[str] = []
+    size = 0
+    for _number, text in lines:
+        size += len(text)
+        if size > MAX_JSON_ARRAY_BYTES:
+            raise DatasetError(
+                f"{name} is one JSON array larger than {MAX_JSON_ARRAY_BYTES >> 20} MB;"
+                " save it as JSON lines (.jsonl), which is read a line at a time."
+            )
+        parts.append(text)
+    try:
+        data = jsonsafe.loads("".join(parts))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
+    # An array has no line per object; the position in the array is the next best thing.
+    values = data if isinstance(data, list) else [data]
+    for value in values:
+        if isinstance(value, dict):
+            columns.update(dict.fromkeys(str(k) for k in value))
+    for position, value in enumerate(values, start=1):
+        yield position, value if isinstance(value, dict) else "not a JSON object"
 
 
 def _item(

@@ -126,8 +126,10 @@ def test_json_array_and_tsv(tmp_path: Path) -> None:
 
 
 def test_unreadable_files_are_one_line_errors(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match="could not be read"):
+    with pytest.raises(DatasetError, match="does not exist"):
         read_dataset(tmp_path / "missing.csv", "t", "l")
+    with pytest.raises(DatasetError, match="is a folder"):
+        read_dataset(tmp_path, "t", "l")
     latin = write(tmp_path / "latin.csv", "t,l\ncaf\xe9,x\n", encoding="latin-1")
     with pytest.raises(DatasetError, match="not UTF-8"):
         read_dataset(latin, "t", "l")
@@ -152,3 +154,83 @@ def test_items_from_pairs() -> None:
     items = items_from_pairs([(" A passage ", "Calm"), ("", "Angry"), ("B", " "),
                               ("C", "Sad", "before")])  # fmt: skip
     assert items == [EvalItem("A passage", "Calm"), EvalItem("C", "Sad", "before")]
+
+
+# -- reading only what is needed, and only regular files ---------------------------------------
+def test_limit_reads_only_the_first_rows_of_a_huge_file(tmp_path: Path) -> None:
+    """``eval --limit 1`` on a 1 GB CSV read all of it (4.2 GB of RAM); now a few lines."""
+    import tracemalloc
+
+    path = tmp_path / "huge.csv"
+    row = "a passage of a fair length repeated for the size of it,calm\n"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("text,label\n")
+        block = row * 10_000
+        for _ in range(120):  # about 70 MB
+            handle.write(block)
+    assert path.stat().st_size > 64 << 20
+    tracemalloc.start()
+    try:
+        report = read_dataset(path, "text", "label", limit=1)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(report.items) == 1
+    assert peak < 1 << 20  # under 1 MB, for a file of 70 MB
+
+
+def test_limit_stops_reading_jsonl_early(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    good = (json.dumps({"t": "x", "l": "calm"}) + "\n").encode()
+    # Past the first rows, the file is not even UTF-8: reading it would fail.
+    path.write_bytes(good * 3 + b"\xff\xfe" * 1000)
+    assert len(read_dataset(path, "t", "l", limit=3).items) == 3
+    with pytest.raises(DatasetError, match="not UTF-8 text \\(a bad byte on line 4\\)"):
+        read_dataset(path, "t", "l")
+
+
+def test_a_line_too_long_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"t,l\n" + b"x" * (17 << 20) + b",calm\n")
+    with pytest.raises(DatasetError, match="Line 2 of long.csv is longer than 16 MB"):
+        read_dataset(path, "t", "l")
+
+
+def test_json_nested_too_deeply_is_a_bad_row_or_file(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = write(tmp_path / "deep.jsonl", deep + "\n" + json.dumps({"t": "x", "l": "y"}) + "\n")
+    report = read_dataset(lines, "t", "l")
+    assert report.items == [EvalItem("x", "y")]
+    assert report.problems == ["line 1: not valid JSON (it is nested too deeply)"]
+    array = write(tmp_path / "deep.json", deep)
+    with pytest.raises(DatasetError, match="not valid JSON .*nested too deeply"):
+        read_dataset(array, "t", "l")
+
+
+def test_many_bad_rows_are_counted_past_a_thousand(tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.csv", "t,l\n" + ",x\n" * 1500 + "ok,calm\n")
+    report = read_dataset(path, "t", "l")
+    assert report.items == [EvalItem("ok", "calm")]
+    assert len(report.problems) == 1001
+    assert report.problems[-1] == "and 500 more rows that could not be used"
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """Reading a named pipe with no writer would block for ever; run it in a child process."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "set.csv"
+    os.mkfifo(fifo)
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from reader_app.core.eval_data import DatasetError, read_dataset\n"
+        "try:\n"
+        "    read_dataset(Path(sys.argv[1]), 't', 'l')\n"
+        "except DatasetError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(fifo)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=20, check=True)  # fmt: skip
+    assert result.stdout == "“set.csv” is not a regular file (a pipe, a device or a system file).\n"
