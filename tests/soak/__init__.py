@@ -1,0 +1,1 @@
+"""A long session of ordinary use, driven through the real window, in its own process."""
