@@ -1,9 +1,10 @@
 """The list of the open book's highlights, including those that lost their place.
 
-A book can carry tens of thousands of highlights, so the list is a view over a model
-(no widget item per highlight) and every row has the same height: the quote on up to two
-lines, or one line and the note, then its place in small type. Only rows on screen are
-laid out.
+A book can carry tens of thousands of highlights, so the list is a one-column table over a
+model (no widget item per highlight) whose rows all have one fixed height: the quote on up
+to two lines, or one line and the note, then its place in small type. A table, not a list
+view, because a list view walks every row of the model (a Python call each) whenever it
+lays itself out, while fixed-height table rows cost nothing until they are painted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -23,12 +25,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QFontMetricsF, QIcon, QKeyEvent, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHeaderView,
     QLabel,
-    QListView,
     QMenu,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QWidget,
 )
 
@@ -52,6 +55,7 @@ __all__ = ["HighlightsPanel", "PanelRow", "swatch"]
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAD = 4
+_GAP = 2  # above and below each row
 _SWATCH = 12
 
 
@@ -67,7 +71,7 @@ def _small(font: QFont) -> QFont:
 class _HighlightDelegate(QStyledItemDelegate):
     """Draws a row: a colour swatch, the quote (and note), then the place."""
 
-    def __init__(self, parent: QListView) -> None:
+    def __init__(self, parent: QTableView) -> None:
         super().__init__(parent)
         self._sizes: dict[str, QSize] = {}
         self.layouts: LayoutCache[tuple[RowText, RowText | None, RowText]] = LayoutCache()
@@ -79,7 +83,8 @@ class _HighlightDelegate(QStyledItemDelegate):
         if size is None:
             text = QFontMetricsF(option.font).lineSpacing()
             place = QFontMetricsF(_small(option.font)).lineSpacing()
-            size = self._sizes[key] = QSize(120, int(2 * _PAD + 2 * text + place + 0.999))
+            height = 2 * _GAP + 2 * _PAD + 2 * text + place
+            size = self._sizes[key] = QSize(120, int(height + 0.999))
         return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
@@ -88,6 +93,7 @@ class _HighlightDelegate(QStyledItemDelegate):
         if not isinstance(row, PanelRow):
             return
         self.initStyleOption(option, index)
+        option.rect = option.rect.adjusted(0, _GAP, 0, -_GAP)  # rows apart, as in a list
         # The swatch is drawn below; the style would otherwise paint the icon into an
         # empty rectangle (and warn about it).
         option.text = ""
@@ -137,7 +143,7 @@ class _HighlightDelegate(QStyledItemDelegate):
         return made
 
 
-class HighlightsPanel(QListView):
+class HighlightsPanel(QTableView):
     """Highlights in reading order; orphans (text not found) are listed last, marked.
 
     Signals:
@@ -160,10 +166,15 @@ class HighlightsPanel(QListView):
         self.setObjectName("highlightsPanel")
         self.setAccessibleName(self.tr("Highlights"))
         self.setAlternatingRowColors(False)
-        self.setSpacing(2)
-        # Same-height rows: the view asks one row for its size, not every highlight.
-        self.setUniformItemSizes(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)  # Tab leaves the list, as from any list
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.model_ = HighlightsModel(self.tr("Not found in this edition"))
@@ -171,6 +182,7 @@ class HighlightsPanel(QListView):
         self.setModel(self.model_)
         self.delegate = _HighlightDelegate(self)
         self.setItemDelegate(self.delegate)
+        self._fit_rows()
         self.model_.modelReset.connect(self.delegate.layouts.clear)
         self.selectionModel().currentChanged.connect(self._on_current_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -232,6 +244,32 @@ class HighlightsPanel(QListView):
             self.delete_requested.emit(current)
             return
         super().keyPressEvent(event)
+
+    def _fit_rows(self) -> None:
+        option = QStyleOptionViewItem()
+        option.initFrom(self)
+        option.font = self.font()
+        self.verticalHeader().setDefaultSectionSize(
+            self.delegate.sizeHint(option, QModelIndex()).height()
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new font or style changes the row height."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.delegate.layouts.clear()
+            self._fit_rows()
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        """Home and End go to the first and last highlight, as in a list."""
+        if cursorAction in (
+            QAbstractItemView.CursorAction.MoveHome,
+            QAbstractItemView.CursorAction.MoveEnd,
+        ):
+            modifiers |= Qt.KeyboardModifier.ControlModifier
+        return super().moveCursor(cursorAction, modifiers)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Keep the empty-list hint as wide as the list."""

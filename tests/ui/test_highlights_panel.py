@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QHeaderView, QMenu
 
 from reader_app.core.anchors import make_anchor
 from reader_app.storage.db import transaction
@@ -89,10 +89,19 @@ def test_three_thousand_highlights_are_listed_in_reading_order(
     book = app.window.pane.book
     assert book is not None
     assert first.endswith(book.section_title(stored[0].chapter, stored[0].start))
-    # One row size for all, so the view never measures 3,000 rows.
-    assert panel.uniformItemSizes()
+    # One fixed row height for all, so the view never measures or walks 3,000 rows.
+    header = panel.verticalHeader()
+    assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.Fixed
+    assert {header.sectionSize(r) for r in (0, 1, 2999)} == {header.defaultSectionSize()}
     panel.grab()
     assert 0 < len(panel.delegate.layouts) < 100
+    # A larger font makes every row taller at once.
+    height = header.defaultSectionSize()
+    font = panel.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    panel.setFont(font)
+    assert header.defaultSectionSize() > height
+    assert header.sectionSize(2999) == header.defaultSectionSize()
 
 
 def test_click_selects_ctrl_click_adds_and_double_click_jumps(
@@ -123,6 +132,10 @@ def test_click_selects_ctrl_click_adds_and_double_click_jumps(
 def test_keyboard_moves_jumps_and_deletes(qtbot: QtBot, make_app: MakeApp) -> None:
     app, panel = _open_with(qtbot, make_app, 3000)
     panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_End)
+    assert panel.current_id() == _stored(app, 2999).id
+    qtbot.keyClick(panel, Qt.Key.Key_Home)
+    assert panel.current_id() == _stored(app, 0).id
     panel.select_highlight(_stored(app, 100).id)
     qtbot.keyClick(panel, Qt.Key.Key_Down)
     target = _stored(app, 101)
