@@ -34,6 +34,7 @@ class Banner(QWidget):
         # One button for a notice that offers something to do (Recover…).
         self.action_button = QPushButton(self)
         self.action_button.setObjectName("bannerAction")
+        self.action_button.setAccessibleName(self.tr("Message action"))
         self.action_button.hide()
         self.action_button.clicked.connect(self._act)
         self._action: Callable[[], None] | None = None
@@ -71,6 +72,7 @@ class Banner(QWidget):
         if action is not None and action_text:
             self._action = action
             self.action_button.setText(action_text)
+            self.action_button.setAccessibleName(action_text.rstrip("…"))
             self.action_button.show()
 
     def _act(self) -> None:
