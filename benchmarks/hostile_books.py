@@ -95,6 +95,8 @@ def build(case: str, folder: Path) -> Path:
         text = _repeat("word ", SIZE)
     elif case == "paragraph-30m-chars.txt":
         text = _repeat("word ", 30_000_000)
+    elif case == "verse-30m-chars.txt":
+        text = _repeat("a line of verse\n", 30_000_000)
     elif case == "unbreakable-64mb.md":
         text = "x" * SIZE
     elif case == "unbreakable-30m-chars.md":
@@ -165,6 +167,7 @@ def _build_epub(case: str, path: Path) -> None:
 CASES = [
     "paragraph-64mb.txt",
     "paragraph-30m-chars.txt",
+    "verse-30m-chars.txt",
     "unbreakable-64mb.md",
     "unbreakable-30m-chars.md",
     "nested-64mb.html",
