@@ -147,6 +147,7 @@ def writes_library(command: str, argv: Sequence[str]) -> bool:
 
     Returns:
         True for import, eval (it saves runs), analyze --save, examples add and import.
+        ``key`` writes to the system keyring, not the profile, so it needs no lock.
     """
     if command in ("import", "eval"):
         return True

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from reader_app.cli import writes_library
 from reader_app.config.paths import AppPaths
 from tests.cli_run import assert_one_error_line, run_cli
 
@@ -54,3 +57,21 @@ def test_an_empty_library_file_is_reported_not_taken_for_a_new_one(tmp_path: Pat
         " it aside and recover what can be read.\n"
     )
     assert paths.database.stat().st_size == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "writes"),
+    [
+        (["import", "clips.txt"], True),
+        (["eval", "data.csv"], True),
+        (["analyze", "book.txt", "--find", "x", "--save"], True),
+        (["analyze", "book.txt", "--find", "x"], False),
+        (["examples", "add", "--text", "t"], True),
+        (["examples", "import", "e.jsonl"], True),
+        (["examples", "list"], False),
+        (["examples", "export", "-o", "e.jsonl"], False),
+        (["export", "--all", "--format", "md"], False),
+    ],
+)
+def test_only_commands_that_write_take_the_profile_lock(argv: list[str], writes: bool) -> None:
+    assert writes_library(argv[0], argv[1:]) is writes
