@@ -39,7 +39,9 @@ def main() -> None:
         settle(100)
         probe = PaintProbe(panel.results.viewport(), lambda: panel.model.rowCount() > 0)
         heartbeat = Heartbeat()
-        painted, stalls = [], []
+        reset_at: list[float] = []
+        panel.model.modelReset.connect(lambda: reset_at.append(time.perf_counter()))
+        painted, stalls, shown = [], [], []
         rows = 0
         for _ in range(args.runs):
             panel.query.clear()
@@ -54,6 +56,8 @@ def main() -> None:
             pump_until(lambda: probe.painted_at is not None)
             assert probe.painted_at is not None
             painted.append((probe.painted_at - started) * 1000)
+            # From the results arriving (the model reset) to the paint: the GUI's part.
+            shown.append((probe.painted_at - reset_at[-1]) * 1000)
             settle(200)
             stalls.append(heartbeat.stop())
             rows = panel.model.rowCount()
@@ -61,6 +65,8 @@ def main() -> None:
             f"search {args.query!r} in War and Peace: {rows:,} rows ({panel.status.text()})\n"
             f"  Enter → results painted: median {statistics.median(painted):.1f} ms,"
             f" max {max(painted):.1f} ms\n"
+            f"  of which results arrived → painted: median {statistics.median(shown):.1f} ms,"
+            f" max {max(shown):.1f} ms (the rest is the search on a worker thread)\n"
             f"  longest GUI stall: median {statistics.median(stalls):.1f} ms,"
             f" max {max(stalls):.1f} ms  ({args.runs} runs)\n"
             "  budget: ≤ 150 ms, no stall > 50 ms"
