@@ -151,7 +151,7 @@ def test_a_clean_import_exits_0(profile: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "Cannot read"),
+        (None, "does not exist"),
         (b"", "holds no examples"),
         (b"\x00\x01\x02binary\x00\xff\xfe", "binary"),
         (b"text,label\nHello,Calm\n", "excerpt and tone"),

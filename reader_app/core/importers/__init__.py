@@ -12,11 +12,12 @@ so that each of them can import it.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
+
+from reader_app.core import jsonsafe
 
 KINDLE: Final = "kindle"
 W3C: Final = "w3c"
@@ -128,8 +129,8 @@ def detect_format(text: str) -> ImportFormat | None:
     body = text.lstrip("\ufeff \t\r\n")
     if body[:1] in ("{", "["):
         try:
-            json.loads(body)
-        except ValueError:
+            jsonsafe.loads(body)
+        except ValueError:  # JsonTooDeep included
             pass  # a clippings title may start with "[Series]"; TOML starts with "[" too
         else:
             return W3C

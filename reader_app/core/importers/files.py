@@ -10,13 +10,19 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from reader_app.core import jsonsafe
 from reader_app.core.errors import BookError
+from reader_app.core.files import read_regular
 from reader_app.core.importers import KINDLE, detect_format
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from reader_app.core.importers import ImportedAnnotation, ImportFormat
+
+
+# Far above any reader's export (20,000 Kindle clippings are about 10 MB).
+MAX_IMPORT_BYTES = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,9 @@ def _json_error(text: str) -> str:
     if body[:1] != "{":
         return ""
     try:
-        json.loads(body)
+        jsonsafe.loads(body)
+    except jsonsafe.JsonTooDeep:
+        return ": its JSON is nested too deeply"
     except json.JSONDecodeError as exc:
         return f": its JSON is broken at line {exc.lineno}, column {exc.colno}"
     return ""
@@ -87,18 +95,10 @@ def _read(path: Path) -> bytes:
     """The file's bytes.
 
     Raises:
-        BookError: it is missing, a folder, unreadable or empty (one-line message).
+        BookError: it is missing, a folder, not a regular file (a FIFO would block for
+            ever), unreadable, larger than MAX_IMPORT_BYTES or empty (one-line message).
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise BookError(f"“{path}” does not exist.") from exc
-    except IsADirectoryError as exc:
-        raise BookError(f"“{path.name}” is a folder, not a file.") from exc
-    except PermissionError as exc:
-        raise BookError(f"“{path.name}” cannot be read: permission denied.") from exc
-    except OSError as exc:
-        raise BookError(f"“{path.name}” could not be read: {exc.strerror or exc}.") from exc
+    data = read_regular(path, MAX_IMPORT_BYTES, BookError, what="file of annotations")
     if not data.strip():
         raise BookError(f"“{path.name}” is empty.")
     return data

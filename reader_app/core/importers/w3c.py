@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from reader_app.core import jsonsafe
 from reader_app.core.exporters.w3c import book_id_from_source
 from reader_app.core.importers import W3C, ImportedAnnotation, ImportedProvenance, format_utc
 
@@ -53,7 +54,7 @@ def parse_w3c(text: str) -> W3cReport:
         The annotations, and a line per one that could not be read.
     """
     try:
-        data = json.loads(text.lstrip("\ufeff"))
+        data = jsonsafe.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
         return W3cReport([], [f"not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"])
     raw_items = _annotations_of(data)
