@@ -67,6 +67,7 @@ PER_PAGE = 10  # highlights made on one screen before Space turns the page
 # Half of these give about 2,000 hits ("the" 47,140 and "prince" 2,872, both cut to the
 # 2,000 shown; "Pierre" 1,964; "and" 27,013): the searches that aborted within four runs.
 WAR_QUERIES = ("prince", "Pierre", "the", "Natásha", "and", "Moscow", "zzzz", "French")
+BIG_QUERIES = {"prince", "Pierre", "the", "and"}
 MOBY_QUERIES = ("Ahab", "Queequeg", "sea")
 WAIT_S = 60.0  # a hang detector only: nothing waits this long when the app is healthy
 Ctrl = Qt.KeyboardModifier.ControlModifier
@@ -219,7 +220,7 @@ class Reader:
 
     def reopen(self, title: str) -> None:
         """File → Open Recent → the book."""
-        with self.act("reopen (Open Recent)"):
+        with self.act(f"reopen {title} (Open Recent)"):
             self.menu_action("File", "Open Recent", title).trigger()
             self.wait_for_book(title)
         self.count(f"reopen {title}")
@@ -361,7 +362,8 @@ class Reader:
         results = self.window.search_dock.findChild(QAbstractItemView)
         if status is None or results is None:
             raise SoakFailed("the search panel has no status line or result list")
-        with self.act("search (type, Enter)"):
+        size = "~2,000 hits" if query in BIG_QUERIES else "fewer hits"
+        with self.act(f"search, {size} (Ctrl+F…Enter)"):
             self.keys(Qt.Key.Key_F, Ctrl)
             box = QApplication.focusWidget()
             if box is None or box.window() is not self.window or box is self.view:
@@ -404,6 +406,27 @@ class Reader:
         self.search("whale")
 
 
+class GcPauses:
+    """How long Python's cyclic garbage collector holds the GUI thread, per generation."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.longest_ms = [0.0, 0.0, 0.0]
+        self.runs = [0, 0, 0]
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+            return
+        generation = info["generation"]
+        pause = (time.perf_counter() - self.started) * 1000
+        self.longest_ms[generation] = max(self.longest_ms[generation], pause)
+        self.runs[generation] += 1
+
+    def summary(self) -> dict[str, object]:
+        return {"runs": self.runs, "longest_ms": [round(ms, 1) for ms in self.longest_ms]}
+
+
 def drive(cycles: int, warm_up: int, report: dict[str, object]) -> None:
     """The whole session, from the first book on screen to File → Quit."""
     app = QApplication.instance()
@@ -419,18 +442,30 @@ def drive(cycles: int, warm_up: int, report: dict[str, object]) -> None:
     report["start"] = health()
     reader.focus_page()
     started = time.perf_counter()
+    pauses = GcPauses()
+    gc.callbacks.append(pauses)
     reader.drop_file(MOBY, MOBY_TITLE)
     for number in range(cycles):
         reader.cycle(number)
         if number + 1 == warm_up:
+            gc.callbacks.remove(pauses)  # the forced collection is not the app's
             report["warm"] = health()
+            gc.callbacks.append(pauses)
         print(f"cycle {number + 1}/{cycles} done", file=sys.stderr, flush=True)
+    gc.callbacks.remove(pauses)
+    report["gc_pauses"] = pauses.summary()
     report["end"] = health()
     meter.stop()
     report["elapsed_s"] = round(time.perf_counter() - started, 1)
     report["counts"] = reader.counts
     report["stalls"] = {
-        a.name: {"runs": a.count, "median_ms": a.median, "max_ms": a.max, "over_50": a.over(50)}
+        a.name: {
+            "runs": a.count,
+            "median_ms": a.median,
+            "max_ms": a.max,
+            "cpu_ms_of_max": a.cpu_of_max,
+            "over_50": a.over(50),
+        }
         for a in meter.actions.values()
     }
     report["stall_table"] = meter.report(50)
