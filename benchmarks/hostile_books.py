@@ -95,6 +95,13 @@ def build(case: str, folder: Path) -> Path:
         text = _repeat("word ", SIZE)
     elif case == "paragraph-30m-chars.txt":
         text = _repeat("word ", 30_000_000)
+    elif case == "markdown-2mb.md":
+        # The largest Markdown file that goes through the Markdown parser, densely marked up.
+        text = _repeat("Some *marked* text with a [link](https://example.org/) in it.\n\n", 2 * MB)
+    elif case == "markdown-30m-chars.md":
+        text = _repeat(
+            "Some *marked* text with a [link](https://example.org/) in it.\n\n", 30_000_000
+        )
     elif case == "verse-30m-chars.txt":
         text = _repeat("a line of verse\n", 30_000_000)
     elif case == "unbreakable-64mb.md":
@@ -168,6 +175,8 @@ CASES = [
     "paragraph-64mb.txt",
     "paragraph-30m-chars.txt",
     "verse-30m-chars.txt",
+    "markdown-2mb.md",
+    "markdown-30m-chars.md",
     "unbreakable-64mb.md",
     "unbreakable-30m-chars.md",
     "nested-64mb.html",

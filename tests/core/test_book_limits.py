@@ -363,3 +363,14 @@ def test_a_document_too_long_to_lay_out_becomes_parts_with_links_kept(tmp_path: 
     assert 'href="book:0"' in book.chapters[last].html
     toc = {e.title: (e.chapter, e.offset) for _d, e in book.toc_entries()}
     assert toc == {"Start": (0, 0), "Big": (1, 0), "Late": (target, offset), "End": (last, 0)}
+
+
+def test_a_markdown_file_too_large_for_the_parser_is_read_as_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "big.md"
+    paragraph = "Some *ordinary* paragraph with a [link](https://example.org/) in it.\n\n"
+    count = 3 * 1024 * 1024 // len(paragraph)
+    path.write_text("# Title\n\n" + paragraph * count, "utf-8")
+    book = load_book(path)
+    assert book.format.value == "Markdown"
+    assert any("shown as plain text" in w for w in book.warnings)
+    assert sum(c.text.count("ordinary") for c in book.chapters) == count

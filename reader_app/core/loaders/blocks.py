@@ -281,6 +281,9 @@ def split_long_block(block: Block, limit: int = MAX_BLOCK_CHARS) -> list[Block]:
     replaces, so the text keeps its words apart), and only failing all three at exactly
     ``limit`` characters. The work is linear in the length of the block.
     """
+    items = block.items
+    if len(items) == 1 and isinstance(items[0], Run) and len(items[0].text) <= limit:
+        return [block]  # the usual paragraph, at no cost
     plain = block.plain()
     if len(plain) <= limit:
         return [block]
