@@ -93,21 +93,21 @@ def build(case: str, folder: Path) -> Path:
     """Write the hostile file for ``case`` into ``folder``."""
     if case == "paragraph-64mb.txt":
         text = _repeat("word ", SIZE)
-    elif case == "paragraph-30m-chars.txt":
-        text = _repeat("word ", 30_000_000)
-    elif case == "markdown-2mb.md":
+    elif case == "paragraph-23m-chars.txt":
+        text = _repeat("word ", 23_000_000)
+    elif case == "markdown-1mb.md":
         # The largest Markdown file that goes through the Markdown parser, densely marked up.
-        text = _repeat("Some *marked* text with a [link](https://example.org/) in it.\n\n", 2 * MB)
-    elif case == "markdown-30m-chars.md":
+        text = _repeat("Some *marked* text with a [link](https://example.org/) in it.\n\n", MB)
+    elif case == "markdown-23m-chars.md":
         text = _repeat(
-            "Some *marked* text with a [link](https://example.org/) in it.\n\n", 30_000_000
+            "Some *marked* text with a [link](https://example.org/) in it.\n\n", 23_000_000
         )
-    elif case == "verse-30m-chars.txt":
-        text = _repeat("a line of verse\n", 30_000_000)
+    elif case == "verse-23m-chars.txt":
+        text = _repeat("a line of verse\n", 23_000_000)
     elif case == "unbreakable-64mb.md":
         text = "x" * SIZE
-    elif case == "unbreakable-30m-chars.md":
-        text = "x" * 30_000_000
+    elif case == "unbreakable-23m-chars.md":
+        text = "x" * 23_000_000
     elif case == "nested-64mb.html":
         half = SIZE // 12
         text = "<html><body>" + "<div>" * half + "deep" + "</div>" * half + "</body></html>"
@@ -139,14 +139,14 @@ def _build_epub(case: str, path: Path) -> None:
         # As deep as the tag limit lets one document be, with text after every level.
         deep = "<div>" * 300 + "deep" + "</div>" * 300 + "<p>after</p>"
         _epub(path, {"c.xhtml": _xhtml(deep * 800)}, ["c.xhtml"])
-    elif case == "one-chapter-30m-chars.epub":
+    elif case == "one-chapter-23m-chars.epub":
         # Words drawn at random compress about as well as prose: no zip-bomb ratio.
         rng = random.Random(11)
         vocabulary = [
             "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))
             for _ in range(5000)
         ]
-        words = " ".join(rng.choice(vocabulary) for _ in range(5_000_000))[:30_000_000]
+        words = " ".join(rng.choice(vocabulary) for _ in range(5_000_000))[:23_000_000]
         paragraphs = "".join(f"<p>{words[i : i + 3000]}</p>" for i in range(0, len(words), 3000))
         _epub(path, {"c.xhtml": _xhtml(paragraphs)}, ["c.xhtml"])
     elif case == "svg-use-bomb.epub":
@@ -173,19 +173,19 @@ def _build_epub(case: str, path: Path) -> None:
 
 CASES = [
     "paragraph-64mb.txt",
-    "paragraph-30m-chars.txt",
-    "verse-30m-chars.txt",
-    "markdown-2mb.md",
-    "markdown-30m-chars.md",
+    "paragraph-23m-chars.txt",
+    "verse-23m-chars.txt",
+    "markdown-1mb.md",
+    "markdown-23m-chars.md",
     "unbreakable-64mb.md",
-    "unbreakable-30m-chars.md",
+    "unbreakable-23m-chars.md",
     "nested-64mb.html",
     "nested-900k.html",
     "zeros-64mb.txt",
     "toc-100k-entries.epub",
     "spine-repeat.epub",
     "nested-epub.epub",
-    "one-chapter-30m-chars.epub",
+    "one-chapter-23m-chars.epub",
     "svg-use-bomb.epub",
 ]
 

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 PARSER_VERSION = 2
 MAX_ENTRIES = 40
 # Ten times War and Peace's text and HTML (7 million characters together): every novel is
-# cached, while a book near the loaders' 32-million-character limit is not written out.
+# cached, while a book near the loaders' 24-million-character limit is not written out.
 MAX_ENTRY_CHARS = 70_000_000
 MAX_ENTRY_BYTES = 3 * MAX_ENTRY_CHARS  # JSON escapes and UTF-8 make an entry longer
 

@@ -81,6 +81,9 @@ def _build(shape: str, folder: Path) -> Path:
         path.write_text("word " * (16 * MB // 5), encoding="ascii")
     elif shape == "unbreakable.md":
         path.write_text("x" * (8 * MB), encoding="ascii")
+    elif shape == "marked.md":  # the largest Markdown the Markdown parser is given
+        line = "Some *marked* text with a [link](https://example.org/) in it.\n\n"
+        path.write_text(line * (MB // len(line)), encoding="ascii")
     elif shape == "lines.txt":
         path.write_text(("a line of verse\n" * (16 * MB // 16)), encoding="ascii")
     elif shape == "zeros.txt":
@@ -109,6 +112,7 @@ def _build(shape: str, folder: Path) -> Path:
     [
         ("paragraph.txt", "opened"),
         ("unbreakable.md", "opened"),
+        ("marked.md", "opened"),
         ("lines.txt", "opened"),
         ("zeros.txt", "refused"),
         ("deep.epub", "opened"),

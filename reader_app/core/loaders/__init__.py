@@ -45,10 +45,10 @@ if TYPE_CHECKING:
 MAX_BOOK_BYTES = 300 * 1024 * 1024  # an EPUB with its images
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # text, HTML and Markdown files
 # The Markdown parser is pure Python: densely marked-up Markdown goes through it at about
-# 0.3 MB a second on a busy two-core machine. A larger Markdown file is read as plain text
-# (paragraphs, CHAPTER headings), many times faster, so it opens within seconds all the
-# same; 2 MB holds a long novel.
-MAX_MARKDOWN_BYTES = 2 * 1024 * 1024
+# 0.25 MB a second on a busy two-core machine (2 MB took 8 s). A larger Markdown file is
+# read as plain text (paragraphs, CHAPTER headings), many times faster, so it opens within
+# seconds all the same. 1 MB holds a novel: Pride and Prejudice is 0.7 MB.
+MAX_MARKDOWN_BYTES = 1024 * 1024
 
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xht"})
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
