@@ -1,10 +1,8 @@
 """The list of the open book's highlights, including those that lost their place.
 
-A book can carry tens of thousands of highlights, so the list is a one-column table over a
-model (no widget item per highlight) whose rows all have one fixed height: the quote on up
-to two lines, or one line and the note, then its place in small type. A table, not a list
-view, because a list view walks every row of the model (a Python call each) whenever it
-lays itself out, while fixed-height table rows cost nothing until they are painted.
+A book can carry tens of thousands of highlights, so the list is a view over a model (no
+widget item per highlight) whose rows all have one fixed height (see ``fixed_rows``): the
+quote on up to two lines, or one line and the note, then its place in small type.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -25,16 +22,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QFontMetricsF, QIcon, QKeyEvent, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QMenu,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QWidget,
 )
 
+from reader_app.ui.fixed_rows import FixedRowList
 from reader_app.ui.highlights_model import (
     COLOR_ROLE,
     ID_ROLE,
@@ -71,7 +67,7 @@ def _small(font: QFont) -> QFont:
 class _HighlightDelegate(QStyledItemDelegate):
     """Draws a row: a colour swatch, the quote (and note), then the place."""
 
-    def __init__(self, parent: QTableView) -> None:
+    def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._sizes: dict[str, QSize] = {}
         self.layouts: LayoutCache[tuple[RowText, RowText | None, RowText]] = LayoutCache()
@@ -143,7 +139,7 @@ class _HighlightDelegate(QStyledItemDelegate):
         return made
 
 
-class HighlightsPanel(QTableView):
+class HighlightsPanel(FixedRowList):
     """Highlights in reading order; orphans (text not found) are listed last, marked.
 
     Signals:
@@ -166,23 +162,12 @@ class HighlightsPanel(QTableView):
         self.setObjectName("highlightsPanel")
         self.setAccessibleName(self.tr("Highlights"))
         self.setAlternatingRowColors(False)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)  # Tab leaves the list, as from any list
-        self.horizontalHeader().hide()
-        self.horizontalHeader().setStretchLastSection(True)
-        self.verticalHeader().hide()
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.model_ = HighlightsModel(self.tr("Not found in this edition"))
         self.model_.setParent(self)
         self.setModel(self.model_)
         self.delegate = _HighlightDelegate(self)
         self.setItemDelegate(self.delegate)
-        self._fit_rows()
         self.model_.modelReset.connect(self.delegate.layouts.clear)
         self.selectionModel().currentChanged.connect(self._on_current_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -244,32 +229,6 @@ class HighlightsPanel(QTableView):
             self.delete_requested.emit(current)
             return
         super().keyPressEvent(event)
-
-    def _fit_rows(self) -> None:
-        option = QStyleOptionViewItem()
-        option.initFrom(self)
-        option.font = self.font()
-        self.verticalHeader().setDefaultSectionSize(
-            self.delegate.sizeHint(option, QModelIndex()).height()
-        )
-
-    def changeEvent(self, event: QEvent) -> None:
-        """A new font or style changes the row height."""
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self.delegate.layouts.clear()
-            self._fit_rows()
-
-    def moveCursor(
-        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
-    ) -> QModelIndex:
-        """Home and End go to the first and last highlight, as in a list."""
-        if cursorAction in (
-            QAbstractItemView.CursorAction.MoveHome,
-            QAbstractItemView.CursorAction.MoveEnd,
-        ):
-            modifiers |= Qt.KeyboardModifier.ControlModifier
-        return super().moveCursor(cursorAction, modifiers)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Keep the empty-list hint as wide as the list."""

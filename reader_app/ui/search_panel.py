@@ -1,8 +1,9 @@
 """Full-text search across the whole book, with a list of results.
 
 The results list may hold thousands of rows, so every row has the same height (the
-chapter on one small line, the snippet on two), worked out once from the font; only the
-rows on screen are ever laid out, each as one ``QTextLayout`` with the match in bold.
+chapter on one small line, the snippet on two), worked out once from the font (see
+``fixed_rows``); only the rows on screen are ever laid out, each as one ``QTextLayout``
+with the match in bold.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QLabel,
     QLineEdit,
-    QListView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.ui.fixed_rows import FixedRowList
 from reader_app.ui.row_text import ELLIPSIS, LayoutCache, RowText
 
 if TYPE_CHECKING:
@@ -113,7 +115,7 @@ class HitDelegate(QStyledItemDelegate):
     is first painted and kept for repaints and scrolling back.
     """
 
-    def __init__(self, parent: QListView) -> None:
+    def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._sizes: dict[str, QSize] = {}
         self.layouts: LayoutCache[tuple[RowText, RowText]] = LayoutCache()
@@ -196,11 +198,9 @@ class SearchPanel(QWidget):
         self.match_case = QCheckBox(self.tr("Match case"), self)
         self.status = QLabel(self)
         self.status.setObjectName("searchStatus")
-        self.results = QListView(self)
+        self.results = FixedRowList(self)
         self.results.setAccessibleName(self.tr("Search results"))
-        # Same-height rows: the view asks one row for its size, not all 2,000.
-        self.results.setUniformItemSizes(True)
-        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.model = SearchResultsModel(self)
         self.results.setModel(self.model)
         self.delegate = HitDelegate(self.results)

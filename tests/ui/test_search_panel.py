@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QListView, QStyleOptionViewItem
+from PySide6.QtWidgets import QHeaderView, QStyleOptionViewItem, QTableView
 
 from reader_app.services.search_service import RESULT_LIMIT
 from reader_app.ui.row_text import RowText
@@ -77,8 +77,10 @@ def test_every_result_row_has_one_size_and_only_painted_rows_are_laid_out(
     results = panel.results
     delegate = results.itemDelegate()
     assert isinstance(delegate, HitDelegate)
-    # The view asks one row for its size; and the size never depends on a row's text.
-    assert results.uniformItemSizes()
+    # Every row has one fixed height, and the size never depends on a row's text.
+    header = results.verticalHeader()
+    assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.Fixed
+    assert {header.sectionSize(r) for r in (0, 1963)} == {header.defaultSectionSize()}
     delegate.layouts.clear()
     sizes = {
         delegate.sizeHint(_option(results), panel.model.index(row)).toTuple()
@@ -138,7 +140,7 @@ def test_the_model_speaks_plain_text_for_screen_readers(qtbot: QtBot, make_app: 
     assert panel.model.data(QModelIndex()) is None
 
 
-def _option(view: QListView) -> QStyleOptionViewItem:
+def _option(view: QTableView) -> QStyleOptionViewItem:
     option = QStyleOptionViewItem()
     option.initFrom(view)
     option.font = view.font()
