@@ -17,10 +17,7 @@ It can also misbehave as a broken server or network would, for the limits of the
 ``reply_stall`` (nothing more after message_start, or before the headers), ``reply_raw``
 (a malformed stream) and ``reply_redirect`` (a 3xx to elsewhere).
 
-Message Batches (notes §7) are served too: ``POST /v1/messages/batches`` creates a batch
-that stays "in_progress" for ``batch_polls_in_progress`` retrieves and then ends;
-``batch_answers`` scripts each request's result by custom_id, and the JSONL results come
-back shuffled, never in request order.
+Message Batches are served too (tests/fake_batches.py).
 """
 
 from __future__ import annotations
@@ -28,29 +25,39 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import random
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
+from tests.fake_batches import (
+    BATCH_BAD_JSON,
+    BATCH_CANCELED,
+    BATCH_ERROR,
+    BATCH_EXPIRED,
+    BATCH_REFUSAL,
+    BATCHES,
+    FakeBatch,
+    FakeBatches,
+    answer_text,
+)
+from tests.fake_sse import stream_events
+
+__all__ = [
+    "BATCHES", "BATCH_BAD_JSON", "BATCH_CANCELED", "BATCH_ERROR", "BATCH_EXPIRED",
+    "BATCH_REFUSAL", "GOOD_ANSWER", "MESSAGES", "VALID_KEY", "FakeAnthropic", "FakeBatch",
+    "RecordedRequest", "Reply",
+]  # fmt: skip
+
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from types import TracebackType
 
 VALID_KEY = "sk-ant-test-0123456789"
 MESSAGES = "/v1/messages"
-BATCHES = "/v1/messages/batches"
-# Scripted batch results that are not an answer (any other string is sent as the text).
-BATCH_ERROR = "error"  # errored with an api_error
-BATCH_EXPIRED = "expired"
-BATCH_CANCELED = "canceled"
-BATCH_BAD_JSON = "bad-json"  # succeeded, but the text is not JSON
-BATCH_REFUSAL = "refusal"  # succeeded with stop_reason "refusal"
 
 # A valid answer of the app's schema (reader_app.ai.schema), for the default reply.
 GOOD_ANSWER: dict[str, Any] = {
@@ -123,31 +130,6 @@ class Reply:
     sent: list[tuple[float, str]] = field(default_factory=list)
 
 
-def _answer_text(answer: dict[str, Any] | str) -> str:
-    return answer if isinstance(answer, str) else json.dumps(answer)
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-@dataclass
-class FakeBatch:
-    """A Message Batch as the fake keeps it."""
-
-    id: str
-    requests: list[dict[str, Any]]
-    created_at: datetime
-    polls: int = 0  # retrieves so far
-    ended_at: datetime | None = None
-    cancel_initiated_at: datetime | None = None
-    canceled_ids: set[str] = field(default_factory=set)  # not run because of a cancel
-
-    @property
-    def custom_ids(self) -> list[str]:
-        return [str(r["custom_id"]) for r in self.requests]
-
-
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeAnthropic
@@ -183,7 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-class FakeAnthropic:
+class FakeAnthropic(FakeBatches):
     """The fake API server. Use as a context manager, or ``start()`` / ``stop()``.
 
     Attributes:
@@ -286,7 +268,7 @@ class FakeAnthropic:
         times: int = 1,
     ) -> Reply:
         """Stream ``answer`` (a dict is sent as JSON) as text deltas of ``chunk_size``."""
-        reply = Reply("stream", text=_answer_text(answer), chunk_size=chunk_size,
+        reply = Reply("stream", text=answer_text(answer), chunk_size=chunk_size,
                       chunk_delay=chunk_delay, usage=dict(usage or {}), stop_reason=stop_reason,
                       model=model, request_id=request_id)  # fmt: skip
         return self.enqueue(reply, times=times)
@@ -336,11 +318,11 @@ class FakeAnthropic:
 
     def reply_delayed(self, seconds: float, answer: dict[str, Any] | str = GOOD_ANSWER) -> Reply:
         """Send nothing for ``seconds`` (not even the status line), then ``answer``."""
-        return self.enqueue(Reply("stream", text=_answer_text(answer), first_byte_delay=seconds))
+        return self.enqueue(Reply("stream", text=answer_text(answer), first_byte_delay=seconds))
 
     def reply_drip(self, delay: float, answer: dict[str, Any] | str = GOOD_ANSWER) -> Reply:
         """Stream ``answer`` one byte at a time, ``delay`` seconds apart."""
-        return self.enqueue(Reply("stream", text=_answer_text(answer), drip_delay=delay))
+        return self.enqueue(Reply("stream", text=answer_text(answer), drip_delay=delay))
 
     def reply_pings(self, interval: float = 0.05) -> Reply:
         """Start a text block, then send ``ping`` events every ``interval`` s for ever."""
@@ -424,7 +406,8 @@ class FakeAnthropic:
         elif url.path.startswith(BATCHES + "/"):
             self._batch_route(h, url.path.removeprefix(BATCHES + "/").split("/"))
         elif h.command == "GET" and url.path == "/v1/models":
-            self._send_json(h, 200, self._models_page(parse_qs(url.query)))
+            # A queued non-error reply here only slows the page down (delay, drip).
+            self._send_json(h, 200, self._models_page(parse_qs(url.query)), slow=reply)
         elif h.command == "GET" and url.path.startswith("/v1/models/"):
             found = [m for m in self.models if m["id"] == url.path.rsplit("/", 1)[1]]
             if found:
@@ -464,9 +447,17 @@ class FakeAnthropic:
         return (reply.request_id if reply else None) or f"req_fake_{next(self._ids):04d}"
 
     def _send_json(
-        self, h: _Handler, status: int, obj: Any, headers: dict[str, str] | None = None
+        self,
+        h: _Handler,
+        status: int,
+        obj: Any,
+        headers: dict[str, str] | None = None,
+        *,
+        slow: Reply | None = None,
     ) -> None:
         payload = json.dumps(obj).encode()
+        if slow is not None and not self._wait(slow.first_byte_delay):
+            return
         h.send_response(status)
         h.send_header("content-type", "application/json")
         h.send_header("content-length", str(len(payload)))
@@ -474,7 +465,17 @@ class FakeAnthropic:
         for name, value in (headers or {}).items():
             h.send_header(name, value)
         h.end_headers()
+        if slow is not None and slow.drip_delay:
+            for at in range(len(payload)):
+                h.wfile.write(payload[at : at + 1])
+                if not self._wait(slow.drip_delay):
+                    return
+            return
         h.wfile.write(payload)
+
+    def _api_error(self, h: _Handler, status: int, error_type: str, message: str) -> None:
+        """Answer with the API's JSON error body."""
+        self._send_error(h, Reply("error", status=status, error_type=error_type, message=message))
 
     def _send_error(self, h: _Handler, reply: Reply) -> None:
         request_id = self._request_id(reply)
@@ -529,7 +530,7 @@ class FakeAnthropic:
         if reply.chunked:
             h.send_header("transfer-encoding", "chunked")
         h.end_headers()
-        for name, data in self._events(reply, request):
+        for name, data in stream_events(reply, request):
             if name == "wait":
                 if not self._wait(data["seconds"]):
                     return
@@ -551,196 +552,3 @@ class FakeAnthropic:
                 reply.sent.append((time.perf_counter(), data["delta"].get("text", "")))
         if reply.chunked and reply.ending == "complete":
             h.wfile.write(b"0\r\n\r\n")
-
-    @staticmethod
-    def _events(reply: Reply, request: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-        usage = {"input_tokens": 25, "cache_creation_input_tokens": 0,
-                 "cache_read_input_tokens": 0, **reply.usage}  # fmt: skip
-        output_tokens = usage.pop("output_tokens", max(1, len(reply.text) // 4))
-        message = {
-            "id": "msg_fake01", "type": "message", "role": "assistant",
-            "model": reply.model or request.get("model", "claude-haiku-4-5"),
-            "content": [], "stop_reason": None, "stop_sequence": None,
-            "usage": {**usage, "output_tokens": 1},
-        }  # fmt: skip
-        yield "message_start", {"type": "message_start", "message": message}
-        if reply.ending == "stall":
-            yield "wait", {"seconds": reply.stall}
-            yield "close", {}
-            return
-        block = {"type": "text", "text": ""}
-        yield (
-            "content_block_start",
-            {"type": "content_block_start", "index": 0, "content_block": block},
-        )
-        if reply.ending == "raw":
-            yield "raw", {"bytes": reply.raw}
-            yield "close", {}
-            return
-        yield "ping", {"type": "ping"}
-        if reply.ending == "pings":
-            while True:  # until the client hangs up or the server stops
-                yield "wait", {"seconds": reply.ping_interval}
-                yield "ping", {"type": "ping"}
-        if reply.ending == "endless":
-            while True:
-                if reply.chunk_delay:
-                    yield "wait", {"seconds": reply.chunk_delay}
-                delta = {"type": "text_delta", "text": reply.text}
-                yield "content_block_delta", {"type": "content_block_delta", "index": 0,
-                                              "delta": delta}  # fmt: skip
-        size = max(1, reply.chunk_size)
-        for i in range(0, len(reply.text), size):
-            if reply.chunk_delay:
-                yield "wait", {"seconds": reply.chunk_delay}
-            delta = {"type": "text_delta", "text": reply.text[i : i + size]}
-            yield "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
-        if reply.ending == "error":
-            error = {"type": reply.error_type, "message": reply.message}
-            yield "error", {"type": "error", "error": error}
-            yield "close", {}
-            return
-        if reply.ending == "truncated":
-            yield "close", {}
-            return
-        yield "content_block_stop", {"type": "content_block_stop", "index": 0}
-        delta_stop = {"stop_reason": reply.stop_reason, "stop_sequence": None}
-        yield "message_delta", {"type": "message_delta", "delta": delta_stop,
-                                "usage": {"output_tokens": output_tokens}}  # fmt: skip
-        yield "message_stop", {"type": "message_stop"}
-
-    # -- Message Batches ----------------------------------------------------------------
-    def _create_batch(self, h: _Handler, body: dict[str, Any]) -> None:
-        requests = body.get("requests")
-        if not isinstance(requests, list) or not requests:
-            self._send_error(h, Reply("error", status=400, error_type="invalid_request_error",
-                                      message="requests: at least one is required"))  # fmt: skip
-            return
-        ids = [r.get("custom_id") for r in requests]
-        if len(set(ids)) != len(ids) or not all(isinstance(i, str) and i for i in ids):
-            self._send_error(h, Reply("error", status=400, error_type="invalid_request_error",
-                                      message="custom_id must be unique"))  # fmt: skip
-            return
-        batch_id = f"msgbatch_fake{next(self._batch_ids):04d}"
-        batch = FakeBatch(batch_id, requests, datetime.now(UTC))
-        with self._lock:
-            self.batches[batch_id] = batch
-            payload = self._batch_json(batch)
-        self._send_json(h, 200, payload, {"request-id": self._request_id()})
-
-    def _batch_route(self, h: _Handler, parts: list[str]) -> None:
-        with self._lock:
-            batch = self.batches.get(parts[0])
-        if batch is None:
-            self._send_error(h, Reply("error", status=404, error_type="not_found_error",
-                                      message=f"batch {parts[0]} not found"))  # fmt: skip
-            return
-        route = (h.command, tuple(parts[1:]))
-        if route == ("GET", ()):
-            with self._lock:
-                batch.polls += 1
-                if batch.ended_at is None and (
-                    batch.cancel_initiated_at is not None
-                    or batch.polls > self.batch_polls_in_progress
-                ):
-                    batch.ended_at = datetime.now(UTC)
-                payload = self._batch_json(batch)
-            self._send_json(h, 200, payload, {"request-id": self._request_id()})
-        elif route == ("POST", ("cancel",)):
-            with self._lock:
-                if batch.ended_at is None and batch.cancel_initiated_at is None:
-                    batch.cancel_initiated_at = datetime.now(UTC)
-                    batch.canceled_ids = set(batch.custom_ids[self.batch_finished_on_cancel :])
-                payload = self._batch_json(batch)
-            self._send_json(h, 200, payload, {"request-id": self._request_id()})
-        elif route == ("GET", ("results",)):
-            if batch.ended_at is None:
-                self._send_error(h, Reply("error", status=400, error_type="invalid_request_error",
-                                          message="the batch has not ended yet"))  # fmt: skip
-                return
-            self._send_jsonl(h, self.batch_results(batch.id))
-        else:
-            self._send_error(h, Reply("error", status=404, error_type="not_found_error",
-                                      message=f"no route {h.command} {h.path}"))  # fmt: skip
-
-    def _batch_json(self, batch: FakeBatch) -> dict[str, Any]:
-        counts = dict.fromkeys(("processing", "succeeded", "errored", "canceled", "expired"), 0)
-        if batch.ended_at is None:
-            counts["processing"] = len(batch.requests)
-            status = "in_progress" if batch.cancel_initiated_at is None else "canceling"
-        else:
-            status = "ended"
-            for line in self._batch_lines(batch):
-                counts[line["result"]["type"]] += 1
-
-        def stamp(moment: datetime | None) -> str | None:
-            return None if moment is None else _rfc3339(moment)
-
-        return {
-            "id": batch.id,
-            "type": "message_batch",
-            "processing_status": status,
-            "request_counts": counts,
-            "created_at": _rfc3339(batch.created_at),
-            "expires_at": _rfc3339(batch.created_at + timedelta(hours=24)),
-            "ended_at": stamp(batch.ended_at),
-            "archived_at": None,
-            "cancel_initiated_at": stamp(batch.cancel_initiated_at),
-            # Relative, as the notes found the SDK accepts; it joins it to base_url.
-            "results_url": f"{BATCHES}/{batch.id}/results" if batch.ended_at else None,
-        }
-
-    def _batch_lines(self, batch: FakeBatch) -> list[dict[str, Any]]:
-        """One results line per request, in request order."""
-        lines = []
-        for n, request in enumerate(batch.requests, start=1):
-            custom_id = str(request["custom_id"])
-            script = self.batch_answers.get(custom_id, self.batch_default_answer)
-            if custom_id in batch.canceled_ids:
-                script = BATCH_CANCELED
-            lines.append({"custom_id": custom_id,
-                          "result": self._batch_result(batch, n, request, script)})  # fmt: skip
-        return lines
-
-    def _batch_result(
-        self, batch: FakeBatch, n: int, request: dict[str, Any], script: dict[str, Any] | str
-    ) -> dict[str, Any]:
-        if script == BATCH_ERROR:
-            error = {"type": "api_error", "message": "Internal server error"}
-            return {"type": "errored", "error": {"type": "error", "error": error,
-                                                 "request_id": f"req_{batch.id}_{n}"}}  # fmt: skip
-        if script in (BATCH_EXPIRED, BATCH_CANCELED):
-            return {"type": script}
-        text = "{not json" if script == BATCH_BAD_JSON else _answer_text(script)
-        stop_reason = "end_turn"
-        if script == BATCH_REFUSAL:
-            text, stop_reason = "", "refusal"
-        params = request.get("params") or {}
-        message = {
-            "id": f"msg_{batch.id}_{n:03d}", "type": "message", "role": "assistant",
-            "model": params.get("model", "claude-haiku-4-5"),
-            "content": [{"type": "text", "text": text}],
-            "stop_reason": stop_reason, "stop_sequence": None,
-            "usage": {**self.batch_usage, "service_tier": "batch"},
-        }  # fmt: skip
-        return {"type": "succeeded", "message": message}
-
-    def batch_results(self, batch_id: str) -> list[dict[str, Any]]:
-        """The results lines of a batch, in the (shuffled) order they are served."""
-        with self._lock:
-            lines = self._batch_lines(self.batches[batch_id])
-        order = list(range(len(lines)))
-        random.Random(self.batch_seed).shuffle(order)
-        if order == sorted(order):
-            order.reverse()  # the API promises no order; make sure tests cannot rely on one
-        return [lines[i] for i in order]
-
-    def _send_jsonl(self, h: _Handler, lines: list[dict[str, Any]]) -> None:
-        payload = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
-        h.send_response(200)
-        h.send_header("content-type", "application/x-jsonl")
-        h.send_header("content-length", str(len(payload)))
-        h.send_header("request-id", self._request_id())
-        h.send_header("connection", "close")
-        h.end_headers()
-        h.wfile.write(payload)

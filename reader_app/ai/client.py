@@ -47,6 +47,8 @@ MAX_ANSWER_CHARS = 256 * 1024
 # The panel's partial view is parsed from the whole text so far on every delta; past this
 # size that would cost more than it shows, so the partial view stops growing.
 PARTIAL_LIMIT = 64 * 1024
+# Listing models, checking a key, counting tokens: small answers, retries included.
+SMALL_CALL_DEADLINE = 30.0
 
 # Statuses whose retry-after we refuse to sleep through silently, and what they mean.
 _WAIT_KINDS = {
@@ -378,7 +380,8 @@ class ClaudeToneAnalyzer:
         client = self._sdk()
         try:
             # Iterating the page follows has_more/last_id through every page.
-            infos = list(client.models.list(limit=100))
+            with self.watch(deadline=SMALL_CALL_DEADLINE):
+                infos = list(client.models.list(limit=100))
         except Exception as exc:
             mapped = self._map_error(exc)
             if mapped is None:
@@ -405,7 +408,8 @@ class ClaudeToneAnalyzer:
         """
         client = self._sdk()
         try:
-            client.models.list(limit=1)
+            with self.watch(deadline=SMALL_CALL_DEADLINE):
+                client.models.list(limit=1)
         except Exception as exc:
             mapped = self._map_error(exc)
             if mapped is None:
@@ -422,7 +426,8 @@ class ClaudeToneAnalyzer:
         kwargs = request.api_kwargs()
         kwargs.pop("max_tokens")  # count_tokens takes everything but the answer's limit
         try:
-            return client.messages.count_tokens(**kwargs).input_tokens
+            with self.watch(deadline=SMALL_CALL_DEADLINE):
+                return client.messages.count_tokens(**kwargs).input_tokens
         except Exception as exc:
             mapped = self._map_error(exc)
             if mapped is None:

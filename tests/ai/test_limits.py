@@ -16,7 +16,7 @@ import pytest
 from reader_app.ai.client import ClaudeToneAnalyzer
 from reader_app.ai.errors import AiError, AiErrorKind
 from tests.ai.test_client import analyse_error, tone_request
-from tests.fake_api import GOOD_ANSWER, MESSAGES, VALID_KEY, FakeAnthropic
+from tests.fake_api import GOOD_ANSWER, MESSAGES, VALID_KEY, FakeAnthropic, Reply
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -289,3 +289,17 @@ def test_an_answer_nested_too_deeply_is_a_schema_error(fake_api: FakeAnthropic, 
     assert info.value.kind is AiErrorKind.SCHEMA
     assert "nested too deeply" in info.value.detail
     assert partials == []
+
+
+def test_listing_models_has_a_deadline(fake_api: FakeAnthropic, make, monkeypatch) -> None:
+    import reader_app.ai.client as client_module
+
+    monkeypatch.setattr(client_module, "SMALL_CALL_DEADLINE", 0.5)
+    fake_api.enqueue(Reply("stream", drip_delay=0.05), path="/v1/models")
+    analyzer = make(timeout=5.0)
+    analyzer.sdk()
+    started = time.perf_counter()
+    with pytest.raises(AiError) as info:
+        analyzer.list_models()
+    assert info.value.kind is AiErrorKind.TIMEOUT
+    assert time.perf_counter() - started < 1.5
