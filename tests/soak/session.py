@@ -262,8 +262,9 @@ class Reader:
 
     def _point(self, offset: int) -> QPoint | None:
         """Where the character at ``offset`` is on screen, if well inside the page."""
+        # The page speaks in code points, the document in UTF-16 units (as the app maps them).
         cursor = QTextCursor(self.view.document())
-        cursor.setPosition(self.view._qt(offset))
+        cursor.setPosition(len(self.view.text[:offset].encode("utf-16-le")) // 2)
         rect = self.view.cursorRect(cursor)
         height = self.view.viewport().height()
         if rect.top() < 8 or rect.bottom() > height * 0.7:
@@ -429,7 +430,6 @@ class GcPauses:
 
 def drive(cycles: int, warm_up: int, report: dict[str, object]) -> None:
     """The whole session, from the first book on screen to File → Quit."""
-    app = QApplication.instance()
     window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
     meter = StallMeter(5)
     reader = Reader(window, meter)
@@ -482,7 +482,6 @@ def drive(cycles: int, warm_up: int, report: dict[str, object]) -> None:
     report["after_counted_cycle"] = health()
     # Quit as the user does; run_gui then shuts the app down and returns.
     reader.menu_action("File", "Quit").trigger()
-    assert app is not None
 
 
 def main() -> int:
