@@ -478,6 +478,8 @@ class FakeAnthropic(FakeBatches):
         self._send_error(h, Reply("error", status=status, error_type=error_type, message=message))
 
     def _send_error(self, h: _Handler, reply: Reply) -> None:
+        if not self._wait(reply.first_byte_delay):
+            return
         request_id = self._request_id(reply)
         if 300 <= reply.status < 400:
             h.send_response(reply.status)

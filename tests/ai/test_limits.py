@@ -66,12 +66,15 @@ def test_pings_for_ever_meet_the_deadline(fake_api: FakeAnthropic, make) -> None
 
 
 def test_the_deadline_covers_the_sdk_retries(fake_api: FakeAnthropic, make) -> None:
-    # Each attempt stalls past the idle time-out; the SDK may retry, the deadline holds.
-    for _ in range(3):
-        fake_api.reply_stall(5.0, before_headers=True)
-    error, took = timed_error(make(deadline=1.0, timeout=0.4, max_retries=2))
+    # Each attempt takes 0.6 s to say "overloaded"; the SDK would retry five times.
+    slow_overload = Reply("error", status=529, error_type="overloaded_error", message="busy",
+                          headers={"retry-after-ms": "100"}, first_byte_delay=0.6)  # fmt: skip
+    fake_api.enqueue(slow_overload, times=6)
+    error, took = timed_error(make(deadline=1.0, max_retries=5))
     assert error.kind is AiErrorKind.TIMEOUT
-    assert took < 2.0
+    assert "within 1 s" in error.detail
+    assert took < 1.6
+    assert len(fake_api.requests_to(MESSAGES)) == 2  # no third attempt past the deadline
 
 
 def test_the_default_deadline_grows_with_the_answer(make) -> None:
