@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
+
+from reader_app.core.loaders.limits import escape_controls
 
 if TYPE_CHECKING:
     from reader_app.core.book import Book, TocEntry
@@ -37,20 +38,9 @@ def describe(book: Book) -> dict[str, Any]:
     }
 
 
-# Characters a terminal acts on instead of printing: C0 and C1 controls (ESC starts the
-# escape sequences that retitle a window, move the cursor or rewrite what was printed),
-# DEL, and the bidirectional overrides that reorder the rest of a line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def printable(text: str) -> str:
-    r"""``text`` with every control character shown as an escape (``\x1b``, ``\u202e``)."""
-    return _CONTROL.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    """``text`` safe to print to a terminal: control characters are shown as escapes."""
+    return escape_controls(text)
 
 
 def render_text(info: dict[str, Any]) -> str:

@@ -374,3 +374,27 @@ def test_a_markdown_file_too_large_for_the_parser_is_read_as_plain_text(tmp_path
     assert book.format.value == "Markdown"
     assert any("shown as plain text" in w for w in book.warnings)
     assert sum(c.text.count("ordinary") for c in book.chapters) == count
+
+
+def test_names_from_inside_a_book_reach_messages_escaped(tmp_path: Path) -> None:
+    name = "c\x1b]0;owned\x07.xhtml"
+    path = tmp_path / "names.epub"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("META-INF/container.xml", CONTAINER)
+        z.writestr(
+            "OEBPS/content.opf",
+            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+            '<manifest><item id="c" href="c%1B%5D0%3Bowned%07.xhtml"'
+            ' media-type="application/xhtml+xml"/><item id="d" href="d.xhtml"'
+            ' media-type="application/xhtml+xml"/></manifest>'
+            '<spine><itemref idref="c"/><itemref idref="d"/></spine></package>',
+        )
+        z.writestr(f"OEBPS/{name}", b"<b>" * 500_001)
+        z.writestr("OEBPS/d.xhtml", xhtml("<p>Readable.</p>"))
+    with pytest.raises(UnsafeBookError) as info:
+        load_book(path)
+    message = _one_line(info.value)
+    assert "holds more than 500,000 tags" in message
+    assert "\x1b" not in message
+    assert "\x07" not in message
+    assert "c\\x1b]0;owned\\x07.xhtml" in message

@@ -21,6 +21,7 @@ from reader_app.core.loaders.limits import (
     MAX_SVG_BYTES,
     MAX_TOC_ENTRIES,
     TextBudget,
+    inner_name,
     one_line,
     toc_note,
 )
@@ -173,7 +174,8 @@ class _EpubReader:
                 if found:
                     return found
                 raise BookError(
-                    f"“{self._path.name}” is incomplete: its package document ({full}) is missing."
+                    f"“{self._path.name}” is incomplete: its package document"
+                    f" ({inner_name(full)}) is missing."
                 )
         # Lenient: a missing container is common in hand-made files; find the OPF ourselves.
         candidates = sorted(n for n in self._zip.names if n.lower().endswith(".opf"))
@@ -259,7 +261,9 @@ class _EpubReader:
         ):
             try:
                 root = parse_xhtml(
-                    self._document(item.path), f"The chapter “{item.path}”", self._warnings
+                    self._document(item.path),
+                    f"The chapter “{inner_name(item.path)}”",
+                    self._warnings,
                 )
             except UnsafeBookError:
                 raise

@@ -11,6 +11,8 @@ chapters with 380 contents entries; the largest single-file works on Project Gut
 
 from __future__ import annotations
 
+import re
+
 from reader_app.core.errors import UnsafeBookError
 
 # A book's whole text. 24 million characters is seven War and Peaces. The limit is set by
@@ -86,6 +88,27 @@ def toc_note(limit: int) -> str:
         f"The table of contents has more than {limit:,} entries; only the first {limit:,}"
         " are listed. All the text is there."
     )
+
+
+# Characters a terminal acts on instead of printing (C0 and C1 controls, DEL) and the
+# bidirectional overrides that reorder a line: a name from inside a book must not carry
+# them into a message that the command line prints.
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    r"""``text`` with every control character shown as an escape (``\x1b``, ``\u202e``)."""
+    return CONTROL_CHARS.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def inner_name(name: str) -> str:
+    """A file name from inside a book, safe to put in a one-line message."""
+    return one_line(escape_controls(name), 120)
 
 
 def one_line(text: str, limit: int = MAX_TITLE_CHARS) -> str:

@@ -14,7 +14,7 @@ import zlib
 from typing import BinaryIO
 
 from reader_app.core.errors import BookError, UnsafeBookError
-from reader_app.core.loaders.limits import MAX_UNPACKED_BYTES
+from reader_app.core.loaders.limits import MAX_UNPACKED_BYTES, inner_name
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_SIZE = 1024 * 1024 * 1024  # what all entries claim to unpack to
@@ -89,15 +89,16 @@ class SafeZip:
     def read(self, name: str, limit: int = MAX_ENTRY_SIZE) -> bytes:
         """Read one entry, refusing bombs and entries larger than ``limit``."""
         info = self.names[name]
+        shown = inner_name(name)
         if info.file_size > limit:
-            raise UnsafeBookError(f"A file inside the book ({name}) is too large to open.")
+            raise UnsafeBookError(f"A file inside the book ({shown}) is too large to open.")
         if (
             info.file_size > RATIO_FLOOR
             and info.compress_size > 0
             and info.file_size / info.compress_size > MAX_RATIO
         ):
             raise UnsafeBookError(
-                f"A file inside the book ({name}) is compressed suspiciously well"
+                f"A file inside the book ({shown}) is compressed suspiciously well"
                 " (a “zip bomb”); it was not opened."
             )
         try:
@@ -113,11 +114,11 @@ class SafeZip:
             ValueError,
             NotImplementedError,
         ) as exc:
-            raise BookError(f"A file inside the book ({name}) is damaged: {exc}.") from exc
+            raise BookError(f"A file inside the book ({shown}) is damaged: {exc}.") from exc
         except RuntimeError as exc:  # encrypted entries
-            raise BookError(f"A file inside the book ({name}) is encrypted.") from exc
+            raise BookError(f"A file inside the book ({shown}) is encrypted.") from exc
         if len(data) > limit:
-            raise UnsafeBookError(f"A file inside the book ({name}) is too large to open.")
+            raise UnsafeBookError(f"A file inside the book ({shown}) is too large to open.")
         self.unpacked += len(data)
         if self.unpacked > MAX_UNPACKED_BYTES:
             raise UnsafeBookError(
