@@ -2,12 +2,15 @@
 
 ``tone-reader eval DATASET --text-column C --label-column C [--context-column C]``
 ``[--field tone|polarity|emotion] [--limit N] [--concurrency N] [--judge] [--name NAME]``
-``[--model M] [--json]``
+``[--model M] [--deadline S] [--json]``
 
 DATASET is a CSV, TSV, JSONL or JSON file; the options name its columns. Rows that cannot
 be used are listed on stderr as ``DATASET: line N: why`` and the rest are evaluated. The
 set and the run are stored in the profile's library (a second run over the same rows
 reuses the set, so the runs can be compared), and every answer is saved as it arrives.
+Each item is bounded: ``--deadline S`` seconds in all (by default 120 s plus time for a
+long answer), 60 s without a byte, and an answer of at most 256 KB; an item past a limit
+fails with its reason and the run goes on.
 
 The report gives the number labelled, the number correct, accuracy with its 95 % Wilson
 interval, failed items (counted apart, never as wrong), p50/p95 latency, tokens and cost.
