@@ -46,7 +46,7 @@ _MAX_CANDIDATES, _SEPARATOR = 12, "\x00"
 # scanned for, and an unedited run that long seeds the fuzzy search.
 _GRAM = _STEP = 8
 # An exact look-up tries this many grams of a residue for the one with the fewest places.
-_MAX_GRAM_CHOICES = 8
+_MAX_GRAM_CHOICES, _FEW_HITS = 4, 4
 # A gram found more often than this says little about where an edited quote went.
 _GRAM_MAX_HITS = 8
 _INDEXED = _GRAM + _STEP - 1
@@ -236,6 +236,26 @@ class AnchorResolver:
         chapter = min(max(0, anchor.chapter), n - 1)
         return self._locate(_Query(quote, anchor.prefix, anchor.suffix, chapter, offset))
 
+    def holds(self, anchor: TextAnchor) -> bool:
+        """Whether the text at ``anchor``'s position is still its quote, or similar enough.
+
+        A highlight placed fuzzily stays where it was put: the same text gives the same
+        answer, and checking costs one bounded diff instead of a search.
+        """
+        if not 0 <= anchor.chapter < len(self._texts) or not anchor.quote:
+            return False
+        if not 0 <= anchor.start < anchor.end <= len(self._texts[anchor.chapter]):
+            return False
+        found = self._texts[anchor.chapter][anchor.start : anchor.end]
+        if found == anchor.quote:
+            return True
+        if len(anchor.quote) < _MIN_FUZZY_CHARS:
+            return False
+        longest = max(len(found), len(anchor.quote))
+        if 1.0 - abs(len(found) - len(anchor.quote)) / longest < MIN_SIMILARITY:
+            return False
+        return 1.0 - self._distance(anchor.quote, found) / longest >= MIN_SIMILARITY
+
     def find_quote(
         self, quote: str, prefix: str = "", suffix: str = "", chapter_hint: int | None = None
     ) -> Placement | None:
@@ -287,6 +307,8 @@ class AnchorResolver:
                     break
                 if not hits or len(found) < len(hits):
                     hits, offset = found, choice
+                    if len(found) <= _FEW_HITS:
+                        break  # checking these few costs less than looking further
             for hit in hits:
                 start = hit - offset
                 if start >= 0 and text.startswith(needle, start):
@@ -372,6 +394,8 @@ class AnchorResolver:
         """
         reach = int(_THRESHOLD * distance) + 1
         loc = min(max(0, loc), len(text))
+        if not pattern:
+            return loc  # nothing to look for matches anywhere, as diff-match-patch has it
         lo, hi = max(0, loc - reach), min(len(text), loc + reach + len(pattern))
         if lo >= hi:
             return -1

@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
+Report = Callable[[int, int], None]
+"""How a job says how far it got: (done, total)."""
 
 
 class _Relay(QObject):
@@ -20,6 +22,7 @@ class _Relay(QObject):
 
     finished = Signal(int, object)
     failed = Signal(int, object)
+    progressed = Signal(int, int, int)  # job id, done, total
 
 
 class _Job(QRunnable):
@@ -39,6 +42,15 @@ class _Job(QRunnable):
             self._relay.finished.emit(self._job_id, result)
 
 
+class _ReportingJob(_Job):
+    def __init__(self, job_id: int, work: Callable[[Report], object], relay: _Relay) -> None:
+        # The work gets a function that queues (done, total) to the GUI thread.
+        super().__init__(job_id, lambda: work(self._report), relay)
+
+    def _report(self, done: int, total: int) -> None:
+        self._relay.progressed.emit(self._job_id, done, total)
+
+
 class TaskRunner(QObject):
     """Starts one-shot jobs on an injected pool and calls back on the GUI thread.
 
@@ -52,8 +64,10 @@ class TaskRunner(QObject):
         self._relay = _Relay(self)
         self._relay.finished.connect(self._on_finished)
         self._relay.failed.connect(self._on_failed)
+        self._relay.progressed.connect(self._on_progressed)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Done, Failed]] = {}
+        self._reports: dict[int, Report] = {}
 
     def submit(self, work: Callable[[], object], on_done: Done, on_failed: Failed) -> int:
         """Run ``work`` in the pool; returns the job id."""
@@ -62,16 +76,48 @@ class TaskRunner(QObject):
         self._pool.start(_Job(job_id, work, self._relay))
         return job_id
 
+    def submit_reporting(
+        self,
+        work: Callable[[Report], object],
+        on_done: Done,
+        on_failed: Failed,
+        on_progress: Report,
+    ) -> int:
+        """Like :meth:`submit`, for work that reports its progress.
+
+        Args:
+            work: runs in the pool; it is given a function to call with (done, total).
+            on_done: called on the GUI thread with the result.
+            on_failed: called on the GUI thread with the exception.
+            on_progress: called on the GUI thread with each (done, total) reported.
+
+        Returns:
+            The job id.
+        """
+        job_id = next(self._ids)
+        self._callbacks[job_id] = (on_done, on_failed)
+        self._reports[job_id] = on_progress
+        self._pool.start(_ReportingJob(job_id, work, self._relay))
+        return job_id
+
     def discard(self, job_id: int) -> None:
-        """Forget a job: its result will not be delivered."""
+        """Forget a job: its result and progress will not be delivered."""
         self._callbacks.pop(job_id, None)
+        self._reports.pop(job_id, None)
+
+    def _on_progressed(self, job_id: int, done: int, total: int) -> None:
+        report = self._reports.get(job_id)
+        if report is not None:
+            report(done, total)
 
     def _on_finished(self, job_id: int, result: object) -> None:
+        self._reports.pop(job_id, None)
         callbacks = self._callbacks.pop(job_id, None)
         if callbacks is not None:
             callbacks[0](result)
 
     def _on_failed(self, job_id: int, exc: object) -> None:
+        self._reports.pop(job_id, None)
         callbacks = self._callbacks.pop(job_id, None)
         if callbacks is None:
             return

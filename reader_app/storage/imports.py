@@ -254,12 +254,12 @@ def adopt_placeholders(conn: sqlite3.Connection, book: Book) -> int:
     Raises:
         StorageError: the library could not be written; nothing changed.
     """
-    if not _adoptable(conn, book):
+    if not adoptable_placeholders(conn, book):
         return 0
     adopted = 0
     with transaction(conn):
         # Read again under the write lock: another window may have adopted them meanwhile.
-        for candidate_id in _adoptable(conn, book):
+        for candidate_id in adoptable_placeholders(conn, book):
             if candidate_id == book.book_id:
                 conn.execute("UPDATE books SET placeholder = 0 WHERE id = ?", (book.book_id,))
                 adopted += _count(conn, book.book_id)
@@ -274,8 +274,16 @@ def adopt_placeholders(conn: sqlite3.Connection, book: Book) -> int:
     return adopted
 
 
-def _adoptable(conn: sqlite3.Connection, book: Book) -> list[str]:
-    """The placeholder books ``book`` takes over: its own row if a placeholder, and matches."""
+def adoptable_placeholders(conn: sqlite3.Connection, book: Book) -> list[str]:
+    """The placeholder books ``book`` takes over: its own row if a placeholder, and matches.
+
+    Args:
+        conn: the library.
+        book: the opened book.
+
+    Returns:
+        The placeholder book ids; empty when the book is not recorded.
+    """
     own = conn.execute("SELECT placeholder FROM books WHERE id = ?", (book.book_id,)).fetchone()
     if own is None:
         return []  # not recorded: there is no row to move the highlights to

@@ -56,6 +56,9 @@ class AnnotationCommands(QObject):
         self._pending_jump: tuple[str, int] | None = None
         self.browser: AnnotationsWindow | None = None
         book_service.book_loaded.connect(self._after_load)
+        # Placing a book's highlights runs in the background: say how far it got.
+        highlights.placing.connect(self._placing)
+        highlights.placed.connect(self._placed)
 
     def show_browser(self) -> None:
         """The annotations browser (one, non-modal)."""
@@ -213,10 +216,35 @@ class AnnotationCommands(QObject):
         if self.browser is not None and self.browser.isVisible():
             self.browser.reload()
 
+    def _placing(self, done: int, total: int) -> None:
+        if total >= _SHOW_PLACING_FROM:
+            self._w.status_message(
+                self.tr("Placing {n} highlights… {percent}%").format(
+                    n=f"{total:,}", percent=done * 100 // total
+                )
+            )
+
+    def _placed(self, total: int, orphans: int) -> None:
+        if total >= _SHOW_PLACING_FROM:
+            self._w.status_message("")
+        if orphans:
+            self._w.pane.banner.show_info(
+                self.tr(
+                    "{n} highlight(s) could not be placed in this text; they are kept in the"
+                    " Highlights list."
+                ).format(n=orphans)
+            )
+        if self.browser is not None and self.browser.isVisible():
+            self.browser.reload()
+
     def _changed(self, book_id: str) -> None:
         book = self._w.pane.book
         if book is not None and book.book_id == book_id:
             self._highlights.refresh()
+
+
+# Below this many highlights placing is over in a blink; a message would only flicker.
+_SHOW_PLACING_FROM = 200
 
 
 def _safe_name(title: str) -> str:

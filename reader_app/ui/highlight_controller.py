@@ -1,20 +1,26 @@
-"""Highlights of the open book: create, re-anchor, recolour, annotate, delete and undo."""
+"""Highlights of the open book: create, place, recolour, annotate, delete and undo."""
 
 from __future__ import annotations
 
 import logging
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from reader_app.core.anchors import TextAnchor, make_anchor, resolve_anchor
-from reader_app.core.errors import StorageError
+from reader_app.core.anchors import make_anchor
+from reader_app.core.errors import ReaderError, StorageError
+from reader_app.storage.db import open_database
 from reader_app.storage.highlights import Highlight, HighlightRepository, NewHighlight
-from reader_app.storage.imports import adopt_placeholders
+from reader_app.storage.placement import PlacedHighlights, PlacingCancelled, place_highlights
 from reader_app.ui.reader_view import Mark
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from reader_app.core.book import Book
+    from reader_app.services.tasks import Report, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +31,48 @@ class HighlightController(QObject):
     Every change is one transaction in the repository; a failure is reported through
     ``failed`` and leaves both the database and the page as they were.
 
+    Placing a book's highlights when it opens (adopting those imported for it, checking
+    each still sits on its quote, re-anchoring the rest) runs on a worker of ``tasks``, on
+    a connection of its own, so the first chapter is painted while it runs. Until it is
+    done the book shows no highlights; they all appear at once when placed.
+
     Signals:
-        changed(): the list of highlights changed (added, edited, deleted, re-anchored).
+        changed(): the list of highlights changed (added, edited, deleted, placed).
         failed(str): a one-line message for the user.
+        placing(int, int): progress of placing the open book's highlights (done, total).
+        placed(int, int): they are all placed: how many highlights, how many orphaned.
     """
 
     changed = Signal()
     failed = Signal(str)
+    placing = Signal(int, int)
+    placed = Signal(int, int)
 
-    def __init__(self, repo: HighlightRepository, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        repo: HighlightRepository,
+        tasks: TaskRunner | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        """Keep highlights through ``repo``; place them on ``tasks`` when given.
+
+        Args:
+            repo: the highlights of the library.
+            tasks: runs the placing on a worker; without it (or with an in-memory
+                library, which other connections cannot see) placing runs in place.
+            parent: the Qt parent.
+        """
         super().__init__(parent)
         self._repo = repo
+        self._tasks = tasks
+        self._database = _database_path(repo.connection)
         self._book: Book | None = None
         self._texts: list[str] = []
         self._items: list[Highlight] = []
         self._deleted: list[Highlight] = []
+        self._job = 0
+        self._cancel = threading.Event()
+        self._edited_while_placing = False
 
     @property
     def highlights(self) -> list[Highlight]:
@@ -55,51 +88,78 @@ class HighlightController(QObject):
         """One highlight of the open book."""
         return next((h for h in self._items if h.id == highlight_id), None)
 
+    @property
+    def busy(self) -> bool:
+        """Whether the open book's highlights are still being placed."""
+        return self._job != 0
+
     def open_book(self, book: Book) -> None:
-        """Load the book's highlights and place each one in the current text.
+        """Show the book's highlights once each is placed in the current text.
 
         A highlight whose text moved is re-anchored and saved where it is now; one that
         cannot be found is kept as an orphan, never dropped, and tried again next time.
         Highlights imported for this title and author before it was opened are adopted.
         """
+        self.cancel_placing()
         self._book = book
         self._texts = [c.text for c in book.chapters]
         self._deleted.clear()
-        try:
-            # Highlights imported before the book was in the library come over as orphans
-            # first, so the re-anchoring below places them. The repository owns the
-            # connection; adopting is one transaction on it, like any repository write.
-            adopt_placeholders(self._repo.connection, book)
-        except StorageError as exc:
-            self.failed.emit(exc.message)  # they stay on their placeholder for next time
-        try:
-            stored = self._repo.list_for_book(book.book_id)
-            for item in stored:
-                self._reanchor(item)
-            self._items = self._repo.list_for_book(book.book_id)
-        except StorageError as exc:
-            self._items = []
-            self.failed.emit(exc.message)
+        self._items = []
+        self._edited_while_placing = False
         self.changed.emit()
-
-    def _reanchor(self, item: Highlight) -> None:
-        anchor = TextAnchor(
-            item.chapter, item.start, item.end, item.quote, item.prefix, item.suffix
-        )
-        place = resolve_anchor(anchor, self._texts)
-        if place is None:
-            if not item.orphaned:
-                log.info("Highlight %s no longer found in the text", item.id)
-                self._repo.move(item.id, item.chapter, item.start, item.end, orphaned=True)
+        if self._tasks is None or self._database is None:
+            try:
+                self._placed(place_highlights(self._repo.connection, book))
+            except StorageError as exc:
+                self._placing_failed(exc)
             return
-        if (place.chapter, place.start, place.end) != (item.chapter, item.start, item.end) or (
-            item.orphaned
-        ):
-            self._repo.move(item.id, place.chapter, place.start, place.end, orphaned=False)
-        assert self._book is not None
-        section = self._book.section_title(place.chapter, place.start)
-        if section != item.section:
-            self._repo.set_section(item.id, section)
+        cancel = self._cancel = threading.Event()
+        database = self._database
+
+        def work(report: Report) -> PlacedHighlights:
+            # A connection of its own: SQLite connections stay on the thread that made them.
+            conn = open_database(database)
+            try:
+                return place_highlights(conn, book, progress=report, cancelled=cancel.is_set)
+            finally:
+                conn.close()
+
+        self._job = self._tasks.submit_reporting(
+            work, self._on_placed, self._placing_failed, self.placing.emit
+        )
+
+    def cancel_placing(self) -> None:
+        """Stop placing the open book's highlights; nothing of it is written."""
+        self._cancel.set()
+        if self._job and self._tasks is not None:
+            self._tasks.discard(self._job)
+        self._job = 0
+
+    def _on_placed(self, result: object) -> None:
+        self._job = 0
+        assert isinstance(result, PlacedHighlights)
+        self._placed(result)
+
+    def _placed(self, result: PlacedHighlights) -> None:
+        if self._edited_while_placing:
+            # The reader changed a highlight meanwhile: the worker's list may predate that.
+            self._reload()
+        else:
+            self._items = result.highlights
+            self.changed.emit()
+        self.placed.emit(len(self._items), sum(1 for h in self._items if h.orphaned))
+
+    def _placing_failed(self, exc: BaseException) -> None:
+        self._job = 0
+        if isinstance(exc, PlacingCancelled):
+            return
+        if isinstance(exc, ReaderError):
+            self.failed.emit(exc.message)
+        else:
+            log.error("Placing the highlights failed", exc_info=exc)
+            self.failed.emit(self.tr("The highlights of this book could not be placed."))
+        # Show them where they were stored; the next opening tries again.
+        self._reload()
 
     def marks(self, chapter: int) -> list[Mark]:
         """What to draw over a chapter."""
@@ -140,6 +200,7 @@ class HighlightController(QObject):
             color=color,
             section=self._book.section_title(chapter, anchor.start),
         )
+        self._edited_while_placing = self.busy
         try:
             created = self._repo.add(new)
         except StorageError as exc:
@@ -158,6 +219,7 @@ class HighlightController(QObject):
 
     def delete(self, highlight_id: int) -> None:
         """Delete a highlight; it can be brought back with undo()."""
+        self._edited_while_placing = self.busy
         try:
             removed = self._repo.delete(highlight_id)
         except StorageError as exc:
@@ -179,6 +241,7 @@ class HighlightController(QObject):
         self._reload()
 
     def _apply(self, change: object) -> None:
+        self._edited_while_placing = self.busy
         try:
             change()  # type: ignore[operator]
         except StorageError as exc:
@@ -195,3 +258,11 @@ class HighlightController(QObject):
             self.failed.emit(exc.message)
             return
         self.changed.emit()
+
+
+def _database_path(conn: sqlite3.Connection) -> Path | None:
+    """The file of the library ``conn`` has open, or None for an in-memory one."""
+    for row in conn.execute("PRAGMA database_list").fetchall():
+        if row[1] == "main" and row[2]:
+            return Path(row[2])
+    return None

@@ -52,6 +52,7 @@ def wait_for_book(qtbot: QtBot, app: ReaderApp, title: str | None = None) -> Non
         book = app.window.pane.book
         assert book is not None
         assert not app.book_service.busy
+        assert not app.highlights.busy  # its highlights are placed in the background
         if title is not None:
             assert book.title == title
 
