@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QSettings, QThreadPool, QTimer, QTranslator
+from PySide6.QtCore import QLocale, QSettings, QStandardPaths, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QIcon, QImageReader
 from PySide6.QtWidgets import QApplication
 
@@ -407,11 +407,25 @@ def _use_profile_for_qt(paths: AppPaths) -> None:
     Must run before the first QSettings exists: Qt writes ``~/.config/QtProject.conf``
     otherwise, and the design keeps every file inside the profile.
     """
-    folder = str(paths.config_dir)
+    _point_qt_settings_at(str(paths.config_dir), QSettings.Format.IniFormat)
+
+
+def _point_qt_settings_at(folder: str, default: QSettings.Format) -> None:
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
-        QSettings.setPath(fmt, QSettings.Scope.SystemScope, folder)
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setDefaultFormat(default)
+
+
+def _release_qt_settings() -> None:
+    """Give Qt back its usual settings folder once the window has closed.
+
+    The redirection is process-wide; a process that runs the window more than once (the
+    tests do) must not find Qt writing into a profile that is gone.
+    """
+    _point_qt_settings_at(
+        QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation),
+        QSettings.Format.NativeFormat,
+    )
 
 
 def _pick_first_book(
@@ -460,6 +474,7 @@ def run_gui(
     try:
         return _run_locked(paths, file, argv, also_given)
     finally:
+        _release_qt_settings()
         for lock in locks:
             lock.release()
 
