@@ -26,6 +26,7 @@ from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor
 from reader_app.core.errors import BookError
 from reader_app.core.sections import SectionFinder
 from reader_app.storage.db import format_timestamp, system_clock, transaction
+from reader_app.storage.duplicates import KnownHighlights
 from reader_app.storage.highlights import DEFAULT_COLOR
 
 if TYPE_CHECKING:
@@ -220,13 +221,17 @@ def import_annotations(
     plans, problems = _plan(conn, list(items), loader)
     now = format_timestamp(clock())
     imported = orphans = duplicates = 0
+    known: dict[str, KnownHighlights] = {}
     with transaction(conn):
         for plan in plans:
             if plan.new_placeholder is not None:
                 _insert_placeholder(conn, plan.new_placeholder, now)
-            if _is_duplicate(conn, plan):
+            if plan.book_id not in known:
+                known[plan.book_id] = KnownHighlights.of(conn, plan.book_id)
+            if known[plan.book_id].has(plan):
                 duplicates += 1
                 continue
+            known[plan.book_id].add(plan)
             highlight_id = _insert_highlight(conn, plan, source, now)
             if plan.item.analysis is not None:
                 _insert_analysis(conn, highlight_id, plan.item, now)
@@ -480,31 +485,6 @@ def _insert_placeholder(conn: sqlite3.Connection, book: _LibraryBook, now: str) 
             now,
         ),
     )
-
-
-def _is_duplicate(conn: sqlite3.Connection, plan: _Plan) -> bool:
-    """Whether the book already has this annotation (from an earlier import, say)."""
-    item = plan.item
-    if not item.quote:
-        # A note that belongs to no highlight is the same note when its text is.
-        row = conn.execute(
-            "SELECT 1 FROM highlights WHERE book_id = ? AND quote = '' AND note = ?",
-            (plan.book_id, item.note),
-        ).fetchone()
-        return row is not None
-    if plan.orphaned and item.start is None:
-        # Where it is, is unknown: the same quote on the same book is the same highlight.
-        row = conn.execute(
-            "SELECT 1 FROM highlights WHERE book_id = ? AND quote = ?",
-            (plan.book_id, item.quote),
-        ).fetchone()
-        return row is not None
-    row = conn.execute(
-        "SELECT 1 FROM highlights WHERE book_id = ? AND quote = ? AND chapter = ?"
-        " AND start = ? AND end = ?",
-        (plan.book_id, item.quote, plan.chapter, plan.start, plan.end),
-    ).fetchone()
-    return row is not None
 
 
 def _insert_highlight(conn: sqlite3.Connection, plan: _Plan, source: str, now: str) -> int:

@@ -22,7 +22,7 @@ from reader_app.storage.imports import adoptable_placeholders
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
 
     from reader_app.core.book import Book
     from reader_app.storage.db import Clock
@@ -87,8 +87,8 @@ def place_highlights(
     items: list[Highlight] = []
     for book_id in [book.book_id, *(p for p in placeholders if p != book.book_id)]:
         items += repo.list_for_book(book_id)
-    texts = [chapter.text for chapter in book.chapters]
-    resolver, sections = AnchorResolver(texts), SectionFinder(book)
+    resolver = AnchorResolver([chapter.text for chapter in book.chapters])
+    sections = SectionFinder(book)
     updates: list[tuple[int, int, int, int, str, int]] = []
     total, step = len(items), max(1, len(items) // 100)
     for done, item in enumerate(items):
@@ -96,7 +96,7 @@ def place_highlights(
             raise PlacingCancelled
         if progress is not None and done % step == 0:
             progress(done, total)
-        change = _placed(item, texts, resolver, sections, adopted=item.book_id != book.book_id)
+        change = _placed(item, resolver, sections, adopted=item.book_id != book.book_id)
         if change is not None:
             updates.append(change)
     if cancelled is not None and cancelled():
@@ -116,7 +116,6 @@ def place_highlights(
 
 def _placed(
     item: Highlight,
-    texts: Sequence[str],
     resolver: AnchorResolver,
     sections: SectionFinder,
     *,
