@@ -25,6 +25,10 @@ class _Relay(QObject):
     progressed = Signal(int, int, int)  # job id, done, total
 
 
+def _ran() -> object:
+    raise RuntimeError("a job runs once")
+
+
 class _Job(QRunnable):
     def __init__(self, job_id: int, work: Callable[[], object], relay: _Relay) -> None:
         super().__init__()
@@ -34,8 +38,11 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         # No widget is touched here: compute, then hand the result to the GUI thread.
+        # The binding may keep this job's wrapper after Qt deletes the runnable; let go of
+        # the work (and whatever its closure holds, a whole book) as soon as it has run.
+        work, self._work = self._work, _ran
         try:
-            result = self._work()
+            result = work()
         except BaseException as exc:
             self._relay.failed.emit(self._job_id, exc)
         else:
