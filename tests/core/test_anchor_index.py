@@ -104,7 +104,9 @@ def test_the_same_quotes_are_placed_the_same_while_the_cpu_is_busy(
 
 def test_reanchoring_moved_and_edited_passages_is_deterministic(war_and_peace: list[str]) -> None:
     # Each passage is edited and moved to another chapter: the slowest kind of search.
-    anchors = [make_anchor(war_and_peace, c, 200, 320) for c in range(5, len(war_and_peace) - 5, 25)]
+    anchors = [
+        make_anchor(war_and_peace, c, 200, 320) for c in range(5, len(war_and_peace) - 5, 25)
+    ]
     book = list(war_and_peace)
     for n, anchor in enumerate(anchors):
         text = book[anchor.chapter]
