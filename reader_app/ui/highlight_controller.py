@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import threading
 from pathlib import Path
@@ -13,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from reader_app.core.anchors import make_anchor
 from reader_app.core.errors import ReaderError, StorageError
+from reader_app.services.tasks import no_cyclic_gc
 from reader_app.storage.db import open_database
 from reader_app.storage.highlights import Highlight, HighlightRepository, NewHighlight
 from reader_app.storage.placement import PlacedHighlights, PlacingCancelled, place_highlights
@@ -20,7 +19,6 @@ from reader_app.ui.reader_view import Mark
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Iterator
 
     from reader_app.core.book import Book
     from reader_app.services.tasks import Report, TaskRunner
@@ -123,7 +121,7 @@ class HighlightController(QObject):
             # A connection of its own: SQLite connections stay on the thread that made them.
             conn = open_database(database)
             try:
-                with _no_cyclic_gc():
+                with no_cyclic_gc():
                     return place_highlights(conn, book, progress=report, cancelled=cancel.is_set)
             finally:
                 conn.close()
@@ -270,21 +268,3 @@ def _database_path(conn: sqlite3.Connection) -> Path | None:
         if row[1] == "main" and row[2]:
             return Path(row[2])
     return None
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Hold off Python's cycle collector while a worker makes thousands of objects.
-
-    Those allocations trigger full collections, and a full collection holds the GIL for
-    as long as it walks every object: with 20,000 highlights that froze the window for
-    over 200 ms, whichever thread it ran on. The placing makes no reference cycles, so
-    nothing waits to be freed meanwhile; reference counting still frees everything.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
