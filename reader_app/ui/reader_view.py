@@ -210,9 +210,16 @@ class ReaderView(QTextBrowser):
         return document_css(self._colors) + f"p {{ line-height: {self._line_height}%; }}"
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Keep the text in a readable column as the window changes size."""
+        """Keep the text in a readable column, and the reader's place, as the size changes."""
+        # A new width re-wraps every line, so the same scroll value shows other text: the
+        # line at the top stays at the top instead (docks settling after a reopen, F9, a
+        # maximised window).
+        rewraps = bool(self._text) and 0 < event.oldSize().width() != event.size().width()
+        offset = self.first_visible_offset() if rewraps else 0
         super().resizeEvent(event)
         self._apply_margins()
+        if rewraps and offset > 0:
+            self.scroll_to_offset(offset)
         self._marks_follow_page()
 
     def _side_margin(self) -> float:

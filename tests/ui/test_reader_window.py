@@ -277,3 +277,23 @@ def test_examples_window_shows_the_seed(qtbot: QtBot, make_app: MakeApp) -> None
     assert dialog.model.rowCount() == 5
     app.window.actions_.examples.trigger()  # one window, raised again
     assert app.window.tone.examples_dialog is dialog
+
+
+def test_resizing_the_window_keeps_the_place(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app()
+    app.window.resize(1180, 800)
+    app.window.show()
+    app.window.open_path(MOBY)
+    wait_for_book(qtbot, app, "Moby-Dick")
+    pane = app.window.pane
+    item = _toc_item(app, "Chapter 1. Loomings.")
+    app.window.toc.itemClicked.emit(item, 0)
+    bar = pane.view.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    before = pane.view.first_visible_offset()
+    assert before > 1000
+    # Narrower and wider again: every line re-wraps, the text at the top stays there.
+    for width in (700, 1300):
+        app.window.resize(width, 800)
+        qtbot.waitUntil(lambda w=width: app.window.width() == w)  # type: ignore[misc]
+        assert abs(pane.view.first_visible_offset() - before) < 80
