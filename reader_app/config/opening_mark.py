@@ -30,9 +30,11 @@ def set_mark(mark: Path, book: str) -> None:
     """
     data = json.dumps({"path": book}, ensure_ascii=False).encode("utf-8")
     # Written atomically: a crash mid-write must leave either no mark or a whole one.
-    # Best effort: a full disk must not stop the book from opening.
+    # Best effort: a full disk must not stop the book from opening. Not fsynced: it guards
+    # against the process dying mid-open, and the page cache outlives the process; the
+    # write happens on the GUI thread, where an fsync stalled the window.
     with contextlib.suppress(OSError):
-        atomic_write_bytes(mark, data)
+        atomic_write_bytes(mark, data, durable=False)
 
 
 def clear_mark(mark: Path) -> None:

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, mode: int | None = None, *, durable: bool = True
+) -> None:
     """Replace ``path`` with ``data`` atomically.
 
     The bytes go to a temporary file in the same directory (``os.replace`` is only atomic
@@ -27,6 +29,9 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
         path: the file to create or replace. Its directory must exist.
         data: the complete new contents.
         mode: the new file's permissions; by default mkstemp's private 0600.
+        durable: fsync the data and the rename, so the file survives a power loss. A
+            marker that only has to outlive the process (a crash) can skip it: an fsync
+            can take tens of milliseconds, too long for the GUI thread.
 
     Raises:
         OSError: the directory is missing or read-only, the disk is full, and so on.
@@ -38,7 +43,8 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
             handle.flush()
             # Without fsync a crash right after the rename can leave an empty file on ext4
             # and friends: the rename reaches the disk before the data does.
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         # mkstemp creates 0o600, right for settings; a file meant to be shared says so.
         if mode is not None:
             os.chmod(tmp_name, mode)
@@ -48,7 +54,8 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    _fsync_directory(path.parent)
+    if durable:
+        _fsync_directory(path.parent)
 
 
 def _fsync_directory(directory: Path) -> None:
