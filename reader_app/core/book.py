@@ -5,6 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reader_app.core.sections import SectionFinder
 
 
 class BookFormat(enum.Enum):
@@ -88,6 +92,11 @@ class Book:
     toc: tuple[TocEntry, ...]
     read_resource: ResourceReader = _no_resources
     warnings: tuple[str, ...] = ()
+    # The sorted contents, made at the first section_title: the Highlights panel and
+    # exports ask for thousands of places, and a walk of the contents per place took 8 s.
+    _sections: list[SectionFinder] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     @property
     def char_count(self) -> int:
@@ -105,15 +114,11 @@ class Book:
         Falls back to the chapter's own title when no entry starts in that chapter
         before the place.
         """
-        best: tuple[int, TocEntry] | None = None
-        for _depth, entry in self.toc_entries():
-            if (
-                entry.chapter == chapter
-                and entry.offset <= offset
-                and (best is None or entry.offset >= best[0])
-            ):
-                best = (entry.offset, entry)
-        return best[1].title if best is not None else self.chapter_label(chapter)
+        if not self._sections:
+            from reader_app.core.sections import SectionFinder
+
+            self._sections.append(SectionFinder(self))
+        return self._sections[0].title(chapter, offset)
 
     def chapter_label(self, index: int) -> str:
         """The chapter's title, or a numbered fallback."""
