@@ -39,7 +39,7 @@ from reader_app.ui.highlights_model import (
     PanelRow,
     swatch,
 )
-from reader_app.ui.row_text import LayoutCache, RowText
+from reader_app.ui.row_text import LayoutCache, RowText, small_font
 from reader_app.ui.themes import HIGHLIGHT_COLORS, highlight_color
 
 if TYPE_CHECKING:
@@ -53,15 +53,6 @@ _Index = QModelIndex | QPersistentModelIndex
 _PAD = 4
 _GAP = 2  # above and below each row
 _SWATCH = 12
-
-
-def _small(font: QFont) -> QFont:
-    small = QFont(font)
-    if font.pointSizeF() > 0:
-        small.setPointSizeF(font.pointSizeF() * 0.85)
-    else:
-        small.setPixelSize(max(8, round(font.pixelSize() * 0.85)))
-    return small
 
 
 class _HighlightDelegate(QStyledItemDelegate):
@@ -78,7 +69,7 @@ class _HighlightDelegate(QStyledItemDelegate):
         size = self._sizes.get(key)
         if size is None:
             text = QFontMetricsF(option.font).lineSpacing()
-            place = QFontMetricsF(_small(option.font)).lineSpacing()
+            place = QFontMetricsF(small_font(option.font)).lineSpacing()
             height = 2 * _GAP + 2 * _PAD + 2 * text + place
             size = self._sizes[key] = QSize(120, int(height + 0.999))
         return size
@@ -133,7 +124,7 @@ class _HighlightDelegate(QStyledItemDelegate):
             return found
         quote = RowText(f"“{content.quote}”", font, width, 1 if content.note else 2)
         note = RowText("✎ " + content.note, font, width, 1) if content.note else None
-        place = RowText(content.place, _small(font), width, 1)
+        place = RowText(content.place, small_font(font), width, 1)
         made = (quote, note, place)
         self.layouts.put(key, made)
         return made

@@ -120,3 +120,13 @@ class LayoutCache(Generic[_V]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def small_font(font: QFont) -> QFont:
+    """``font`` at 85 %, for the second line of a row (a chapter or a place)."""
+    small = QFont(font)
+    if font.pointSizeF() > 0:
+        small.setPointSizeF(font.pointSizeF() * 0.85)
+    else:
+        small.setPixelSize(max(8, round(font.pixelSize() * 0.85)))
+    return small

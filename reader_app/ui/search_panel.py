@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader_app.ui.fixed_rows import FixedRowList
-from reader_app.ui.row_text import ELLIPSIS, LayoutCache, RowText
+from reader_app.ui.row_text import ELLIPSIS, LayoutCache, RowText, small_font
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -99,15 +99,6 @@ def snippet_text(hit: SearchHit, cut: int = 0) -> tuple[str, tuple[int, int]]:
     return f"{lead}{body}{ELLIPSIS}", (start, start + hit.snippet_end - hit.snippet_start)
 
 
-def _small(font: QFont) -> QFont:
-    small = QFont(font)
-    if font.pointSizeF() > 0:
-        small.setPointSizeF(font.pointSizeF() * 0.85)
-    else:
-        small.setPixelSize(max(8, round(font.pixelSize() * 0.85)))
-    return small
-
-
 class HitDelegate(QStyledItemDelegate):
     """Draws a row: the chapter in small type, then two lines of snippet, the match bold.
 
@@ -125,7 +116,7 @@ class HitDelegate(QStyledItemDelegate):
         key = option.font.key()
         size = self._sizes.get(key)
         if size is None:
-            title = QFontMetricsF(_small(option.font)).lineSpacing()
+            title = QFontMetricsF(small_font(option.font)).lineSpacing()
             text = QFontMetricsF(option.font).lineSpacing()
             height = 2 * _PAD + title + _SNIPPET_LINES * text
             size = self._sizes[key] = QSize(120, int(height + 0.999))
@@ -163,7 +154,7 @@ class HitDelegate(QStyledItemDelegate):
         found = self.layouts.get(key)
         if found is not None:
             return found
-        heading = RowText(title, _small(font), width, 1)
+        heading = RowText(title, small_font(font), width, 1)
         text, bold = snippet_text(hit)
         snippet = RowText(text, font, width, _SNIPPET_LINES, bold)
         if snippet.shown < bold[1] and hit.snippet_start > _LEAD_IN:
