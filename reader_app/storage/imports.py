@@ -261,22 +261,40 @@ def adopt_placeholders(conn: sqlite3.Connection, book: Book) -> int:
     """
     if not adoptable_placeholders(conn, book):
         return 0
-    adopted = 0
     with transaction(conn):
-        # Read again under the write lock: another window may have adopted them meanwhile.
-        for candidate_id in adoptable_placeholders(conn, book):
-            if candidate_id == book.book_id:
-                conn.execute("UPDATE books SET placeholder = 0 WHERE id = ?", (book.book_id,))
-                adopted += _count(conn, book.book_id)
-                continue
-            adopted += conn.execute(
-                "UPDATE highlights SET book_id = ?, orphaned = 1 WHERE book_id = ?",
-                (book.book_id, candidate_id),
-            ).rowcount
-            conn.execute("DELETE FROM books WHERE id = ?", (candidate_id,))
+        moved, became_real = adopt_within(conn, book)
+        adopted = moved + (_count(conn, book.book_id) if became_real else 0)
     if adopted:
         log.info("Adopted %d imported highlight(s) for %s", adopted, book.book_id)
     return adopted
+
+
+def adopt_within(conn: sqlite3.Connection, book: Book) -> tuple[int, bool]:
+    """Adopt the placeholders for ``book``, inside the caller's transaction.
+
+    Args:
+        conn: the library, with a write transaction open.
+        book: the opened book.
+
+    Returns:
+        How many highlights other placeholders handed over (orphaned, to be placed), and
+        whether the book's own row was a placeholder that has now become real.
+    """
+    moved = 0
+    became_real = False
+    # Read again under the write lock: another window may have adopted them meanwhile,
+    # or an import added some.
+    for candidate_id in adoptable_placeholders(conn, book):
+        if candidate_id == book.book_id:
+            conn.execute("UPDATE books SET placeholder = 0 WHERE id = ?", (book.book_id,))
+            became_real = True
+            continue
+        moved += conn.execute(
+            "UPDATE highlights SET book_id = ?, orphaned = 1 WHERE book_id = ?",
+            (book.book_id, candidate_id),
+        ).rowcount
+        conn.execute("DELETE FROM books WHERE id = ?", (candidate_id,))
+    return moved, became_real
 
 
 def adoptable_placeholders(conn: sqlite3.Connection, book: Book) -> list[str]:

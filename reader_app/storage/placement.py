@@ -18,7 +18,7 @@ from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor
 from reader_app.core.sections import SectionFinder
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 from reader_app.storage.highlights import Highlight, HighlightRepository
-from reader_app.storage.imports import adoptable_placeholders
+from reader_app.storage.imports import adopt_within, adoptable_placeholders
 
 if TYPE_CHECKING:
     import sqlite3
@@ -157,19 +157,9 @@ def _store(
     """
     if not updates and not adoptable_placeholders(conn, book):
         return 0  # nothing to write: opening a book never waits for the write lock
-    adopted = 0
     with transaction(conn):
-        # Read again under the write lock: another window may have adopted them meanwhile,
-        # or an import added some; those are adopted as orphans and placed next time.
-        for candidate_id in adoptable_placeholders(conn, book):
-            if candidate_id == book.book_id:
-                conn.execute("UPDATE books SET placeholder = 0 WHERE id = ?", (book.book_id,))
-                continue
-            adopted += conn.execute(
-                "UPDATE highlights SET book_id = ?, orphaned = 1 WHERE book_id = ?",
-                (book.book_id, candidate_id),
-            ).rowcount
-            conn.execute("DELETE FROM books WHERE id = ?", (candidate_id,))
+        # Highlights adopted only now (an import meanwhile) stay orphaned, placed next time.
+        adopted, _became_real = adopt_within(conn, book)
         # By id and book: a highlight deleted meanwhile is simply not updated.
         conn.executemany(
             "UPDATE highlights SET chapter = ?, start = ?, end = ?, orphaned = ?, section = ?,"
