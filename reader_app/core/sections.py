@@ -23,7 +23,10 @@ class SectionFinder:
         Args:
             book: the book.
         """
-        self._book = book
+        # The fallback titles, not the book: the book keeps its finder, and a reference
+        # back would make a cycle that only the cycle collector frees (a reopened book
+        # then stayed in memory).
+        self._labels = tuple(book.chapter_label(i) for i in range(len(book.chapters)))
         entries: dict[int, list[tuple[int, int, str]]] = {}
         for order, (_depth, entry) in enumerate(book.toc_entries()):
             entries.setdefault(entry.chapter, []).append((entry.offset, order, entry.title))
@@ -46,4 +49,4 @@ class SectionFinder:
             index = bisect_right(offsets, offset)
             if index:
                 return self._entries[chapter][index - 1][2]
-        return self._book.chapter_label(chapter)
+        return self._labels[chapter]
