@@ -67,6 +67,10 @@ class PaintWatch(QObject):
         if not self.painted_at:
             self.painted_at = time.perf_counter()
 
+    def reset(self) -> None:
+        """Wait for the next paint after ``armed`` holds again."""
+        self.painted_at = 0.0
+
 
 def run_until(done: Callable[[], bool], timeout_s: float) -> bool:
     """Spin the event loop until ``done()`` or the timeout; returns whether it was done."""

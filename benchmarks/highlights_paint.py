@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gui_harness import WAR, Heartbeat, PaintProbe, build_app, pump_until, qt_app, settle
+from gui_clock import PaintWatch, StallMeter
+from gui_harness import WAR, build_app, pump_until, qt_app, settle
 
 from reader_app.config.paths import AppPaths
 from reader_app.core.anchors import make_anchor
@@ -88,17 +89,17 @@ def open_runs(profile: Path, runs: int, count: int) -> None:
         view, panel = window.pane.view, window.highlights_panel
         window.highlights_dock.raise_()  # it shares its place with the Tone panel
         settle(300)
-        page = PaintProbe(view.viewport(), lambda v=view: bool(v.text))
-        listed = PaintProbe(panel.viewport(), lambda p=panel: p.count() >= count)
-        heartbeat = Heartbeat()
+        page = PaintWatch(view.viewport(), lambda v=view: bool(v.text))
+        listed = PaintWatch(panel.viewport(), lambda p=panel: p.count() >= count)
+        heartbeat = StallMeter()
         heartbeat.start()
         started = time.perf_counter()
         window.open_path(WAR)
-        pump_until(lambda p=page, q=listed: None not in (p.painted_at, q.painted_at), 300)
+        pump_until(lambda p=page, q=listed: bool(p.painted_at and q.painted_at), 300)
         ends = (page.painted_at, listed.painted_at)
-        painted.append((max(t for t in ends if t is not None) - started) * 1000)
+        painted.append((max(ends) - started) * 1000)
         settle(200)
-        stalls.append(heartbeat.stop())
+        stalls.append(heartbeat.stop() * 1000)
         window.close()
         app.shutdown()
     print(

@@ -63,7 +63,7 @@ def main() -> None:
     profile = Path(tempfile.mkdtemp(prefix="tone-rss-"))
     env = {k: v for k, v in os.environ.items() if k != "TONE_READER_HOME"}
     env.update(
-        ANTHROPIC_API_KEY="sk-ant-benchmark-not-a-real-key",
+        ANTHROPIC_API_KEY="benchmark-placeholder-not-a-key",
         ANTHROPIC_BASE_URL=f"http://127.0.0.1:{closed_port()}",
     )
     command = [str(Path(sys.executable).with_name("tone-reader")), "--profile-dir", str(profile)]

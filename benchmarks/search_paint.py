@@ -17,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gui_harness import WAR, Heartbeat, PaintProbe, build_app, pump_until, qt_app, settle
+from gui_clock import PaintWatch, StallMeter
+from gui_harness import WAR, build_app, pump_until, qt_app, settle
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -37,8 +38,8 @@ def main() -> None:
         window.show_search()
         panel = window.search
         settle(100)
-        probe = PaintProbe(panel.results.viewport(), lambda: panel.model.rowCount() > 0)
-        heartbeat = Heartbeat()
+        probe = PaintWatch(panel.results.viewport(), lambda: panel.model.rowCount() > 0)
+        heartbeat = StallMeter()
         reset_at: list[float] = []
         panel.model.modelReset.connect(lambda: reset_at.append(time.perf_counter()))
         painted, stalls, shown = [], [], []
@@ -53,13 +54,13 @@ def main() -> None:
             QTest.keyClicks(panel.query, args.query)
             started = time.perf_counter()
             QTest.keyClick(panel.query, Qt.Key.Key_Return)
-            pump_until(lambda: probe.painted_at is not None)
-            assert probe.painted_at is not None
+            pump_until(lambda: probe.painted_at)
+            assert probe.painted_at
             painted.append((probe.painted_at - started) * 1000)
             # From the results arriving (the model reset) to the paint: the GUI's part.
             shown.append((probe.painted_at - reset_at[-1]) * 1000)
             settle(200)
-            stalls.append(heartbeat.stop())
+            stalls.append(heartbeat.stop() * 1000)
             rows = panel.model.rowCount()
         print(
             f"search {args.query!r} in War and Peace: {rows:,} rows ({panel.status.text()})\n"
