@@ -44,11 +44,13 @@ _MAX_CANDIDATES, _SEPARATOR = 12, "\x00"
 # The index holds the _GRAM characters at every _STEP-th place of the book, so any text of at
 # least _INDEXED characters has one of its grams in it: a quote that long is looked up, not
 # scanned for, and an unedited run that long seeds the fuzzy search.
-_GRAM = _STEP = 8
+_GRAM, _STEP = 12, 8
 # An exact look-up tries this many grams of a residue for the one with the fewest places.
 _MAX_GRAM_CHOICES, _FEW_HITS = 4, 4
 # A gram found more often than this says little about where an edited quote went.
 _GRAM_MAX_HITS = 8
+# A quote's end that occurs more often than this is no clue to where the quote is.
+_RARE_END = 2
 _INDEXED = _GRAM + _STEP - 1
 
 
@@ -488,8 +490,29 @@ class AnchorResolver:
             enough = min(_SLICE // 4, len(q.prefix) + len(q.suffix))
             if placed and self._agreement(q, chapter, placed.start, placed.end) >= enough:
                 return placed
+        # Most edits leave the quote's ends as they were: where a rare end puts the quote is
+        # checked first, before voting with every piece of the quote and its context.
+        ends = self._end_seeds(q.quote)
+        if ends:
+            placed = self._best(q, local + [(c, start, _SEED_DISTANCE) for c, start in ends])
+            if placed is not None:
+                return placed
         seeds = self._seed(q.prefix + q.quote + q.suffix, len(q.prefix))
         return self._best(q, local + [(chapter, start, _SEED_DISTANCE) for chapter, start in seeds])
+
+    def _end_seeds(self, quote: str) -> list[tuple[int, int]]:
+        """(chapter, start) where the quote's first or last _SLICE characters put it.
+
+        Only an end found at most _RARE_END times counts: a common phrase says little.
+        """
+        if len(quote) < 2 * _SLICE:
+            return []
+        places: list[tuple[int, int]] = []
+        for piece, shift in ((quote[:_SLICE], 0), (quote[-_SLICE:], len(quote) - _SLICE)):
+            found = self._indexed_occurrences(piece, 0, _RARE_END + 1)
+            if len(found) <= _RARE_END:
+                places.extend(self._to_local(max(0, hit - shift)) for hit in sorted(found))
+        return list(dict.fromkeys(places))
 
     def _best(self, q: _Query, candidates: list[tuple[int, int, int]]) -> Placement | None:
         """Check (chapter, expected start, bitap distance) candidates in order; keep the best."""

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from benchmarks.clippings_corpus import Passage, make_passages
-from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor, make_anchor
+from reader_app.core.anchors import _INDEXED, AnchorResolver, Placement, TextAnchor, make_anchor
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -46,10 +46,11 @@ def test_index_finds_what_a_scan_of_the_book_finds(war_and_peace: list[str]) -> 
 def test_every_copy_of_a_repeated_phrase_is_found(war_and_peace: list[str]) -> None:
     joined = "\x00".join(war_and_peace)
     resolver = AnchorResolver(war_and_peace)
-    for phrase in ("said Prince Andrew", "Natásha Rostóva", "the Emperor Napoleon", "Moscow"):
+    for phrase in ("said Prince Andrew", "Natásha Rostóva", "the Emperor Napoleon", "Moscow",
+                   "said Prince Andrew to"):  # fmt: skip
         expected = scan_all(joined, phrase)
         assert expected, phrase
-        if len(phrase) >= 15:
+        if len(phrase) >= _INDEXED:
             found = resolver._indexed_occurrences(phrase, 0, len(expected) + 1)
             assert sorted(found) == expected, phrase
         # With a hint, the copy nearest the old place in that chapter wins, as before.
