@@ -15,6 +15,7 @@ a forced repaint of the page. Budget (DESIGN.md §10): ≤ 1.5 s, no stall > 50 
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import tempfile
 import time
@@ -84,6 +85,9 @@ def seed(profile: Path, count: int) -> None:
 def open_runs(profile: Path, runs: int, count: int) -> None:
     painted, stalls = [], []
     for _ in range(runs):
+        # The windows of earlier runs are garbage now: collected here, not while timing,
+        # so each run meets the heap a freshly started app has.
+        gc.collect()
         app = build_app(profile)
         window = app.window
         view, panel = window.pane.view, window.highlights_panel

@@ -10,7 +10,16 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QSettings, QStandardPaths, QThreadPool, QTimer, QTranslator
+import shiboken6
+from PySide6.QtCore import (
+    QLocale,
+    QObject,
+    QSettings,
+    QStandardPaths,
+    QThreadPool,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtGui import QIcon, QImageReader
 from PySide6.QtWidgets import QApplication
 
@@ -180,7 +189,9 @@ class ReaderApp:
         self.opening.watch(self.window.pane.view.viewport())
         # The model list needs the SDK (+75 MB, a stall while it imports): it is asked for
         # when the user first analyses or opens the settings, never at start.
-        self.tone_service.analysis_started.connect(lambda _job: self.ask_for_models())
+        # A bound method, not a lambda: Qt would hold a lambda (and through it the whole
+        # app) for as long as the service lives, a cycle no collector can see.
+        self.tone_service.analysis_started.connect(self._on_analysis_started)
 
     def _make_eval_runner(self, field: str, concurrency: int, judge: bool) -> EvalRunner:
         from reader_app.ai.eval_runner import EvalRunner
@@ -223,6 +234,9 @@ class ReaderApp:
         if dominant:
             self.highlights.set_color(highlight_id, dominant)
         self.window.tone.refresh_tone_of(highlight_id)
+
+    def _on_analysis_started(self, _job: int) -> None:
+        self.ask_for_models()
 
     def ask_for_models(self) -> None:
         """List the API's models once per run, the first time they may matter."""
@@ -300,7 +314,12 @@ class ReaderApp:
         self.care.recover(source, done, banner.show_error)
 
     def shutdown(self) -> None:
-        """Stop analyses, wait for background work, then close the database."""
+        """Stop analyses, wait for background work, close the database, destroy the window.
+
+        Once done, a second call does nothing.
+        """
+        if not shiboken6.isValid(self.window):
+            return
         self.opening.finish()
         self.care.stop()
         self.batch_service.stop()
@@ -312,6 +331,13 @@ class ReaderApp:
         self.pool.waitForDone(3000)
         self.analyzers.close()
         self.conn.close()
+        # Qt holds the slots connected to the window's and services' signals (partials,
+        # lambdas), and those hold the window and the services: only destroying them
+        # breaks that loop, so the book and highlights they showed are freed.
+        parts = [self.window, *(p for p in vars(self).values() if isinstance(p, QObject))]
+        for part in parts:
+            if shiboken6.isValid(part):
+                shiboken6.delete(part)
 
 
 def choose_default_model(models: object) -> str:

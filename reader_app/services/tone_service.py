@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.multi import analyse_many
+from reader_app.services.tasks import Mailbox
 
 if TYPE_CHECKING:
     from reader_app.ai.request import AnalysisOutcome, RawAnswer, ToneRequest
@@ -52,7 +53,7 @@ AnalyzerFactory = Callable[[], ToneAnalyzer]
 
 class _Relay(QObject):
     started = Signal(int)
-    partial = Signal(int, object)
+    partial = Signal(int)  # the job's mailbox has its newest partial answer
     item = Signal(int, int, object)
     finished = Signal(int, object)
     failed = Signal(int, object)
@@ -98,6 +99,13 @@ class _ManyJob(_Job):
 class _AnalysisJob(_Job):
     """One passage, streamed: partial answers are reported as they arrive."""
 
+    def __init__(
+        self, job_id: int, request: ToneRequest, factory: AnalyzerFactory,
+        cancelled: threading.Event, relay: _Relay, mailbox: Mailbox,
+    ) -> None:  # fmt: skip
+        super().__init__(job_id, request, factory, cancelled, relay)
+        self._mailbox = mailbox
+
     def run(self) -> None:
         # Only computation and signal emission here; Qt queues the signals to the GUI.
         job = self._job_id
@@ -106,9 +114,14 @@ class _AnalysisJob(_Job):
                 raise AiError(AiErrorKind.CANCELLED)
             self._relay.started.emit(job)
             analyzer = self._factory()
+
+            def partial(data: dict[str, Any]) -> None:
+                if self._mailbox.put(data):
+                    self._relay.partial.emit(job)
+
             outcome = analyzer.analyse(
                 self._request,
-                on_partial=lambda data: self._relay.partial.emit(job, data),
+                on_partial=partial,
                 cancelled=self._cancelled,
             )
         except AiError as exc:
@@ -147,6 +160,7 @@ class ToneService(QObject):
         self._factory = factory
         self._ids = itertools.count(1)
         self._flags: dict[int, threading.Event] = {}
+        self._mailboxes: dict[int, Mailbox] = {}  # each streamed analysis's newest partial
         self._relay = _Relay(self)
         self._relay.started.connect(self.analysis_started)
         self._relay.partial.connect(self._on_partial)
@@ -173,7 +187,8 @@ class ToneService(QObject):
         job_id = next(self._ids)
         flag = threading.Event()
         self._flags[job_id] = flag
-        self._pool.start(_AnalysisJob(job_id, request, self._factory, flag, self._relay))
+        mailbox = self._mailboxes[job_id] = Mailbox()
+        self._pool.start(_AnalysisJob(job_id, request, self._factory, flag, self._relay, mailbox))
         return job_id
 
     def analyse_many(self, request: ToneRequest) -> int:
@@ -201,9 +216,10 @@ class ToneService(QObject):
         """How many jobs have not ended."""
         return len(self._flags)
 
-    def _on_partial(self, job_id: int, data: object) -> None:
-        flag = self._flags.get(job_id)
-        if flag is not None and not flag.is_set():
+    def _on_partial(self, job_id: int) -> None:
+        flag, mailbox = self._flags.get(job_id), self._mailboxes.get(job_id)
+        data = mailbox.take() if mailbox is not None else None
+        if flag is not None and not flag.is_set() and data is not None:
             self.partial_received.emit(job_id, data)
 
     def _on_item(self, job_id: int, index: int, checked: object) -> None:
@@ -213,6 +229,7 @@ class ToneService(QObject):
 
     def _on_finished(self, job_id: int, outcome: object) -> None:
         flag = self._flags.pop(job_id, None)
+        self._mailboxes.pop(job_id, None)
         self._end()
         if flag is not None and flag.is_set():
             # Cancelled after the answer was complete: the user asked to drop it.
@@ -222,5 +239,6 @@ class ToneService(QObject):
 
     def _on_failed(self, job_id: int, error: object) -> None:
         self._flags.pop(job_id, None)
+        self._mailboxes.pop(job_id, None)
         self._end()
         self.analysis_failed.emit(job_id, error)

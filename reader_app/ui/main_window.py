@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QProgressBar,
     QWidget,
 )
 
@@ -27,6 +26,7 @@ from reader_app.config.settings import Settings
 from reader_app.core.errors import StorageError
 from reader_app.core.loaders import SUPPORTED_SUFFIXES
 from reader_app.ui.actions import WindowActions
+from reader_app.ui.busy_spinner import BusySpinner
 from reader_app.ui.highlights_panel import HighlightsPanel, swatch
 from reader_app.ui.reader_pane import ReaderPane
 from reader_app.ui.search_panel import SearchPanel
@@ -110,10 +110,7 @@ class MainWindow(QMainWindow):
         self.annotations: AnnotationCommands | None = None
         self.open_settings: Callable[[], None] = lambda: None
 
-        self._busy = QProgressBar(self)
-        self._busy.setRange(0, 0)
-        self._busy.setMaximumWidth(120)
-        self._busy.hide()
+        self._busy = BusySpinner(self)
         self._status = QLabel(self)
         self.statusBar().addWidget(self._status, 1)
         self.statusBar().addPermanentWidget(self._busy)
@@ -165,7 +162,8 @@ class MainWindow(QMainWindow):
         self.highlights_panel.note_requested.connect(self.edit_note)
         self.highlights_panel.color_requested.connect(self._highlights.set_color)
         hints = QApplication.styleHints()
-        hints.colorSchemeChanged.connect(lambda _s: self._apply_theme())
+        # A bound method: Qt drops it with the window (a lambda would keep the window).
+        hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
 
     # -- opening --------------------------------------------------------------------------
 
@@ -230,17 +228,18 @@ class MainWindow(QMainWindow):
 
     def _on_load_started(self, path: str) -> None:
         self._pending_path = path
-        self._status.setText(self.tr("Opening {name}…").format(name=Path(path).name))
-        self._busy.show()
+        opening = self.tr("Opening {name}…").format(name=Path(path).name)
+        self._status.setText(opening)
+        self._busy.start(opening)
 
     def _on_load_failed(self, path: str, message: str) -> None:
-        self._busy.hide()
+        self._busy.stop()
         self._status.setText("")
         self.pane.banner.show_error(message)
         log.info("Could not open %s: %s", path, message)
 
     def _on_book_loaded(self, book: Book) -> None:
-        self._busy.hide()
+        self._busy.stop()
         self._status.setText("")
         chapter, offset = 0, 0
         try:
@@ -467,6 +466,9 @@ class MainWindow(QMainWindow):
         self.toc_dock.setVisible(settings.show_toc)
         self.actions_.sync(settings)
         self.tone_panel.set_profile(profile_line(settings))
+
+    def _on_color_scheme_changed(self, _scheme: object) -> None:
+        self._apply_theme()
 
     def _apply_theme(self) -> None:
         colors = page_colors(self._settings.theme)

@@ -42,12 +42,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QLabel,
-    QProgressBar,
     QWidget,
 )
 
 from benchmarks.stall_meter import StallMeter
 from reader_app import cli
+from reader_app.ui.busy_spinner import BusySpinner
 from reader_app.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ class Reader:
             ),
             f"{title} to open",
             # The busy bar goes and the banner says why when a book cannot be opened.
-            lambda: "" if self.window.findChild(QProgressBar).isVisible() else self.banner(),
+            lambda: "" if self.window.findChild(BusySpinner).spinning else self.banner(),
         )
         QTest.qWait(20)  # the first paint of the page
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import shiboken6
 
 from reader_app.app import ReaderApp
 from reader_app.config.paths import AppPaths
@@ -36,12 +37,14 @@ def make_app(qtbot: QtBot, profile: AppPaths) -> Iterator[MakeApp]:
     def make() -> ReaderApp:
         settings, _warning = load_settings(profile.settings_file)
         app = ReaderApp(profile, open_database(profile.database), settings)
-        qtbot.addWidget(app.window)
+        # Not handed to qtbot: shutdown() below destroys the window, as the app's own does.
         made.append(app)
         return app
 
     yield make
     for app in made:
+        if not shiboken6.isValid(app.window):
+            continue  # the test shut it down itself
         if app.window.isVisible():
             app.window.close()
         app.shutdown()
