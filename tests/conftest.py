@@ -22,9 +22,22 @@ SAMPLES = CORPUS / "epub-samples"
 BROKEN = SAMPLES / "broken"
 
 
+# The suites that take minutes: `./run-tests -m "not slow"` leaves them out while working;
+# the plain `./run-tests` (and CI) runs everything.
+SLOW_SUITES = ("fuzz", "durability", "soak")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not BOOKS.is_dir():
         raise pytest.UsageError(f"The test corpus is missing: expected it at {CORPUS}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        parts = item.path.resolve().relative_to(tests).parts
+        if parts and parts[0] in SLOW_SUITES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
