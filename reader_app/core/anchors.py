@@ -295,22 +295,29 @@ class AnchorResolver:
         # An occurrence at p holds an indexed gram at each multiple of _STEP inside it: at
         # needle offsets o, o + _STEP, ... for the o in 0.._STEP-1 with p + o a multiple of
         # _STEP. Any one of them finds it, so each residue o looks up its rarest gram.
-        text, index, places = self._all_text, self._index, set[int]()
+        text, get, places = self._all_text, self._index.get, set[int]()
+        last = len(needle) - _GRAM
         for residue in range(_STEP):
             hits: Sequence[int] = ()
             offset = residue
-            for choice in range(residue, len(needle) - _GRAM + 1, _STEP)[:_MAX_GRAM_CHOICES]:
-                found = index.get(needle[choice : choice + _GRAM])
-                if found is None:
-                    hits = ()  # the needle is not in the book at this residue
-                    break
-                if isinstance(found, int):
-                    hits, offset = (found,), choice
-                    break
-                if not hits or len(found) < len(hits):
-                    hits, offset = found, choice
-                    if len(found) <= _FEW_HITS:
+            found = get(needle[residue : residue + _GRAM])
+            if isinstance(found, int):
+                hits = (found,)  # most grams occur once: one look-up settles the residue
+            elif found is not None:
+                hits = found
+                # A common gram: a rarer one further on costs less to check.
+                for choice in range(residue + _STEP, last + 1, _STEP)[: _MAX_GRAM_CHOICES - 1]:
+                    if len(hits) <= _FEW_HITS:
                         break  # checking these few costs less than looking further
+                    found = get(needle[choice : choice + _GRAM])
+                    if found is None:
+                        hits = ()  # the needle is not in the book at this residue
+                        break
+                    if isinstance(found, int):
+                        hits, offset = (found,), choice
+                        break
+                    if len(found) < len(hits):
+                        hits, offset = found, choice
             for hit in hits:
                 start = hit - offset
                 if start >= 0 and text.startswith(needle, start):
@@ -512,7 +519,13 @@ class AnchorResolver:
             found = self._indexed_occurrences(piece, 0, _RARE_END + 1)
             if len(found) <= _RARE_END:
                 places.extend(self._to_local(max(0, hit - shift)) for hit in sorted(found))
-        return list(dict.fromkeys(places))
+        # Both ends of one passage put it within a few characters (the edits' length) of the
+        # same start, and checking a place looks that far around it: keep one of them.
+        kept: list[tuple[int, int]] = []
+        for chapter, start in places:
+            if all(c != chapter or abs(s - start) > _SLICE for c, s in kept):
+                kept.append((chapter, start))
+        return kept
 
     def _best(self, q: _Query, candidates: list[tuple[int, int, int]]) -> Placement | None:
         """Check (chapter, expected start, bitap distance) candidates in order; keep the best."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -188,23 +186,3 @@ class TaskRunner(QObject):
             return
         assert isinstance(exc, BaseException)
         callbacks[1](exc)
-
-
-@contextlib.contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Hold off Python's cycle collector while a worker makes thousands of objects.
-
-    For work that makes no reference cycles (placing or importing highlights).
-
-    Those allocations trigger full collections, and a full collection holds the GIL for
-    as long as it walks every object: with 20,000 highlights that froze the window for
-    over 200 ms, whichever thread it ran on. Reference counting still frees
-    everything meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

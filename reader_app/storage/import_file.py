@@ -48,6 +48,13 @@ def import_file(path: Path, database: Path, books_cache: Path) -> FileImportResu
             importable.
         StorageError: the library could not be written; nothing was stored.
     """
+    from reader_app.core.gc_pause import no_cyclic_gc
+
+    with no_cyclic_gc():
+        return _import_file(path, database, books_cache)
+
+
+def _import_file(path: Path, database: Path, books_cache: Path) -> FileImportResult:
     from reader_app.core.book_cache import BookCache
     from reader_app.core.errors import BookError
     from reader_app.core.importers.files import read_import_file

@@ -222,6 +222,7 @@ def import_annotations(
     now = format_timestamp(clock())
     imported = orphans = duplicates = 0
     known: dict[str, KnownHighlights] = {}
+    rows: list[tuple[object, ...]] = []  # highlights waiting to be inserted together
     with transaction(conn):
         for plan in plans:
             if plan.new_placeholder is not None:
@@ -232,11 +233,17 @@ def import_annotations(
                 duplicates += 1
                 continue
             known[plan.book_id].add(plan)
-            highlight_id = _insert_highlight(conn, plan, source, now)
-            if plan.item.analysis is not None:
-                _insert_analysis(conn, highlight_id, plan.item, now)
+            if plan.item.analysis is None:
+                rows.append(_highlight_row(plan, source, now))
+            else:
+                # Its analysis needs the highlight's id: the rows before it go in first.
+                _insert_highlights(conn, rows)
+                # execute, not executemany: only execute sets lastrowid.
+                cursor = conn.execute(_INSERT_HIGHLIGHT, _highlight_row(plan, source, now))
+                _insert_analysis(conn, int(cursor.lastrowid or 0), plan.item, now)
             imported += 1
             orphans += plan.orphaned
+        _insert_highlights(conn, rows)
     return ImportResult(imported, orphans, duplicates, problems)
 
 
@@ -505,35 +512,39 @@ def _insert_placeholder(conn: sqlite3.Connection, book: _LibraryBook, now: str) 
     )
 
 
-def _insert_highlight(conn: sqlite3.Connection, plan: _Plan, source: str, now: str) -> int:
+_INSERT_HIGHLIGHT = """
+    INSERT INTO highlights (book_id, chapter, chapter_key, start, end, quote, prefix, suffix,
+                            color, note, orphaned, created_at, updated_at, section, source)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+def _highlight_row(plan: _Plan, source: str, now: str) -> tuple[object, ...]:
     item = plan.item
     created = item.created or now
-    cursor = conn.execute(
-        """
-        INSERT INTO highlights (book_id, chapter, chapter_key, start, end, quote, prefix,
-                                suffix, color, note, orphaned, created_at, updated_at,
-                                section, source)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-        (
-            plan.book_id,
-            plan.chapter,
-            plan.chapter_key,
-            plan.start,
-            plan.end,
-            item.quote,
-            item.prefix,
-            item.suffix,
-            item.color or DEFAULT_COLOR,
-            item.note,
-            int(plan.orphaned),
-            created,
-            item.modified or created,
-            plan.section,
-            item.source or source,
-        ),
+    return (
+        plan.book_id,
+        plan.chapter,
+        plan.chapter_key,
+        plan.start,
+        plan.end,
+        item.quote,
+        item.prefix,
+        item.suffix,
+        item.color or DEFAULT_COLOR,
+        item.note,
+        int(plan.orphaned),
+        created,
+        item.modified or created,
+        plan.section,
+        item.source or source,
     )
-    return int(cursor.lastrowid or 0)
+
+
+def _insert_highlights(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+    """Insert ``rows`` (from :func:`_highlight_row`) in one statement, and empty the list."""
+    conn.executemany(_INSERT_HIGHLIGHT, rows)
+    rows.clear()
 
 
 def _insert_analysis(

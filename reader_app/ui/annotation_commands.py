@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from reader_app.core.errors import StorageError
-from reader_app.services.tasks import no_cyclic_gc
+from reader_app.core.gc_pause import no_cyclic_gc
 
 if TYPE_CHECKING:
     from collections.abc import Callable

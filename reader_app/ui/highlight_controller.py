@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from reader_app.core.anchors import make_anchor
 from reader_app.core.errors import ReaderError, StorageError
-from reader_app.services.tasks import no_cyclic_gc
+from reader_app.core.gc_pause import no_cyclic_gc
 from reader_app.storage.db import open_database
 from reader_app.storage.highlights import Highlight, HighlightRepository, NewHighlight
 from reader_app.storage.placement import PlacedHighlights, PlacingCancelled, place_highlights

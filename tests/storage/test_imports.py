@@ -192,15 +192,16 @@ def test_an_exception_half_way_leaves_the_library_unchanged(
         ("Unknown Book (Nobody)", f"Your Highlight on Location 5-6 | {ADDED}", "More lost words."),
     )
     calls = []
-    real = imports._insert_highlight
+    real = imports._highlight_row
 
-    def crash_on_the_third(*args: object, **kwargs: object) -> int:
+    def crash_on_the_third(*args: object, **kwargs: object) -> tuple[object, ...]:
+        # By the third highlight the placeholder book of the second is written already.
         calls.append(1)
         if len(calls) == 3:
             raise KeyboardInterrupt  # as if the process were stopped half-way
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(imports, "_insert_highlight", crash_on_the_third)
+    monkeypatch.setattr(imports, "_highlight_row", crash_on_the_third)
     with pytest.raises(KeyboardInterrupt):
         import_annotations(conn, items, source="kindle")
     assert len(calls) == 3

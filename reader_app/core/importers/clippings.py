@@ -472,10 +472,25 @@ def _same_passage(a: str, b: str) -> bool:
     if a in b or b in a:
         return True
     # Moved ends: the end of one is the start of the other.
-    for first, second in ((a, b), (b, a)):
-        for size in range(min(len(first), len(second)) - 1, _MIN_SHARED - 1, -1):
-            if first.endswith(second[:size]):
-                return True
+    return _end_meets_start(a, b) or _end_meets_start(b, a)
+
+
+def _end_meets_start(first: str, second: str) -> bool:
+    """Whether ``first`` ends with at least _MIN_SHARED characters that ``second`` starts with.
+
+    Only shorter than both: a whole text inside the other is the containment case.
+    """
+    longest = min(len(first), len(second)) - 1
+    if longest < _MIN_SHARED:
+        return False
+    # Where such an end begins, ``first`` holds the start of ``second``: found by str.find,
+    # it is rarely anywhere, so two unrelated highlights cost one scan, not one per length.
+    head = second[:_MIN_SHARED]
+    place = first.find(head, len(first) - longest)
+    while 0 <= place <= len(first) - _MIN_SHARED:
+        if second.startswith(first[place:]):
+            return True
+        place = first.find(head, place + 1)
     return False
 
 
