@@ -7,7 +7,7 @@ import logging.handlers
 import os
 from typing import TYPE_CHECKING
 
-from reader_app.config.secrets import redact
+from reader_app.core.redaction import redact
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.core.redaction import blank_secret
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
 DETAIL_LIMIT = 300
 # A gateway may echo the request's headers into an error body; no key is ever shown whole.
 _KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_-]+")
-# An echo cut short (a truncated header, a body clipped to a limit) still gives away most
-# of a key, so a run of this many of its first or last characters counts as the key.
-FRAGMENT = 12
 _STATUS_KINDS = {
     401: AiErrorKind.AUTH,
     403: AiErrorKind.PERMISSION,
@@ -71,52 +69,6 @@ def one_line(text: str, secret: str = "") -> str:
     # shared by every key, and blanking them alone would leave the rest of another one.
     text = _KEY_PATTERN.sub("[key]", text)
     return blank_secret(text, secret, "[key]")[:DETAIL_LIMIT]
-
-
-def blank_secret(text: str, secret: str, replacement: str) -> str:
-    """``text`` with ``secret``, and any piece of it cut short at either end, replaced.
-
-    A piece counts when it holds at least ``FRAGMENT`` of the secret's first or last
-    characters; it is blanked as far as it goes on matching the secret.
-
-    Args:
-        text: any text.
-        secret: the value to remove; an empty one changes nothing.
-        replacement: what each occurrence becomes.
-    """
-    if not secret:
-        return text
-    text = text.replace(secret, replacement)
-    if len(secret) <= FRAGMENT:
-        return text
-    text = _blank_from_head(text, secret, replacement)
-    return _blank_from_tail(text, secret, replacement)
-
-
-def _blank_from_head(text: str, secret: str, replacement: str) -> str:
-    head = secret[:FRAGMENT]
-    parts: list[str] = []
-    done = 0
-    while (start := text.find(head, done)) != -1:
-        end = start + FRAGMENT
-        while end < len(text) and end - start < len(secret) and text[end] == secret[end - start]:
-            end += 1
-        parts += [text[done:start], replacement]
-        done = end
-    return "".join([*parts, text[done:]])
-
-
-def _blank_from_tail(text: str, secret: str, replacement: str) -> str:
-    tail = secret[-FRAGMENT:]
-    parts: list[str] = []
-    done = 0
-    while (found := text.find(tail, done)) != -1:
-        start, at = found, len(secret) - FRAGMENT
-        while start > done and at > 0 and text[start - 1] == secret[at - 1]:
-            start, at = start - 1, at - 1
-        parts += [text[done:start], replacement]
-        done = found + FRAGMENT
-    return "".join([*parts, text[done:]])
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:

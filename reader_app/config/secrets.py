@@ -6,8 +6,9 @@ lives in the system keyring under service ``tone-reader`` and user name
 keyring exists there is deliberately **no** plaintext fallback: the way out is the
 environment variable, and every message about a missing keyring says so.
 
-``redact()`` is the last line of defence for text that leaves the process (log records,
-crash details): it blanks out the known key and anything that looks like one.
+``reader_app.core.redaction.redact()`` is the last line of defence for text that leaves the
+process (log records, crash details): it blanks out every key resolved here (each one is
+remembered for it) and anything that looks like one.
 """
 
 from __future__ import annotations
@@ -15,22 +16,20 @@ from __future__ import annotations
 import enum
 import importlib
 import logging
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from reader_app.ai.errors import AiError, AiErrorKind
-from reader_app.ai.sdk_errors import blank_secret
 from reader_app.core.errors import ReaderError
+from reader_app.core.redaction import redact, remember_secret
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
 KEYRING_SERVICE = "tone-reader"
 KEYRING_USERNAME = "anthropic-api-key"
 ENV_VAR = "ANTHROPIC_API_KEY"
 
-REDACTED = "[redacted]"
 KEYRING_HINT = (
     "Unlock the system keyring or install one (such as GNOME Keyring or KWallet), "
     f"or set the {ENV_VAR} environment variable instead."
@@ -41,9 +40,6 @@ _NO_KEYRING_HINT = (
 )
 _LOCKED_HINT = f"Unlock the system keyring, or set the {ENV_VAR} environment variable instead."
 
-# Anthropic keys start with "sk-ant-" (e.g. "sk-ant-api03-…"). The character class has no
-# "…", so a masked key ("sk-ant-…Xy12") survives redaction and stays useful in a log.
-_KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
 _KEY_PREFIX = "sk-ant-"
 _MASK = "…"
 _VISIBLE_TAIL = 4
@@ -51,10 +47,6 @@ _VISIBLE_TAIL = 4
 _MIN_LENGTH_FOR_TAIL = 12
 
 log = logging.getLogger(__name__)
-
-# Every key this process has handed out. A key from the keyring is in no environment
-# variable, so the log filter and the crash report could not know it otherwise.
-_KEYS_IN_USE: set[str] = set()
 
 
 class KeyringUnavailable(ReaderError):
@@ -245,14 +237,14 @@ class ApiKeys:
         """
         env_key = self._from_environment()
         if env_key:
-            _KEYS_IN_USE.add(env_key)
+            remember_secret(env_key)
             return env_key, ApiKeySource.ENVIRONMENT
         try:
             stored = self._store.get()
         except KeyringUnavailable as error:
             raise AiError(AiErrorKind.NO_KEYRING, error.detail, hint=error.hint) from error
         if stored:
-            _KEYS_IN_USE.add(stored)
+            remember_secret(stored)
             return stored, ApiKeySource.KEYRING
         raise AiError(AiErrorKind.NO_KEY)
 
@@ -322,32 +314,6 @@ def mask_key(key: str) -> str:
     prefix = _KEY_PREFIX if key.startswith(_KEY_PREFIX) else ""
     tail = key[-_VISIBLE_TAIL:] if len(key) >= _MIN_LENGTH_FOR_TAIL else ""
     return f"{prefix}{_MASK}{tail}"
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret, and anything that looks like an Anthropic key, in ``text``.
-
-    Besides ``secrets``, every key ``ApiKeys.resolve`` has returned in this process is
-    removed, and so is a piece of a key cut short at either end.
-
-    Args:
-        text: a log message, traceback or crash report.
-        secrets: known secret values (for example the key in use); empty ones are ignored.
-
-    Returns:
-        ``text`` with each occurrence replaced by ``"[redacted]"``.
-    """
-    known = {s for s in (*secrets, *_KEYS_IN_USE) if s}
-    # Longest first, so a secret that contains another is not left half-replaced.
-    ordered = sorted(known, key=len, reverse=True)
-    for secret in ordered:
-        text = text.replace(secret, REDACTED)
-    # Key-shaped runs go before pieces: a key's first characters ("sk-ant-api03") are
-    # shared by every key, and blanking them alone would leave the rest of another one.
-    text = _KEY_PATTERN.sub(REDACTED, text)
-    for secret in ordered:
-        text = blank_secret(text, secret, REDACTED)
-    return text
 
 
 def _backend_errors() -> tuple[type[BaseException], ...]:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader_app.config.secrets import redact
+from reader_app.core.redaction import redact
 from reader_app.ui.about_dialog import runtime_summary
 
 if TYPE_CHECKING:

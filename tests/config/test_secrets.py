@@ -14,7 +14,6 @@ from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.config.secrets import (
     KEYRING_SERVICE,
     KEYRING_USERNAME,
-    REDACTED,
     ApiKeys,
     ApiKeySource,
     ApiKeyStatus,
@@ -22,8 +21,8 @@ from reader_app.config.secrets import (
     KeyringUnavailable,
     MemorySecretStore,
     mask_key,
-    redact,
 )
+from reader_app.core.redaction import REDACTED, redact
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

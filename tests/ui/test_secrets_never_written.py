@@ -301,7 +301,7 @@ def test_cli_writes_no_key(fake_api: FakeAnthropic, tmp_path: Path, kind: str) -
 @pytest.mark.parametrize("kind", sorted(KEYS))
 def test_pieces_of_a_key_are_redacted_too(kind: str) -> None:
     from reader_app.ai.sdk_errors import one_line
-    from reader_app.config.secrets import redact
+    from reader_app.core.redaction import redact
 
     key = KEYS[kind]()
     for echo in (key, key[:20], key[-15:], f"x{key[-30:]}"):
