@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from reader_app.ai.output_schema import output_schema
 from reader_app.ai.request import ToneRequest
@@ -21,7 +21,6 @@ from reader_app.ai.request import ToneRequest
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from reader_app.config.settings import Settings
     from reader_app.core.examples import Example
 
 DEFAULT_OBJECTIVE = (
@@ -280,7 +279,29 @@ def compose(
 DEFAULT_MODEL = "claude-haiku-4-5"
 
 
-def prompt_settings(settings: Settings, default_model: str = DEFAULT_MODEL) -> PromptSettings:
+class PromptChoices(Protocol):
+    """The reader's choices the prompt is made from (the app's settings have them).
+
+    A protocol, so that this layer does not depend on where settings are kept.
+    """
+
+    @property
+    def model(self) -> str: ...  # noqa: D102
+    @property
+    def objective(self) -> str: ...  # noqa: D102
+    @property
+    def level(self) -> str: ...  # noqa: D102
+    @property
+    def language(self) -> str: ...  # noqa: D102
+    @property
+    def context_paragraphs(self) -> int: ...  # noqa: D102
+    @property
+    def example_strategy(self) -> str: ...  # noqa: D102
+    @property
+    def example_k(self) -> int: ...  # noqa: D102
+
+
+def prompt_settings(settings: PromptChoices, default_model: str = DEFAULT_MODEL) -> PromptSettings:
     """The prompt-shaping part of the app's settings."""
     return PromptSettings(
         model=settings.model or default_model,

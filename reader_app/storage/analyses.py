@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from reader_app.ai.request import AnalysisOutcome
     from reader_app.storage.db import Clock
 
 
@@ -128,8 +127,53 @@ class AnalysisRepository:
         return {int(r["highlight_id"]): _record(r) for r in rows}
 
 
+class _Answer(Protocol):
+    @property
+    def tone(self) -> str: ...
+    @property
+    def polarity(self) -> str: ...
+    @property
+    def dominant_emotion(self) -> str: ...
+    def model_dump(self) -> dict[str, Any]: ...
+
+
+class _Usage(Protocol):
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def cache_creation_input_tokens(self) -> int: ...
+    @property
+    def cache_read_input_tokens(self) -> int: ...
+
+
+class Outcome(Protocol):
+    """What a successful analysis brings back (``ai.request.AnalysisOutcome`` is one).
+
+    A protocol, so that storage does not depend on the AI layer.
+    """
+
+    @property
+    def analysis(self) -> _Answer: ...  # noqa: D102
+    @property
+    def usage(self) -> _Usage: ...  # noqa: D102
+    @property
+    def model(self) -> str: ...  # noqa: D102
+    @property
+    def prompt_version(self) -> str: ...  # noqa: D102
+    @property
+    def dropped_evidence(self) -> int: ...  # noqa: D102
+    @property
+    def ttft_ms(self) -> float: ...  # noqa: D102
+    @property
+    def total_ms(self) -> float: ...  # noqa: D102
+    @property
+    def request_id(self) -> str: ...  # noqa: D102
+
+
 def success_from_outcome(
-    highlight_id: int, outcome: AnalysisOutcome, cost_usd: float, model: str = ""
+    highlight_id: int, outcome: Outcome, cost_usd: float, model: str = ""
 ) -> NewAnalysis:
     """The row for a successful analysis (one place, for the panel, batches and the CLI)."""
     analysis = outcome.analysis
