@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reader_app.ai.output_schema import output_schema  # noqa: F401 - part of this API
 from reader_app.core import jsonsafe
+from reader_app.core.tone_result import EmotionScore, strongest_first
 
 Polarity = Literal["negative", "neutral", "positive", "mixed"]
 EmotionName = Literal[
@@ -51,8 +52,9 @@ class ToneAnalysis(BaseModel):
 
     @property
     def dominant_emotion(self) -> str:
-        """The strongest emotion's name."""
-        return self.emotions[0].name
+        """The strongest emotion's name, as every stored analysis is read (core.tone_result)."""
+        scores = (EmotionScore(e.name, e.intensity) for e in self.emotions)
+        return strongest_first(scores)[0].name
 
 
 class SchemaMismatch(ValueError):

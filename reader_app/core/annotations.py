@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from reader_app.core.tone_result import dominant_emotion
+
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
@@ -76,7 +78,4 @@ class Annotation:
     @property
     def dominant_emotion(self) -> str:
         """The strongest emotion's name, or ""."""
-        emotions = self.analysis.get("emotions") if self.analysis else None
-        if isinstance(emotions, list) and emotions and isinstance(emotions[0], dict):
-            return str(emotions[0].get("name", ""))
-        return ""
+        return dominant_emotion(self.analysis)

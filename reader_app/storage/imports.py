@@ -20,11 +20,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor
 from reader_app.core.errors import BookError
 from reader_app.core.sections import SectionFinder
+from reader_app.core.tone_result import dominant_emotion
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 from reader_app.storage.duplicates import KnownHighlights
 from reader_app.storage.highlights import DEFAULT_COLOR
@@ -570,7 +571,7 @@ def _insert_analysis(
             prov.prompt_version,
             str(answer.get("tone", "")),
             str(answer.get("polarity", "")),
-            _dominant(answer),
+            dominant_emotion(answer),
             json.dumps(answer, ensure_ascii=False),
             prov.input_tokens,
             prov.output_tokens,
@@ -585,14 +586,7 @@ def _insert_analysis(
                 int(cursor.lastrowid or 0),
                 item.modified or now,
                 str(analysis.get("tone", "")),
-                _dominant(analysis),
+                dominant_emotion(analysis),
                 json.dumps(analysis, ensure_ascii=False),
             ),
         )
-
-
-def _dominant(analysis: dict[str, Any]) -> str:
-    emotions = analysis.get("emotions")
-    if isinstance(emotions, list) and emotions and isinstance(emotions[0], dict):
-        return str(emotions[0].get("name", ""))
-    return ""
