@@ -61,6 +61,13 @@ class KeyringUnavailable(ReaderError):
         self.detail = detail
 
 
+class MissingApiKey(ReaderError):
+    """No key in the environment, and none in the keyring."""
+
+    def __init__(self) -> None:
+        super().__init__(f"No Anthropic API key is set in the keyring or in {ENV_VAR}.")
+
+
 class SecretStore(Protocol):
     """Where the API key is kept between runs.
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from reader_app.usecases.api_key import api_key
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -34,7 +36,7 @@ class AnalyzerProvider:
 
     def __call__(self) -> ToneAnalyzer:
         """The analyzer for the key in force; raises AiError when there is no key."""
-        key, _source = self._keys.resolve()
+        key = api_key(self._keys)
         with self._lock:
             if self._analyzer is None or key != self._key:
                 self._close_current()

@@ -36,6 +36,7 @@ from reader_app.ai.pricing import DEFAULT_PRICES
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, LEVELS, OBJECTIVE_PRESETS
 from reader_app.config.secrets import ApiKeySource
 from reader_app.ui.tone_panel import FALLBACK_MODELS
+from reader_app.usecases.api_key import api_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -204,7 +205,7 @@ class SettingsDialog(QDialog):
         self.refresh_models_button.setEnabled(False)
 
         def work() -> list[Any]:
-            key, _source = self._keys.resolve()
+            key = api_key(self._keys)
             analyzer = self._analyzer_for(key)
             try:
                 return list(analyzer.list_models())
