@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from diff_match_patch import diff_match_patch
 
+from reader_app.core.text_match import best_end, common_prefix, edit_scores
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -155,54 +157,6 @@ def find_quote(
         The best placement (exact if possible, else fuzzy), or None.
     """
     return AnchorResolver(chapter_texts).find_quote(quote, prefix, suffix, chapter_hint)
-
-
-def _common_prefix(a: str, b: str) -> int:
-    # Binary search on slice equality: O(log n) comparisons that each run at C speed.
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if a[:mid] == b[:mid] else (lo, mid - 1)
-    return lo
-
-
-def _edit_scores(pattern: str, window: str) -> list[int]:
-    """For each end j in ``window``, the fewest edits from ``pattern`` to a text ending there.
-
-    The copy may start anywhere, so this is approximate string matching; Myers' bit-vector
-    algorithm does it in one pass, a few integer operations per character of the window.
-
-    Args:
-        pattern: what to look for, at least one character.
-        window: where to look.
-
-    Returns:
-        ``len(window) + 1`` distances; index j is for the text ending just before ``window[j]``.
-    """
-    m = len(pattern)
-    full, top, masks = (1 << m) - 1, 1 << (m - 1), dict[str, int]()
-    for i, char in enumerate(pattern):
-        masks[char] = masks.get(char, 0) | (1 << i)
-    positive, negative, score = full, 0, m  # the column's vertical deltas, as bit vectors
-    scores = [m]
-    for char in window:
-        eq = masks.get(char, 0)
-        xv = eq | negative
-        xh = (((eq & positive) + positive) ^ positive) | eq
-        ph = negative | (~(xh | positive) & full)
-        mh = positive & xh
-        score += 1 if ph & top else -1 if mh & top else 0
-        # No carry into the first row: the copy may start anywhere in the window.
-        ph, mh = (ph << 1) & full, (mh << 1) & full
-        positive, negative = mh | (~(xv | ph) & full), ph & xv
-        scores.append(score)
-    return scores
-
-
-def _best_end(pattern: str, window: str, expected: int) -> int:
-    """Where in ``window`` an edited copy of ``pattern`` ends (fewest edits, then nearest)."""
-    scores = _edit_scores(pattern, window)
-    return min(range(len(scores)), key=lambda j: (scores[j], abs(j - expected), j))
 
 
 class AnchorResolver:
@@ -354,8 +308,8 @@ class AnchorResolver:
     def _agreement(self, q: _Query, chapter: int, start: int, end: int) -> int:
         # Compared from the quote outward: the characters nearest the quote count first.
         text, prefix = self._texts[chapter], q.prefix
-        before = _common_prefix(prefix[::-1], text[max(0, start - len(prefix)) : start][::-1])
-        return before + _common_prefix(q.suffix, text[end : end + len(q.suffix)])
+        before = common_prefix(prefix[::-1], text[max(0, start - len(prefix)) : start][::-1])
+        return before + common_prefix(q.suffix, text[end : end + len(q.suffix)])
 
     @staticmethod
     def _occurrences(text: str, needle: str, center: int, cap: int) -> list[int]:
@@ -410,7 +364,7 @@ class AnchorResolver:
             return -1
         length = len(pattern)
         best: tuple[float, int, int] | None = None
-        for end, errors in enumerate(_edit_scores(pattern, text[lo:hi])):
+        for end, errors in enumerate(edit_scores(pattern, text[lo:hi])):
             start = max(lo, lo + end - length)
             score = errors / length + abs(start - loc) / distance
             if score <= _THRESHOLD and (best is None or (score, abs(start - loc), start) < best):
@@ -454,10 +408,10 @@ class AnchorResolver:
         edge = min(length, _SLICE)
         if not head_exact:
             lo, hi = max(0, start - 8), min(len(text), start + edge + 8)
-            start = hi - _best_end(quote[:edge][::-1], text[lo:hi][::-1], hi - start)
+            start = hi - best_end(quote[:edge][::-1], text[lo:hi][::-1], hi - start)
         if not tail_exact:
             lo, hi = max(0, end - edge - 8), min(len(text), end + 8)
-            end = lo + _best_end(quote[-edge:], text[lo:hi], end - lo)
+            end = lo + best_end(quote[-edge:], text[lo:hi], end - lo)
         longest = max(length, end - start)
         # Lengths alone bound the similarity from above; skip the diff when that already fails.
         if end <= start or 1.0 - abs(length - (end - start)) / longest < MIN_SIMILARITY:
