@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reader_app.cli_key import cmd_key
+from reader_app.cli.key import cmd_key
 from reader_app.config.secrets import KeyringUnavailable, MemorySecretStore
 
 REPO = Path(__file__).resolve().parents[1]

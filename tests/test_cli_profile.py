@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reader_app.cli import writes_library
+from reader_app.cli.profile import writes_library
 from reader_app.config.paths import AppPaths
 from tests.cli_run import assert_one_error_line, run_cli
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from reader_app.cli import EXIT_OK, cmd_inspect
+from reader_app.cli.exit_codes import EXIT_OK
+from reader_app.cli.inspect import cmd_inspect
 from reader_app.core.book import Book, BookFormat, Chapter
 from reader_app.core.book_cache import MAX_ENTRY_BYTES, MAX_ENTRY_CHARS, BookCache
 from reader_app.core.errors import BookError, UnsafeBookError
@@ -101,7 +102,7 @@ def test_devices_and_proc_files_are_refused(tmp_path: Path, target: str) -> None
 
 
 def test_export_of_a_fifo_fails_with_one_line(tmp_path: Path) -> None:
-    from reader_app.cli_export import cmd_export
+    from reader_app.cli.export import cmd_export
     from reader_app.config.paths import AppPaths
 
     fifo = tmp_path / "book.epub"

@@ -18,30 +18,24 @@ Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from reader_app.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+from reader_app.cli.common import command_parser, fail
+from reader_app.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from reader_app.cli.common import Parser
     from reader_app.config.paths import AppPaths
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line and exit with the bad-input code."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
-
-
-def _parser() -> _Parser:
-    parser = _Parser(
-        prog="tone-reader import",
-        description="Import highlights and notes: Tone Reader's W3C JSON export, or a"
+def _parser() -> Parser:
+    parser = command_parser(
+        "import",
+        "Import highlights and notes: Tone Reader's W3C JSON export, or a"
         " Kindle 'My Clippings.txt'.",
     )
     parser.add_argument("file", help="the file to import")
@@ -58,9 +52,9 @@ def cmd_import(argv: Sequence[str], paths: AppPaths) -> int:
     try:
         done = import_file(path, paths.database, paths.cache_dir / "books")
     except BookError as exc:
-        return _fail(str(exc), EXIT_BAD_INPUT)
+        return fail(str(exc), EXIT_BAD_INPUT)
     except ReaderError as exc:
-        return _fail(str(exc), EXIT_FAILURE)
+        return fail(str(exc), EXIT_FAILURE)
     result = done.result
     # Always "annotations": scripts match this line, so it keeps one shape.
     print(
@@ -71,8 +65,3 @@ def cmd_import(argv: Sequence[str], paths: AppPaths) -> int:
         print(f"{path.name}: {problem}", file=sys.stderr)
     nothing = result.imported == 0 and result.duplicates == 0
     return EXIT_BAD_INPUT if done.problems or nothing else EXIT_OK
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"tone-reader: {message}", file=sys.stderr)
-    return code

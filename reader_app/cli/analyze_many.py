@@ -1,27 +1,29 @@
-"""``tone-reader analyze`` with several ``--find``: the passages go in one request."""
+"""``tone-reader analyze`` with several ``--find`` (one request), or with ``--batch-api``."""
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from reader_app.cli_analyze import (
-    EXIT_FAILURE,
-    EXIT_NO_KEY,
-    EXIT_OK,
+from reader_app.cli.analysis_results import (
     analysis_json,
-    fail,
     kept,
-    make_analyzer,
     render_text,
     save,
     save_failure,
     save_highlight,
     save_outcome,
 )
+from reader_app.cli.common import (
+    ai_exit_code,
+    api_key,
+    fail,
+    make_analyzer,
+    note,
+    write_json,
+)
+from reader_app.cli.exit_codes import EXIT_FAILURE, EXIT_OK
 
 if TYPE_CHECKING:
     import argparse
@@ -52,7 +54,6 @@ def analyze_together(
     from reader_app.ai.prompt import PassageContext, extract_context, prompt_settings
     from reader_app.ai.request import AnalysisOutcome, Usage
     from reader_app.ai.selection import choose_examples
-    from reader_app.config.secrets import ApiKeys, KeyringSecretStore
 
     contexts = []
     for chapter, start, end in places:
@@ -81,18 +82,16 @@ def analyze_together(
     )
     ids = [save_highlight(conn, book, place) for place in places] if args.save else []
     try:
-        key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
-        analyzer = make_analyzer(key, args)
+        analyzer = make_analyzer(api_key(), args)
         try:
             results, raw = analyse_many(analyzer, request, lambda _i, _c: None)
         finally:
             analyzer.close()
     except AiError as exc:
-        no_key = exc.kind in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING)
         for highlight_id in ids:
             save_failure(conn, highlight_id, request, exc)
         where = f" {_kept_all(ids)}" if ids else ""
-        return fail(f"{exc}{where}", EXIT_NO_KEY if no_key else EXIT_FAILURE)
+        return fail(f"{exc}{where}", ai_exit_code(exc))
     n = max(1, len(results.done))
     share = Usage(
         raw.usage.input_tokens // n,
@@ -137,11 +136,9 @@ def analyze_together(
         )
     _print(reports, args.json)
     if results.failed:
-        print(
-            f"tone-reader: {len(results.failed)} of {len(places)} passages got no valid analysis",
-            file=sys.stderr,
+        return fail(
+            f"{len(results.failed)} of {len(places)} passages got no valid analysis", EXIT_FAILURE
         )
-        return EXIT_FAILURE
     return EXIT_OK
 
 
@@ -163,28 +160,23 @@ def analyze_by_batch(
     """Send one request per passage as a Message Batches job, wait, print the results."""
     from reader_app.ai.batches import BatchClient
     from reader_app.ai.client import ClaudeToneAnalyzer
-    from reader_app.ai.errors import AiError, AiErrorKind
+    from reader_app.ai.errors import AiError
     from reader_app.ai.passage import request_for_passage
     from reader_app.ai.prompt import prompt_settings
-    from reader_app.config.secrets import ApiKeys, KeyringSecretStore
 
     requests = [
         (f"p{n}", request_for_passage(book, *place, prompt_settings(settings), pool, fixed=fixed))
         for n, place in enumerate(places)
     ]
     try:
-        key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
-        analyzer = ClaudeToneAnalyzer(key)
+        analyzer = ClaudeToneAnalyzer(api_key())
         try:
             client = BatchClient(analyzer)
             batch_id = client.submit(requests)
-            print(f"tone-reader: batch {batch_id} sent; waiting for it to end", file=sys.stderr)
+            note(f"batch {batch_id} sent; waiting for it to end")
             while not (status := client.status(batch_id)).ended:
                 counts = status.request_counts
-                print(
-                    f"tone-reader: {counts.get('succeeded', 0)} of {len(requests)} done",
-                    file=sys.stderr,
-                )
+                note(f"{counts.get('succeeded', 0)} of {len(requests)} done")
                 time.sleep(max(0.01, args.poll_interval))
             results = client.results(
                 batch_id,
@@ -194,8 +186,7 @@ def analyze_by_batch(
         finally:
             analyzer.close()
     except AiError as exc:
-        no_key = exc.kind in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING)
-        return fail(str(exc), EXIT_NO_KEY if no_key else EXIT_FAILURE)
+        return fail(str(exc), ai_exit_code(exc))
     reports: list[dict[str, Any]] = []
     failed = 0
     for (custom_id, request), place in zip(requests, places, strict=True):
@@ -218,18 +209,13 @@ def analyze_by_batch(
         )
     _print(reports, args.json)
     if failed:
-        print(
-            f"tone-reader: {failed} of {len(places)} passages got no valid analysis",
-            file=sys.stderr,
-        )
-        return EXIT_FAILURE
+        return fail(f"{failed} of {len(places)} passages got no valid analysis", EXIT_FAILURE)
     return EXIT_OK
 
 
 def _print(reports: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
-        json.dump(reports, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json(reports)
         return
     for report in reports:
         if "error" in report:

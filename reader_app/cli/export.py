@@ -16,35 +16,27 @@ Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from reader_app import __version__
-from reader_app.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+from reader_app.cli.common import command_parser, fail
+from reader_app.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from reader_app.cli.common import Parser
     from reader_app.config.paths import AppPaths
     from reader_app.core.annotations import Annotation
 
 FORMATS = ("md", "html", "json", "csv", "anki")  # the order --help shows
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line and exit with the bad-input code."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
-
-
-def _parser() -> _Parser:
-    parser = _Parser(
-        prog="tone-reader export",
-        description="Write a book's annotations, or the whole library's, to a file.",
+def _parser() -> Parser:
+    parser = command_parser(
+        "export", "Write a book's annotations, or the whole library's, to a file."
     )
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("file", nargs="?", help="the book whose annotations to export")
@@ -58,11 +50,6 @@ def _parser() -> _Parser:
     )
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write")
     return parser
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"tone-reader: {message}", file=sys.stderr)
-    return code
 
 
 def _book_id(path: Path) -> str:
@@ -92,15 +79,15 @@ def cmd_export(argv: Sequence[str], paths: AppPaths) -> int:
     if args.file is not None:
         book = Path(args.file)
         if _same_file(book, output):
-            return _fail(
+            return fail(
                 f"“{output}” is the book itself; choose another output file", EXIT_BAD_INPUT
             )
         try:
             book_id = _book_id(book)
         except OSError as exc:
-            return _fail(f"Cannot read “{book}”: {exc.strerror or exc}.", EXIT_BAD_INPUT)
+            return fail(f"Cannot read “{book}”: {exc.strerror or exc}.", EXIT_BAD_INPUT)
         except ReaderError as exc:  # a FIFO, a device or a folder named as the book
-            return _fail(exc.message, EXIT_BAD_INPUT)
+            return fail(exc.message, EXIT_BAD_INPUT)
     try:
         # A profile without a library has nothing to export: say so rather than create
         # one. An existing library opens read-write, like the app, so an old one is
@@ -114,16 +101,16 @@ def cmd_export(argv: Sequence[str], paths: AppPaths) -> int:
             finally:
                 conn.close()
     except ReaderError as exc:
-        return _fail(str(exc), EXIT_FAILURE)
+        return fail(str(exc), EXIT_FAILURE)
     if not annotations:
         if book_id is None:
-            return _fail(
+            return fail(
                 "Your library has no annotations; there is nothing to export.", EXIT_BAD_INPUT
             )
-        return _fail(f"“{args.file}” has no annotations in your library.", EXIT_BAD_INPUT)
+        return fail(f"“{args.file}” has no annotations in your library.", EXIT_BAD_INPUT)
     count = exported_count(args.format, annotations)
     if count == 0:
-        return _fail(
+        return fail(
             "None of these annotations has a tone analysis, and Anki cards need one.",
             EXIT_BAD_INPUT,
         )
@@ -134,7 +121,7 @@ def cmd_export(argv: Sequence[str], paths: AppPaths) -> int:
     try:
         write_export(output, data)
     except ExportError as exc:
-        return _fail(str(exc), EXIT_FAILURE)
+        return fail(str(exc), EXIT_FAILURE)
     print(f"Exported {count} annotation{'s' if count != 1 else ''} to {output}.")
     skipped = len(annotations) - count
     if skipped:

@@ -28,44 +28,46 @@ arguments, an unreadable file, a missing column, no usable row); 3 no API key.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
-import json
-import os
 import sys
 import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
-from reader_app.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_NO_KEY, EXIT_OK
+from reader_app.cli.common import (
+    add_limit_options,
+    ai_exit_code,
+    api_key,
+    check_limit_options,
+    command_parser,
+    fail,
+    make_analyzer,
+    note,
+    seeded_examples,
+    write_json,
+)
+from reader_app.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_NO_KEY, EXIT_OK
 
 if TYPE_CHECKING:
+    import argparse
     import sqlite3
     from collections.abc import Callable, Sequence
 
     from reader_app.ai.judge import Verdict
+    from reader_app.cli.common import Parser
     from reader_app.config.paths import AppPaths
     from reader_app.core.eval_data import EvalAnswer, EvalItem
     from reader_app.core.evaluation import RunReport
+    from reader_app.core.examples import Example
 
 MAX_CONCURRENCY = 16
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line and exit with the bad-input code."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
-
-
-def _parser() -> _Parser:
-    parser = _Parser(
-        prog="tone-reader eval",
-        description="Evaluate the tone analysis against a labelled dataset.",
-    )
+def _parser() -> Parser:
+    parser = command_parser("eval", "Evaluate the tone analysis against a labelled dataset.")
     parser.add_argument("dataset", help="a CSV, TSV, JSONL or JSON file with a label per row")
     parser.add_argument("--text-column", required=True, metavar="C", help="the passage column")
     parser.add_argument(
@@ -90,8 +92,6 @@ def _parser() -> _Parser:
     parser.add_argument("--name", metavar="NAME", help="the set's name (default: the file name)")
     parser.add_argument("--model", metavar="M", help="the Claude model (default: settings)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    from reader_app.cli_analyze import add_limit_options
-
     add_limit_options(parser)  # --deadline applies to each item
     return parser
 
@@ -99,48 +99,44 @@ def _parser() -> _Parser:
 def cmd_eval(argv: Sequence[str], paths: AppPaths) -> int:
     """Run the command; returns the exit code."""
     args = _parser().parse_args(argv)
-    from reader_app.ai.errors import AiError, AiErrorKind
-    from reader_app.config.secrets import ApiKeys, KeyringSecretStore
+    from reader_app.ai.errors import AiError
     from reader_app.core.errors import ReaderError
     from reader_app.core.eval_data import DatasetError, read_dataset
     from reader_app.storage.db import open_database
 
     if args.limit is not None and args.limit < 1:
-        return _fail("--limit must be at least 1", EXIT_BAD_INPUT)
+        return fail("--limit must be at least 1", EXIT_BAD_INPUT)
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
-        return _fail(f"--concurrency must be between 1 and {MAX_CONCURRENCY}", EXIT_BAD_INPUT)
+        return fail(f"--concurrency must be between 1 and {MAX_CONCURRENCY}", EXIT_BAD_INPUT)
     if args.judge and args.field != "tone":
-        return _fail("--judge applies to --field tone only", EXIT_BAD_INPUT)
-    from reader_app.cli_analyze import check_limit_options
-
+        return fail("--judge applies to --field tone only", EXIT_BAD_INPUT)
     if problem := check_limit_options(args):
-        return _fail(problem, EXIT_BAD_INPUT)
+        return fail(problem, EXIT_BAD_INPUT)
     dataset = Path(args.dataset)
     try:
         data = read_dataset(
             dataset, args.text_column, args.label_column, args.context_column, args.limit
         )
     except DatasetError as exc:
-        return _fail(str(exc), EXIT_BAD_INPUT)
+        return fail(str(exc), EXIT_BAD_INPUT)
     for problem in data.problems:
         print(f"{args.dataset}: {problem}", file=sys.stderr)
     if not data.items:
-        return _fail(f"{args.dataset} has no usable rows", EXIT_BAD_INPUT)
+        return fail(f"{args.dataset} has no usable rows", EXIT_BAD_INPUT)
     try:
-        key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
+        key = api_key()
     except AiError as exc:
-        return _fail(str(exc), EXIT_NO_KEY)
+        return fail(str(exc), EXIT_NO_KEY)
     try:
         conn = open_database(paths.database)
     except ReaderError as exc:
-        return _fail(str(exc), EXIT_FAILURE)
+        return fail(str(exc), EXIT_FAILURE)
     try:
         return _evaluate(args, paths, conn, key, data.items, len(data.problems))
     except AiError as exc:
-        no_key = exc.kind in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING)
-        return _fail(str(exc), EXIT_NO_KEY if no_key else EXIT_FAILURE)
+        return fail(str(exc), ai_exit_code(exc))
     except ReaderError as exc:
-        return _fail(str(exc), EXIT_FAILURE)
+        return fail(str(exc), EXIT_FAILURE)
     finally:
         conn.close()
 
@@ -166,8 +162,6 @@ def _evaluate(
         settings = dataclasses.replace(settings, model=args.model)
     prompt = prompt_settings(settings)
     pool, fixed = _examples(conn, settings.fixed_set)
-    from reader_app.cli_analyze import make_analyzer
-
     analyzer = make_analyzer(key, args)
     judge: Callable[[str, str], Verdict] | None = None
     if args.judge:
@@ -217,28 +211,19 @@ def _evaluate(
         "skipped_rows": skipped,
     }
     if args.json:
-        json.dump(output, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json(output)
     else:
         sys.stdout.write(render_text(output, report, args.dataset))
     _say_failures(answers)
     if report.labelled == 0:
-        return _fail("every item failed; see the messages above", EXIT_FAILURE)
+        return fail("every item failed; see the messages above", EXIT_FAILURE)
     return EXIT_OK
 
 
-def _examples(conn: sqlite3.Connection, fixed_set: str) -> tuple[list[Any], list[Any]]:
+def _examples(conn: sqlite3.Connection, fixed_set: str) -> tuple[list[Example], list[Example]]:
     """The library-wide examples pool and the fixed set, seeding a fresh library once."""
-    from reader_app.config.resources import resource_path
-    from reader_app.core.examples import read_jsonl
-    from reader_app.storage.examples import ExampleRepository
-
-    repo = ExampleRepository(conn)
-    seed = resource_path("examples/seed.jsonl")
-    if seed is not None:
-        repo.seed_once(read_jsonl(seed)[0])
     # A book id of "" is the library-wide choice of examples set.
-    return repo.for_request("", fixed_set)
+    return seeded_examples(conn).for_request("", fixed_set)
 
 
 def _rounded(values: dict[str, Any]) -> dict[str, Any]:
@@ -253,9 +238,7 @@ def _say_failures(answers: Sequence[EvalAnswer]) -> None:
     kinds = Counter(a.error_kind for a in failed)
     for kind, count in kinds.most_common():
         first = next(a for a in failed if a.error_kind == kind)
-        print(
-            f"tone-reader: {count} item(s) failed ({kind}): {first.error_message}", file=sys.stderr
-        )
+        note(f"{count} item(s) failed ({kind}): {first.error_message}")
 
 
 def render_text(output: dict[str, Any], report: RunReport, dataset: str) -> str:
@@ -288,8 +271,3 @@ def render_text(output: dict[str, Any], report: RunReport, dataset: str) -> str:
             counts = report.confusion[row]
             lines.append(row.ljust(width) + "".join(str(counts[c]).rjust(width) for c in labels))
     return "\n".join(lines) + "\n"
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"tone-reader: {message}", file=sys.stderr)
-    return code

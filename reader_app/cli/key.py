@@ -7,14 +7,14 @@ message, log record or error line ever contains the key, only ``mask_key()`` of 
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import logging
 import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from reader_app.cli import EXIT_BAD_INPUT, EXIT_NO_KEY, EXIT_OK
+from reader_app.cli.common import command_parser, fail
+from reader_app.cli.exit_codes import EXIT_BAD_INPUT, EXIT_NO_KEY, EXIT_OK
 from reader_app.config.secrets import (
     ENV_VAR,
     ApiKeys,
@@ -27,23 +27,17 @@ from reader_app.config.secrets import (
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from reader_app.cli.common import Parser
+
 log = logging.getLogger(__name__)
 
 _ENV_NOTE = f"Note: {ENV_VAR} is set in the environment, and it takes precedence."
 
 
-class _KeyParser(argparse.ArgumentParser):
-    """argparse, but errors are one line and exit with the bad-input code."""
-
-    # Our own subclass rather than cli._Parser: that one is private to cli.py.
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
-
-
-def _key_parser() -> _KeyParser:
-    parser = _KeyParser(
-        prog="tone-reader key",
-        description="Keep the Anthropic API key in the system keyring.",
+def _key_parser() -> Parser:
+    parser = command_parser(
+        "key",
+        "Keep the Anthropic API key in the system keyring.",
         epilog=f"The {ENV_VAR} environment variable, when set, is used instead.",
     )
     # Subparsers are built with the parent's class, so their errors are one line too.
@@ -83,10 +77,6 @@ def cmd_key(
     return _delete(keys, env)
 
 
-def _error(message: str) -> None:
-    print(f"tone-reader: {message}", file=sys.stderr)
-
-
 def _read_key() -> str:
     """Read one key from stdin: hidden on a terminal, one line from a pipe."""
     if sys.stdin is None:
@@ -104,11 +94,11 @@ def _set(keys: ApiKeys, env: Mapping[str, str]) -> int:
     try:
         keys.save(_read_key())
     except ValueError as error:
-        _error(f"{error} Paste it on stdin, e.g. 'tone-reader key set < keyfile'.")
-        return EXIT_BAD_INPUT
+        return fail(
+            f"{error} Paste it on stdin, e.g. 'tone-reader key set < keyfile'.", EXIT_BAD_INPUT
+        )
     except KeyringUnavailable as error:
-        _error(str(error))
-        return EXIT_NO_KEY
+        return fail(str(error), EXIT_NO_KEY)
     log.info("The API key was saved in the system keyring")
     print("Saved the API key in the system keyring.")
     if env.get(ENV_VAR, "").strip():
@@ -125,18 +115,15 @@ def _status(keys: ApiKeys) -> int:
         print(f"API key: {status.masked} (stored in the system keyring)")
         return EXIT_OK
     if status.keyring_error:
-        _error(status.keyring_error)
-    else:
-        _error(f"No API key set. Run 'tone-reader key set', or set {ENV_VAR}.")
-    return EXIT_NO_KEY
+        return fail(status.keyring_error, EXIT_NO_KEY)
+    return fail(f"No API key set. Run 'tone-reader key set', or set {ENV_VAR}.", EXIT_NO_KEY)
 
 
 def _delete(keys: ApiKeys, env: Mapping[str, str]) -> int:
     try:
         removed = keys.delete()
     except KeyringUnavailable as error:
-        _error(str(error))
-        return EXIT_NO_KEY
+        return fail(str(error), EXIT_NO_KEY)
     if removed:
         log.info("The API key was removed from the system keyring")
         print("Removed the API key from the system keyring.")

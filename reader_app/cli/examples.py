@@ -26,35 +26,26 @@ all is bad input too. Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from reader_app.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+from reader_app.cli.common import command_parser, fail, seeded_examples, write_json
+from reader_app.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 
 if TYPE_CHECKING:
-    import sqlite3
+    import argparse
     from collections.abc import Sequence
 
+    from reader_app.cli.common import Parser
     from reader_app.config.paths import AppPaths
     from reader_app.storage.examples import ExampleRepository, StoredExample
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line and exit with the bad-input code."""
-
-    # Our own subclass rather than cli._Parser: that one is private to cli.py.
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
-
-
-def _parser() -> _Parser:
-    parser = _Parser(
-        prog="tone-reader examples",
-        description="List, add, import and export the examples used as few-shot answers.",
+def _parser() -> Parser:
+    parser = command_parser(
+        "examples", "List, add, import and export the examples used as few-shot answers."
     )
     # Subparsers are built with the parent's class, so their errors are one line too.
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -97,9 +88,9 @@ def cmd_examples(argv: Sequence[str], paths: AppPaths) -> int:
     try:
         conn = open_database(paths.database)
     except ReaderError as exc:
-        return _fail(str(exc), EXIT_FAILURE)
+        return fail(str(exc), EXIT_FAILURE)
     try:
-        repo = _repository(conn)
+        repo = seeded_examples(conn)
         if args.action == "list":
             return _list(repo, as_json=args.json)
         if args.action == "add":
@@ -109,27 +100,9 @@ def cmd_examples(argv: Sequence[str], paths: AppPaths) -> int:
         return _export(repo, Path(args.file))
     except ReaderError as exc:
         # The library could not be written (disk full, read-only, busy).
-        return _fail(str(exc), EXIT_FAILURE)
+        return fail(str(exc), EXIT_FAILURE)
     finally:
         conn.close()
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"tone-reader: {message}", file=sys.stderr)
-    return code
-
-
-def _repository(conn: sqlite3.Connection) -> ExampleRepository:
-    """The library's examples, with the shipped ones loaded the first time, as the app does."""
-    from reader_app.config.resources import resource_path
-    from reader_app.core.examples import read_jsonl
-    from reader_app.storage.examples import ExampleRepository
-
-    repo = ExampleRepository(conn)
-    seed = resource_path("examples/seed.jsonl")
-    if seed is not None:
-        repo.seed_once(read_jsonl(seed)[0])
-    return repo
 
 
 def _list(repo: ExampleRepository, *, as_json: bool) -> int:
@@ -137,9 +110,7 @@ def _list(repo: ExampleRepository, *, as_json: bool) -> int:
 
     stored = repo.all()
     if as_json:
-        items = [{"id": s.id, **example_to_dict(s.example)} for s in stored]
-        json.dump(items, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        write_json([{"id": s.id, **example_to_dict(s.example)} for s in stored])
     elif not stored:
         print("No examples yet. Add one with 'tone-reader examples add'.")
     else:
@@ -206,7 +177,7 @@ def _add(repo: ExampleRepository, args: argparse.Namespace) -> int:
             }
         )
     except ExampleFormatError as exc:
-        return _fail(str(exc), EXIT_BAD_INPUT)
+        return fail(str(exc), EXIT_BAD_INPUT)
     example_id = repo.add(example)
     print(f"Added example {example_id}.")
     return EXIT_OK
@@ -218,9 +189,9 @@ def _import(repo: ExampleRepository, path: Path) -> int:
     try:
         report = read_examples(path)
     except ExamplesFileError as exc:
-        return _fail(str(exc), EXIT_BAD_INPUT)
+        return fail(str(exc), EXIT_BAD_INPUT)
     if not report.examples and not report.problems:
-        return _fail(f"“{path}” holds no examples.", EXIT_BAD_INPUT)
+        return fail(f"“{path}” holds no examples.", EXIT_BAD_INPUT)
     # All good rows in one transaction: an import is one user action, all or nothing.
     if report.examples:
         repo.add_many(report.examples)
@@ -238,7 +209,7 @@ def _export(repo: ExampleRepository, path: Path) -> int:
     try:
         write_examples(path, examples)
     except ExamplesFileError as exc:
-        return _fail(str(exc), EXIT_BAD_INPUT)
+        return fail(str(exc), EXIT_BAD_INPUT)
     count = len(examples)
     print(f"Exported {count} example{'' if count == 1 else 's'} to {path}.")
     return EXIT_OK

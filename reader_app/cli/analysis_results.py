@@ -1,0 +1,151 @@
+"""What ``tone-reader analyze`` does with an analysis: keep it in the library, and print it.
+
+Shared by the single request (``analyze``) and the several-passage and batch requests
+(``analyze_many``), which is why it is a module of its own: both import it, and neither
+imports the other back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Sequence
+
+    from reader_app.ai.errors import AiError
+    from reader_app.ai.request import AnalysisOutcome, ToneRequest
+    from reader_app.core.book import Book
+
+
+def save(
+    conn: sqlite3.Connection, book: Book, place: tuple[int, int, int], outcome: AnalysisOutcome,
+    prices: Sequence[tuple[str, float, float]],
+) -> int:  # fmt: skip
+    """Keep the passage as a highlight with its analysis; returns the highlight id."""
+    highlight_id = save_highlight(conn, book, place)
+    save_outcome(conn, highlight_id, outcome, prices)
+    return highlight_id
+
+
+def save_highlight(conn: sqlite3.Connection, book: Book, place: tuple[int, int, int]) -> int:
+    """Keep the passage as a highlight, not analysed yet; returns its id.
+
+    The book and the highlight are one transaction, so a command killed part way leaves
+    neither a book without its highlight nor the reverse.
+    """
+    from reader_app.core.anchors import make_anchor
+    from reader_app.storage.books import BookRepository
+    from reader_app.storage.db import transaction
+    from reader_app.storage.highlights import HighlightRepository, NewHighlight
+
+    chapter, start, end = place
+    anchor = make_anchor([c.text for c in book.chapters], chapter, start, end)
+    with transaction(conn):
+        BookRepository(conn).record_opened(
+            book.book_id, book.path, book.title, book.authors, book.language,
+            book.format.value, len(book.chapters), book.char_count,
+        )  # fmt: skip
+        highlight = HighlightRepository(conn).add(
+            NewHighlight(book.book_id, chapter, book.chapters[chapter].key, anchor.start,
+                         anchor.end, anchor.quote, anchor.prefix, anchor.suffix,
+                         section=book.section_title(chapter, anchor.start))
+        )  # fmt: skip
+    return highlight.id
+
+
+def save_outcome(
+    conn: sqlite3.Connection, highlight_id: int, outcome: AnalysisOutcome,
+    prices: Sequence[tuple[str, float, float]],
+) -> None:  # fmt: skip
+    """Store an analysis on its highlight, and colour the highlight by its emotion."""
+    from reader_app.ai.pricing import estimate_cost
+    from reader_app.storage.analyses import AnalysisRepository, success_from_outcome
+    from reader_app.storage.db import transaction
+    from reader_app.storage.highlights import HighlightRepository
+
+    cost = estimate_cost(outcome.model, outcome.usage, prices)
+    with transaction(conn):
+        AnalysisRepository(conn).add(success_from_outcome(highlight_id, outcome, cost))
+        HighlightRepository(conn).set_color(highlight_id, outcome.analysis.dominant_emotion)
+
+
+def save_failure(
+    conn: sqlite3.Connection, highlight_id: int, request: ToneRequest, error: AiError
+) -> None:
+    """Record why a highlight is not analysed, as the tone panel does."""
+    from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+
+    AnalysisRepository(conn).add(
+        NewAnalysis(
+            highlight_id=highlight_id,
+            status="failed",
+            model=request.model,
+            prompt_version=request.prompt_version,
+            request_id=error.request_id,
+            error_kind=error.kind.value,
+            error_message=str(error),
+        )
+    )
+
+
+def kept(highlight_id: int) -> str:
+    """The end of a failure's line when the highlight was saved."""
+    return f"The highlight is kept, not analysed (highlight {highlight_id})."
+
+
+def analysis_json(
+    outcome: AnalysisOutcome,
+    place: tuple[int, int, int],
+    passage: str,
+    prices: Sequence[tuple[str, float, float]],
+    highlight_id: int | None,
+) -> dict[str, Any]:
+    """The stable JSON shape documented in the README."""
+    from reader_app.ai.pricing import estimate_cost
+
+    usage = outcome.usage
+    return {
+        **outcome.analysis.model_dump(),
+        "passage": passage,
+        "chapter": place[0],
+        "start": place[1],
+        "end": place[2],
+        "dropped_evidence": outcome.dropped_evidence,
+        "model": outcome.model,
+        "prompt_version": outcome.prompt_version,
+        "request_id": outcome.request_id,
+        "usage": {
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cache_creation_input_tokens": usage.cache_creation_input_tokens,
+            "cache_read_input_tokens": usage.cache_read_input_tokens,
+        },
+        "cost_usd": round(estimate_cost(outcome.model, usage, prices), 6),
+        "ttft_ms": round(outcome.ttft_ms, 1),
+        "total_ms": round(outcome.total_ms, 1),
+        "highlight_id": highlight_id,
+    }
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """A human-readable report."""
+    lines = [
+        f"Tone:        {report['tone']}",
+        f"Polarity:    {report['polarity']}  (confidence {round(report['confidence'] * 100)}%)",
+        "Emotions:    "
+        + ", ".join(f"{e['name']} {round(e['intensity'] * 100)}%" for e in report["emotions"]),
+        "",
+        report["explanation"],
+        "",
+    ]
+    lines += [f"  “{e['quote']}” — {e['why']}" for e in report["evidence"]]
+    usage = report["usage"]
+    lines.append(
+        f"\n{report['model']} · {usage['input_tokens']} in, {usage['output_tokens']} out"
+        f" ({usage['cache_read_input_tokens']} cached) · ${report['cost_usd']:.4f}"
+        f" · {report['total_ms'] / 1000:.1f} s"
+    )
+    if report["highlight_id"] is not None:
+        lines.append(f"Saved as highlight {report['highlight_id']}.")
+    return "\n".join(lines) + "\n"

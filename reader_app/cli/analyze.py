@@ -1,0 +1,180 @@
+"""``tone-reader analyze``: the same composer and client as the tone panel, for scripts.
+
+``tone-reader analyze FILE --find TEXT [--occurrence N] [--json] [--save] [--model M]``
+``[--context-paragraphs N]`` analyses the Nth occurrence of TEXT in the book. Several
+``--find`` go in one request, and ``--batch-api`` sends them as a Message Batches job
+(both in ``analyze_many``).
+
+Exit codes: 0 done; 1 the API or the library failed; 2 bad input (bad arguments, an
+unreadable book, TEXT not found); 3 no API key. Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from typing import TYPE_CHECKING
+
+from reader_app.cli.analysis_results import (
+    analysis_json,
+    kept,
+    render_text,
+    save_failure,
+    save_highlight,
+    save_outcome,
+)
+from reader_app.cli.common import (
+    add_limit_options,
+    ai_exit_code,
+    api_key,
+    check_limit_options,
+    command_parser,
+    fail,
+    make_analyzer,
+    seeded_examples,
+    write_json,
+)
+from reader_app.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Sequence
+
+    from reader_app.cli.common import Parser
+    from reader_app.config.paths import AppPaths
+    from reader_app.core.book import Book
+    from reader_app.core.examples import Example
+
+
+def _parser() -> Parser:
+    parser = command_parser("analyze", "Analyse the tone of a passage.")
+    parser.add_argument("file", help="the book")
+    parser.add_argument(
+        "--find",
+        required=True,
+        action="append",
+        metavar="TEXT",
+        help="the passage, as in the book; give it several times to analyse several passages"
+        " together in one request",
+    )
+    parser.add_argument("--occurrence", type=int, default=1, metavar="N", help="the Nth match")
+    parser.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    parser.add_argument("--save", action="store_true", help="keep it as a highlight")
+    parser.add_argument("--model", metavar="M", help="the Claude model (default: settings)")
+    parser.add_argument(
+        "--batch-api",
+        action="store_true",
+        help="send the passages as a Message Batches job (cheaper; waits for the answers)",
+    )
+    parser.add_argument(
+        "--poll-interval", type=float, default=30.0, metavar="S", help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--context-paragraphs", type=int, metavar="N", help="context each side (default: settings)"
+    )
+    add_limit_options(parser)
+    return parser
+
+
+def find_occurrence(book: Book, text: str, occurrence: int) -> tuple[int, int, int] | None:
+    """(chapter, start, end) of the Nth occurrence; exact case first, then any case."""
+    for fold in (False, True):
+        seen = 0
+        needle = text.casefold() if fold else text
+        for index, chapter in enumerate(book.chapters):
+            haystack = chapter.text.casefold() if fold else chapter.text
+            if fold and len(haystack) != len(chapter.text):
+                continue  # case folding changed the length: offsets would be wrong
+            start = haystack.find(needle)
+            while start >= 0:
+                seen += 1
+                if seen == occurrence:
+                    return index, start, start + len(text)
+                start = haystack.find(needle, start + 1)
+    return None
+
+
+def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
+    """Run the command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    from reader_app.ai.errors import AiError
+    from reader_app.ai.passage import request_for_passage
+    from reader_app.ai.prompt import prompt_settings
+    from reader_app.config.settings import load_settings
+    from reader_app.core.errors import BookError, ReaderError
+    from reader_app.core.loaders import load_book
+    from reader_app.storage.db import open_database
+
+    if args.occurrence < 1:
+        return fail("--occurrence counts from 1", EXIT_BAD_INPUT)
+    if problem := check_limit_options(args):
+        return fail(problem, EXIT_BAD_INPUT)
+    if not all(f.strip() for f in args.find):
+        return fail("--find needs some text", EXIT_BAD_INPUT)
+    try:
+        book = load_book(args.file)
+    except BookError as exc:
+        return fail(str(exc), EXIT_BAD_INPUT)
+    places = []
+    for text in args.find:
+        found = find_occurrence(book, text, args.occurrence)
+        if found is None:
+            return fail(
+                f"“{text}” does not occur {args.occurrence} time(s) in the book", EXIT_BAD_INPUT
+            )
+        places.append(found)
+    place = places[0]
+    settings, _warning = load_settings(paths.settings_file)
+    if args.model:
+        settings = dataclasses.replace(settings, model=args.model)
+    if args.context_paragraphs is not None:
+        settings = dataclasses.replace(settings, context_paragraphs=args.context_paragraphs)
+    try:
+        conn = open_database(paths.database)
+    except ReaderError as exc:
+        return fail(str(exc), EXIT_FAILURE)
+    try:
+        pool, fixed = _examples(conn, book.book_id, settings.fixed_set)
+        if args.batch_api:
+            from reader_app.cli.analyze_many import analyze_by_batch
+
+            return analyze_by_batch(book, places, settings, pool, fixed, conn, args)
+        if len(places) > 1:
+            from reader_app.cli.analyze_many import analyze_together
+
+            return analyze_together(book, places, settings, pool, fixed, conn, args)
+        request = request_for_passage(book, *place, prompt_settings(settings), pool, fixed=fixed)
+        # The highlight is kept before anything is sent: whatever happens to the request,
+        # it stays, "not analysed" until an analysis is stored for it.
+        highlight_id = save_highlight(conn, book, place) if args.save else None
+        try:
+            analyzer = make_analyzer(api_key(), args)
+            try:
+                outcome = analyzer.analyse(request)
+            finally:
+                analyzer.close()
+        except AiError as exc:
+            if highlight_id is None:
+                return fail(str(exc), ai_exit_code(exc))
+            save_failure(conn, highlight_id, request, exc)
+            return fail(f"{exc} {kept(highlight_id)}", ai_exit_code(exc))
+        if highlight_id is not None:
+            save_outcome(conn, highlight_id, outcome, settings.prices)
+    except ReaderError as exc:
+        return fail(str(exc), EXIT_FAILURE)
+    finally:
+        conn.close()
+    report = analysis_json(outcome, place, request.passage, settings.prices, highlight_id)
+    if args.json:
+        write_json(report)
+    else:
+        sys.stdout.write(render_text(report))
+    return EXIT_OK
+
+
+def _examples(
+    conn: sqlite3.Connection, book_id: str, fixed_set: str
+) -> tuple[list[Example], list[Example]]:
+    """The examples pool for the book and its fixed set, seeding a fresh library once."""
+    return seeded_examples(conn).for_request(book_id, fixed_set)
