@@ -117,9 +117,10 @@ def api_key() -> str:
         AiError: there is no key, or no keyring to look in.
     """
     from reader_app.config.secrets import ApiKeys, KeyringSecretStore
+    from reader_app.usecases.api_key import api_key as key_for_request
 
-    key, _source = ApiKeys(KeyringSecretStore(), os.environ).resolve()
-    return key
+    # The same look-up, and the same errors, as the window's tone service.
+    return key_for_request(ApiKeys(KeyringSecretStore(), os.environ))
 
 
 def make_analyzer(key: str, args: argparse.Namespace) -> ClaudeToneAnalyzer:
