@@ -19,7 +19,6 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.core.errors import ReaderError
 from reader_app.core.redaction import redact, remember_secret
 
@@ -239,21 +238,18 @@ class ApiKeys:
             The environment's key if it is set and non-empty, else the keyring's.
 
         Raises:
-            AiError: ``NO_KEY`` when there is no key anywhere, ``NO_KEYRING`` (with a hint)
-                when the keyring cannot be read and the environment has no key.
+            MissingApiKey: there is no key anywhere.
+            KeyringUnavailable: the keyring cannot be read and the environment has no key.
         """
         env_key = self._from_environment()
         if env_key:
             remember_secret(env_key)
             return env_key, ApiKeySource.ENVIRONMENT
-        try:
-            stored = self._store.get()
-        except KeyringUnavailable as error:
-            raise AiError(AiErrorKind.NO_KEYRING, error.detail, hint=error.hint) from error
+        stored = self._store.get()
         if stored:
             remember_secret(stored)
             return stored, ApiKeySource.KEYRING
-        raise AiError(AiErrorKind.NO_KEY)
+        raise MissingApiKey
 
     def status(self) -> ApiKeyStatus:
         """Describe the key in use without revealing it.

@@ -20,9 +20,11 @@ from reader_app.config.secrets import (
     KeyringSecretStore,
     KeyringUnavailable,
     MemorySecretStore,
+    MissingApiKey,
     mask_key,
 )
 from reader_app.core.redaction import REDACTED, redact
+from reader_app.usecases.api_key import api_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -135,8 +137,11 @@ def test_the_keyring_key_is_used_without_the_environment() -> None:
 
 def test_no_key_anywhere_raises_no_key() -> None:
     keys = ApiKeys(MemorySecretStore(), {})
-    with pytest.raises(AiError) as caught:
+    with pytest.raises(MissingApiKey):
         keys.resolve()
+    # As every caller reports it (the tone service, the settings dialog, the CLI):
+    with pytest.raises(AiError) as caught:
+        api_key(keys)
     assert caught.value.kind is AiErrorKind.NO_KEY
     assert "ANTHROPIC_API_KEY" in str(caught.value)
     assert keys.status() == ApiKeyStatus(ApiKeySource.NONE)
@@ -145,8 +150,11 @@ def test_no_key_anywhere_raises_no_key() -> None:
 def test_a_broken_keyring_raises_no_keyring_with_the_hint() -> None:
     error = _unavailable()
     keys = ApiKeys(MemorySecretStore(error=error), {})
-    with pytest.raises(AiError) as caught:
+    with pytest.raises(KeyringUnavailable) as raw:
         keys.resolve()
+    assert raw.value is error
+    with pytest.raises(AiError) as caught:
+        api_key(keys)
     assert caught.value.kind is AiErrorKind.NO_KEYRING
     assert caught.value.hint == error.hint
     assert "ANTHROPIC_API_KEY" in caught.value.hint
@@ -281,7 +289,7 @@ def test_the_fail_backend_becomes_keyring_unavailable(action: str) -> None:
 def test_api_keys_on_the_fail_backend() -> None:
     keys = ApiKeys(KeyringSecretStore(), {})
     with pytest.raises(AiError) as caught:
-        keys.resolve()
+        api_key(keys)
     assert caught.value.kind is AiErrorKind.NO_KEYRING
     assert "ANTHROPIC_API_KEY" in caught.value.hint
     assert keys.status().keyring_error.startswith("No system keyring was found")
