@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         self.actions_.build_toolbar(toolbar)
         self._connect()
         self._save_place = QTimer(self, singleShot=True, interval=800)
-        self._save_place.timeout.connect(self._store_position)
+        self._save_place.timeout.connect(self._store_position_when_free)
         self.apply_settings(settings)
         self._restore_layout()
         self._update_actions()
@@ -287,6 +287,15 @@ class MainWindow(QMainWindow):
         self.toc.follow(chapter, offset)
         self._save_place.start()
         self._update_actions()
+
+    def _store_position_when_free(self) -> None:
+        # Placing a book's highlights writes the library on a worker, in one transaction
+        # (20,000 highlights: a third of a second). Writing the place now would wait for it
+        # on the GUI thread, a frozen window; it is written once the placing is done.
+        if self._highlights.busy:
+            self._save_place.start()
+            return
+        self._store_position()
 
     def _store_position(self) -> None:
         book = self.pane.book

@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLabel
 
 from benchmarks.clippings_corpus import WAR_AND_PEACE, clippings_text, make_passages
@@ -109,3 +109,38 @@ def test_opening_another_book_while_placing_cancels_it(
     app.window.open_path(WAR_AND_PEACE)
     wait_for_book(qtbot, app, "War and Peace")
     assert len(app.highlights.highlights) == COUNT
+
+
+def test_the_reading_place_is_written_after_the_placing_not_during_it(
+    qtbot: QtBot, make_app: MakeApp, profile: AppPaths
+) -> None:
+    # Placing writes the library in one transaction on a worker; a write of the reading
+    # place on the GUI thread meanwhile would wait for it, and the window would freeze.
+    texts = [c.text for c in load_book(WAR_AND_PEACE).chapters]
+    clippings = profile.data_dir / "My Clippings.txt"
+    clippings.write_text(
+        clippings_text(make_passages(texts, COUNT, seed=8), "War and Peace", "Tolstoy, Leo"),
+        "utf-8",
+    )
+    import_file(clippings, profile.database, profile.cache_dir / "books")
+    app = make_app()
+    app.window.show()
+    writes: list[bool] = []  # whether the highlights were being placed at each write
+    books = app.window._books
+    real = books.save_position
+
+    def save_position(*args: object) -> None:
+        writes.append(app.highlights.busy)
+        real(*args)  # type: ignore[arg-type]
+
+    books.save_position = save_position  # type: ignore[method-assign]
+    app.window._save_place.setInterval(10)  # the place is due long before placing ends
+    app.window.open_path(WAR_AND_PEACE)
+    qtbot.waitUntil(lambda: app.window.pane.book is not None, timeout=10_000)
+    assert app.highlights.busy
+    qtbot.keyClick(app.window.pane.view, Qt.Key.Key_BracketRight)  # the next chapter
+    wait_for_book(qtbot, app, "War and Peace")
+    qtbot.waitUntil(lambda: bool(writes), timeout=5_000)
+    assert writes
+    assert not any(writes)
+    assert app.books.get(app.window.pane.book.book_id).position_chapter == 1  # type: ignore[union-attr]
