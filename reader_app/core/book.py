@@ -5,10 +5,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from reader_app.core.sections import SectionFinder
+from reader_app.core.sections import SectionFinder
 
 
 class BookFormat(enum.Enum):
@@ -114,11 +112,15 @@ class Book:
         Falls back to the chapter's own title when no entry starts in that chapter
         before the place.
         """
-        if not self._sections:
-            from reader_app.core.sections import SectionFinder
+        return self.sections().title(chapter, offset)
 
-            self._sections.append(SectionFinder(self))
-        return self._sections[0].title(chapter, offset)
+    def sections(self) -> SectionFinder:
+        """The contents sorted for finding many places' section titles, made once."""
+        if not self._sections:
+            labels = (self.chapter_label(i) for i in range(len(self.chapters)))
+            entries = ((e.title, e.chapter, e.offset) for _depth, e in self.toc_entries())
+            self._sections.append(SectionFinder(labels, entries))
+        return self._sections[0]
 
     def chapter_label(self, index: int) -> str:
         """The chapter's title, or a numbered fallback."""

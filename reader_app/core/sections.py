@@ -11,27 +11,29 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reader_app.core.book import Book
+    from collections.abc import Iterable
 
 
 class SectionFinder:
-    """Answers ``Book.section_title`` for many places of one book."""
+    """Answers ``Book.section_title`` for many places of one book (``Book.sections()``)."""
 
-    def __init__(self, book: Book) -> None:
+    def __init__(self, labels: Iterable[str], entries: Iterable[tuple[str, int, int]]) -> None:
         """Sort the book's contents entries by chapter and offset.
 
         Args:
-            book: the book.
+            labels: each chapter's own title, the fallback for a place no entry covers.
+            entries: the contents entries as (title, chapter, offset), in reading order.
         """
-        # The fallback titles, not the book: the book keeps its finder, and a reference
-        # back would make a cycle that only the cycle collector frees (a reopened book
-        # then stayed in memory).
-        self._labels = tuple(book.chapter_label(i) for i in range(len(book.chapters)))
-        entries: dict[int, list[tuple[int, int, str]]] = {}
-        for order, (_depth, entry) in enumerate(book.toc_entries()):
-            entries.setdefault(entry.chapter, []).append((entry.offset, order, entry.title))
+        # Titles, not the book: the book keeps its finder (see Book.sections), and a
+        # reference back would make a cycle that only the cycle collector frees (a
+        # reopened book then stayed in memory).
+        self._labels = tuple(labels)
+        found_at: dict[int, list[tuple[int, int, str]]] = {}
+        for order, (title, chapter, offset) in enumerate(entries):
+            found_at.setdefault(chapter, []).append((offset, order, title))
+        entries_by_chapter = found_at
         # Of entries at the same offset the last in reading order wins, as in Book.
-        self._entries = {chapter: sorted(found) for chapter, found in entries.items()}
+        self._entries = {c: sorted(found) for c, found in entries_by_chapter.items()}
         self._offsets = {c: [e[0] for e in found] for c, found in self._entries.items()}
 
     def title(self, chapter: int, offset: int) -> str:

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor
 from reader_app.core.errors import BookError
-from reader_app.core.sections import SectionFinder
 from reader_app.core.tone_result import dominant_emotion
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 from reader_app.storage.duplicates import KnownHighlights
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from reader_app.core.book import Book
     from reader_app.core.book_cache import BookCache
     from reader_app.core.importers import ImportedAnnotation
+    from reader_app.core.sections import SectionFinder
     from reader_app.storage.db import Clock
 
 BookLoader: TypeAlias = "Callable[[str], Book | None]"
@@ -366,7 +366,7 @@ def _plan(
             # One resolver per book: it indexes the chapters once for all its quotes.
             if target.id not in resolvers:
                 texts = [c.text for c in book.chapters]
-                resolvers[target.id] = (AnchorResolver(texts), SectionFinder(book))
+                resolvers[target.id] = (AnchorResolver(texts), book.sections())
             resolver, sections = resolvers[target.id]
             place = _place(resolver, item)
             if place is not None:

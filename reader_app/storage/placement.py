@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor
-from reader_app.core.sections import SectionFinder
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 from reader_app.storage.highlights import Highlight, HighlightRepository
 from reader_app.storage.imports import adopt_within, adoptable_placeholders
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from reader_app.core.book import Book
+    from reader_app.core.sections import SectionFinder
     from reader_app.storage.db import Clock
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def place_highlights(
     for book_id in [book.book_id, *(p for p in placeholders if p != book.book_id)]:
         items += repo.list_for_book(book_id)
     resolver = AnchorResolver([chapter.text for chapter in book.chapters])
-    sections = SectionFinder(book)
+    sections = book.sections()
     updates: list[tuple[int, int, int, int, str, int]] = []
     total, step = len(items), max(1, len(items) // 100)
     for done, item in enumerate(items):
