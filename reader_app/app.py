@@ -24,7 +24,8 @@ from PySide6.QtGui import QIcon, QImageReader
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
-from reader_app.ai.prompt import DEFAULT_MODEL, prompt_settings
+from reader_app.ai.models import DEFAULT_MODEL, choose_default_model
+from reader_app.ai.prompt import prompt_settings
 from reader_app.config.profile_lock import ProfileBusyError, lock_for_window
 from reader_app.config.resources import bundled_book, resource_path
 from reader_app.config.secrets import ApiKeys, KeyringSecretStore
@@ -253,7 +254,8 @@ class ReaderApp:
         def work() -> str:
             analyzer = self.analyzers()
             lister = getattr(analyzer, "list_models", None)
-            return choose_default_model(lister()) if callable(lister) else DEFAULT_MODEL
+            models = lister() if callable(lister) else None
+            return choose_default_model(models) if isinstance(models, list) else DEFAULT_MODEL
 
         def done(model: object) -> None:
             self.default_model = str(model)
@@ -338,13 +340,6 @@ class ReaderApp:
         for part in parts:
             if shiboken6.isValid(part):
                 shiboken6.delete(part)
-
-
-def choose_default_model(models: object) -> str:
-    """The newest fast model of a listing (see ai.client.choose_default_model)."""
-    from reader_app.ai.client import choose_default_model as choose
-
-    return choose(list(models)) if isinstance(models, list) else DEFAULT_MODEL
 
 
 def _analyzer_for_key(key: str) -> object:

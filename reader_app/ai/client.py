@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reader_app.ai.errors import AiError, AiErrorKind
-from reader_app.ai.prompt import DEFAULT_MODEL  # the model when none can be listed
 from reader_app.ai.request import AnalysisOutcome, RawAnswer, Usage
 from reader_app.ai.schema import SchemaMismatch, validate_answer
 from reader_app.ai.sdk_errors import (
@@ -26,7 +25,7 @@ from reader_app.ai.sdk_errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator
     from contextlib import AbstractContextManager
 
     import anthropic
@@ -73,22 +72,6 @@ class ModelChoice:
     display_name: str
     line: str | None
     created_at: str
-
-
-def choose_default_model(models: Sequence[ModelChoice]) -> str:
-    """The model to use when the user has not chosen one.
-
-    Args:
-        models: active models, newest first (as :meth:`ClaudeToneAnalyzer.list_models` gives).
-
-    Returns:
-        The newest Haiku (fast and cheap, which short tone labels need), else the newest
-        model, else :data:`DEFAULT_MODEL`.
-    """
-    for model in models:
-        if model.line == "haiku" or (model.line is None and "haiku" in model.id):
-            return model.id
-    return models[0].id if models else DEFAULT_MODEL
 
 
 class ClaudeToneAnalyzer:

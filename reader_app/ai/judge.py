@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from reader_app.ai.client import ClaudeToneAnalyzer
 from reader_app.ai.errors import AiError, AiErrorKind
-from reader_app.ai.prompt import DEFAULT_MODEL, fence
+from reader_app.ai.models import DEFAULT_MODEL
+from reader_app.ai.prompt import fence
 from reader_app.ai.request import Usage
 from reader_app.ai.sdk_errors import map_sdk_error
 from reader_app.core import jsonsafe

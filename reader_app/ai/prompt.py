@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from reader_app.ai.models import model_to_use
 from reader_app.ai.output_schema import output_schema
 from reader_app.ai.request import ToneRequest
 
@@ -276,9 +277,6 @@ def compose(
     )
 
 
-DEFAULT_MODEL = "claude-haiku-4-5"
-
-
 class PromptChoices(Protocol):
     """The reader's choices the prompt is made from (the app's settings have them).
 
@@ -301,10 +299,16 @@ class PromptChoices(Protocol):
     def example_k(self) -> int: ...  # noqa: D102
 
 
-def prompt_settings(settings: PromptChoices, default_model: str = DEFAULT_MODEL) -> PromptSettings:
-    """The prompt-shaping part of the app's settings."""
+def prompt_settings(settings: PromptChoices, default_model: str | None = None) -> PromptSettings:
+    """The prompt-shaping part of the app's settings.
+
+    Args:
+        settings: the reader's choices.
+        default_model: the default found by listing the API's models, if it was listed;
+            the model is chosen by :func:`reader_app.ai.models.model_to_use`.
+    """
     return PromptSettings(
-        model=settings.model or default_model,
+        model=model_to_use(settings.model, default_model),
         objective=settings.objective,
         level=settings.level,
         language=settings.language,

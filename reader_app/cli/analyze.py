@@ -99,6 +99,7 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     """Run the command; returns the exit code."""
     args = _parser().parse_args(argv)
     from reader_app.ai.errors import AiError
+    from reader_app.ai.models import model_to_use
     from reader_app.ai.passage import request_for_passage
     from reader_app.ai.prompt import prompt_settings
     from reader_app.config.settings import load_settings
@@ -126,8 +127,9 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
         places.append(found)
     place = places[0]
     settings, _warning = load_settings(paths.settings_file)
-    if args.model:
-        settings = dataclasses.replace(settings, model=args.model)
+    # The option, else the settings' choice, else the built-in default: the command line
+    # lists no models: that would add an API call, and a way to fail, to every command.
+    settings = dataclasses.replace(settings, model=model_to_use(args.model or settings.model))
     if args.context_paragraphs is not None:
         settings = dataclasses.replace(settings, context_paragraphs=args.context_paragraphs)
     try:

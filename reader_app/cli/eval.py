@@ -152,14 +152,16 @@ def _evaluate(
     """Store the set and a run, run it, print the report; returns the exit code."""
     from reader_app.ai.eval_runner import EvalRunner
     from reader_app.ai.judge import judge_labels
+    from reader_app.ai.models import model_to_use
     from reader_app.ai.prompt import prompt_settings
     from reader_app.config.settings import load_settings
     from reader_app.core.evaluation import summarise_run
     from reader_app.storage.evals import EvalRepository
 
     settings, _warning = load_settings(paths.settings_file)
-    if args.model:
-        settings = dataclasses.replace(settings, model=args.model)
+    # The option, else the settings' choice, else the built-in default: the command line
+    # lists no models: that would add an API call, and a way to fail, to every command.
+    settings = dataclasses.replace(settings, model=model_to_use(args.model or settings.model))
     prompt = prompt_settings(settings)
     pool, fixed = _examples(conn, settings.fixed_set)
     analyzer = make_analyzer(key, args)

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.models import DEFAULT_MODEL
 from reader_app.ai.passage import request_for_passage
 from reader_app.ai.pricing import estimate_cost
-from reader_app.ai.prompt import DEFAULT_MODEL, prompt_settings, summarise
+from reader_app.ai.prompt import prompt_settings, summarise
 from reader_app.core.errors import StorageError
 from reader_app.core.examples import Example
 from reader_app.storage.analyses import AnalysisRecord, NewAnalysis, success_from_outcome

@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from reader_app.ai.errors import AiError
+from reader_app.ai.models import FALLBACK_MODELS, model_to_use
 from reader_app.ai.pricing import DEFAULT_PRICES
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, LEVELS, OBJECTIVE_PRESETS
 from reader_app.config.secrets import ApiKeySource
-from reader_app.ui.tone_panel import FALLBACK_MODELS
 from reader_app.usecases.api_key import api_key
 
 if TYPE_CHECKING:
@@ -123,9 +123,10 @@ class SettingsDialog(QDialog):
         self.model = QComboBox(page)
         self.model.setEditable(True)
         self.model.setAccessibleName(self.tr("Model"))
-        for model in dict.fromkeys([self._settings.model or FALLBACK_MODELS[0], *FALLBACK_MODELS]):
+        current = model_to_use(self._settings.model)
+        for model in dict.fromkeys([current, *FALLBACK_MODELS]):
             self.model.addItem(model, model)
-        self.model.setCurrentText(self._settings.model or FALLBACK_MODELS[0])
+        self.model.setCurrentText(current)
         self.refresh_models_button = QPushButton(self.tr("Fetch Available Models"), page)
         self.refresh_models_button.clicked.connect(self._refresh_models)
         model_row = QHBoxLayout()

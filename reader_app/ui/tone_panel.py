@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.ai.models import model_to_use
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, OBJECTIVE_PRESETS
 from reader_app.ui.emotion_bars import EmotionBars
 
@@ -360,12 +361,9 @@ class TonePanel(QWidget):
         QGuiApplication.clipboard().setText("\n".join(p for p in parts if p))
 
 
-FALLBACK_MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-6")
-
-
 def profile_line(settings: Settings) -> str:
     """The objective, level and model in force, for the panel's header."""
     objective = settings.objective or DEFAULT_OBJECTIVE
     name = next((n for n, text in OBJECTIVE_PRESETS.items() if text == objective), "Own objective")
-    model = settings.model or FALLBACK_MODELS[0]
+    model = model_to_use(settings.model)
     return f"{name} · {settings.level} · {settings.language} · {model}"

@@ -14,13 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from reader_app.ai.client import (
-    DEFAULT_MODEL,
-    ClaudeToneAnalyzer,
-    ModelChoice,
-    choose_default_model,
-)
+from reader_app.ai.client import ClaudeToneAnalyzer, ModelChoice
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.models import choose_default_model
 from reader_app.ai.request import ToneRequest
 from reader_app.ai.schema import output_schema
 from reader_app.ai.sdk_errors import retry_after_seconds
@@ -402,18 +398,6 @@ def test_list_models_errors_are_mapped(fake_api: FakeAnthropic, make_analyzer) -
     with pytest.raises(AiError) as info:
         make_analyzer().list_models()
     assert info.value.kind is AiErrorKind.SERVER
-
-
-def test_choose_default_model() -> None:
-    def choice(model_id: str, line: str | None) -> ModelChoice:
-        return ModelChoice(model_id, model_id, line, "2026-01-01T00:00:00+00:00")
-
-    newest_haiku = [choice("claude-opus-5", "opus"), choice("claude-haiku-5-5", "haiku"),
-                    choice("claude-haiku-4-5", "haiku")]  # fmt: skip
-    assert choose_default_model(newest_haiku) == "claude-haiku-5-5"
-    assert choose_default_model([choice("claude-opus-5", "opus")]) == "claude-opus-5"
-    assert choose_default_model([choice("claude-haiku-9", None)]) == "claude-haiku-9"
-    assert choose_default_model([]) == DEFAULT_MODEL == "claude-haiku-4-5"
 
 
 def test_check_key(fake_api: FakeAnthropic, make_analyzer) -> None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from reader_app.ai.prompt import DEFAULT_MODEL
+from reader_app.ai.models import DEFAULT_MODEL
 from tests.fake_api import VALID_KEY
 
 if TYPE_CHECKING:
