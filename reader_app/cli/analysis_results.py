@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from reader_app.core.tone_result import ToneResult
+
 if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Sequence
@@ -130,16 +132,17 @@ def analysis_json(
 
 def render_text(report: dict[str, Any]) -> str:
     """A human-readable report."""
+    result = ToneResult.load(report)
     lines = [
-        f"Tone:        {report['tone']}",
-        f"Polarity:    {report['polarity']}  (confidence {round(report['confidence'] * 100)}%)",
+        f"Tone:        {result.tone}",
+        f"Polarity:    {result.polarity}  (confidence {round(result.confidence * 100)}%)",
         "Emotions:    "
-        + ", ".join(f"{e['name']} {round(e['intensity'] * 100)}%" for e in report["emotions"]),
+        + ", ".join(f"{e.name} {round(e.intensity * 100)}%" for e in result.emotions),
         "",
-        report["explanation"],
+        result.explanation,
         "",
     ]
-    lines += [f"  “{e['quote']}” — {e['why']}" for e in report["evidence"]]
+    lines += [f"  “{e.quote}” — {e.why}" for e in result.evidence]
     usage = report["usage"]
     lines.append(
         f"\n{report['model']} · {usage['input_tokens']} in, {usage['output_tokens']} out"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from reader_app.core.tone_result import dominant_emotion
+from reader_app.core.tone_result import ToneResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,9 @@ class Annotation:
             the highlight has no analysis.
         provenance: model, prompt version, date, tokens and cost of that analysis.
         source: where the highlight came from ("" the app, "kindle", "w3c", …).
+        tone_result: the analysis read as a :class:`ToneResult` (empty when there is
+            none, and empty parts where it is malformed); computed from ``analysis`` when
+            the annotation is made, not an argument.
     """
 
     highlight_id: int
@@ -64,18 +67,25 @@ class Annotation:
     analysis: dict[str, Any] | None = None
     provenance: Provenance = field(default_factory=Provenance)
     source: str = ""
+    tone_result: ToneResult = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Read once, here: an export or the annotations browser reads several parts of it
+        # for each of tens of thousands of annotations, and parsing on every read put the
+        # exports over their time budget. The class is frozen, hence object.__setattr__.
+        object.__setattr__(self, "tone_result", ToneResult.load(self.analysis))
 
     @property
     def tone(self) -> str:
         """The tone label, or ""."""
-        return str(self.analysis.get("tone", "")) if self.analysis else ""
+        return self.tone_result.tone
 
     @property
     def polarity(self) -> str:
         """The polarity, or ""."""
-        return str(self.analysis.get("polarity", "")) if self.analysis else ""
+        return self.tone_result.polarity
 
     @property
     def dominant_emotion(self) -> str:
         """The strongest emotion's name, or ""."""
-        return dominant_emotion(self.analysis)
+        return self.tone_result.dominant_emotion

@@ -115,14 +115,8 @@ class AnnotationTableModel(QAbstractTableModel):
         if column == 1:
             return item.tone
         if column == 2:
-            emotions = item.analysis.get("emotions") if item.analysis else None
-            if isinstance(emotions, list) and emotions:
-                return ", ".join(
-                    f"{e.get('name')} {round(float(e.get('intensity', 0)) * 100)}%"
-                    for e in emotions
-                    if isinstance(e, dict)
-                )
-            return ""
+            emotions = item.tone_result.emotions
+            return ", ".join(f"{e.name} {round(e.intensity * 100)}%" for e in emotions)
         if column == 3:
             return " ".join(item.note.split())
         if column == 4:
@@ -177,7 +171,7 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
             return False
         if c.text:
             needle = c.text.casefold()
-            explanation = str(item.analysis.get("explanation", "")) if item.analysis else ""
+            explanation = item.tone_result.explanation
             haystack = f"{item.quote}\n{item.tone}\n{item.note}\n{explanation}".casefold()
             if needle not in haystack:
                 return False

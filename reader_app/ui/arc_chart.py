@@ -41,16 +41,16 @@ def arc_points(annotations: Sequence[Annotation], chapter_lengths: Sequence[int]
         before.append(before[-1] + length)
     points = []
     for item in annotations:
-        emotions = item.analysis.get("emotions") if item.analysis else None
-        if item.orphaned or not isinstance(emotions, list) or not emotions:
+        result = item.tone_result
+        if item.orphaned or not result.emotions:
             continue
         if not 0 <= item.chapter < len(chapter_lengths):
             continue
-        top = emotions[0] if isinstance(emotions[0], dict) else {}
+        top = result.emotions[0]  # the strongest
         position = (before[item.chapter] + item.start) / total
         points.append(
-            ArcPoint(item.highlight_id, position, str(top.get("name", "")),
-                     float(top.get("intensity", 0.0)), item.tone, item.chapter)
+            ArcPoint(item.highlight_id, position, top.name, top.intensity, result.tone,
+                     item.chapter)
         )  # fmt: skip
     points.sort(key=lambda p: p.position)
     return points

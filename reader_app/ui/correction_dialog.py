@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader_app.core.emotions import EMOTIONS
+from reader_app.core.tone_result import ToneResult
 
 POLARITIES = ("negative", "neutral", "positive", "mixed")
 
@@ -39,17 +40,20 @@ class CorrectionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Correct the Answer"))
         self.setMinimumWidth(520)
+        # The dict is kept whole for what the form does not edit (evidence, confidence);
+        # the form itself shows the answer as read tolerantly, once.
         self._original = dict(result)
+        shown = ToneResult.load(result)
         quote = QLabel(passage, self)
         quote.setTextFormat(Qt.TextFormat.PlainText)
         quote.setWordWrap(True)
-        self.tone = QLineEdit(str(result.get("tone", "")), self)
+        self.tone = QLineEdit(shown.tone, self)
         self.tone.setAccessibleName(self.tr("Tone"))
         self.polarity = QComboBox(self)
         for value in POLARITIES:
             self.polarity.addItem(self.tr(value.capitalize()), value)
-        self.polarity.setCurrentIndex(max(0, self.polarity.findData(result.get("polarity"))))
-        emotions = [e for e in result.get("emotions", []) if isinstance(e, dict)]
+        self.polarity.setCurrentIndex(max(0, self.polarity.findData(shown.polarity)))
+        emotions = shown.emotions
         self.emotion_rows: list[tuple[QComboBox, QDoubleSpinBox]] = []
         emotion_box = QVBoxLayout()
         for slot in range(3):
@@ -61,8 +65,8 @@ class CorrectionDialog(QDialog):
             intensity.setRange(0.0, 1.0)
             intensity.setSingleStep(0.05)
             if slot < len(emotions):
-                name.setCurrentIndex(max(0, name.findData(emotions[slot].get("name"))))
-                intensity.setValue(float(emotions[slot].get("intensity", 0.5)))
+                name.setCurrentIndex(max(0, name.findData(emotions[slot].name)))
+                intensity.setValue(emotions[slot].intensity)
             else:
                 intensity.setValue(0.5)
             name.setAccessibleName(self.tr("Emotion {n}").format(n=slot + 1))
@@ -72,7 +76,7 @@ class CorrectionDialog(QDialog):
             row.addWidget(intensity)
             emotion_box.addLayout(row)
             self.emotion_rows.append((name, intensity))
-        self.explanation = QPlainTextEdit(str(result.get("explanation", "")), self)
+        self.explanation = QPlainTextEdit(shown.explanation, self)
         self.explanation.setAccessibleName(self.tr("Explanation"))
         self.as_example = QCheckBox(self.tr("Also keep it as an example for later answers"), self)
         self.as_example.setChecked(as_example)

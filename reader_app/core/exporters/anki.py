@@ -28,8 +28,6 @@ from typing import TYPE_CHECKING, Any
 from reader_app.core.exporters.common import (
     APP_NAME,
     emotion_color,
-    emotions_of,
-    evidence_of,
     export_label,
     group_by_book,
     parse_time,
@@ -37,7 +35,6 @@ from reader_app.core.exporters.common import (
     provenance_text,
     section_label,
     stable_keys,
-    text_of,
 )
 
 if TYPE_CHECKING:
@@ -87,19 +84,19 @@ def _html(text: str) -> str:
 
 
 def _fields(a: Annotation) -> list[str]:
-    polarity = text_of(a, "polarity")
-    tone = _html(text_of(a, "tone") or "(no label)") + (f" ({_html(polarity)})" if polarity else "")
+    result = a.tone_result
+    polarity = result.polarity
+    tone = _html(result.tone or "(no label)") + (f" ({_html(polarity)})" if polarity else "")
     emotions = ", ".join(
-        f'<span class="swatch" style="color: {emotion_color(name)}">●</span> '
-        f"{_html(name)} {percent(value)}"
-        for name, value in emotions_of(a)
+        f'<span class="swatch" style="color: {emotion_color(e.name)}">●</span> '
+        f"{_html(e.name)} {percent(e.intensity)}"
+        for e in result.emotions
     )
-    explanation = _html(text_of(a, "explanation"))
-    evidence = evidence_of(a)
-    if evidence:
+    explanation = _html(result.explanation)
+    if result.evidence:
         items = "".join(
-            f"<li>“{_html(quote)}”{f' — {_html(why)}' if why else ''}</li>"
-            for quote, why in evidence
+            f"<li>“{_html(e.quote)}”{f' — {_html(e.why)}' if e.why else ''}</li>"
+            for e in result.evidence
         )
         explanation += f"<ul>{items}</ul>"
     if a.note:
@@ -158,7 +155,8 @@ def export_anki(annotations: Sequence[Annotation], *, generated_at: str, app_ver
     for a, key in zip(ordered, stable_keys(ordered), strict=True):
         if a.analysis is None:
             continue
-        tags = ["tone-reader", *(name for name, _ in emotions_of(a)[:1] if " " not in name)]
+        dominant = a.tone_result.dominant_emotion
+        tags = ["tone-reader", *((dominant,) if dominant and " " not in dominant else ())]
         deck.add_note(genanki.Note(model=model, fields=_fields(a), guid=key, tags=tags))
     moment = parse_time(generated_at)
     return _package(genanki.Package(deck), moment.timestamp() if moment else _FALLBACK_TIME)

@@ -1,9 +1,9 @@
-"""What every exporter needs: book grouping, reading order, analysis fields, provenance text.
+"""What every exporter needs: book grouping, reading order, analysis text, provenance text.
 
-The analysis of an :class:`Annotation` is a plain dict (the model's answer, or the reader's
-correction of it). A correction may leave fields out, and an old library may hold answers
-from an older schema, so every accessor here tolerates missing or malformed fields and
-returns an empty value rather than raising.
+Exporters read an annotation's analysis through ``Annotation.tone_result``, read once when
+the annotation is made. A correction may leave fields out, and an old library may hold
+answers from an older schema; :meth:`ToneResult.load` leaves such parts empty rather than
+raising, so neither does an export.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from reader_app.core.annotations import Annotation, Provenance
+    from reader_app.core.tone_result import ToneResult
 
 APP_NAME = "Tone Reader"
 UNKNOWN_EMOTION_COLOR = "#9e9e9e"
@@ -80,39 +81,6 @@ def section_label(annotation: Annotation) -> str:
     return annotation.section or f"Chapter {annotation.chapter + 1}"
 
 
-def text_of(annotation: Annotation, key: str) -> str:
-    """A text field of the analysis (``tone``, ``polarity``, ``explanation``), or ""."""
-    if not annotation.analysis:
-        return ""
-    value = annotation.analysis.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def emotions_of(annotation: Annotation) -> list[tuple[str, float]]:
-    """The analysis's (emotion, intensity 0–1) pairs, strongest first as stored."""
-    raw = annotation.analysis.get("emotions") if annotation.analysis else None
-    pairs: list[tuple[str, float]] = []
-    for item in raw if isinstance(raw, list) else ():
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            continue
-        intensity = item.get("intensity", 0.0)
-        if isinstance(intensity, bool) or not isinstance(intensity, int | float):
-            intensity = 0.0
-        pairs.append((item["name"], min(1.0, max(0.0, float(intensity)))))
-    return pairs
-
-
-def evidence_of(annotation: Annotation) -> list[tuple[str, str]]:
-    """The analysis's (quote, why) pairs."""
-    raw = annotation.analysis.get("evidence") if annotation.analysis else None
-    pairs: list[tuple[str, str]] = []
-    for item in raw if isinstance(raw, list) else ():
-        if isinstance(item, dict) and isinstance(item.get("quote"), str) and item["quote"]:
-            why = item.get("why")
-            pairs.append((item["quote"], why if isinstance(why, str) else ""))
-    return pairs
-
-
 def emotion_color(name: str) -> str:
     """The Plutchik wheel colour of an emotion (grey for a name outside the wheel)."""
     return PLUTCHIK_COLORS.get(name.casefold(), UNKNOWN_EMOTION_COLOR)
@@ -123,20 +91,21 @@ def percent(intensity: float) -> str:
     return f"{round(intensity * 100)}%"
 
 
-def emotions_text(annotation: Annotation) -> str:
+def emotions_text(result: ToneResult) -> str:
     """The emotions as "disgust 70%, anger 40%", or ""."""
-    return ", ".join(f"{name} {percent(value)}" for name, value in emotions_of(annotation))
+    return ", ".join(f"{e.name} {percent(e.intensity)}" for e in result.emotions)
 
 
 def tone_summary(annotation: Annotation) -> str:
     """One line: "Tone: Harsh and Condemning (disgust 70%) — explanation", or ""."""
     if annotation.analysis is None:
         return ""
-    summary = f"Tone: {text_of(annotation, 'tone') or '(no label)'}"
-    emotions = emotions_text(annotation)
+    result = annotation.tone_result
+    summary = f"Tone: {result.tone or '(no label)'}"
+    emotions = emotions_text(result)
     if emotions:
         summary += f" ({emotions})"
-    explanation = " ".join(text_of(annotation, "explanation").split())
+    explanation = " ".join(result.explanation.split())
     return f"{summary} — {explanation}" if explanation else summary
 
 

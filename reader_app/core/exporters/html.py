@@ -18,14 +18,11 @@ from reader_app.core.exporters.common import (
     APP_NAME,
     display_time,
     emotion_color,
-    emotions_of,
-    evidence_of,
     export_label,
     group_by_book,
     percent,
     provenance_text,
     section_label,
-    text_of,
     usage_summary,
 )
 
@@ -68,32 +65,33 @@ def _e(text: str) -> str:
 
 
 def _annotation(a: Annotation) -> list[str]:
-    emotions = emotions_of(a)
-    border = f' style="border-left-color: {emotion_color(emotions[0][0])}"' if emotions else ""
+    result = a.tone_result
+    emotions = result.emotions
+    dominant = result.dominant_emotion
+    border = f' style="border-left-color: {emotion_color(dominant)}"' if emotions else ""
     out = ['<article class="annotation">', f"<blockquote{border}>{_e(a.quote)}</blockquote>"]
     if a.analysis is None:
         out.append('<p class="muted">Not analysed.</p>')
     else:
-        polarity = text_of(a, "polarity")
-        tone = f"<strong>{_e(text_of(a, 'tone') or '(no label)')}</strong>"
+        polarity = result.polarity
+        tone = f"<strong>{_e(result.tone or '(no label)')}</strong>"
         out.append(f'<p class="tone">{tone}{f" · {_e(polarity)}" if polarity else ""}</p>')
         if emotions:
             out.append('<ul class="emotions">')
             out.extend(
                 f'<li><span class="swatch" aria-hidden="true"'
-                f' style="background-color: {emotion_color(name)}">'
-                f"</span>{_e(name)} {percent(value)}</li>"
-                for name, value in emotions
+                f' style="background-color: {emotion_color(e.name)}">'
+                f"</span>{_e(e.name)} {percent(e.intensity)}</li>"
+                for e in emotions
             )
             out.append("</ul>")
-        explanation = text_of(a, "explanation")
-        if explanation:
-            out.append(f'<p class="explanation">{_e(explanation)}</p>')
-        evidence = evidence_of(a)
-        if evidence:
+        if result.explanation:
+            out.append(f'<p class="explanation">{_e(result.explanation)}</p>')
+        if result.evidence:
             out.append('<ul class="evidence">')
             out.extend(
-                f"<li>“{_e(quote)}”{f' — {_e(why)}' if why else ''}</li>" for quote, why in evidence
+                f"<li>“{_e(e.quote)}”{f' — {_e(e.why)}' if e.why else ''}</li>"
+                for e in result.evidence
             )
             out.append("</ul>")
     if a.note:

@@ -38,14 +38,11 @@ from typing import TYPE_CHECKING
 from reader_app.core.emotions import EMOTIONS
 from reader_app.core.exporters.common import (
     APP_NAME,
-    emotions_of,
     emotions_text,
-    evidence_of,
     export_label,
     group_by_book,
     provenance_text,
     section_label,
-    text_of,
     usage_summary,
 )
 
@@ -97,7 +94,7 @@ def _front_matter(
     authors: list[str] = []
     for a in annotations:
         authors.extend(name for name in a.book_authors if name not in authors)
-    used = {name for a in annotations for name, _ in emotions_of(a)}
+    used = {e.name for a in annotations for e in a.tone_result.emotions}
     tags = ["tone-reader", *(f"emotion/{name}" for name in EMOTIONS if name in used)]
     models, _prompts, _usage = usage_summary(annotations)
     return [
@@ -134,19 +131,19 @@ def _annotation(a: Annotation) -> str:
     if a.analysis is None:
         lines.append("- **Tone:** *not analysed*")
     else:
-        tone = text_of(a, "tone") or "(no label)"
-        polarity = text_of(a, "polarity")
-        lines.append(_item("Tone", tone) + (f" ({escape(polarity)})" if polarity else ""))
-        if emotions_of(a):
-            lines.append(_item("Emotions", emotions_text(a)))
-        if text_of(a, "explanation"):
-            lines.append(_item("Explanation", text_of(a, "explanation")))
-        evidence = evidence_of(a)
-        if evidence:
+        result = a.tone_result
+        polarity = result.polarity
+        tone = _item("Tone", result.tone or "(no label)")
+        lines.append(tone + (f" ({escape(polarity)})" if polarity else ""))
+        if result.emotions:
+            lines.append(_item("Emotions", emotions_text(result)))
+        if result.explanation:
+            lines.append(_item("Explanation", result.explanation))
+        if result.evidence:
             lines.append("- **Evidence:**")
-            for quote, why in evidence:
-                detail = f" — {escape(why)}" if why else ""
-                lines.append(f"  - “{escape(quote)}”{detail}".replace("\n", "\n    "))
+            for e in result.evidence:
+                detail = f" — {escape(e.why)}" if e.why else ""
+                lines.append(f"  - “{escape(e.quote)}”{detail}".replace("\n", "\n    "))
     if a.note:
         lines.append(_item("Note", a.note))
     if a.analysis is not None:

@@ -67,19 +67,17 @@ from typing import TYPE_CHECKING, Any
 
 from reader_app.core.exporters.common import (
     APP_NAME,
-    emotions_of,
     emotions_text,
-    evidence_of,
     export_label,
     group_by_book,
     stable_keys,
-    text_of,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from reader_app.core.annotations import Annotation
+    from reader_app.core.tone_result import ToneResult
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 TONE_NAMESPACE = "urn:tone-reader:ns#"
@@ -119,35 +117,41 @@ def _generator(app_version: str) -> dict[str, Any]:
     }
 
 
-def _readable(a: Annotation) -> str:
-    polarity = text_of(a, "polarity")
-    lines = [f"Tone: {text_of(a, 'tone') or '(no label)'}" + (f" ({polarity})" if polarity else "")]
-    if emotions_of(a):
-        lines.append(f"Emotions: {emotions_text(a)}")
-    if text_of(a, "explanation"):
-        lines.append(text_of(a, "explanation"))
-    evidence = evidence_of(a)
-    if evidence:
+def _readable(result: ToneResult) -> str:
+    polarity = result.polarity
+    lines = [f"Tone: {result.tone or '(no label)'}" + (f" ({polarity})" if polarity else "")]
+    if result.emotions:
+        lines.append(f"Emotions: {emotions_text(result)}")
+    if result.explanation:
+        lines.append(result.explanation)
+    if result.evidence:
         lines.append("Evidence:")
-        lines.extend(f"- “{quote}”" + (f" — {why}" if why else "") for quote, why in evidence)
+        lines.extend(f"- “{e.quote}”" + (f" — {e.why}" if e.why else "") for e in result.evidence)
     return "\n".join(lines)
 
 
 def _bodies(a: Annotation) -> list[dict[str, Any]]:
     bodies: list[dict[str, Any]] = []
     if a.analysis is not None:
+        result = a.tone_result
         bodies.append(
             {
                 "type": "TextualBody",
                 "purpose": "describing",
                 "format": "text/plain",
-                "value": _readable(a),
+                "value": _readable(result),
+                # As stored, not as read: an import gives back exactly what was exported.
                 "tone:analysis": a.analysis,
             }
         )
         bodies.extend(
-            {"type": "TextualBody", "purpose": "tagging", "value": name, "tone:intensity": value}
-            for name, value in emotions_of(a)
+            {
+                "type": "TextualBody",
+                "purpose": "tagging",
+                "value": e.name,
+                "tone:intensity": e.intensity,
+            }
+            for e in result.emotions
         )
     if a.note:
         bodies.append(
