@@ -40,6 +40,7 @@ from reader_app.services.eval_service import EvalService
 from reader_app.services.library_care import LibraryCare
 from reader_app.services.opening_guard import OpeningGuard, same_file, unfinished_open
 from reader_app.services.search_service import SearchService
+from reader_app.services.settings_store import SettingsStore
 from reader_app.services.tasks import TaskRunner
 from reader_app.services.tone_service import ToneService
 from reader_app.startup import crash_note, open_library
@@ -125,9 +126,9 @@ class ReaderApp:
         self.care = LibraryCare(paths.database, paths.backups_dir)
         if first_book is not None:
             self.book_service.open(Path(first_book))
+        self.settings = SettingsStore(settings, lambda s: save_settings(paths.settings_file, s))
         self.window = MainWindow(
-            settings,
-            lambda s: save_settings(paths.settings_file, s),
+            self.settings,
             self.books,
             self.book_service,
             self.search_service,
@@ -141,7 +142,7 @@ class ReaderApp:
             self.examples,
             self.tone_service,
             CorrectionRepository(conn),
-            lambda: self.window.settings,
+            lambda: self.settings.current,
             lambda: self.default_model,
         )
         self.window.tone.attach_analysis(self.analysis)
@@ -151,7 +152,7 @@ class ReaderApp:
             self.analyses,
             self.examples,
             self.tone_service,
-            lambda: self.window.settings,
+            lambda: self.settings.current,
             lambda: self.default_model,
         )
         self.window.tone.attach_group(self.group)
@@ -182,7 +183,7 @@ class ReaderApp:
             BatchJobRepository(conn),
             self.analyses,
             on_result=self._batch_result,
-            prices=settings.prices,
+            prices=lambda: self.settings.current.prices,
         )
         self.window.tone.attach_batches(self.batch_service, self.analysis.compose_for)
         self.window.actions_.about_paths = paths
@@ -198,7 +199,7 @@ class ReaderApp:
         from reader_app.ai.eval_runner import EvalRunner
         from reader_app.ai.judge import Verdict, judge_labels
 
-        settings = self.window.settings
+        settings = self.settings.current
         pool, fixed = self.examples.for_request("", settings.fixed_set)
         prompt = prompt_settings(settings, self.default_model)
 
@@ -270,14 +271,14 @@ class ReaderApp:
         self.ask_for_models()
         names = [s.name for s in self.examples.sets()]
         dialog = SettingsDialog(
-            self.window.settings,
+            self.settings.current,
             self.api_keys,
             self.tasks,
             _analyzer_for_key,
             self.window,
             set_names=names,
         )
-        dialog.settings_accepted.connect(self.window.replace_settings)
+        dialog.settings_accepted.connect(self.settings.replace)
         dialog.open()
 
     def start(self, file: str | None) -> None:

@@ -82,7 +82,7 @@ class BatchService(QObject):
         *,
         on_result: Callable[[int, str | None], None] | None = None,
         poll_interval_ms: int = DEFAULT_POLL_INTERVAL_MS,
-        prices: Sequence[tuple[str, float, float]] = (),
+        prices: Callable[[], Sequence[tuple[str, float, float]]] = tuple,
         parent: QObject | None = None,
     ) -> None:
         """Wire the service; nothing is polled until :meth:`submit` or :meth:`resume`.
@@ -97,7 +97,8 @@ class BatchService(QObject):
             on_result: called on the GUI thread for each stored result, with the
                 highlight id and its dominant emotion (None for a failed item).
             poll_interval_ms: time between two status checks of the open jobs.
-            prices: the editable price table for cost estimates (empty: the defaults).
+            prices: gives the editable price table in force, asked for each result's
+                cost estimate (so a change in Settings counts at once; empty: the defaults).
             parent: the Qt parent.
         """
         super().__init__(parent)
@@ -106,7 +107,7 @@ class BatchService(QObject):
         self._jobs = jobs
         self._analyses = analyses
         self._on_result = on_result
-        self._prices = tuple(prices)
+        self._prices = prices
         # Jobs with a network call in flight: never start a second one for them.
         self._busy: set[int] = set()
         # Cancels asked for while the job was still being sent.
@@ -367,7 +368,7 @@ class BatchService(QObject):
                 error_message=_one_line(error),
             )
         model = outcome.model or str(item.get("model", ""))
-        cost = estimate_cost(model, outcome.usage, self._prices) * BATCH_PRICE_FACTOR
+        cost = estimate_cost(model, outcome.usage, self._prices()) * BATCH_PRICE_FACTOR
         return success_from_outcome(highlight_id, outcome, cost, model)
 
     def _finish(self, job: BatchJob) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from reader_app import APP_NAME
-from reader_app.config.settings import Settings
 from reader_app.core.errors import StorageError
 from reader_app.core.loaders import SUPPORTED_SUFFIXES
 from reader_app.ui.actions import WindowActions
@@ -36,10 +33,14 @@ from reader_app.ui.tone_commands import ToneCommands
 from reader_app.ui.tone_panel import TonePanel, profile_line
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from reader_app.config.settings import Settings
     from reader_app.core.book import Book
     from reader_app.core.search import SearchHit
     from reader_app.services.book_service import BookService
     from reader_app.services.search_service import SearchService
+    from reader_app.services.settings_store import SettingsStore
     from reader_app.storage.books import BookRepository
     from reader_app.storage.highlights import Highlight
     from reader_app.ui.annotation_commands import AnnotationCommands
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BOOK_FILTER = "Books (*.epub *.txt *.text *.html *.htm *.xhtml *.md *.markdown);;All files (*)"
-SettingsSaver = Callable[[Settings], None]
 
 
 class MainWindow(QMainWindow):
@@ -56,8 +56,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        settings: Settings,
-        save_settings: SettingsSaver,
+        settings: SettingsStore,
         books: BookRepository,
         book_service: BookService,
         search_service: SearchService,
@@ -69,8 +68,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         self.resize(1180, 800)
-        self._settings = settings
-        self._save_settings = save_settings
+        self._store = settings
+        self._store.changed.connect(self.apply_settings)
+        self._store.save_failed.connect(self._on_save_failed)
         self._books = books
         self._book_service = book_service
         self._search_service = search_service
@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._save_place = QTimer(self, singleShot=True, interval=800)
         self._save_place.timeout.connect(self._store_position_when_free)
-        self.apply_settings(settings)
+        self.apply_settings(settings.current)
         self._restore_layout()
         self._update_actions()
         if self._book_service.busy:  # a book began loading before the window existed
@@ -453,28 +453,30 @@ class MainWindow(QMainWindow):
 
     @property
     def settings(self) -> Settings:
-        """The settings in force."""
-        return self._settings
+        """The settings in force (the store's)."""
+        return self._store.current
+
+    @property
+    def _settings(self) -> Settings:
+        return self._store.current
 
     def replace_settings(self, settings: Settings) -> None:
         """Apply and save a whole new set of settings (from the settings dialog)."""
-        self._settings = settings
-        self.apply_settings(settings)
-        self._persist()
+        self._store.replace(settings)
 
     def update_settings(self, **changes: object) -> None:
         """Change settings, apply them and save them."""
-        self._settings = dataclasses.replace(self._settings, **changes)  # type: ignore[arg-type]
-        self.apply_settings(self._settings)
-        self._persist()
+        self._store.update(**changes)
 
     def apply_settings(self, settings: Settings) -> None:
         """Theme, font and panels."""
-        self._settings = settings
         self._apply_theme()
         self.toc_dock.setVisible(settings.show_toc)
         self.actions_.sync(settings)
         self.tone_panel.set_profile(profile_line(settings))
+
+    def _on_save_failed(self, message: str) -> None:
+        self.pane.banner.show_error(message)
 
     def _on_color_scheme_changed(self, _scheme: object) -> None:
         self._apply_theme()
@@ -487,12 +489,6 @@ class MainWindow(QMainWindow):
             font.setStyleHint(QFont.StyleHint.Serif)
         font.setPointSize(self._settings.font_size)
         self.pane.apply_style(colors, font, self._settings.line_height)
-
-    def _persist(self) -> None:
-        try:
-            self._save_settings(self._settings)
-        except Exception as exc:
-            self.pane.banner.show_error(str(exc))
 
     def _restore_layout(self) -> None:
         if self._settings.window_geometry:
@@ -535,13 +531,11 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the reading place, window layout and settings."""
         self._store_position()
-        self._settings = dataclasses.replace(
-            self._settings,
+        self._store.update(
             show_toc=self.toc_dock.isVisible(),
             window_geometry=bytes(self.saveGeometry().toBase64().data()).decode(),
             window_state=bytes(self.saveState().toBase64().data()).decode(),
         )
-        self._persist()
         # The place is saved; late scroll events must not write to a closing library.
         self._closed = True
         self._save_place.stop()

@@ -163,7 +163,7 @@ def make_service(
             library.analyses,
             on_result=lambda hid, emotion: hook.append((hid, emotion)),
             poll_interval_ms=POLL_MS,
-            prices=[("claude-haiku", 1.0, 5.0)],
+            prices=lambda: [("claude-haiku", 1.0, 5.0)],
         )
         recorder = Recorder(service)
         recorder.hook = hook
