@@ -135,7 +135,11 @@ def test_a_long_session_stays_alive_flat_and_responsive(tmp_path: Path) -> None:
     if grown >= OBJECT_GROWTH_LIMIT:
         problems.append(f"{grown:,} more Python objects after the warm-up")
 
-    # Responsive: no action froze the window for longer than the limit.
+    # Responsive: no action froze the window for longer than the limit. One run of an
+    # action over the limit is put down to the machine only when the GUI thread's own
+    # work in it stayed under the limit (the rest was time the system gave to others:
+    # CI runs on a shared two-core machine). A second such run, or one in which the
+    # app itself worked longer than the limit, fails.
     stalls = report["stalls"]
     assert isinstance(stalls, dict)
     problems += [
@@ -144,5 +148,6 @@ def test_a_long_session_stays_alive_flat_and_responsive(tmp_path: Path) -> None:
         f" ({item['cpu_ms_of_max']:.0f} ms of it on the CPU)"
         for name, item in stalls.items()
         if item["max_ms"] > STALL_LIMIT_MS
+        and (item["over_50"] > 1 or item["cpu_ms_of_max"] > STALL_LIMIT_MS)
     ]
     assert not problems, "\n".join(problems) + "\n" + table
