@@ -9,7 +9,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from reader_app.core.errors import StorageError
-from reader_app.core.gc_pause import no_cyclic_gc
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -128,7 +127,7 @@ class AnnotationCommands(QObject):
             return
         self._w.status_message(self.tr("Importing {name}…").format(name=path.name))
         self._tasks.submit(
-            lambda: _without_gc(lambda: self._run_import(path)),
+            lambda: self._run_import(path),
             lambda done: self._imported(path, done),
             lambda exc: self._w.pane.banner.show_error(str(exc)),
         )
@@ -246,11 +245,6 @@ class AnnotationCommands(QObject):
 
 # Below this many highlights placing is over in a blink; a message would only flicker.
 _SHOW_PLACING_FROM = 200
-
-
-def _without_gc(work: Callable[[], FileImportResult]) -> FileImportResult:
-    with no_cyclic_gc():  # its full collections would freeze the window (see there)
-        return work()
 
 
 def _safe_name(title: str) -> str:

@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import keyring
 import pytest
 import shiboken6
+from keyring.backend import KeyringBackend
 
 from reader_app.app import ReaderApp
 from reader_app.config.paths import AppPaths
@@ -60,3 +62,34 @@ def wait_for_book(qtbot: QtBot, app: ReaderApp, title: str | None = None) -> Non
             assert book.title == title
 
     qtbot.waitUntil(loaded, timeout=10_000)
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that keeps its passwords in this process only; it starts empty."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.values.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The process's keyring is a :class:`MemoryKeyring` for the test (no D-Bus left open)."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

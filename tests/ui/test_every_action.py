@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from html import unescape
 from typing import TYPE_CHECKING
 
-import keyring
 import pytest
 import shiboken6
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtTest import QTest
@@ -38,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from reader_app.app import run_gui
 from reader_app.ui.main_window import MainWindow
-from tests.ui.conftest import CORPUS
+from tests.ui.conftest import CORPUS, MemoryKeyring
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -386,38 +384,10 @@ class Outcome:
     open_after_quit: bool = True
 
 
-@pytest.fixture
-def empty_keyring() -> Iterator[None]:
-    """A keyring with no API key in it, and no D-Bus connection left open after the test."""
-    previous = keyring.get_keyring()
-    keyring.set_keyring(EmptyKeyring())
-    yield
-    keyring.set_keyring(previous)
-
-
-class EmptyKeyring(KeyringBackend):
-    """A keyring that keeps what it is given in this process only; it starts empty."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.values.pop((service, username), None)
-
-
 # QTest says so when it presses a key with no character, such as the Open or Undo key.
 @pytest.mark.qt_log_ignore("keyToAscii Unhandled key code")
 def test_every_menu_command_and_shortcut_shows_something(
-    qtbot: QtBot, profile: AppPaths, monkeypatch: pytest.MonkeyPatch, empty_keyring: None
+    qtbot: QtBot, profile: AppPaths, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
 ) -> None:
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs its own
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)

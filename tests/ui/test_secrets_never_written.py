@@ -19,9 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
@@ -33,11 +31,9 @@ from reader_app.logs import setup_logging
 from reader_app.storage.annotations import AnnotationQuery
 from reader_app.ui.annotation_commands import export_to
 from reader_app.ui.crash_dialog import CrashDialog
-from tests.ui.conftest import MakeApp, wait_for_book
+from tests.ui.conftest import MakeApp, MemoryKeyring, wait_for_book
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from pytestqt.qtbot import QtBot
 
     from reader_app.app import ReaderApp
@@ -63,25 +59,6 @@ def _gateway_key() -> str:
 
 
 KEYS = {"anthropic": _anthropic_key, "gateway": _gateway_key}
-
-
-class _MemoryKeyring(KeyringBackend):
-    """A keyring that keeps its passwords in this process only."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.values.pop((service, username), None)
 
 
 def _needles(key: str) -> list[bytes]:
@@ -125,17 +102,6 @@ def _assert_scan_is_clean(roots: list[Path], key: str, must_have: list[Path]) ->
         # An empty or missing file proves nothing: the scan must have read the real thing.
         assert sizes.get(path, 0) > 0, f"{path} was not written, so it was not checked"
     return sizes
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[_MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = _MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 def _select(app: ReaderApp, text: str) -> None:
@@ -212,7 +178,7 @@ def test_gui_writes_no_key(
     fake_api: FakeAnthropic,
     profile: AppPaths,
     monkeypatch: pytest.MonkeyPatch,
-    memory_keyring: _MemoryKeyring,
+    memory_keyring: MemoryKeyring,
     capfd: pytest.CaptureFixture[str],
     kind: str,
     source: str,
