@@ -33,6 +33,7 @@ from reader_app.config.settings import Settings, load_settings, save_settings
 from reader_app.core.book_cache import BookCache
 from reader_app.core.errors import ReaderError
 from reader_app.core.examples import read_jsonl
+from reader_app.core.gc_pause import HeapFreezer
 from reader_app.services.analyzer_provider import AnalyzerProvider
 from reader_app.services.batch_service import BatchService
 from reader_app.services.book_service import BookService
@@ -77,6 +78,9 @@ SAMPLE_EVAL_SET = "eval/poem_sentiment_sample.csv"
 EXIT_BUSY = 2
 # The day's backup starts this long after the window: never in the way of the first page.
 BACKUP_DELAY_MS = 8000
+# Once the window and the first book are up, the objects that live as long as the app
+# are set aside from the cycle collector's full collections (see HeapFreezer).
+SETTLE_DELAY_MS = 2500
 
 
 class ReaderApp:
@@ -114,7 +118,8 @@ class ReaderApp:
         # Analyses get their own pool: a slow answer must never hold up opening a book.
         self.ai_pool = QThreadPool()
         self.ai_pool.setMaxThreadCount(4)
-        self.tone_service = ToneService(self.ai_pool, self.analyzers)
+        self.heap = HeapFreezer()
+        self.tone_service = ToneService(self.ai_pool, self.analyzers, self.heap)
         self.analyses = AnalysisRepository(conn)
         self.examples = ExampleRepository(conn)
         # The newest fast model once the API has listed them; a constant until then.
@@ -341,6 +346,9 @@ class ReaderApp:
         for part in parts:
             if shiboken6.isValid(part):
                 shiboken6.delete(part)
+        # What was set aside is handed back, so the app's leftovers can be collected in
+        # a process that goes on (the tests build many apps in one process).
+        self.heap.thaw()
 
 
 def _analyzer_for_key(key: str) -> object:
@@ -551,6 +559,7 @@ def _run_locked(
         _start_later(5000, app.batch_service.resume),
         # The day's backup, on its own worker, once the first page is long painted.
         _start_later(BACKUP_DELAY_MS, app.care.back_up),
+        _start_later(SETTLE_DELAY_MS, app.heap.settle),
     ]
     code = qt_app.exec()
     for timer in later:

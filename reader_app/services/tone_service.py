@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.multi import analyse_many
+from reader_app.core.gc_pause import HeapFreezer
 from reader_app.services.tasks import Mailbox
 
 if TYPE_CHECKING:
     from reader_app.ai.request import AnalysisOutcome, RawAnswer, ToneRequest
 
 log = logging.getLogger(__name__)
+
+SETTLE_DELAY_MS = 3000  # after the last analysis, before the heap is set aside again
 
 
 class ToneAnalyzer(Protocol):
@@ -153,11 +155,22 @@ class ToneService(QObject):
     analysis_failed = Signal(int, object)
 
     def __init__(
-        self, pool: QThreadPool, factory: AnalyzerFactory, parent: QObject | None = None
+        self,
+        pool: QThreadPool,
+        factory: AnalyzerFactory,
+        heap: HeapFreezer | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._pool = pool
         self._factory = factory
+        self._heap = heap or HeapFreezer()
+        # Once the last analysis is over and the reader is reading its result, the heap
+        # is collected and set aside again (a pause of some 30 ms nobody is waiting on).
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(SETTLE_DELAY_MS)
+        self._settle_timer.timeout.connect(self._heap.settle)
         self._ids = itertools.count(1)
         self._flags: dict[int, threading.Event] = {}
         self._mailboxes: dict[int, Mailbox] = {}  # each streamed analysis's newest partial
@@ -172,14 +185,15 @@ class ToneService(QObject):
         # Streaming answers on the workers make many short-lived objects, and the full
         # collections they trigger would rescan the whole heap (the open book, the
         # window) under the GIL, stalling the GUI for 100 ms and more. While analyses
-        # run, what already exists is set aside from collection; it is handed back
-        # when the last one ends, so no garbage is kept for good.
-        if not self._flags:
-            gc.freeze()
+        # run, what already exists is set aside from collection.
+        self._settle_timer.stop()
+        self._heap.hold()
 
-    def _end(self) -> None:
-        if not self._flags:
-            gc.unfreeze()
+    def _end(self, flag: threading.Event | None) -> None:
+        # A job ends once; a second report of it (there should be none) must not end
+        # another job's hold.
+        if flag is not None and self._heap.release():
+            self._settle_timer.start()
 
     def analyse(self, request: ToneRequest) -> int:
         """Queue an analysis; returns its job id."""
@@ -230,7 +244,7 @@ class ToneService(QObject):
     def _on_finished(self, job_id: int, outcome: object) -> None:
         flag = self._flags.pop(job_id, None)
         self._mailboxes.pop(job_id, None)
-        self._end()
+        self._end(flag)
         if flag is not None and flag.is_set():
             # Cancelled after the answer was complete: the user asked to drop it.
             self.analysis_failed.emit(job_id, AiError(AiErrorKind.CANCELLED))
@@ -238,7 +252,7 @@ class ToneService(QObject):
         self.analysis_finished.emit(job_id, outcome)
 
     def _on_failed(self, job_id: int, error: object) -> None:
-        self._flags.pop(job_id, None)
+        flag = self._flags.pop(job_id, None)
         self._mailboxes.pop(job_id, None)
-        self._end()
+        self._end(flag)
         self.analysis_failed.emit(job_id, error)

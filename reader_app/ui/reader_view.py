@@ -96,6 +96,7 @@ class ReaderView(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         # Text wraps to the column; only a wide image or table could want a side scroll.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
