@@ -14,11 +14,12 @@ import pytest
 from lxml import html
 
 from reader_app.config.paths import AppPaths
-from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+from reader_app.core.records import NewAnalysis, NewHighlight
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.books import BookRepository
 from reader_app.storage.corrections import CorrectionRepository
 from reader_app.storage.db import open_database
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 from tests.cli_run import assert_one_error_line, run_cli
 
 if TYPE_CHECKING:

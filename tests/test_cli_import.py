@@ -11,10 +11,11 @@ import pytest
 from reader_app.config.paths import AppPaths
 from reader_app.core.exporters.w3c import export_w3c
 from reader_app.core.loaders import load_book
+from reader_app.core.records import NewHighlight
 from reader_app.storage.annotations import AnnotationQuery
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 from tests.cli_run import assert_one_error_line, run_cli
 
 if TYPE_CHECKING:

@@ -37,9 +37,10 @@ def save_highlight(conn: sqlite3.Connection, book: Book, place: tuple[int, int, 
     neither a book without its highlight nor the reverse.
     """
     from reader_app.core.anchors import make_anchor
+    from reader_app.core.records import NewHighlight
     from reader_app.storage.books import BookRepository
     from reader_app.storage.db import transaction
-    from reader_app.storage.highlights import HighlightRepository, NewHighlight
+    from reader_app.storage.highlights import HighlightRepository
 
     chapter, start, end = place
     anchor = make_anchor([c.text for c in book.chapters], chapter, start, end)
@@ -76,7 +77,8 @@ def save_failure(
     conn: sqlite3.Connection, highlight_id: int, request: ToneRequest, error: AiError
 ) -> None:
     """Record why a highlight is not analysed, as the tone panel does."""
-    from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+    from reader_app.core.records import NewAnalysis
+    from reader_app.storage.analyses import AnalysisRepository
 
     AnalysisRepository(conn).add(
         NewAnalysis(

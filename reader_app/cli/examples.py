@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
     from reader_app.cli.common import Parser
     from reader_app.config.paths import AppPaths
-    from reader_app.storage.examples import ExampleRepository, StoredExample
+    from reader_app.core.records import StoredExample
+    from reader_app.storage.examples import ExampleRepository
 
 
 def _parser() -> Parser:

@@ -18,16 +18,18 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.pricing import estimate_cost
 from reader_app.core.errors import ReaderError, StorageError
+from reader_app.core.records import NewAnalysis
 from reader_app.services.tasks import TaskRunner
-from reader_app.storage.analyses import NewAnalysis, success_from_outcome
+from reader_app.storage.analyses import success_from_outcome
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from reader_app.ai.batches import BatchClient, BatchItemResult, BatchStatus
     from reader_app.ai.request import ToneRequest
+    from reader_app.core.records import BatchJob
     from reader_app.storage.analyses import AnalysisRepository
-    from reader_app.storage.batch_jobs import BatchJob, BatchJobRepository
+    from reader_app.storage.batch_jobs import BatchJobRepository
 
 log = logging.getLogger(__name__)
 

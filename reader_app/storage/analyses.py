@@ -3,48 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from reader_app.core.records import AnalysisRecord, NewAnalysis
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
     import sqlite3
 
     from reader_app.storage.db import Clock
-
-
-@dataclass(frozen=True)
-class NewAnalysis:
-    """What an analysis attempt produced (``status`` "ok" or "failed")."""
-
-    highlight_id: int
-    status: str
-    model: str = ""
-    prompt_version: str = ""
-    tone: str = ""
-    polarity: str = ""
-    dominant_emotion: str = ""
-    result: dict[str, Any] | None = None
-    dropped_evidence: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_creation_tokens: int = 0
-    cache_read_tokens: int = 0
-    cost_usd: float = 0.0
-    ttft_ms: float = 0.0
-    total_ms: float = 0.0
-    request_id: str = ""
-    error_kind: str = ""
-    error_message: str = ""
-
-
-@dataclass(frozen=True)
-class AnalysisRecord(NewAnalysis):
-    """A stored attempt."""
-
-    id: int = 0
-    created_at: str = ""
 
 
 _COLUMNS = (

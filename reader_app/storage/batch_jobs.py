@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from reader_app.core.records import BatchJob
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
@@ -16,29 +16,6 @@ if TYPE_CHECKING:
 
 # Statuses of a job that still needs polling or collecting.
 OPEN_STATUSES = ("submitting", "in_progress", "canceling", "ended")
-
-
-@dataclass(frozen=True)
-class BatchJob:
-    """One batch of analyses sent to the Message Batches API.
-
-    Attributes:
-        items: one dict per request: ``custom_id``, ``highlight_id``, ``prompt_version``,
-            ``model`` and ``saved`` (whether its result is stored).
-        status: "submitting", "in_progress", "canceling", "ended" (results not all saved
-            yet), "done", "failed" or "canceled".
-        counts: the API's request counts.
-    """
-
-    id: int
-    remote_id: str
-    book_id: str
-    status: str
-    created_at: str
-    updated_at: str
-    items: list[dict[str, Any]]
-    counts: dict[str, int]
-    error: str
 
 
 class BatchJobRepository:

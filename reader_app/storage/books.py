@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader_app.core.records import BookRecord
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
@@ -24,43 +24,6 @@ _COLUMNS = (
     "id, path, title, authors, language, format, chapter_count, char_count, added_at,"
     " last_opened_at, position_chapter, position_offset, progress, in_recent"
 )
-
-
-@dataclass(frozen=True)
-class BookRecord:
-    """One row of ``books``.
-
-    Attributes:
-        id: SHA-256 of the file bytes, lowercase hex.
-        path: where the file was last opened from.
-        title: the book's title.
-        authors: the authors, in the order the book lists them.
-        language: a BCP 47 tag such as ``en``, or empty when unknown.
-        format: the format's display name (``BookFormat.value``).
-        chapter_count: number of chapters when last opened.
-        char_count: total plain-text length in code points when last opened.
-        added_at: when the book was first opened (UTC, ISO-8601 with Z).
-        last_opened_at: when it was last opened, or None.
-        position_chapter: the chapter the reader was at.
-        position_offset: the code-point offset inside that chapter.
-        progress: fraction of the book read, 0.0 to 1.0.
-        in_recent: whether it shows in the Recent list.
-    """
-
-    id: str
-    path: str
-    title: str
-    authors: tuple[str, ...]
-    language: str
-    format: str
-    chapter_count: int
-    char_count: int
-    added_at: str
-    last_opened_at: str | None
-    position_chapter: int
-    position_offset: int
-    progress: float
-    in_recent: bool
 
 
 class BookRepository:

@@ -9,10 +9,10 @@ replaces it, so no item is ever counted twice.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reader_app.core.eval_data import EvalAnswer, EvalItem
+from reader_app.core.records import EvalRunInfo, EvalSetInfo
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
@@ -23,53 +23,6 @@ if TYPE_CHECKING:
 
 FIELDS = ("tone", "polarity", "emotion")
 RUN_STATUSES = ("running", "done", "canceled")
-
-
-@dataclass(frozen=True)
-class EvalSetInfo:
-    """A stored evaluation set.
-
-    Attributes:
-        id: its row id.
-        name: what the reader called it.
-        source: where the items came from (a file path, "corrections", …).
-        field: the field it evaluates: "tone", "polarity" or "emotion".
-        created_at: when it was stored (UTC ISO 8601).
-        size: how many items it has.
-    """
-
-    id: int
-    name: str
-    source: str
-    field: str
-    created_at: str
-    size: int
-
-
-@dataclass(frozen=True)
-class EvalRunInfo:
-    """A stored run.
-
-    Attributes:
-        id: its row id.
-        set_id: the set it ran over.
-        created_at: when it started.
-        status: "running" (also a run that was killed: resume it), "done" or "canceled".
-        field: the evaluated field.
-        config: model, prompt_version, objective, level, language, strategy, k, … as
-            the runner described them.
-        finished_at: when it ended, or None.
-        answered: how many items have an answer (ok or failed).
-    """
-
-    id: int
-    set_id: int
-    created_at: str
-    status: str
-    field: str
-    config: dict[str, Any]
-    finished_at: str | None
-    answered: int
 
 
 _ANSWER_COLUMNS = (

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reader_app.core.examples import Example
+from reader_app.core.records import ExampleSet, StoredExample
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
@@ -16,23 +16,6 @@ if TYPE_CHECKING:
     from reader_app.storage.db import Clock
 
 SEEDED_KEY = "seed_examples_loaded"
-
-
-@dataclass(frozen=True)
-class StoredExample:
-    """An example with its row id."""
-
-    id: int
-    example: Example
-
-
-@dataclass(frozen=True)
-class ExampleSet:
-    """A named set of examples."""
-
-    id: int
-    name: str
-    size: int
 
 
 class ExampleRepository:

@@ -8,9 +8,9 @@ A highlight that could not be re-anchored is kept with ``orphaned`` set, never d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from reader_app.core.records import Highlight, NewHighlight, check_position
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
@@ -18,91 +18,12 @@ if TYPE_CHECKING:
 
     from reader_app.storage.db import Clock
 
-DEFAULT_COLOR = "yellow"
 
 _COLUMNS = (
     "id, book_id, chapter, chapter_key, start, end, quote, prefix, suffix, color, note,"
     " orphaned, created_at, updated_at, section, source"
 )
 _PLACEHOLDERS = ", ".join("?" * len(_COLUMNS.split(",")))
-
-
-@dataclass(frozen=True)
-class NewHighlight:
-    """A highlight the user just made, before the database gives it an id.
-
-    Attributes:
-        book_id: the book's SHA-256 hex; the book must already be recorded.
-        chapter: chapter index.
-        chapter_key: the chapter's stable key (EPUB href), to find it if chapters move.
-        start: first code point of the passage in the chapter's plain text.
-        end: one past the last code point; ``end >= start``.
-        quote: the passage's exact text.
-        prefix: about 32 characters before the passage.
-        suffix: about 32 characters after it.
-        color: a colour name.
-        note: the user's note.
-    """
-
-    book_id: str
-    chapter: int
-    chapter_key: str
-    start: int
-    end: int
-    quote: str
-    prefix: str = ""
-    suffix: str = ""
-    color: str = DEFAULT_COLOR
-    note: str = ""
-    section: str = ""
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        """Reject positions that cannot come from a real selection.
-
-        Raises:
-            ValueError: a negative chapter or start, or ``end < start``.
-        """
-        _check_position(self.chapter, self.start, self.end)
-
-
-@dataclass(frozen=True)
-class Highlight:
-    """A stored highlight.
-
-    Attributes:
-        id: the database id.
-        book_id: the book's SHA-256 hex.
-        chapter: chapter index.
-        chapter_key: the chapter's stable key.
-        start: first code point of the passage.
-        end: one past the last code point.
-        quote: the passage's exact text.
-        prefix: context before the passage.
-        suffix: context after it.
-        color: a colour name.
-        note: the user's note, or empty.
-        orphaned: True when the passage could not be found in the book any more.
-        created_at: when it was made (UTC, ISO-8601 with Z).
-        updated_at: when it was last changed.
-    """
-
-    id: int
-    book_id: str
-    chapter: int
-    chapter_key: str
-    start: int
-    end: int
-    quote: str
-    prefix: str
-    suffix: str
-    color: str
-    note: str
-    orphaned: bool
-    created_at: str
-    updated_at: str
-    section: str = ""
-    source: str = ""
 
 
 class HighlightRepository:
@@ -261,7 +182,7 @@ class HighlightRepository:
             ValueError: an impossible position.
             StorageError: the library could not be written.
         """
-        _check_position(chapter, start, end)
+        check_position(chapter, start, end)
         return self._update(
             highlight_id,
             "chapter = ?, start = ?, end = ?, orphaned = ?",
@@ -353,21 +274,6 @@ class HighlightRepository:
             UTC ISO-8601 with Z.
         """
         return format_timestamp(self._clock())
-
-
-def _check_position(chapter: int, start: int, end: int) -> None:
-    """Reject a position no selection can produce.
-
-    Args:
-        chapter: chapter index.
-        start: start offset.
-        end: end offset.
-
-    Raises:
-        ValueError: a negative chapter or start, or ``end < start``.
-    """
-    if chapter < 0 or start < 0 or end < start:
-        raise ValueError(f"impossible position: chapter={chapter}, start={start}, end={end}")
 
 
 def _highlight(row: sqlite3.Row) -> Highlight:

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor
 from reader_app.core.errors import BookError
+from reader_app.core.records import DEFAULT_COLOR
 from reader_app.core.tone_result import dominant_emotion
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 from reader_app.storage.duplicates import KnownHighlights
-from reader_app.storage.highlights import DEFAULT_COLOR
 
 if TYPE_CHECKING:
     import sqlite3

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor
 from reader_app.storage.db import format_timestamp, system_clock, transaction
-from reader_app.storage.highlights import Highlight, HighlightRepository
+from reader_app.storage.highlights import HighlightRepository
 from reader_app.storage.imports import adopt_within, adoptable_placeholders
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from reader_app.core.book import Book
+    from reader_app.core.records import Highlight
     from reader_app.core.sections import SectionFinder
     from reader_app.storage.db import Clock
 

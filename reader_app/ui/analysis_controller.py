@@ -15,18 +15,19 @@ from reader_app.ai.pricing import estimate_cost
 from reader_app.ai.prompt import prompt_settings, summarise
 from reader_app.core.errors import StorageError
 from reader_app.core.examples import Example
-from reader_app.storage.analyses import AnalysisRecord, NewAnalysis, success_from_outcome
+from reader_app.core.records import AnalysisRecord, NewAnalysis
+from reader_app.storage.analyses import success_from_outcome
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from reader_app.ai.request import AnalysisOutcome, ToneRequest
     from reader_app.config.settings import Settings
+    from reader_app.core.records import Highlight
     from reader_app.services.tone_service import ToneService
     from reader_app.storage.analyses import AnalysisRepository
     from reader_app.storage.corrections import CorrectionRepository
     from reader_app.storage.examples import ExampleRepository
-    from reader_app.storage.highlights import Highlight
     from reader_app.ui.correction_dialog import CorrectionDialog
     from reader_app.ui.highlight_controller import HighlightController
     from reader_app.ui.reader_pane import ReaderPane

@@ -40,8 +40,9 @@ if TYPE_CHECKING:
 
     from reader_app.core.annotations import Annotation
     from reader_app.core.book import Book
+    from reader_app.core.records import Highlight
     from reader_app.storage.annotations import AnnotationQuery
-    from reader_app.storage.highlights import Highlight, HighlightRepository
+    from reader_app.storage.highlights import HighlightRepository
 
 
 class AnnotationsWindow(QDialog):

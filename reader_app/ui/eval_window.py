@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from reader_app.core.eval_data import EvalItem
+    from reader_app.core.records import EvalRunInfo
     from reader_app.services.eval_service import EvalService
-    from reader_app.storage.evals import EvalRepository, EvalRunInfo
+    from reader_app.storage.evals import EvalRepository
 
 FIELD_NAMES = {"tone": "tone label", "polarity": "polarity", "emotion": "dominant emotion"}
 _RUN = Qt.ItemDataRole.UserRole

@@ -49,7 +49,7 @@ from reader_app.core.examples_io import split_tags
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from reader_app.storage.examples import StoredExample
+    from reader_app.core.records import StoredExample
 
 MIN_EMOTION_ROWS = 3
 _DEFAULT_INTENSITY = 50

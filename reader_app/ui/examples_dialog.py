@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from reader_app.core.examples import Example
-    from reader_app.storage.examples import ExampleRepository, StoredExample
+    from reader_app.core.records import StoredExample
+    from reader_app.storage.examples import ExampleRepository
 
 
 class ExamplesDialog(QDialog):

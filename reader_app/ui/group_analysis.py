@@ -17,7 +17,7 @@ from reader_app.ai.pricing import estimate_cost
 from reader_app.ai.prompt import PassageContext, extract_context, prompt_settings
 from reader_app.ai.selection import choose_examples
 from reader_app.core.errors import StorageError
-from reader_app.storage.analyses import NewAnalysis
+from reader_app.core.records import NewAnalysis
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -28,10 +28,10 @@ if TYPE_CHECKING:
     from reader_app.ai.schema import CheckedAnalysis
     from reader_app.config.settings import Settings
     from reader_app.core.book import Book
+    from reader_app.core.records import Highlight
     from reader_app.services.tone_service import ToneService
     from reader_app.storage.analyses import AnalysisRepository
     from reader_app.storage.examples import ExampleRepository
-    from reader_app.storage.highlights import Highlight
     from reader_app.ui.highlight_controller import HighlightController
 
 log = logging.getLogger(__name__)

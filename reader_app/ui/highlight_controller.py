@@ -12,8 +12,8 @@ from PySide6.QtCore import QObject, Signal
 from reader_app.core.anchors import make_anchor
 from reader_app.core.errors import ReaderError, StorageError
 from reader_app.core.gc_pause import no_cyclic_gc
+from reader_app.core.records import Highlight, NewHighlight
 from reader_app.storage.db import open_database
-from reader_app.storage.highlights import Highlight, HighlightRepository, NewHighlight
 from reader_app.storage.placement import PlacedHighlights, PlacingCancelled, place_highlights
 from reader_app.ui.reader_view import Mark
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from reader_app.core.book import Book
     from reader_app.services.tasks import Report, TaskRunner
+    from reader_app.storage.highlights import HighlightRepository
 
 log = logging.getLogger(__name__)
 

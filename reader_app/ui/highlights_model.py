@@ -18,7 +18,7 @@ from reader_app.ui.themes import highlight_color
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from reader_app.storage.highlights import Highlight
+    from reader_app.core.records import Highlight
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -45,7 +45,7 @@ from reader_app.ui.themes import HIGHLIGHT_COLORS, highlight_color
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from reader_app.storage.highlights import Highlight
+    from reader_app.core.records import Highlight
 
 __all__ = ["HighlightsPanel", "PanelRow", "swatch"]
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from reader_app.storage.books import BookRecord
+    from reader_app.core.records import BookRecord
 
 _PATH = Qt.ItemDataRole.UserRole
 

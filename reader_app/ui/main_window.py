@@ -37,12 +37,12 @@ if TYPE_CHECKING:
 
     from reader_app.config.settings import Settings
     from reader_app.core.book import Book
+    from reader_app.core.records import Highlight
     from reader_app.core.search import SearchHit
     from reader_app.services.book_service import BookService
     from reader_app.services.search_service import SearchService
     from reader_app.services.settings_store import SettingsStore
     from reader_app.storage.books import BookRepository
-    from reader_app.storage.highlights import Highlight
     from reader_app.ui.annotation_commands import AnnotationCommands
     from reader_app.ui.highlight_controller import HighlightController
 

@@ -15,12 +15,11 @@ if TYPE_CHECKING:
 
     from reader_app.ai.request import ToneRequest
     from reader_app.core.eval_data import EvalItem
+    from reader_app.core.records import BatchJob, Highlight
     from reader_app.services.batch_service import BatchService
     from reader_app.services.eval_service import EvalService
-    from reader_app.storage.batch_jobs import BatchJob
     from reader_app.storage.evals import EvalRepository
     from reader_app.storage.examples import ExampleRepository
-    from reader_app.storage.highlights import Highlight
     from reader_app.ui.analysis_controller import AnalysisController
     from reader_app.ui.eval_window import EvalWindow
     from reader_app.ui.examples_dialog import ExamplesDialog

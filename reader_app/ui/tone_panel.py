@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from reader_app.config.settings import Settings
-    from reader_app.storage.analyses import AnalysisRecord
+    from reader_app.core.records import AnalysisRecord
 
 _POLARITY = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive", "mixed": "Mixed"}
 

@@ -24,10 +24,11 @@ from reader_app.config.settings import Settings, save_settings
 from reader_app.core.errors import SettingsError, StorageError
 from reader_app.core.exporters import ExportError, write_export
 from reader_app.core.importers.clippings import parse_clippings, to_annotations
-from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+from reader_app.core.records import NewAnalysis, NewHighlight
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 from reader_app.storage.imports import import_annotations
 from tests.durability.writer import BOOK_ID, clippings_text
 

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reader_app.config.paths import AppPaths
+from reader_app.core.records import NewHighlight
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 from tests.durability.writer import BOOK_ID, IMPORT_SIZE, clippings_text
 from tests.fake_api import VALID_KEY, FakeAnthropic
 

@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 
 from reader_app.core.importers.clippings import parse_clippings, to_annotations
-from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+from reader_app.core.records import NewAnalysis, NewHighlight
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.db import open_database
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 from reader_app.storage.imports import import_annotations
 
 BOOK_ID = "d" * 64

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
-    from reader_app.storage.books import BookRecord
+    from reader_app.core.records import BookRecord
 
 BOOK_A = "a" * 64
 BOOK_B = "b" * 64

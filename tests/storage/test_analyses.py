@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from reader_app.ai.pricing import estimate_cost
 from reader_app.ai.request import Usage
 from reader_app.core.examples import Example
-from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+from reader_app.core.records import NewAnalysis, NewHighlight
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.examples import ExampleRepository
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 
 if TYPE_CHECKING:
     import sqlite3

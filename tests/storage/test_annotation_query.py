@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+from reader_app.core.records import NewAnalysis, NewHighlight
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.annotations import AnnotationQuery
 from reader_app.storage.corrections import CorrectionRepository
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 
 if TYPE_CHECKING:
     import sqlite3

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reader_app.core.errors import StorageError
-from reader_app.storage.books import BookRecord, BookRepository
+from reader_app.core.records import BookRecord, NewHighlight
+from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 
 if TYPE_CHECKING:
     import sqlite3

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reader_app.core.examples import Example
-from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+from reader_app.core.records import NewAnalysis, NewHighlight
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.corrections import CorrectionRepository
 from reader_app.storage.eval_sources import items_from_corrections, items_from_examples
 from reader_app.storage.examples import ExampleRepository
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 
 if TYPE_CHECKING:
     import sqlite3

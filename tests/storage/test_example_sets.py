@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reader_app.core.examples import Example
-from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+from reader_app.core.records import NewAnalysis, NewHighlight
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.batch_jobs import BatchJobRepository
 from reader_app.storage.corrections import CorrectionRepository
 from reader_app.storage.examples import ExampleRepository
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 
 if TYPE_CHECKING:
     import sqlite3

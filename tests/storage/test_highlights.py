@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reader_app.core.errors import StorageError
+from reader_app.core.records import Highlight, NewHighlight
 from reader_app.storage.db import transaction
-from reader_app.storage.highlights import Highlight, HighlightRepository, NewHighlight
 
 if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Callable
 
-    from reader_app.storage.books import BookRecord
+    from reader_app.core.records import BookRecord
+    from reader_app.storage.highlights import HighlightRepository
 
 
 def new(

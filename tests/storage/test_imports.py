@@ -14,13 +14,14 @@ from reader_app.core.importers import ImportedAnnotation
 from reader_app.core.importers.clippings import parse_clippings, to_annotations
 from reader_app.core.importers.w3c import parse_w3c
 from reader_app.core.loaders import load_book
+from reader_app.core.records import NewAnalysis, NewHighlight
 from reader_app.storage import imports
-from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.annotations import AnnotationQuery
 from reader_app.storage.books import BookRepository
 from reader_app.storage.corrections import CorrectionRepository
 from reader_app.storage.db import open_database
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 from reader_app.storage.imports import (
     adopt_placeholders,
     authors_match,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from reader_app.core.book import Book
-    from reader_app.storage.highlights import Highlight
+    from reader_app.core.records import Highlight
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from reader_app.core.records import NewHighlight
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import DamagedLibraryError, open_database
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 from reader_app.storage.recover import recover_into, set_aside
 
 if TYPE_CHECKING:

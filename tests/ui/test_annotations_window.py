@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from reader_app.core.annotations import Annotation
-from reader_app.storage.analyses import AnalysisRepository, NewAnalysis
+from reader_app.core.records import NewAnalysis
+from reader_app.storage.analyses import AnalysisRepository
 from reader_app.ui.annotations_model import (
     AnnotationFilter,
     AnnotationFilterProxy,

@@ -8,8 +8,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QHeaderView, QMenu
 
 from reader_app.core.anchors import make_anchor
+from reader_app.core.records import NewHighlight
 from reader_app.storage.db import transaction
-from reader_app.storage.highlights import HighlightRepository, NewHighlight
+from reader_app.storage.highlights import HighlightRepository
 from tests.ui.conftest import CORPUS, MakeApp, wait_for_book
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from reader_app.app import ReaderApp
-    from reader_app.storage.highlights import Highlight
+    from reader_app.core.records import Highlight
     from reader_app.ui.highlights_panel import HighlightsPanel
 
 MOBY = CORPUS / "books" / "moby-dick_idpf_epub3.epub"
