@@ -41,8 +41,7 @@ if TYPE_CHECKING:
     from reader_app.core.annotations import Annotation
     from reader_app.core.book import Book
     from reader_app.core.records import Highlight
-    from reader_app.storage.annotations import AnnotationQuery
-    from reader_app.storage.highlights import HighlightRepository
+    from reader_app.ui.ports import AnnotationSource, HighlightEdits
 
 
 class AnnotationsWindow(QDialog):
@@ -58,8 +57,8 @@ class AnnotationsWindow(QDialog):
 
     def __init__(
         self,
-        query: AnnotationQuery,
-        highlights: HighlightRepository,
+        query: AnnotationSource,
+        highlights: HighlightEdits,
         book: Callable[[], Book | None],
         parent: QWidget | None = None,
     ) -> None:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from reader_app.core.eval_data import EvalItem
     from reader_app.core.records import EvalRunInfo
     from reader_app.services.eval_service import EvalService
-    from reader_app.storage.evals import EvalRepository
+    from reader_app.ui.ports import EvalLibrary
 
 FIELD_NAMES = {"tone": "tone label", "polarity": "polarity", "emotion": "dominant emotion"}
 _RUN = Qt.ItemDataRole.UserRole
@@ -62,7 +62,7 @@ class EvalWindow(QDialog):
 
     def __init__(
         self,
-        repo: EvalRepository,
+        repo: EvalLibrary,
         service: EvalService,
         sources: Callable[[str, str], list[EvalItem]],
         sample: Path | None,

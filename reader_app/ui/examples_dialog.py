@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from reader_app.core.examples import Example
     from reader_app.core.records import StoredExample
-    from reader_app.storage.examples import ExampleRepository
+    from reader_app.ui.ports import ExampleLibrary
 
 
 class ExamplesDialog(QDialog):
@@ -63,9 +63,7 @@ class ExamplesDialog(QDialog):
 
     examples_changed = Signal()
 
-    def __init__(
-        self, repo: ExampleRepository, book_id: str, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, repo: ExampleLibrary, book_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._repo = repo
         self._book_id = book_id

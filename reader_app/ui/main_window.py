@@ -42,9 +42,9 @@ if TYPE_CHECKING:
     from reader_app.services.book_service import BookService
     from reader_app.services.search_service import SearchService
     from reader_app.services.settings_store import SettingsStore
-    from reader_app.storage.books import BookRepository
     from reader_app.ui.annotation_commands import AnnotationCommands
     from reader_app.ui.highlight_controller import HighlightController
+    from reader_app.ui.ports import BookShelf
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         settings: SettingsStore,
-        books: BookRepository,
+        books: BookShelf,
         book_service: BookService,
         search_service: SearchService,
         highlights: HighlightController,

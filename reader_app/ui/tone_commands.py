@@ -18,13 +18,12 @@ if TYPE_CHECKING:
     from reader_app.core.records import BatchJob, Highlight
     from reader_app.services.batch_service import BatchService
     from reader_app.services.eval_service import EvalService
-    from reader_app.storage.evals import EvalRepository
-    from reader_app.storage.examples import ExampleRepository
     from reader_app.ui.analysis_controller import AnalysisController
     from reader_app.ui.eval_window import EvalWindow
     from reader_app.ui.examples_dialog import ExamplesDialog
     from reader_app.ui.group_analysis import GroupAnalysis
     from reader_app.ui.main_window import MainWindow
+    from reader_app.ui.ports import EvalLibrary, ExampleLibrary
 
 
 class ToneCommands(QObject):
@@ -37,21 +36,21 @@ class ToneCommands(QObject):
         self.group: GroupAnalysis | None = None
         self.batches: BatchService | None = None
         self._compose: Callable[[Highlight], ToneRequest] | None = None
-        self._examples: ExampleRepository | None = None
+        self._examples: ExampleLibrary | None = None
         self.examples_dialog: ExamplesDialog | None = None
         self._evaluation: (
-            tuple[EvalRepository, EvalService, Callable[[str, str], list[EvalItem]], Path | None]
+            tuple[EvalLibrary, EvalService, Callable[[str, str], list[EvalItem]], Path | None]
             | None
         ) = None
         self.eval_window: EvalWindow | None = None
 
-    def attach_examples(self, repo: ExampleRepository) -> None:
+    def attach_examples(self, repo: ExampleLibrary) -> None:
         """The example library the Examples window edits."""
         self._examples = repo
 
     def attach_evaluation(
         self,
-        repo: EvalRepository,
+        repo: EvalLibrary,
         service: EvalService,
         sources: Callable[[str, str], list[EvalItem]],
         sample: Path | None,
