@@ -138,6 +138,8 @@ class ReaderApp:
             self.book_service,
             self.search_service,
             self.highlights,
+            open_settings=self.open_settings,
+            paths=paths,
         )
         self.analysis = AnalysisController(
             self.window.pane,
@@ -191,8 +193,6 @@ class ReaderApp:
             prices=lambda: self.settings.current.prices,
         )
         self.window.tone.attach_batches(self.batch_service, self.analysis.compose_for)
-        self.window.actions_.about_paths = paths
-        self.window.open_settings = self.open_settings
         self.opening.watch(self.window.pane.view.viewport())
         # The model list needs the SDK (+75 MB, a stall while it imports): it is asked for
         # when the user first analyses or opens the settings, never at start.

@@ -22,9 +22,11 @@ from reader_app.ui.highlights_panel import swatch
 from reader_app.ui.themes import HIGHLIGHT_COLORS, THEME_NAMES
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
     from reader_app.config.paths import AppPaths
     from reader_app.config.settings import Settings
-    from reader_app.ui.main_window import MainWindow
+    from reader_app.ui.window_api import WindowCommands
 
 StandardKey = QKeySequence.StandardKey
 
@@ -32,13 +34,21 @@ StandardKey = QKeySequence.StandardKey
 class WindowActions(QObject):
     """Owns the window's QActions so they can be reached by menu, shortcut and tests."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(
+        self, window: QMainWindow, commands: WindowCommands, about_paths: AppPaths | None
+    ) -> None:
+        """The actions of ``window``, triggering ``commands`` (the window itself, in the app).
+
+        ``about_paths`` says where the data lives, for the About dialog.
+        """
         super().__init__(window)
         self._w = window
-        w = window
+        self._commands = commands
+        self._about_paths = about_paths
+        w = commands
         self.open = self._act(self.tr("&Open…"), w.choose_file, StandardKey.Open)
         self.library = self._act(self.tr("&Library…"), w.show_library, "Ctrl+L")
-        self.quit = self._act(self.tr("&Quit"), w.close, StandardKey.Quit)
+        self.quit = self._act(self.tr("&Quit"), window.close, StandardKey.Quit)
         self.export = self._act(
             self.tr("&Export Annotations…"), w.export_annotations, "Ctrl+Shift+S"
         )
@@ -113,8 +123,6 @@ class WindowActions(QObject):
         self.full_screen.setCheckable(True)
         self.shortcuts = self._act(self.tr("&Keyboard Shortcuts"), self._show_shortcuts, "F1")
         self.about = self._act(self.tr("&About {app}").format(app=APP_NAME), self._show_about)
-        # Where the data lives, shown in the About dialog; the app sets it once it knows.
-        self.about_paths: AppPaths | None = None
         self.theme_group = QActionGroup(self)
         self.themes: dict[str, QAction] = {}
         labels = {
@@ -154,7 +162,6 @@ class WindowActions(QObject):
 
     def build_menus(self, bar: QMenuBar) -> None:
         """Fill the menu bar."""
-        w = self._w
         file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addAction(self.open)
         file_menu.addMenu(self.recent_menu)
@@ -175,8 +182,9 @@ class WindowActions(QObject):
         edit.addAction(self.evaluate)
         edit.addAction(self.preferences)
         view = bar.addMenu(self.tr("&View"))
-        panels = ((w.toc_dock, "F9", self.tr("&Contents")), (w.search_dock, "", self.tr("Sea&rch")),
-                  (w.highlights_dock, "F10", self.tr("&Highlights")))  # fmt: skip
+        c = self._commands
+        panels = ((c.toc_dock, "F9", self.tr("&Contents")), (c.search_dock, "", self.tr("Sea&rch")),
+                  (c.highlights_dock, "F10", self.tr("&Highlights")))  # fmt: skip
         for dock, key, label in panels:
             toggle = dock.toggleViewAction()
             # The dock's title has no mnemonic; the menu entry needs one to be reached by keyboard.
@@ -232,7 +240,7 @@ class WindowActions(QObject):
         self.find.setIconText(self.tr("Search"))
         self.prev_chapter.setIconText(self.tr("Previous"))
         self.next_chapter.setIconText(self.tr("Next"))
-        toc = self._w.toc_dock.toggleViewAction()
+        toc = self._commands.toc_dock.toggleViewAction()
         toc.setIcon(style.standardIcon(icons.SP_FileDialogListView))
         bar.addAction(self.open)
         bar.addAction(toc)
@@ -256,7 +264,7 @@ class WindowActions(QObject):
         self.recent_menu.clear()
         for title, path in entries:
             action = self.recent_menu.addAction(title)
-            action.triggered.connect(functools.partial(self._w.open_path, path))
+            action.triggered.connect(functools.partial(self._commands.open_path, path))
             action.setToolTip(path)
         self.recent_menu.setEnabled(bool(entries))
 
@@ -292,19 +300,20 @@ class WindowActions(QObject):
         del has_selection  # H with no selection explains itself in the status bar
 
     def _undo(self) -> None:
-        self._w._highlights.undo()
+        self._commands.undo_delete()
 
     def _font_step(self, delta: int) -> None:
-        size = self._w.settings.font_size + delta
-        self._w.update_settings(font_size=max(8, min(40, size)))
+        size = self._commands.settings.font_size + delta
+        self._commands.update_settings(font_size=max(8, min(40, size)))
 
     def _choose_font(self) -> None:
         from PySide6.QtGui import QFont
 
-        current = QFont(self._w.settings.font_family or "Serif", self._w.settings.font_size)
+        settings = self._commands.settings
+        current = QFont(settings.font_family or "Serif", settings.font_size)
         ok, font = QFontDialog.getFont(current, self._w, self.tr("Reading Font"))
         if ok:
-            self._w.update_settings(
+            self._commands.update_settings(
                 font_family=font.family(), font_size=max(8, min(40, font.pointSize()))
             )
 
@@ -334,6 +343,6 @@ class WindowActions(QObject):
     def _show_about(self) -> None:
         from reader_app.ui.about_dialog import AboutDialog
 
-        dialog = AboutDialog(self.about_paths, self._w)
+        dialog = AboutDialog(self._about_paths, self._w)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

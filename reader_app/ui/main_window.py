@@ -35,6 +35,7 @@ from reader_app.ui.tone_panel import TonePanel, profile_line
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from reader_app.config.paths import AppPaths
     from reader_app.config.settings import Settings
     from reader_app.core.book import Book
     from reader_app.core.records import Highlight
@@ -61,8 +62,16 @@ class MainWindow(QMainWindow):
         book_service: BookService,
         search_service: SearchService,
         highlights: HighlightController,
+        *,
+        open_settings: Callable[[], None],
+        paths: AppPaths | None,
         parent: QWidget | None = None,
     ) -> None:
+        """Build the window complete.
+
+        ``open_settings`` shows the settings dialog; ``paths`` say where the data lives
+        (for Help → About).
+        """
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -106,16 +115,16 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.highlights_dock, self.tone_dock)
         self.toc_dock.raise_()
         self.tone_dock.raise_()
-        self.tone = ToneCommands(self)
+        self.tone = ToneCommands(self, self)
         self.annotations: AnnotationCommands | None = None
-        self.open_settings: Callable[[], None] = lambda: None
+        self._open_settings = open_settings
 
         self._busy = BusySpinner(self)
         self._status = QLabel(self)
         self.statusBar().addWidget(self._status, 1)
         self.statusBar().addPermanentWidget(self._busy)
 
-        self.actions_ = WindowActions(self)
+        self.actions_ = WindowActions(self, self, paths)
         self.actions_.build_menus(self.menuBar())
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolBar")
@@ -395,6 +404,14 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         if ok:
             self._highlights.set_note(item.id, text)
+
+    def undo_delete(self) -> None:
+        """Edit → Undo Delete Highlight."""
+        self._highlights.undo()
+
+    def open_settings(self) -> None:
+        """Edit → Tone Analysis Settings."""
+        self._open_settings()
 
     def delete_highlight(self) -> None:
         """Delete the highlight under the cursor or selected in the list."""

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from PySide6.QtWidgets import QWidget
+
     from reader_app.ai.request import ToneRequest
     from reader_app.core.eval_data import EvalItem
     from reader_app.core.records import BatchJob, Highlight
@@ -22,16 +24,18 @@ if TYPE_CHECKING:
     from reader_app.ui.eval_window import EvalWindow
     from reader_app.ui.examples_dialog import ExamplesDialog
     from reader_app.ui.group_analysis import GroupAnalysis
-    from reader_app.ui.main_window import MainWindow
     from reader_app.ui.ports import EvalLibrary, ExampleLibrary
+    from reader_app.ui.window_api import ReadingWindow
 
 
 class ToneCommands(QObject):
     """Connects the window's widgets to the analysis controller, groups and batch jobs."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QWidget, host: ReadingWindow) -> None:
+        """Commands of ``window`` (the parent of their dialogs), using its parts in ``host``."""
         super().__init__(window)
-        self._w = window
+        self._window = window
+        self._w = host
         self.analysis: AnalysisController | None = None
         self.group: GroupAnalysis | None = None
         self.batches: BatchService | None = None
@@ -65,7 +69,7 @@ class ToneCommands(QObject):
         if self.eval_window is None:
             from reader_app.ui.eval_window import EvalWindow
 
-            self.eval_window = EvalWindow(*self._evaluation, parent=self._w)
+            self.eval_window = EvalWindow(*self._evaluation, parent=self._window)
         self.eval_window.show()
         self.eval_window.raise_()
 
@@ -78,7 +82,7 @@ class ToneCommands(QObject):
         if self.examples_dialog is None:
             from reader_app.ui.examples_dialog import ExamplesDialog
 
-            self.examples_dialog = ExamplesDialog(self._examples, book_id, self._w)
+            self.examples_dialog = ExamplesDialog(self._examples, book_id, self._window)
         else:
             self.examples_dialog.set_book(book_id)
         self.examples_dialog.show()
