@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from reader_app.ai.models import model_to_use
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, OBJECTIVE_PRESETS
+from reader_app.core.tone_result import ToneResult
 from reader_app.ui.emotion_bars import EmotionBars
 
 if TYPE_CHECKING:
@@ -244,28 +245,21 @@ class TonePanel(QWidget):
         self, passage: str, record: AnalysisRecord, corrected: dict[str, Any] | None = None
     ) -> None:
         """A stored analysis, or the reader's correction of it."""
-        result = corrected or record.result or {}
+        answer = ToneResult.load(corrected or record.result)
         self._clear_answer()
-        evidence = [e for e in result.get("evidence", []) if isinstance(e, dict)]
-        self.passage.setHtml(passage_html(passage, [str(e.get("quote", "")) for e in evidence]))
+        self.passage.setHtml(passage_html(passage, [e.quote for e in answer.evidence]))
         self.passage.show()
         self.status.hide()
-        self.tone.setText(str(result.get("tone", record.tone)))
-        polarity = _POLARITY.get(str(result.get("polarity", "")), str(result.get("polarity", "")))
-        confidence = float(result.get("confidence", 0) or 0)
+        self.tone.setText(answer.tone or record.tone)
+        polarity = _POLARITY.get(answer.polarity, answer.polarity)
         self.facts.setText(
             self.tr("{polarity} · confidence {confidence}%").format(
-                polarity=polarity, confidence=round(confidence * 100)
+                polarity=polarity, confidence=round(answer.confidence * 100)
             )
         )
-        rows = [
-            (str(e.get("name")), float(e.get("intensity", 0)))
-            for e in result.get("emotions", [])
-            if isinstance(e, dict)
-        ]
-        self.emotions.set_emotions(rows)
-        self.explanation.setPlainText(str(result.get("explanation", "")))
-        lines = [f"“{e.get('quote', '')}” — {e.get('why', '')}" for e in evidence]
+        self.emotions.set_emotions([(e.name, e.intensity) for e in answer.emotions])
+        self.explanation.setPlainText(answer.explanation)
+        lines = [f"“{e.quote}” — {e.why}" for e in answer.evidence]
         if record.dropped_evidence:
             lines.append(
                 self.tr("({n} quoted phrase(s) not found in the passage were left out.)").format(
@@ -296,7 +290,7 @@ class TonePanel(QWidget):
         if corrected:
             self.corrected_note.setText(
                 self.tr("Corrected by you. Claude's answer was “{tone}”.").format(
-                    tone=(record.result or {}).get("tone", record.tone)
+                    tone=ToneResult.load(record.result).tone or record.tone
                 )
             )
             self.corrected_note.show()
