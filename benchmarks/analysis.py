@@ -77,12 +77,18 @@ def main() -> None:
                       NO_PROXY="127.0.0.1,localhost")  # fmt: skip
     from reader_app.app import ReaderApp
     from reader_app.config.paths import AppPaths
+    from reader_app.config.secrets import ApiKeys, KeyringSecretStore
     from reader_app.config.settings import Settings
     from reader_app.storage.db import open_database
 
     paths = AppPaths.for_profile(Path(tempfile.mkdtemp(prefix="tone-bench-")))
     paths.ensure()
-    app = ReaderApp(paths, open_database(paths.database), Settings(theme="light"))
+    app = ReaderApp(
+        paths,
+        open_database(paths.database),
+        Settings(theme="light"),
+        api_keys=ApiKeys(KeyringSecretStore(), os.environ),
+    )
     app.window.resize(1280, 820)
     app.start(None)
     pump_until(qt, lambda: app.window.pane.book is not None)

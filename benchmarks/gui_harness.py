@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from reader_app.app import ReaderApp  # noqa: E402
 from reader_app.config.paths import AppPaths  # noqa: E402
+from reader_app.config.secrets import ApiKeys, KeyringSecretStore  # noqa: E402
 from reader_app.config.settings import load_settings  # noqa: E402
 from reader_app.storage.db import open_database  # noqa: E402
 
@@ -47,7 +48,12 @@ def build_app(profile: Path) -> ReaderApp:
     paths = AppPaths.for_profile(profile)
     paths.ensure()
     settings, _warning = load_settings(paths.settings_file)
-    app = ReaderApp(paths, open_database(paths.database), settings)
+    app = ReaderApp(
+        paths,
+        open_database(paths.database),
+        settings,
+        api_keys=ApiKeys(KeyringSecretStore(), os.environ),
+    )
     app.window.show()
     return app
 

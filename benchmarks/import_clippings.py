@@ -42,6 +42,7 @@ from benchmarks.clippings_corpus import (  # noqa: E402
 from benchmarks.gui_clock import StallMeter, run_until  # noqa: E402
 from reader_app.app import ReaderApp  # noqa: E402
 from reader_app.config.paths import AppPaths  # noqa: E402
+from reader_app.config.secrets import ApiKeys, KeyringSecretStore  # noqa: E402
 from reader_app.config.settings import load_settings  # noqa: E402
 from reader_app.core.loaders import load_book  # noqa: E402
 from reader_app.storage.db import open_database  # noqa: E402
@@ -49,7 +50,12 @@ from reader_app.storage.db import open_database  # noqa: E402
 
 def _app(paths: AppPaths) -> ReaderApp:
     settings, _warning = load_settings(paths.settings_file)
-    app = ReaderApp(paths, open_database(paths.database), settings)
+    app = ReaderApp(
+        paths,
+        open_database(paths.database),
+        settings,
+        api_keys=ApiKeys(KeyringSecretStore(), os.environ),
+    )
     app.window.resize(1200, 800)
     app.window.show()
     return app

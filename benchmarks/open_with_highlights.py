@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from reader_app.storage.import_file import import_file  # noqa: E402
 
 from benchmarks.clippings_corpus import (  # noqa: E402
     WAR_AND_PEACE,
@@ -39,10 +40,10 @@ from benchmarks.clippings_corpus import (  # noqa: E402
 from benchmarks.gui_clock import PaintWatch, StallMeter, run_until  # noqa: E402
 from reader_app.app import ReaderApp  # noqa: E402
 from reader_app.config.paths import AppPaths  # noqa: E402
+from reader_app.config.secrets import ApiKeys, KeyringSecretStore  # noqa: E402
 from reader_app.config.settings import load_settings  # noqa: E402
 from reader_app.core.loaders import load_book  # noqa: E402
 from reader_app.storage.db import open_database  # noqa: E402
-from reader_app.storage.import_file import import_file  # noqa: E402
 
 
 def measure(count: int, folder: Path) -> None:
@@ -66,7 +67,12 @@ def measure(count: int, folder: Path) -> None:
         print("no highlights (the baseline)")
 
     settings, _warning = load_settings(paths.settings_file)
-    app = ReaderApp(paths, open_database(paths.database), settings)
+    app = ReaderApp(
+        paths,
+        open_database(paths.database),
+        settings,
+        api_keys=ApiKeys(KeyringSecretStore(), os.environ),
+    )
     try:
         window = app.window
         window.resize(1200, 800)

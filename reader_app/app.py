@@ -92,12 +92,14 @@ class ReaderApp:
         conn: sqlite3.Connection,
         settings: Settings,
         *,
+        api_keys: ApiKeys,
         first_book: str | None = None,
     ) -> None:
         """Build everything; with ``first_book``, start reading it before the window exists.
 
         Parsing a long book is the slowest part of a start, so it begins on the pool first
-        and the window is built while it runs.
+        and the window is built while it runs. ``api_keys`` finds the API key: in the OS
+        keyring and the environment for ``tone-reader``, wherever a test says otherwise.
         """
         self.paths = paths
         self.conn = conn
@@ -113,7 +115,7 @@ class ReaderApp:
         self.highlights = HighlightController(HighlightRepository(conn), self.tasks)
         self.book_service = BookService(self.tasks, BookCache(paths.cache_dir / "books"))
         self.search_service = SearchService(self.tasks)
-        self.api_keys = ApiKeys(KeyringSecretStore(), os.environ)
+        self.api_keys = api_keys
         self.analyzers = AnalyzerProvider(self.api_keys)
         # Analyses get their own pool: a slow answer must never hold up opening a book.
         self.ai_pool = QThreadPool()
@@ -533,7 +535,8 @@ def _run_locked(
         print(f"tone-reader: {exc}", file=sys.stderr)
         return 1
     target, skipped = _pick_first_book(paths, BookRepository(conn), file)
-    app = ReaderApp(paths, conn, settings, first_book=target)
+    keys = ApiKeys(KeyringSecretStore(), os.environ)
+    app = ReaderApp(paths, conn, settings, api_keys=keys, first_book=target)
     _install_excepthook(app)
     notes = [note for note in (skipped, warning) if note]
     if damaged is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from keyring.backend import KeyringBackend
 
 from reader_app.app import ReaderApp
 from reader_app.config.paths import AppPaths
+from reader_app.config.secrets import ApiKeys, KeyringSecretStore
 from reader_app.config.settings import load_settings
 from reader_app.storage.db import open_database
 
@@ -38,7 +40,12 @@ def make_app(qtbot: QtBot, profile: AppPaths) -> Iterator[MakeApp]:
 
     def make() -> ReaderApp:
         settings, _warning = load_settings(profile.settings_file)
-        app = ReaderApp(profile, open_database(profile.database), settings)
+        app = ReaderApp(
+            profile,
+            open_database(profile.database),
+            settings,
+            api_keys=ApiKeys(KeyringSecretStore(), os.environ),
+        )
         # Not handed to qtbot: shutdown() below destroys the window, as the app's own does.
         made.append(app)
         return app
