@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
-from reader_app.storage.import_file import import_file  # noqa: E402
 
 from benchmarks.clippings_corpus import (  # noqa: E402
     WAR_AND_PEACE,
@@ -44,6 +43,7 @@ from reader_app.config.secrets import ApiKeys, KeyringSecretStore  # noqa: E402
 from reader_app.config.settings import load_settings  # noqa: E402
 from reader_app.core.loaders import load_book  # noqa: E402
 from reader_app.storage.db import open_database  # noqa: E402
+from reader_app.usecases.importing import import_file  # noqa: E402
 
 
 def measure(count: int, folder: Path) -> None:

@@ -32,7 +32,6 @@ from reader_app.config.secrets import ApiKeys, KeyringSecretStore
 from reader_app.config.settings import Settings, load_settings, save_settings
 from reader_app.core.book_cache import BookCache
 from reader_app.core.errors import ReaderError
-from reader_app.core.examples import read_jsonl
 from reader_app.core.gc_pause import HeapFreezer
 from reader_app.services.analyzer_provider import AnalyzerProvider
 from reader_app.services.batch_service import BatchService
@@ -54,12 +53,13 @@ from reader_app.storage.eval_sources import items_from_corrections, items_from_e
 from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
-from reader_app.storage.import_file import import_file
 from reader_app.ui.analysis_controller import AnalysisController
 from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.group_analysis import GroupAnalysis
 from reader_app.ui.highlight_controller import HighlightController
 from reader_app.ui.main_window import MainWindow
+from reader_app.usecases.examples import seed_examples
+from reader_app.usecases.importing import import_file
 
 if TYPE_CHECKING:
     import sqlite3
@@ -296,14 +296,8 @@ class ReaderApp:
             self.window.open_path(target)
 
     def _seed_examples(self) -> None:
-        path = resource_path("examples/seed.jsonl")
-        if path is None:
-            return
-        examples, problems = read_jsonl(path)
-        for problem in problems:
-            log.error("Shipped seed examples: %s", problem)
         try:
-            self.examples.seed_once(examples)
+            seed_examples(self.examples)
         except ReaderError as exc:
             log.warning("Could not load the seed examples: %s", exc)
 

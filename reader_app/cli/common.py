@@ -133,12 +133,6 @@ def make_analyzer(key: str, args: argparse.Namespace) -> ClaudeToneAnalyzer:
 
 def seeded_examples(conn: sqlite3.Connection) -> ExampleRepository:
     """The library's examples, with the shipped ones loaded the first time, as the app does."""
-    from reader_app.config.resources import resource_path
-    from reader_app.core.examples import read_jsonl
-    from reader_app.storage.examples import ExampleRepository
+    from reader_app.usecases.examples import seeded_examples as examples_of
 
-    repo = ExampleRepository(conn)
-    seed = resource_path("examples/seed.jsonl")
-    if seed is not None:
-        repo.seed_once(read_jsonl(seed)[0])
-    return repo
+    return examples_of(conn)

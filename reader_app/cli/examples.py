@@ -31,7 +31,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader_app.cli.common import command_parser, fail, seeded_examples, write_json
+from reader_app.cli.common import command_parser, fail, write_json
 from reader_app.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def cmd_examples(argv: Sequence[str], paths: AppPaths) -> int:
     args = _parser().parse_args(list(argv))
     from reader_app.core.errors import ReaderError
     from reader_app.storage.db import open_database
+    from reader_app.usecases.examples import seeded_examples
 
     try:
         conn = open_database(paths.database)
@@ -162,20 +163,18 @@ def _cut(text: str, width: int) -> str:
 
 
 def _add(repo: ExampleRepository, args: argparse.Namespace) -> int:
-    from reader_app.core.examples import ExampleFormatError, example_from_dict
-    from reader_app.core.examples_io import parse_emotions, split_tags
+    from reader_app.core.examples import ExampleFormatError
+    from reader_app.core.examples_io import parse_emotions
+    from reader_app.usecases.examples import example_from_fields
 
     try:
-        emotions = parse_emotions(";".join(args.emotion))
-        example = example_from_dict(
-            {
-                "excerpt": args.excerpt,
-                "tone": args.tone,
-                "emotions": [{"name": n, "intensity": i} for n, i in emotions],
-                "explanation": args.explanation,
-                "source": args.source,
-                "tags": list(split_tags(args.tags, ",")),
-            }
+        example = example_from_fields(
+            args.excerpt,
+            args.tone,
+            parse_emotions(";".join(args.emotion)),
+            args.explanation,
+            args.source,
+            args.tags,
         )
     except ExampleFormatError as exc:
         return fail(str(exc), EXIT_BAD_INPUT)
@@ -185,18 +184,17 @@ def _add(repo: ExampleRepository, args: argparse.Namespace) -> int:
 
 
 def _import(repo: ExampleRepository, path: Path) -> int:
-    from reader_app.core.examples_io import ExamplesFileError, read_examples
+    from reader_app.core.examples_io import ExamplesFileError
+    from reader_app.usecases.examples import import_examples
 
     try:
-        report = read_examples(path)
+        # All good rows in one transaction: an import is one user action, all or nothing.
+        report = import_examples(repo, path)
     except ExamplesFileError as exc:
         return fail(str(exc), EXIT_BAD_INPUT)
-    if not report.examples and not report.problems:
+    if not report.ids and not report.problems:
         return fail(f"“{path}” holds no examples.", EXIT_BAD_INPUT)
-    # All good rows in one transaction: an import is one user action, all or nothing.
-    if report.examples:
-        repo.add_many(report.examples)
-    count = len(report.examples)
+    count = len(report.ids)
     print(f"Imported {count} example{'' if count == 1 else 's'}.")
     for problem in report.problems:
         print(f"{path}: {problem}", file=sys.stderr)

@@ -46,7 +46,7 @@ def cmd_import(argv: Sequence[str], paths: AppPaths) -> int:
     """Run the command; returns the exit code."""
     args = _parser().parse_args(argv)
     from reader_app.core.errors import BookError, ReaderError
-    from reader_app.storage.import_file import import_file
+    from reader_app.usecases.importing import import_file
 
     path = Path(args.file)
     try:

@@ -1,13 +1,10 @@
-"""Store imported annotations: one transaction per import, nothing ever dropped.
+"""Store imported annotations: the library's side of an import, one transaction each.
 
-Each imported annotation goes to a book of the library when it can be told which: by the
-book's SHA-256 when the file names it, else by title and author. Its quote is then looked
-up in the book's text (loaded *before* the transaction, so a slow parse never holds the
-write lock) and it becomes an ordinary highlight; a quote not found is kept as an orphan.
-
-An annotation of a book the library has never seen is kept on a *placeholder* book
-(``books.placeholder = 1``): a row known only by title and author, with no file. When a
-book whose title and author match is opened, :func:`adopt_placeholders` moves those
+``reader_app.usecases.importing`` decides where each imported annotation goes (which book,
+and where in its text); this module reads what that needs from the library and writes the
+result. An annotation of a book the library has never seen is kept on a *placeholder*
+book (``books.placeholder = 1``): a row known only by title and author, with no file. When
+a book whose title and author match is opened, :func:`adopt_placeholders` moves those
 highlights to it, and the usual re-anchoring on open places them.
 """
 
@@ -18,59 +15,41 @@ import json
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reader_app.core.anchors import AnchorResolver, Placement, TextAnchor
-from reader_app.core.errors import BookError
 from reader_app.core.records import DEFAULT_COLOR
 from reader_app.core.tone_result import dominant_emotion
-from reader_app.storage.db import format_timestamp, system_clock, transaction
+from reader_app.storage.db import transaction
 from reader_app.storage.duplicates import KnownHighlights
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Sequence
 
     from reader_app.core.book import Book
-    from reader_app.core.book_cache import BookCache
     from reader_app.core.importers import ImportedAnnotation
-    from reader_app.core.sections import SectionFinder
-    from reader_app.storage.db import Clock
-
-BookLoader: TypeAlias = "Callable[[str], Book | None]"
-"""Loads a library book's file by the book's id; None when it is not at hand."""
 
 log = logging.getLogger(__name__)
 
 PLACEHOLDER_PREFIX = "import:"
 PLACEHOLDER_FORMAT = "Unknown"
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # Where a subtitle or an edition note starts: "Frankenstein; Or, The Modern Prometheus",
 # "Pride and Prejudice (Penguin Classics)", "Walden: Or, Life in the Woods".
 _SUBTITLE = re.compile(r"\s*(?:[:;(\[]|\s[-–—]\s).*$", re.DOTALL)
 
 
 @dataclass(frozen=True)
-class ImportResult:
-    """What an import did.
+class LibraryBook:
+    """A book of the library as an import matches annotations to it.
 
     Attributes:
-        imported: highlights stored (orphans included).
-        orphans: of those, the ones not placed in a book's text (yet).
-        duplicates: annotations skipped because the book already had them.
-        problems: one line per annotation that could not be stored.
+        id: the book's id (SHA-256 hex, or ``import:…`` for a placeholder).
+        title: its title.
+        authors: its authors.
+        placeholder: True for a book known only by title and author, with no file.
     """
 
-    imported: int = 0
-    orphans: int = 0
-    duplicates: int = 0
-    problems: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _LibraryBook:
     id: str
     title: str
     authors: tuple[str, ...]
@@ -78,8 +57,20 @@ class _LibraryBook:
 
 
 @dataclass
-class _Plan:
-    """Where one annotation goes, decided before the transaction."""
+class ImportPlan:
+    """Where one imported annotation goes, decided before the transaction.
+
+    Attributes:
+        item: the annotation.
+        book_id: the library book (or placeholder) it goes to.
+        chapter: its chapter in that book.
+        chapter_key: the chapter's stable key, when placed.
+        start: its start in the chapter's plain text.
+        end: its end.
+        section: the contents entry it falls under.
+        orphaned: True when it was not placed in the book's text.
+        new_placeholder: a placeholder book to create for it, if any.
+    """
 
     item: ImportedAnnotation
     book_id: str
@@ -89,7 +80,22 @@ class _Plan:
     end: int = 0
     section: str = ""
     orphaned: bool = True
-    new_placeholder: _LibraryBook | None = None
+    new_placeholder: LibraryBook | None = None
+
+
+@dataclass(frozen=True)
+class StoredImport:
+    """What storing an import's plans wrote.
+
+    Attributes:
+        imported: highlights stored (orphans included).
+        orphans: of those, the ones not placed in a book's text (yet).
+        duplicates: annotations skipped because the book already had them.
+    """
+
+    imported: int
+    orphans: int
+    duplicates: int
 
 
 def normalise(text: str) -> str:
@@ -159,68 +165,62 @@ def placeholder_id(title: str, authors: Sequence[str]) -> str:
     return PLACEHOLDER_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def library_book_loader(conn: sqlite3.Connection, cache: BookCache | None = None) -> BookLoader:
-    """A loader that opens a library book from the paths it was seen at.
+def library_books(conn: sqlite3.Connection) -> list[LibraryBook]:
+    """Every book of the library, placeholders included, for matching annotations to.
 
     Args:
         conn: the library.
-        cache: the parsed-book cache, to skip parsing a book read before.
 
     Returns:
-        A function from book id to the book, or None when no known path still holds it
-        (the file moved, changed or was deleted).
+        Real books first, most recently opened first (so of two editions that one wins),
+        then the placeholders.
     """
-    from reader_app.core.loaders import load_book
-
-    def load(book_id: str) -> Book | None:
-        rows = conn.execute(
-            "SELECT path FROM books WHERE id = ? AND path != ''"
-            " UNION SELECT path FROM book_paths WHERE book_id = ?",
-            (book_id, book_id),
-        ).fetchall()
-        for (path,) in rows:
-            if not Path(path).is_file():
-                continue
-            try:
-                book = load_book(path, cache)
-            except BookError as exc:
-                log.info("Could not load %s for an import: %s", path, exc)
-                continue
-            # The file at a known path may since have been replaced by another one.
-            if book.book_id == book_id:
-                return book
-        return None
-
-    return load
+    rows = conn.execute(
+        "SELECT id, title, authors, placeholder FROM books"
+        " ORDER BY placeholder, last_opened_at IS NULL, last_opened_at DESC, id"
+    ).fetchall()
+    return [
+        LibraryBook(str(r["id"]), str(r["title"]), _authors(r["authors"]), bool(r["placeholder"]))
+        for r in rows
+    ]
 
 
-def import_annotations(
-    conn: sqlite3.Connection,
-    items: Iterable[ImportedAnnotation],
-    *,
-    source: str,
-    books_available: BookLoader | None = None,
-    clock: Clock = system_clock,
-) -> ImportResult:
-    """Store imported annotations in the library, all in one transaction.
+def book_file_paths(conn: sqlite3.Connection, book_id: str) -> list[str]:
+    """Every path a library book's file was seen at: its last one and all earlier ones.
 
     Args:
         conn: the library.
-        items: the annotations, e.g. from ``parse_clippings`` or ``parse_w3c``.
+        book_id: the book's SHA-256 hex.
+
+    Returns:
+        The paths (none may still hold the book); empty for an unknown book.
+    """
+    rows = conn.execute(
+        "SELECT path FROM books WHERE id = ? AND path != ''"
+        " UNION SELECT path FROM book_paths WHERE book_id = ?",
+        (book_id, book_id),
+    ).fetchall()
+    return [str(path) for (path,) in rows]
+
+
+def store_imports(
+    conn: sqlite3.Connection, plans: Sequence[ImportPlan], *, source: str, now: str
+) -> StoredImport:
+    """Store the planned annotations, all in one transaction, skipping duplicates.
+
+    Args:
+        conn: the library.
+        plans: where each annotation goes, in the file's order.
         source: where they come from (``kindle``, ``w3c``), kept with each highlight that
             does not say where it first came from.
-        books_available: loads a library book by id; by default from its known paths.
-        clock: the current time, for rows the file gives no date.
+        now: the current time (``format_timestamp``), for rows the file gives no date.
 
     Returns:
-        How many were stored, orphaned and skipped as duplicates, and the problems.
+        How many were stored, orphaned and skipped as duplicates.
 
     Raises:
         StorageError: the library could not be written; nothing was stored.
     """
-    loader = books_available or library_book_loader(conn)
-    plans, problems = _plan(conn, list(items), loader)
-    now = format_timestamp(clock())
     imported = orphans = duplicates = 0
     known: dict[str, KnownHighlights] = {}
     rows: list[tuple[object, ...]] = []  # highlights waiting to be inserted together
@@ -245,7 +245,7 @@ def import_annotations(
             imported += 1
             orphans += plan.orphaned
         _insert_highlights(conn, rows)
-    return ImportResult(imported, orphans, duplicates, problems)
+    return StoredImport(imported, orphans, duplicates)
 
 
 def adopt_placeholders(conn: sqlite3.Connection, book: Book) -> int:
@@ -321,7 +321,7 @@ def adoptable_placeholders(conn: sqlite3.Connection, book: Book) -> list[str]:
     found = [book.book_id] if own["placeholder"] else []
     found += [
         candidate.id
-        for candidate in _library_books(conn)
+        for candidate in library_books(conn)
         if candidate.placeholder
         and candidate.id != book.book_id
         and titles_match(candidate.title, book.title)
@@ -330,152 +330,7 @@ def adoptable_placeholders(conn: sqlite3.Connection, book: Book) -> list[str]:
     return found
 
 
-# -- planning, outside the transaction ---------------------------------------------------
-
-
-def _plan(
-    conn: sqlite3.Connection, items: list[ImportedAnnotation], loader: BookLoader
-) -> tuple[list[_Plan], list[str]]:
-    """Decide each annotation's book and place; loads the books it needs."""
-    library = _library_books(conn)
-    by_id = {b.id: b for b in library}
-    loaded: dict[str, Book | None] = {}
-    resolvers: dict[str, tuple[AnchorResolver, SectionFinder]] = {}
-    placeholders: dict[str, _LibraryBook] = {}  # made by this import, by id
-    # A clippings file names the same few books thousands of times: match each name once.
-    targets: dict[tuple[str, str, tuple[str, ...]], _LibraryBook | None] = {}
-    plans: list[_Plan] = []
-    problems: list[str] = []
-    for item in items:
-        if not item.quote and not item.note:
-            problems.append(f"{item.origin or 'an annotation'}: it has neither text nor a note")
-            continue
-        key = (item.book_id, item.book_title, item.book_authors)
-        if key not in targets:
-            targets[key] = _find_book(item, library, by_id)
-        target = targets[key]
-        if target is None:
-            plans.append(_placeholder_plan(item, by_id, placeholders))
-            continue
-        if target.id not in loaded:
-            loaded[target.id] = _load(loader, target.id)
-        book = loaded[target.id]
-        plan = _Plan(item, target.id)
-        _keep_given_position(plan)
-        if book is not None and item.quote:
-            # One resolver per book: it indexes the chapters once for all its quotes.
-            if target.id not in resolvers:
-                texts = [c.text for c in book.chapters]
-                resolvers[target.id] = (AnchorResolver(texts), book.sections())
-            resolver, sections = resolvers[target.id]
-            place = _place(resolver, item)
-            if place is not None:
-                plan.chapter, plan.start, plan.end = place.chapter, place.start, place.end
-                plan.chapter_key = book.chapters[place.chapter].key
-                plan.section = sections.title(place.chapter, place.start)
-                plan.orphaned = False
-        plans.append(plan)
-    return plans, problems
-
-
-def _load(loader: BookLoader, book_id: str) -> Book | None:
-    try:
-        return loader(book_id)
-    except BookError as exc:
-        # The highlights are still imported, as orphans placed when the book next opens.
-        log.info("Could not load book %s for an import: %s", book_id, exc)
-        return None
-
-
-def _find_book(
-    item: ImportedAnnotation, library: list[_LibraryBook], by_id: dict[str, _LibraryBook]
-) -> _LibraryBook | None:
-    """The real (not placeholder) library book an annotation belongs to, if any."""
-    known = by_id.get(item.book_id)
-    if known is not None and not known.placeholder:
-        return known
-    # The library is ordered most recently opened first, so of two editions that one wins.
-    for book in library:
-        if (
-            not book.placeholder
-            and titles_match(book.title, item.book_title)
-            and authors_match(book.authors, item.book_authors)
-        ):
-            return book
-    return None
-
-
-def _placeholder_plan(
-    item: ImportedAnnotation, by_id: dict[str, _LibraryBook], made: dict[str, _LibraryBook]
-) -> _Plan:
-    """Keep an annotation of an unknown book on a placeholder, made or reused."""
-    existing = [b for b in [*by_id.values(), *made.values()] if b.placeholder]
-    # An export names its book by id: keep that id, so the placeholder is recognised by the
-    # book's own bytes when opened and a new export names the book as the old one did.
-    named = item.book_id if _SHA256.match(item.book_id) or _is_placeholder_id(item) else ""
-    reuse = by_id.get(named) or made.get(named)
-    if reuse is None and not named:
-        reuse = next(
-            (
-                b
-                for b in existing
-                if titles_match(b.title, item.book_title)
-                and authors_match(b.authors, item.book_authors)
-            ),
-            None,
-        )
-    plan = _Plan(item, "")
-    _keep_given_position(plan)
-    if _SHA256.match(item.book_id) and item.orphaned is False and item.start is not None:
-        # The export found the quote at this place in these very bytes (the id is their
-        # SHA-256), so it is placed, not lost; opening the file checks it all the same.
-        plan.orphaned = False
-    if reuse is not None:
-        plan.book_id = reuse.id
-        return plan
-    book_id = named or placeholder_id(item.book_title, item.book_authors)
-    book = _LibraryBook(book_id, item.book_title or "Untitled", item.book_authors, True)
-    made[book_id] = book
-    plan.book_id, plan.new_placeholder = book_id, book
-    return plan
-
-
-def _is_placeholder_id(item: ImportedAnnotation) -> bool:
-    return item.book_id.startswith(PLACEHOLDER_PREFIX) and len(item.book_id) > len(
-        PLACEHOLDER_PREFIX
-    )
-
-
-def _keep_given_position(plan: _Plan) -> None:
-    """Keep the file's position for an orphan, so the next re-anchoring starts there."""
-    item = plan.item
-    if item.chapter is not None and item.start is not None and item.end is not None:
-        if 0 <= item.start <= item.end and item.chapter >= 0:
-            plan.chapter, plan.start, plan.end = item.chapter, item.start, item.end
-    elif item.chapter is not None and item.chapter >= 0:
-        plan.chapter = item.chapter
-    plan.section = item.section
-
-
-def _place(resolver: AnchorResolver, item: ImportedAnnotation) -> Placement | None:
-    if item.chapter is not None and item.start is not None and item.end is not None:
-        # The export's own position, checked against the quote, then a fuzzy search.
-        anchor = TextAnchor(
-            item.chapter, item.start, item.end, item.quote, item.prefix, item.suffix
-        )
-        return resolver.resolve(anchor)
-    return resolver.find_quote(item.quote, item.prefix, item.suffix, item.chapter)
-
-
-def _library_books(conn: sqlite3.Connection) -> list[_LibraryBook]:
-    rows = conn.execute(
-        "SELECT id, title, authors, placeholder FROM books"
-        " ORDER BY placeholder, last_opened_at IS NULL, last_opened_at DESC, id"
-    ).fetchall()
-    return [
-        _LibraryBook(str(r["id"]), str(r["title"]), _authors(r["authors"]), bool(r["placeholder"]))
-        for r in rows
-    ]
+# -- reading and writing rows ---------------------------------------------------------
 
 
 def _authors(raw: object) -> tuple[str, ...]:
@@ -491,10 +346,7 @@ def _count(conn: sqlite3.Connection, book_id: str) -> int:
     return int(row[0])
 
 
-# -- writing, inside the transaction -----------------------------------------------------
-
-
-def _insert_placeholder(conn: sqlite3.Connection, book: _LibraryBook, now: str) -> None:
+def _insert_placeholder(conn: sqlite3.Connection, book: LibraryBook, now: str) -> None:
     # Never opened (last_opened_at NULL) and off the Recent list: there is no file to open.
     conn.execute(
         """
@@ -520,7 +372,7 @@ _INSERT_HIGHLIGHT = """
 """
 
 
-def _highlight_row(plan: _Plan, source: str, now: str) -> tuple[object, ...]:
+def _highlight_row(plan: ImportPlan, source: str, now: str) -> tuple[object, ...]:
     item = plan.item
     created = item.created or now
     return (

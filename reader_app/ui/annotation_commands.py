@@ -20,11 +20,11 @@ if TYPE_CHECKING:
     from reader_app.storage.annotations import AnnotationQuery
     from reader_app.storage.books import BookRepository
     from reader_app.storage.highlights import HighlightRepository
-    from reader_app.storage.import_file import FileImportResult
     from reader_app.ui.annotations_window import AnnotationsWindow
     from reader_app.ui.export_dialog import ExportDialog
     from reader_app.ui.highlight_controller import HighlightController
     from reader_app.ui.main_window import MainWindow
+    from reader_app.usecases.importing import FileImportResult
 
 
 class AnnotationCommands(QObject):

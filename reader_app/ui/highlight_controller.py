@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from reader_app.core.anchors import make_anchor
 from reader_app.core.errors import ReaderError, StorageError
-from reader_app.core.gc_pause import no_cyclic_gc
-from reader_app.core.records import Highlight, NewHighlight
-from reader_app.storage.db import open_database
-from reader_app.storage.placement import PlacedHighlights, PlacingCancelled, place_highlights
+from reader_app.storage.placement import library_file
 from reader_app.ui.reader_view import Mark
+from reader_app.usecases.highlights import (
+    PlacedHighlights,
+    PlacingCancelled,
+    highlight_selection,
+    place_highlights,
+    place_highlights_apart,
+)
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from reader_app.core.book import Book
+    from reader_app.core.records import Highlight
     from reader_app.services.tasks import Report, TaskRunner
     from reader_app.storage.highlights import HighlightRepository
 
@@ -67,7 +68,7 @@ class HighlightController(QObject):
         super().__init__(parent)
         self._repo = repo
         self._tasks = tasks
-        self._database = _database_path(repo.connection)
+        self._database = library_file(repo.connection)
         self._book: Book | None = None
         self._texts: list[str] = []
         self._items: list[Highlight] = []
@@ -119,13 +120,7 @@ class HighlightController(QObject):
         database = self._database
 
         def work(report: Report) -> PlacedHighlights:
-            # A connection of its own: SQLite connections stay on the thread that made them.
-            conn = open_database(database)
-            try:
-                with no_cyclic_gc():
-                    return place_highlights(conn, book, progress=report, cancelled=cancel.is_set)
-            finally:
-                conn.close()
+            return place_highlights_apart(database, book, progress=report, cancelled=cancel.is_set)
 
         self._job = self._tasks.submit_reporting(
             work, self._on_placed, self._placing_failed, self.placing.emit
@@ -190,22 +185,11 @@ class HighlightController(QObject):
         )
         if existing is not None:
             return existing
-        anchor = make_anchor(self._texts, chapter, start, end)
-        new = NewHighlight(
-            book_id=self._book.book_id,
-            chapter=chapter,
-            chapter_key=self._book.chapters[chapter].key,
-            start=anchor.start,
-            end=anchor.end,
-            quote=anchor.quote,
-            prefix=anchor.prefix,
-            suffix=anchor.suffix,
-            color=color,
-            section=self._book.section_title(chapter, anchor.start),
-        )
         self._edited_while_placing = self.busy
         try:
-            created = self._repo.add(new)
+            created = highlight_selection(
+                self._repo, self._book, chapter, start, end, color, texts=self._texts
+            )
         except StorageError as exc:
             self.failed.emit(exc.message)
             return None
@@ -261,11 +245,3 @@ class HighlightController(QObject):
             self.failed.emit(exc.message)
             return
         self.changed.emit()
-
-
-def _database_path(conn: sqlite3.Connection) -> Path | None:
-    """The file of the library ``conn`` has open, or None for an in-memory one."""
-    for row in conn.execute("PRAGMA database_list").fetchall():
-        if row[1] == "main" and row[2]:
-            return Path(row[2])
-    return None

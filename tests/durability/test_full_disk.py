@@ -29,7 +29,7 @@ from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
 from reader_app.storage.highlights import HighlightRepository
-from reader_app.storage.imports import import_annotations
+from reader_app.usecases.importing import import_annotations
 from tests.durability.writer import BOOK_ID, clippings_text
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from reader_app.core.records import NewAnalysis, NewHighlight
 from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.db import open_database
 from reader_app.storage.highlights import HighlightRepository
-from reader_app.storage.imports import import_annotations
+from reader_app.usecases.importing import import_annotations
 
 BOOK_ID = "d" * 64
 IMPORT_SIZE = 200

@@ -19,7 +19,7 @@ from reader_app.core.importers.clippings import parse_clippings, to_annotations
 from reader_app.core.importers.files import read_import_file
 from reader_app.core.importers.w3c import parse_w3c
 from reader_app.storage.db import open_database
-from reader_app.storage.imports import import_annotations
+from reader_app.usecases.importing import import_annotations
 from tests.fuzz.harness import assert_rss_bounded, run_bounded
 from tests.fuzz.mutations import Seeds, mutated
 

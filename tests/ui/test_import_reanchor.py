@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from reader_app.core.importers.clippings import parse_clippings, to_annotations
 from reader_app.storage.db import open_database
-from reader_app.storage.imports import import_annotations
+from reader_app.usecases.importing import import_annotations
 from tests.ui.conftest import CORPUS, MakeApp, wait_for_book
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel
 
 from benchmarks.clippings_corpus import WAR_AND_PEACE, clippings_text, make_passages
 from reader_app.core.loaders import load_book
-from reader_app.storage.import_file import import_file
+from reader_app.usecases.importing import import_file
 from tests.ui.conftest import MakeApp, wait_for_book
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def test_the_page_is_painted_first_and_the_highlights_appear_when_placed(
     statuses: list[str] = []
     labels = app.window.statusBar().findChildren(QLabel)
     app.highlights.placing.connect(lambda *_: statuses.extend(lbl.text() for lbl in labels))
-    caplog.set_level(logging.INFO, logger="reader_app.storage.placement")
+    caplog.set_level(logging.INFO, logger="reader_app.usecases.highlights")
     app.window.open_path(WAR_AND_PEACE)
     qtbot.waitUntil(lambda: app.window.pane.book is not None, timeout=10_000)
     wait_for_book(qtbot, app, "War and Peace")
@@ -69,7 +69,7 @@ def test_the_page_is_painted_first_and_the_highlights_appear_when_placed(
     # The chapter was on screen while the highlights were still being placed, on a worker.
     assert paint.busy_at_paint is True
     assert any(f"Placing {COUNT:,} highlights…" in text for text in statuses)
-    (record,) = [r for r in caplog.records if r.name == "reader_app.storage.placement"]
+    (record,) = [r for r in caplog.records if r.name == "reader_app.usecases.highlights"]
     assert record.thread != threading.main_thread().ident
 
     # Then they all appeared: listed, drawn on the page, and stored on the real book.

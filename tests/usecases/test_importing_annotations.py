@@ -1,4 +1,7 @@
-"""Importing annotations into a real library: placing, placeholders, one transaction."""
+"""Importing annotations into a real library: placing, placeholders, one transaction.
+
+No Qt and no window: the use case on a real SQLite library and real books of the corpus.
+"""
 
 from __future__ import annotations
 
@@ -25,13 +28,14 @@ from reader_app.storage.highlights import HighlightRepository
 from reader_app.storage.imports import (
     adopt_placeholders,
     authors_match,
-    import_annotations,
     placeholder_id,
     titles_match,
 )
+from reader_app.usecases.importing import import_annotations
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Iterator
 
     from reader_app.core.book import Book
 
@@ -47,6 +51,14 @@ ADDED = "Added on Monday, April 21, 2014 10:08:07 PM"
 @pytest.fixture(scope="module")
 def pride() -> Book:
     return load_book(PRIDE)
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """An empty library on disk."""
+    connection = open_database(tmp_path / "library.sqlite3")
+    yield connection
+    connection.close()
 
 
 def _record(conn: sqlite3.Connection, book: Book) -> None:
@@ -156,7 +168,7 @@ def test_an_unknown_book_gets_a_placeholder_and_the_book_adopts_it_later(
     assert [r[0] for r in conn.execute("SELECT id FROM books")] == [pride.book_id]
     adopted = HighlightRepository(conn).list_for_book(pride.book_id)
     assert all(h.orphaned for h in adopted)
-    # Re-anchoring (as HighlightController.open_book does it) places them.
+    # Re-anchoring (as opening the book does it) places them.
     texts = [c.text for c in pride.chapters]
     places = [
         resolve_anchor(TextAnchor(h.chapter, h.start, h.end, h.quote, h.prefix, h.suffix), texts)

@@ -13,8 +13,8 @@ from reader_app.core.loaders import load_book
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
 from reader_app.storage.highlights import HighlightRepository
-from reader_app.storage.imports import import_annotations
-from reader_app.storage.placement import PlacingCancelled, place_highlights
+from reader_app.usecases.highlights import PlacingCancelled, place_highlights
+from reader_app.usecases.importing import import_annotations
 
 if TYPE_CHECKING:
     from pathlib import Path
