@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import keyring
 import pytest
@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
-MakeApp = Callable[[], ReaderApp]
+
+
+class MakeApp(Protocol):
+    """Builds the app; with ``api_keys``, it finds the key there instead."""
+
+    def __call__(self, api_keys: ApiKeys | None = None) -> ReaderApp: ...
+
 
 
 @pytest.fixture
@@ -38,13 +44,14 @@ def make_app(qtbot: QtBot, profile: AppPaths) -> Iterator[MakeApp]:
     """Build the app as tone-reader does; every app made is shut down after the test."""
     made: list[ReaderApp] = []
 
-    def make() -> ReaderApp:
+    def make(api_keys: ApiKeys | None = None) -> ReaderApp:
         settings, _warning = load_settings(profile.settings_file)
         app = ReaderApp(
             profile,
             open_database(profile.database),
             settings,
-            api_keys=ApiKeys(KeyringSecretStore(), os.environ),
+            # What tone-reader passes, unless the test hands in its own.
+            api_keys=api_keys or ApiKeys(KeyringSecretStore(), os.environ),
         )
         # Not handed to qtbot: shutdown() below destroys the window, as the app's own does.
         made.append(app)
