@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -19,17 +18,17 @@ from reader_app.config.settings import load_settings
 from reader_app.storage.db import open_database
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from pytestqt.qtbot import QtBot
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-
 
 
 class MakeApp(Protocol):
     """Builds the app; with ``api_keys``, it finds the key there instead."""
 
     def __call__(self, api_keys: ApiKeys | None = None) -> ReaderApp: ...
-
 
 
 @pytest.fixture
