@@ -27,11 +27,11 @@ from gui_harness import WAR, build_app, pump_until, qt_app, settle
 from reader_app.config.paths import AppPaths
 from reader_app.core.anchors import make_anchor
 from reader_app.core.loaders import load_book
+from reader_app.core.marks import Mark
 from reader_app.core.records import NewHighlight
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database, transaction
 from reader_app.storage.highlights import HighlightRepository
-from reader_app.ui.reader_view import Mark
 
 COLORS = ("yellow", "green", "blue", "pink", "purple")
 

@@ -37,6 +37,7 @@ from reader_app.services.analyzer_provider import AnalyzerProvider
 from reader_app.services.batch_service import BatchService
 from reader_app.services.book_service import BookService
 from reader_app.services.eval_service import EvalService
+from reader_app.services.highlights import HighlightController
 from reader_app.services.library_care import LibraryCare
 from reader_app.services.opening_guard import OpeningGuard, same_file, unfinished_open
 from reader_app.services.search_service import SearchService
@@ -56,7 +57,6 @@ from reader_app.storage.highlights import HighlightRepository
 from reader_app.ui.analysis_controller import AnalysisController
 from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.group_analysis import GroupAnalysis
-from reader_app.ui.highlight_controller import HighlightController
 from reader_app.ui.main_window import MainWindow
 from reader_app.usecases.examples import seed_examples
 from reader_app.usecases.importing import import_file
@@ -170,7 +170,7 @@ class ReaderApp:
             self.window,
             AnnotationQuery(conn),
             HighlightRepository(conn),
-            self.books,
+            self.books.known_paths,
             self.book_service,
             self.highlights,
             self.tasks,

@@ -24,12 +24,12 @@ if TYPE_CHECKING:
     from reader_app.ai.request import AnalysisOutcome, ToneRequest
     from reader_app.config.settings import Settings
     from reader_app.core.records import Highlight
+    from reader_app.services.highlights import HighlightController
     from reader_app.services.tone_service import ToneService
     from reader_app.storage.analyses import AnalysisRepository
     from reader_app.storage.corrections import CorrectionRepository
     from reader_app.storage.examples import ExampleRepository
     from reader_app.ui.correction_dialog import CorrectionDialog
-    from reader_app.ui.highlight_controller import HighlightController
     from reader_app.ui.reader_pane import ReaderPane
     from reader_app.ui.tone_panel import TonePanel
 

@@ -1,4 +1,9 @@
-"""The window's annotation commands: the annotations browser, and jumping to a passage."""
+"""The window's annotation commands: the browser, export, import, and jumping to a passage.
+
+The library is reached only through what the composition root hands in: the shapes of
+``ui.ports`` for the browser, the paths the library knows for a book, and the import use
+case (``usecases.importing.import_file``) bound to the profile's library.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +21,12 @@ if TYPE_CHECKING:
     from reader_app.core.annotations import Annotation
     from reader_app.core.book import Book
     from reader_app.services.book_service import BookService
+    from reader_app.services.highlights import HighlightController
     from reader_app.services.tasks import TaskRunner
-    from reader_app.storage.annotations import AnnotationQuery
-    from reader_app.storage.books import BookRepository
-    from reader_app.storage.highlights import HighlightRepository
     from reader_app.ui.annotations_window import AnnotationsWindow
     from reader_app.ui.export_dialog import ExportDialog
-    from reader_app.ui.highlight_controller import HighlightController
     from reader_app.ui.main_window import MainWindow
+    from reader_app.ui.ports import AnnotationSource, HighlightEdits
     from reader_app.usecases.importing import FileImportResult
 
 
@@ -33,14 +36,27 @@ class AnnotationCommands(QObject):
     def __init__(
         self,
         window: MainWindow,
-        query: AnnotationQuery,
-        repo: HighlightRepository,
-        books: BookRepository,
+        query: AnnotationSource,
+        repo: HighlightEdits,
+        book_files: Callable[[str], list[str]],
         book_service: BookService,
         highlights: HighlightController,
         tasks: TaskRunner,
         run_import: Callable[[Path], FileImportResult],
     ) -> None:
+        """Build the commands with everything they use.
+
+        Args:
+            window: the main window.
+            query: the library's annotations, for the browser and exports.
+            repo: the highlight changes the browser makes.
+            book_files: every path the library knows for a book id, most recent first
+                (empty for a book it does not know); raises ``StorageError``.
+            book_service: opens books, and says when one is loaded.
+            highlights: the open book's highlights.
+            tasks: runs exports and imports on a worker.
+            run_import: imports one annotations file into the library (on the worker).
+        """
         super().__init__(window)
         self._tasks = tasks
         self._run_import = run_import
@@ -51,7 +67,7 @@ class AnnotationCommands(QObject):
         self._w = window
         self._query = query
         self._repo = repo
-        self._books = books
+        self._book_files = book_files
         self._highlights = highlights
         self._pending_jump: tuple[str, int] | None = None
         self.browser: AnnotationsWindow | None = None
@@ -198,12 +214,11 @@ class AnnotationCommands(QObject):
             self._w.jump_to_highlight(highlight_id)
             return
         try:
-            record = self._books.get(book_id)
-            paths = self._books.known_paths(book_id) if record is not None else []
+            paths = self._book_files(book_id)
         except StorageError as exc:
             self._w.status_message(exc.message)
             return
-        if record is None or not paths:
+        if not paths:
             self._w.status_message(self.tr("That book's file is not known to the library."))
             return
         self._pending_jump = (book_id, highlight_id)

@@ -29,10 +29,10 @@ if TYPE_CHECKING:
     from reader_app.config.settings import Settings
     from reader_app.core.book import Book
     from reader_app.core.records import Highlight
+    from reader_app.services.highlights import HighlightController
     from reader_app.services.tone_service import ToneService
     from reader_app.storage.analyses import AnalysisRepository
     from reader_app.storage.examples import ExampleRepository
-    from reader_app.ui.highlight_controller import HighlightController
 
 log = logging.getLogger(__name__)
 MAX_TOGETHER = 20  # passages per request: more would make one answer very long

@@ -41,10 +41,10 @@ if TYPE_CHECKING:
     from reader_app.core.records import Highlight
     from reader_app.core.search import SearchHit
     from reader_app.services.book_service import BookService
+    from reader_app.services.highlights import HighlightController
     from reader_app.services.search_service import SearchService
     from reader_app.services.settings_store import SettingsStore
     from reader_app.ui.annotation_commands import AnnotationCommands
-    from reader_app.ui.highlight_controller import HighlightController
     from reader_app.ui.ports import BookShelf
 
 log = logging.getLogger(__name__)

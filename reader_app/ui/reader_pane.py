@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.core.marks import Mark
 from reader_app.ui.banner import Banner
-from reader_app.ui.reader_view import Mark, ReaderView
+from reader_app.ui.reader_view import ReaderView
 
 if TYPE_CHECKING:
     from reader_app.core.book import Book

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -27,20 +27,13 @@ from reader_app.core.loaders.svg import image_is_safe
 from reader_app.core.offsets import Utf16Map
 from reader_app.ui.themes import LIGHT, PageColors, document_css, highlight_color
 
+if TYPE_CHECKING:
+    from reader_app.core.marks import Mark
+
 # Above this many marks in a chapter, Qt is given only those around the page.
 DENSE_MARKS = 400
 MAX_COLUMN_EM = 38  # a comfortable line length, as in print
 MAX_IMAGE_BYTES = 24 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A range to draw over the text: a highlight, or the current search match."""
-
-    start: int
-    end: int
-    color: str  # a highlight colour name, or "search" for the current search match
-    key: int = 0  # the highlight id; 0 for temporary marks
 
 
 def merged_marks(marks: Sequence[Mark]) -> list[tuple[int, int, str, bool]]:

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from reader_app.core.anchors import make_anchor
+from reader_app.core.marks import Mark
 from reader_app.core.records import NewHighlight
 from reader_app.storage.db import transaction
 from reader_app.storage.highlights import HighlightRepository
-from reader_app.ui.reader_view import DENSE_MARKS, Mark, merged_marks
+from reader_app.ui.reader_view import DENSE_MARKS, merged_marks
 from reader_app.ui.themes import highlight_color
 from tests.ui.conftest import CORPUS, MakeApp, wait_for_book
 

@@ -1,4 +1,8 @@
-"""Highlights of the open book: create, place, recolour, annotate, delete and undo."""
+"""Highlights of the open book: create, place, recolour, annotate, delete and undo.
+
+The work itself is ``reader_app.usecases.highlights``; this service keeps the open book's
+list, runs the placing on a worker and tells the widgets through its signals.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from reader_app.core.errors import ReaderError, StorageError
+from reader_app.core.marks import Mark
 from reader_app.storage.placement import library_file
-from reader_app.ui.reader_view import Mark
 from reader_app.usecases.highlights import (
     PlacedHighlights,
     PlacingCancelled,
