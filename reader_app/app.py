@@ -24,7 +24,6 @@ from PySide6.QtGui import QIcon, QImageReader
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
-from reader_app.ai.models import DEFAULT_MODEL, choose_default_model
 from reader_app.ai.prompt import prompt_settings
 from reader_app.config.profile_lock import ProfileBusyError, lock_for_window
 from reader_app.config.resources import bundled_book, resource_path
@@ -60,6 +59,7 @@ from reader_app.ui.group_analysis import GroupAnalysis
 from reader_app.ui.main_window import MainWindow
 from reader_app.usecases.examples import seed_examples
 from reader_app.usecases.importing import import_file
+from reader_app.usecases.models import discover_default_model, known_default_model
 
 if TYPE_CHECKING:
     import sqlite3
@@ -124,8 +124,9 @@ class ReaderApp:
         self.tone_service = ToneService(self.ai_pool, self.analyzers, self.heap)
         self.analyses = AnalysisRepository(conn)
         self.examples = ExampleRepository(conn)
-        # The newest fast model once the API has listed them; a constant until then.
-        self.default_model = DEFAULT_MODEL
+        # The newest fast model the API listed, this run or an earlier one; a constant
+        # until it has been listed once.
+        self.default_model = known_default_model(paths.cache_dir)
         self._models_asked = False
         self._seed_examples()
         # Before any open: the mark must go down before a hostile book gets a chance.
@@ -260,10 +261,7 @@ class ReaderApp:
         """
 
         def work() -> str:
-            analyzer = self.analyzers()
-            lister = getattr(analyzer, "list_models", None)
-            models = lister() if callable(lister) else None
-            return choose_default_model(models) if isinstance(models, list) else DEFAULT_MODEL
+            return discover_default_model(self.analyzers(), self.paths.cache_dir)
 
         def done(model: object) -> None:
             self.default_model = str(model)

@@ -157,11 +157,16 @@ def _evaluate(
     from reader_app.config.settings import load_settings
     from reader_app.core.evaluation import summarise_run
     from reader_app.storage.evals import EvalRepository
+    from reader_app.usecases.models import known_default_model
 
     settings, _warning = load_settings(paths.settings_file)
-    # The option, else the settings' choice, else the built-in default: the command line
-    # lists no models: that would add an API call, and a way to fail, to every command.
-    settings = dataclasses.replace(settings, model=model_to_use(args.model or settings.model))
+    # The option, else the settings' choice, else the default the window last listed: the
+    # command line lists no models itself, which would add an API call, and a way to fail,
+    # to every command.
+    default = known_default_model(paths.cache_dir)
+    settings = dataclasses.replace(
+        settings, model=model_to_use(args.model or settings.model, default)
+    )
     prompt = prompt_settings(settings)
     pool, fixed = _examples(conn, settings.fixed_set)
     analyzer = make_analyzer(key, args)
