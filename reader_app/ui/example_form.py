@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from reader_app.core.emotions import EMOTIONS, PLUTCHIK_COLORS
-from reader_app.core.examples import Example, ExampleFormatError, example_from_dict
-from reader_app.core.examples_io import split_tags
+from reader_app.core.examples import Example, ExampleFormatError
+from reader_app.usecases.examples import example_from_fields
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -229,15 +229,14 @@ class ExampleFormDialog(QDialog):
                 raise ExampleFormatError(
                     self.tr("{name} is chosen twice.").format(name=name.capitalize())
                 )
-        return example_from_dict(
-            {
-                "excerpt": self.excerpt.toPlainText(),
-                "tone": self.tone.text(),
-                "emotions": [{"name": n, "intensity": i} for n, i in emotions],
-                "explanation": self.explanation.toPlainText(),
-                "source": self.source.text(),
-                "tags": list(split_tags(self.tags.text(), ",")),
-            }
+        # Checked as ``tone-reader examples add`` checks the same fields.
+        return example_from_fields(
+            self.excerpt.toPlainText(),
+            self.tone.text(),
+            emotions,
+            self.explanation.toPlainText(),
+            self.source.text(),
+            self.tags.text(),
         )
 
     def accept(self) -> None:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from reader_app.config.resources import resource_path
 from reader_app.core.examples import example_from_dict, read_jsonl
-from reader_app.core.examples_io import read_examples, split_tags
 from reader_app.storage.examples import ExampleRepository
+
+# ``core.examples_io`` (CSV, and the exporters it writes with) is imported where it is
+# used: seeding runs at every start, and the window's first paint should not wait for it.
 
 if TYPE_CHECKING:
     import sqlite3
@@ -117,6 +119,8 @@ def example_from_fields(
     Raises:
         ExampleFormatError: a blank excerpt or tone, or an unknown emotion or intensity.
     """
+    from reader_app.core.examples_io import split_tags
+
     return example_from_dict(
         {
             "excerpt": excerpt,
@@ -146,6 +150,8 @@ def import_examples(repo: ExampleRepository, path: Path) -> ExamplesImport:
         ExamplesFileError: the file cannot be read, or is in no format we import.
         StorageError: the library could not be written; nothing was stored.
     """
+    from reader_app.core.examples_io import read_examples
+
     report = read_examples(path)
     ids = repo.add_many(report.examples) if report.examples else []
     return ExamplesImport(ids, report.problems)
