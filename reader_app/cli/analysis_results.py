@@ -18,15 +18,19 @@ if TYPE_CHECKING:
     from reader_app.ai.errors import AiError
     from reader_app.ai.request import AnalysisOutcome, ToneRequest
     from reader_app.core.book import Book
+    from reader_app.usecases.analysis_records import AnalysisRecorder
 
 
 def save(
     conn: sqlite3.Connection, book: Book, place: tuple[int, int, int], outcome: AnalysisOutcome,
-    prices: Sequence[tuple[str, float, float]],
+    prices: Sequence[tuple[str, float, float]], *, batch: bool = False,
 ) -> int:  # fmt: skip
-    """Keep the passage as a highlight with its analysis; returns the highlight id."""
+    """Keep the passage as a highlight with its analysis; returns the highlight id.
+
+    ``batch``: the answer came through the Message Batches API (priced at half).
+    """
     highlight_id = save_highlight(conn, book, place)
-    save_outcome(conn, highlight_id, outcome, prices)
+    save_outcome(conn, highlight_id, outcome, prices, batch=batch)
     return highlight_id
 
 
@@ -57,40 +61,36 @@ def save_highlight(conn: sqlite3.Connection, book: Book, place: tuple[int, int, 
     return highlight.id
 
 
+def recorder(
+    conn: sqlite3.Connection, prices: Sequence[tuple[str, float, float]]
+) -> AnalysisRecorder:
+    """What keeps analyses in the library, as the tone panel keeps them."""
+    from reader_app.storage.analyses import AnalysisRepository
+    from reader_app.storage.highlights import HighlightRepository
+    from reader_app.usecases.analysis_records import AnalysisRecorder
+
+    return AnalysisRecorder(
+        AnalysisRepository(conn), HighlightRepository(conn).set_color, lambda: prices
+    )
+
+
 def save_outcome(
     conn: sqlite3.Connection, highlight_id: int, outcome: AnalysisOutcome,
-    prices: Sequence[tuple[str, float, float]],
+    prices: Sequence[tuple[str, float, float]], *, batch: bool = False,
 ) -> None:  # fmt: skip
     """Store an analysis on its highlight, and colour the highlight by its emotion."""
-    from reader_app.ai.pricing import estimate_cost
-    from reader_app.storage.analyses import AnalysisRepository, success_from_outcome
     from reader_app.storage.db import transaction
-    from reader_app.storage.highlights import HighlightRepository
 
-    cost = estimate_cost(outcome.model, outcome.usage, prices)
+    # The analysis and the colour are one transaction: both are kept, or neither.
     with transaction(conn):
-        AnalysisRepository(conn).add(success_from_outcome(highlight_id, outcome, cost))
-        HighlightRepository(conn).set_color(highlight_id, outcome.analysis.dominant_emotion)
+        recorder(conn, prices).success(highlight_id, outcome, batch=batch)
 
 
 def save_failure(
     conn: sqlite3.Connection, highlight_id: int, request: ToneRequest, error: AiError
 ) -> None:
     """Record why a highlight is not analysed, as the tone panel does."""
-    from reader_app.core.records import NewAnalysis
-    from reader_app.storage.analyses import AnalysisRepository
-
-    AnalysisRepository(conn).add(
-        NewAnalysis(
-            highlight_id=highlight_id,
-            status="failed",
-            model=request.model,
-            prompt_version=request.prompt_version,
-            request_id=error.request_id,
-            error_kind=error.kind.value,
-            error_message=str(error),
-        )
-    )
+    recorder(conn, ()).failure(highlight_id, request, error)
 
 
 def kept(highlight_id: int) -> str:
@@ -106,7 +106,7 @@ def analysis_json(
     highlight_id: int | None,
 ) -> dict[str, Any]:
     """The stable JSON shape documented in the README."""
-    from reader_app.ai.pricing import estimate_cost
+    from reader_app.usecases.cost import answer_cost
 
     usage = outcome.usage
     return {
@@ -125,7 +125,7 @@ def analysis_json(
             "cache_creation_input_tokens": usage.cache_creation_input_tokens,
             "cache_read_input_tokens": usage.cache_read_input_tokens,
         },
-        "cost_usd": round(estimate_cost(outcome.model, usage, prices), 6),
+        "cost_usd": round(answer_cost(outcome.model, usage, prices), 6),
         "ttft_ms": round(outcome.ttft_ms, 1),
         "total_ms": round(outcome.total_ms, 1),
         "highlight_id": highlight_id,

@@ -38,13 +38,11 @@ from reader_app.cli.common import (
 from reader_app.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Sequence
 
     from reader_app.cli.common import Parser
     from reader_app.config.paths import AppPaths
     from reader_app.core.book import Book
-    from reader_app.core.examples import Example
 
 
 def _parser() -> Parser:
@@ -100,12 +98,11 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     args = _parser().parse_args(argv)
     from reader_app.ai.errors import AiError
     from reader_app.ai.models import model_to_use
-    from reader_app.ai.passage import request_for_passage
-    from reader_app.ai.prompt import prompt_settings
     from reader_app.config.settings import load_settings
     from reader_app.core.errors import BookError, ReaderError
     from reader_app.core.loaders import load_book
     from reader_app.storage.db import open_database
+    from reader_app.usecases.analysis import AnalysisComposer
 
     if args.occurrence < 1:
         return fail("--occurrence counts from 1", EXIT_BAD_INPUT)
@@ -137,16 +134,19 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     except ReaderError as exc:
         return fail(str(exc), EXIT_FAILURE)
     try:
-        pool, fixed = _examples(conn, book.book_id, settings.fixed_set)
+        # The settings are fixed for the whole command; the examples are the library's,
+        # with the shipped ones loaded the first time, as the window does.
+        chosen = settings
+        composer = AnalysisComposer(seeded_examples(conn), lambda: chosen)
         if args.batch_api:
             from reader_app.cli.analyze_many import analyze_by_batch
 
-            return analyze_by_batch(book, places, settings, pool, fixed, conn, args)
+            return analyze_by_batch(book, places, settings, composer, conn, args)
         if len(places) > 1:
             from reader_app.cli.analyze_many import analyze_together
 
-            return analyze_together(book, places, settings, pool, fixed, conn, args)
-        request = request_for_passage(book, *place, prompt_settings(settings), pool, fixed=fixed)
+            return analyze_together(book, places, settings, composer, conn, args)
+        request = composer.for_passage(book, place)
         # The highlight is kept before anything is sent: whatever happens to the request,
         # it stays, "not analysed" until an analysis is stored for it.
         highlight_id = save_highlight(conn, book, place) if args.save else None
@@ -173,10 +173,3 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     else:
         sys.stdout.write(render_text(report))
     return EXIT_OK
-
-
-def _examples(
-    conn: sqlite3.Connection, book_id: str, fixed_set: str
-) -> tuple[list[Example], list[Example]]:
-    """The examples pool for the book and its fixed set, seeding a fresh library once."""
-    return seeded_examples(conn).for_request(book_id, fixed_set)

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 from reader_app.cli.analysis_results import (
     analysis_json,
     kept,
+    recorder,
     render_text,
     save,
-    save_failure,
     save_highlight,
-    save_outcome,
 )
 from reader_app.cli.common import (
     ai_exit_code,
@@ -32,15 +31,14 @@ if TYPE_CHECKING:
 
     from reader_app.config.settings import Settings
     from reader_app.core.book import Book
-    from reader_app.core.examples import Example
+    from reader_app.usecases.analysis import AnalysisComposer, Place
 
 
 def analyze_together(
     book: Book,
-    places: Sequence[tuple[int, int, int]],
+    places: Sequence[Place],
     settings: Settings,
-    pool: Sequence[Example],
-    fixed: Sequence[Example],
+    composer: AnalysisComposer,
     conn: sqlite3.Connection,
     args: argparse.Namespace,
 ) -> int:
@@ -49,38 +47,14 @@ def analyze_together(
     With ``--save`` every passage is kept as a highlight before the request is sent; a
     passage that gets no valid analysis stays, marked "not analysed".
     """
-    from reader_app.ai.errors import AiError, AiErrorKind
-    from reader_app.ai.multi import analyse_many, compose_many
-    from reader_app.ai.prompt import PassageContext, extract_context, prompt_settings
-    from reader_app.ai.request import AnalysisOutcome, Usage
-    from reader_app.ai.selection import choose_examples
+    from reader_app.ai.errors import AiError
+    from reader_app.ai.multi import analyse_many
+    from reader_app.storage.db import transaction
+    from reader_app.usecases.analysis_records import item_outcome
 
-    contexts = []
-    for chapter, start, end in places:
-        text = book.chapters[chapter].text
-        before, after = extract_context(text, start, end, settings.context_paragraphs)
-        contexts.append(
-            PassageContext(
-                book.title,
-                ", ".join(book.authors),
-                book.section_title(chapter, start),
-                text[start:end],
-                before,
-                after,
-            )
-        )
-    joined = " ".join(c.passage for c in contexts)
-    choice = choose_examples(
-        pool, settings.example_strategy, joined, k=settings.example_k, fixed=fixed
-    )
-    request = compose_many(
-        prompt_settings(settings),
-        choice.static,
-        contexts,
-        similar=choice.dynamic,
-        notes=choice.notes,
-    )
+    request = composer.for_group(book, places)
     ids = [save_highlight(conn, book, place) for place in places] if args.save else []
+    group = recorder(conn, settings.prices).group(ids, request) if ids else None
     try:
         analyzer = make_analyzer(api_key(), args)
         try:
@@ -88,52 +62,35 @@ def analyze_together(
         finally:
             analyzer.close()
     except AiError as exc:
-        for highlight_id in ids:
-            save_failure(conn, highlight_id, request, exc)
+        if group is not None:
+            group.fail(exc)
         where = f" {_kept_all(ids)}" if ids else ""
         return fail(f"{exc}{where}", ai_exit_code(exc))
-    n = max(1, len(results.done))
-    share = Usage(
-        raw.usage.input_tokens // n,
-        raw.usage.output_tokens // n,
-        raw.usage.cache_creation_input_tokens // n,
-        raw.usage.cache_read_input_tokens // n,
-    )
+    if group is not None:
+        # The answers, their shared usage and the failures: one action, one transaction.
+        with transaction(conn):
+            for index in sorted(results.done):
+                group.item(index, results.done[index])
+            group.finish(results, raw)
     reports: list[dict[str, Any]] = []
     for index, place in enumerate(places):
+        passage = request.passages[index]
+        highlight = ids[index] if ids else None
         checked = results.done.get(index)
         if checked is None:
-            if ids:
-                why = results.failed.get(index, "no answer for this passage")
-                save_failure(conn, ids[index], request, AiError(AiErrorKind.SCHEMA, why))
             reports.append(
                 {
-                    "passage": contexts[index].passage,
+                    "passage": passage,
                     "chapter": place[0],
                     "start": place[1],
                     "end": place[2],
                     "error": results.failed.get(index, "no answer"),
-                    "highlight_id": ids[index] if ids else None,
+                    "highlight_id": highlight,
                 }
             )
             continue
-        outcome = AnalysisOutcome(
-            checked.analysis,
-            checked.dropped_evidence,
-            share,
-            raw.model,
-            raw.request_id,
-            request.prompt_version,
-            raw.ttft_ms,
-            raw.total_ms,
-            raw.text,
-        )
-        highlight = ids[index] if ids else None
-        if highlight is not None:
-            save_outcome(conn, highlight, outcome, settings.prices)
-        reports.append(
-            analysis_json(outcome, place, contexts[index].passage, settings.prices, highlight)
-        )
+        outcome = item_outcome(checked, raw, request, len(results.done))
+        reports.append(analysis_json(outcome, place, passage, settings.prices, highlight))
     _print(reports, args.json)
     if results.failed:
         return fail(
@@ -150,10 +107,9 @@ def _kept_all(ids: Sequence[int]) -> str:
 
 def analyze_by_batch(
     book: Book,
-    places: Sequence[tuple[int, int, int]],
+    places: Sequence[Place],
     settings: Settings,
-    pool: Sequence[Example],
-    fixed: Sequence[Example],
+    composer: AnalysisComposer,
     conn: sqlite3.Connection,
     args: argparse.Namespace,
 ) -> int:
@@ -161,13 +117,8 @@ def analyze_by_batch(
     from reader_app.ai.batches import BatchClient
     from reader_app.ai.client import ClaudeToneAnalyzer
     from reader_app.ai.errors import AiError
-    from reader_app.ai.passage import request_for_passage
-    from reader_app.ai.prompt import prompt_settings
 
-    requests = [
-        (f"p{n}", request_for_passage(book, *place, prompt_settings(settings), pool, fixed=fixed))
-        for n, place in enumerate(places)
-    ]
+    requests = [(f"p{n}", composer.for_passage(book, place)) for n, place in enumerate(places)]
     try:
         analyzer = ClaudeToneAnalyzer(api_key())
         try:
@@ -203,7 +154,11 @@ def analyze_by_batch(
                 }
             )
             continue
-        highlight = save(conn, book, place, result.outcome, settings.prices) if args.save else None
+        highlight = (
+            save(conn, book, place, result.outcome, settings.prices, batch=True)
+            if args.save
+            else None
+        )
         reports.append(
             analysis_json(result.outcome, place, request.passage, settings.prices, highlight)
         )

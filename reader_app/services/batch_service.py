@@ -16,27 +16,22 @@ from typing import TYPE_CHECKING, Any, cast
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from reader_app.ai.errors import AiError, AiErrorKind
-from reader_app.ai.pricing import estimate_cost
 from reader_app.core.errors import ReaderError, StorageError
-from reader_app.core.records import NewAnalysis
 from reader_app.services.tasks import TaskRunner
-from reader_app.storage.analyses import success_from_outcome
+from reader_app.usecases.analysis_records import failure_row, success_row
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from reader_app.ai.batches import BatchClient, BatchItemResult, BatchStatus
     from reader_app.ai.request import ToneRequest
-    from reader_app.core.records import BatchJob
+    from reader_app.core.records import BatchJob, NewAnalysis
     from reader_app.storage.analyses import AnalysisRepository
     from reader_app.storage.batch_jobs import BatchJobRepository
 
 log = logging.getLogger(__name__)
 
 DEFAULT_POLL_INTERVAL_MS = 30_000
-# Message Batches are billed at half the standard price (Anthropic's published pricing;
-# the SDK does not say, notes §7), so estimates use this factor on top of the price table.
-BATCH_PRICE_FACTOR = 0.5
 
 # Errors after which polling can never succeed: the batch id is unknown to the server.
 # Everything else (offline, 5xx, 429, no key yet) is retried at the next tick.
@@ -355,23 +350,13 @@ class BatchService(QObject):
             self._finish(job)
 
     def _analysis(self, item: dict[str, Any], result: BatchItemResult) -> NewAnalysis:
-        """The analysis row for one item's result."""
+        """The analysis row for one item's result (answers at the Batches API's price)."""
         highlight_id = int(item["highlight_id"])
-        outcome = result.outcome
-        if outcome is None:
+        model = str(item.get("model", ""))
+        if result.outcome is None:
             error = result.error or AiError(AiErrorKind.SERVER, "no result")
-            return NewAnalysis(
-                highlight_id=highlight_id,
-                status="failed",
-                model=str(item.get("model", "")),
-                prompt_version=str(item.get("prompt_version", "")),
-                request_id=error.request_id,
-                error_kind=error.kind.value,
-                error_message=_one_line(error),
-            )
-        model = outcome.model or str(item.get("model", ""))
-        cost = estimate_cost(model, outcome.usage, self._prices()) * BATCH_PRICE_FACTOR
-        return success_from_outcome(highlight_id, outcome, cost, model)
+            return failure_row(highlight_id, model, str(item.get("prompt_version", "")), error)
+        return success_row(highlight_id, result.outcome, self._prices(), batch=True, model=model)
 
     def _finish(self, job: BatchJob) -> None:
         # Canceled items mean the batch was stopped early, whoever asked for it.

@@ -10,20 +10,17 @@ from PySide6.QtCore import QObject, Signal
 
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.models import DEFAULT_MODEL
-from reader_app.ai.passage import request_for_passage
-from reader_app.ai.pricing import estimate_cost
-from reader_app.ai.prompt import prompt_settings, summarise
 from reader_app.core.errors import StorageError
-from reader_app.core.examples import Example
-from reader_app.core.records import AnalysisRecord, NewAnalysis
-from reader_app.storage.analyses import success_from_outcome
+from reader_app.usecases.analysis import AnalysisComposer
+from reader_app.usecases.analysis_records import AnalysisRecorder
+from reader_app.usecases.correction import example_source, keep_correction
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from reader_app.ai.request import AnalysisOutcome, ToneRequest
     from reader_app.config.settings import Settings
-    from reader_app.core.records import Highlight
+    from reader_app.core.records import AnalysisRecord, Highlight
     from reader_app.services.highlights import HighlightController
     from reader_app.services.tone_service import ToneService
     from reader_app.storage.analyses import AnalysisRepository
@@ -34,8 +31,6 @@ if TYPE_CHECKING:
     from reader_app.ui.tone_panel import TonePanel
 
 log = logging.getLogger(__name__)
-
-EARLIER_LIMIT = 5
 
 
 @dataclass
@@ -76,10 +71,10 @@ class AnalysisController(QObject):
         self._examples = examples
         self._service = service
         self._corrections = corrections
-        self._settings = settings
+        self._composer = AnalysisComposer(examples, settings, default_model, analyses)
+        self._recorder = AnalysisRecorder(analyses, highlights.set_color, lambda: settings().prices)
         self._shown: int | None = None  # the analysis shown in the panel
         self.correction_dialog: CorrectionDialog | None = None
-        self._default_model = default_model
         self._jobs: dict[int, _Job] = {}
         self._current: int | None = None  # the highlight shown in the panel
         service.partial_received.connect(self._on_partial)
@@ -161,28 +156,17 @@ class AnalysisController(QObject):
         self, item: Highlight, record: AnalysisRecord, dialog: CorrectionDialog
     ) -> None:
         result = dialog.corrected()
-        book = self._pane.book
         try:
-            example_id = None
-            if dialog.as_example.isChecked():
-                source = ""
-                if book is not None and book.book_id == item.book_id:
-                    source = f"{book.title}, {book.section_title(item.chapter, item.start)}"
-                example_id = self._examples.add(
-                    Example(
-                        excerpt=item.quote,
-                        tone=str(result["tone"]),
-                        emotions=tuple((e["name"], e["intensity"]) for e in result["emotions"]),
-                        explanation=str(result.get("explanation", "")),
-                        source=source,
-                        tags=("corrected",),
-                    )
-                )
-            self._corrections.add(record.id, result, example_id)
+            kept = keep_correction(
+                self._corrections, self._examples, item, record.id, result,
+                as_example=dialog.as_example.isChecked(),
+                source=example_source(self._pane.book, item),
+            )  # fmt: skip
         except StorageError as exc:
             self.message.emit(exc.message)
             return
-        self._highlights.set_color(item.id, str(result["emotions"][0]["name"]))
+        self._highlights.set_color(item.id, kept.dominant_emotion)
+        example_id = kept.example_id
         self.message.emit(
             self.tr("Your correction is saved, and kept as an example.")
             if example_id is not None
@@ -236,32 +220,7 @@ class AnalysisController(QObject):
         """The request for a highlight, with its context, examples and earlier answers."""
         book = self._pane.book
         assert book is not None
-        settings = self._settings()
-        pool, fixed = self._examples.for_request(book.book_id, settings.fixed_set)
-        return request_for_passage(
-            book,
-            item.chapter,
-            item.start,
-            item.end,
-            prompt_settings(settings, self._default_model()),
-            pool,
-            self._earlier(item),
-            fixed,
-        )
-
-    def _earlier(self, item: Highlight) -> list[str]:
-        """Short lines about the analyses already made in this chapter, nearest first."""
-        try:
-            latest = self._analyses.latest_ok_for_book(item.book_id)
-        except StorageError:
-            return []
-        others = [
-            (h, latest[h.id])
-            for h in self._highlights.highlights
-            if h.id != item.id and h.chapter == item.chapter and h.id in latest
-        ]
-        others.sort(key=lambda pair: abs(pair[0].start - item.start))
-        return [summarise(h.quote, r.tone, r.dominant_emotion) for h, r in others[:EARLIER_LIMIT]]
+        return self._composer.for_highlight(book, item, self._highlights.highlights)
 
     def cancel_current(self) -> None:
         """Stop the analysis of the highlight in the panel."""
@@ -281,14 +240,15 @@ class AnalysisController(QObject):
         job = self._jobs.pop(job_id, None)
         if job is None:
             return
-        analysis = outcome.analysis
-        cost = estimate_cost(outcome.model, outcome.usage, self._settings().prices)
-        record = self._store(success_from_outcome(job.highlight_id, outcome, cost))
-        # The highlight takes the colour of its dominant emotion.
-        self._highlights.set_color(job.highlight_id, analysis.dominant_emotion)
+        try:
+            self._recorder.success(job.highlight_id, outcome)
+            stored = True
+        except StorageError as exc:
+            self.message.emit(exc.message)
+            stored = False
         if job.highlight_id == self._current:
             self.show_highlight(job.highlight_id)
-        if record is not None:
+        if stored:
             self.analysed.emit(job.highlight_id)
 
     def _on_failed(self, job_id: int, error: AiError) -> None:
@@ -304,24 +264,9 @@ class AnalysisController(QObject):
                 )
             return
         log.info("Analysis failed: %s (%s) %s", error.kind.value, error.request_id, error.detail)
-        message = str(error)
-        self._store(
-            NewAnalysis(
-                highlight_id=job.highlight_id,
-                status="failed",
-                model=job.request.model,
-                prompt_version=job.request.prompt_version,
-                request_id=error.request_id,
-                error_kind=error.kind.value,
-                error_message=message,
-            )
-        )
-        if job.highlight_id == self._current and item is not None:
-            self._panel.show_error(item.quote, message, retry_after=error.retry_after)
-
-    def _store(self, new: NewAnalysis) -> AnalysisRecord | None:
         try:
-            return self._analyses.add(new)
+            self._recorder.failure(job.highlight_id, job.request, error)
         except StorageError as exc:
             self.message.emit(exc.message)
-            return None
+        if job.highlight_id == self._current and item is not None:
+            self._panel.show_error(item.quote, str(error), retry_after=error.retry_after)

@@ -17,12 +17,13 @@ from reader_app.ai.pricing import estimate_cost
 from reader_app.ai.prompt import PassageContext, PromptSettings, compose
 from reader_app.ai.request import Usage
 from reader_app.core.records import NewAnalysis, NewHighlight
-from reader_app.services.batch_service import BATCH_PRICE_FACTOR, BatchService
+from reader_app.services.batch_service import BatchService
 from reader_app.storage.analyses import AnalysisRepository
 from reader_app.storage.batch_jobs import BatchJobRepository
 from reader_app.storage.books import BookRepository
 from reader_app.storage.db import open_database
 from reader_app.storage.highlights import HighlightRepository
+from reader_app.usecases.cost import BATCH_PRICE_FACTOR
 from tests.fake_api import (
     BATCH_BAD_JSON,
     BATCH_ERROR,
