@@ -103,6 +103,7 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     from reader_app.core.loaders import load_book
     from reader_app.storage.db import open_database
     from reader_app.usecases.analysis import AnalysisComposer
+    from reader_app.usecases.models import known_default_model
 
     if args.occurrence < 1:
         return fail("--occurrence counts from 1", EXIT_BAD_INPUT)
@@ -124,9 +125,13 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
         places.append(found)
     place = places[0]
     settings, _warning = load_settings(paths.settings_file)
-    # The option, else the settings' choice, else the built-in default: the command line
-    # lists no models: that would add an API call, and a way to fail, to every command.
-    settings = dataclasses.replace(settings, model=model_to_use(args.model or settings.model))
+    # The option, else the settings' choice, else the default the window last listed, else
+    # the built-in one: the command line lists no models itself, which would add an API
+    # call, and a way to fail, to every command.
+    default = known_default_model(paths.cache_dir)
+    settings = dataclasses.replace(
+        settings, model=model_to_use(args.model or settings.model, default)
+    )
     if args.context_paragraphs is not None:
         settings = dataclasses.replace(settings, context_paragraphs=args.context_paragraphs)
     try:
