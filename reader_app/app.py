@@ -32,10 +32,12 @@ from reader_app.config.settings import Settings, load_settings, save_settings
 from reader_app.core.book_cache import BookCache
 from reader_app.core.errors import ReaderError
 from reader_app.core.gc_pause import HeapFreezer
+from reader_app.services.analysis_controller import AnalysisController
 from reader_app.services.analyzer_provider import AnalyzerProvider
 from reader_app.services.batch_service import BatchService
 from reader_app.services.book_service import BookService
 from reader_app.services.eval_service import EvalService
+from reader_app.services.group_analysis import GroupAnalysis
 from reader_app.services.highlights import HighlightController
 from reader_app.services.library_care import LibraryCare
 from reader_app.services.opening_guard import OpeningGuard, same_file, unfinished_open
@@ -53,9 +55,8 @@ from reader_app.storage.eval_sources import items_from_corrections, items_from_e
 from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
-from reader_app.ui.analysis_controller import AnalysisController
 from reader_app.ui.annotation_commands import AnnotationCommands
-from reader_app.ui.group_analysis import GroupAnalysis
+from reader_app.ui.correction_dialog import CorrectionForms
 from reader_app.ui.main_window import MainWindow
 from reader_app.usecases.examples import seed_examples
 from reader_app.usecases.importing import import_file
@@ -144,9 +145,10 @@ class ReaderApp:
             open_settings=self.open_settings,
             paths=paths,
         )
+        pane, panel = self.window.pane, self.window.tone_panel
         self.analysis = AnalysisController(
-            self.window.pane,
-            self.window.tone_panel,
+            lambda: pane.book,
+            lambda: (pane.chapter, *span) if (span := pane.view.selected_range()) else None,
             self.highlights,
             self.analyses,
             self.examples,
@@ -155,6 +157,25 @@ class ReaderApp:
             lambda: self.settings.current,
             lambda: self.default_model,
         )
+        # The panel renders what the controller says and hands it the reader's intents.
+        self.analysis.show_idle.connect(panel.show_idle)
+        self.analysis.show_passage.connect(
+            lambda text, done: panel.show_passage(text, analysed=done)
+        )
+        self.analysis.show_pending.connect(panel.show_pending)
+        self.analysis.show_partial.connect(panel.show_partial)
+        self.analysis.show_record.connect(panel.show_record)
+        self.analysis.show_error.connect(
+            lambda text, why, wait: panel.show_error(text, why, retry_after=wait)
+        )
+        self.analysis.show_history.connect(panel.set_history)
+        self.analysis.show_status.connect(panel.status.setText)
+        panel.analyse_requested.connect(self.analysis.analyse_current)
+        panel.cancel_requested.connect(self.analysis.cancel_current)
+        panel.history_chosen.connect(self.analysis.show_history_item)
+        panel.correct_requested.connect(self.analysis.correct)
+        self.correction_forms = CorrectionForms(self.window, self.analysis.save_correction)
+        self.analysis.correction_wanted.connect(self.correction_forms.open)
         self.window.tone.attach_analysis(self.analysis)
         self.group = GroupAnalysis(
             lambda: self.window.pane.book,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +22,10 @@ from PySide6.QtWidgets import (
 
 from reader_app.core.emotions import EMOTIONS
 from reader_app.core.tone_result import ToneResult
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 POLARITIES = ("negative", "neutral", "positive", "mixed")
 
@@ -125,3 +129,47 @@ class CorrectionDialog(QDialog):
             self.problem.setText(self.tr("Choose at least one emotion."))
             return
         self.accept()
+
+
+class CorrectionForms(QObject):
+    """Opens the correction form when the analyses ask for it, and hands the answer back.
+
+    The form is non-modal, so the panel stays usable while it is open; the correction is
+    saved for the highlight and analysis it was opened for, even if the panel has moved on.
+
+    Attributes:
+        dialog: the form opened last, or None.
+    """
+
+    def __init__(
+        self, window: QWidget, save: Callable[[int, int, dict[str, Any], bool], None]
+    ) -> None:
+        """Keep where forms open and where corrections go.
+
+        Args:
+            window: the forms' parent window.
+            save: called with (highlight id, analysis id, corrected answer, keep it as an
+                example) when the reader saves a form.
+        """
+        super().__init__(window)
+        self._window = window
+        self._save = save
+        self.dialog: CorrectionDialog | None = None
+
+    def open(
+        self,
+        highlight_id: int,
+        analysis_id: int,
+        passage: str,
+        result: dict[str, Any],
+        as_example: bool,
+    ) -> None:
+        """Open the form for an answer (the arguments of ``correction_wanted``)."""
+        dialog = CorrectionDialog(passage, result, as_example=as_example, parent=self._window)
+        dialog.accepted.connect(
+            lambda: self._save(
+                highlight_id, analysis_id, dialog.corrected(), dialog.as_example.isChecked()
+            )
+        )
+        self.dialog = dialog
+        dialog.open()

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
     from reader_app.ai.request import ToneRequest
     from reader_app.core.eval_data import EvalItem
     from reader_app.core.records import BatchJob, Highlight
+    from reader_app.services.analysis_controller import AnalysisController
     from reader_app.services.batch_service import BatchService
     from reader_app.services.eval_service import EvalService
-    from reader_app.ui.analysis_controller import AnalysisController
+    from reader_app.services.group_analysis import GroupAnalysis
     from reader_app.ui.eval_window import EvalWindow
     from reader_app.ui.examples_dialog import ExamplesDialog
-    from reader_app.ui.group_analysis import GroupAnalysis
     from reader_app.ui.ports import EvalLibrary, ExampleLibrary
     from reader_app.ui.window_api import ReadingWindow
 

@@ -1,10 +1,15 @@
-"""From a highlight to a stored, shown tone analysis: compose, stream, keep, colour."""
+"""From a highlight to a stored, shown tone analysis: compose, stream, keep, colour.
+
+The controller knows no widget. It says what the tone panel should show through its
+``show_*`` signals, and takes the reader's intents (analyse, cancel, pick an earlier
+answer, correct) through its slots; the composition root connects both to the panel.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -20,15 +25,13 @@ if TYPE_CHECKING:
 
     from reader_app.ai.request import AnalysisOutcome, ToneRequest
     from reader_app.config.settings import Settings
+    from reader_app.core.book import Book
     from reader_app.core.records import AnalysisRecord, Highlight
     from reader_app.services.highlights import HighlightController
     from reader_app.services.tone_service import ToneService
     from reader_app.storage.analyses import AnalysisRepository
     from reader_app.storage.corrections import CorrectionRepository
     from reader_app.storage.examples import ExampleRepository
-    from reader_app.ui.correction_dialog import CorrectionDialog
-    from reader_app.ui.reader_pane import ReaderPane
-    from reader_app.ui.tone_panel import TonePanel
 
 log = logging.getLogger(__name__)
 
@@ -39,33 +42,79 @@ class _Job:
     request: ToneRequest
 
 
+def _built_in_model() -> str:
+    return DEFAULT_MODEL
+
+
 class AnalysisController(QObject):
-    """Analyses highlights of the open book and keeps the tone panel in step.
+    """Analyses highlights of the open book and says what the tone panel should show.
 
     Signals:
         message(str): a one-line note for the status bar.
         analysed(int): a highlight got a new analysis (its id).
+        show_idle(): no highlight is chosen.
+        show_passage(str, bool): a highlight's passage, and whether it has an analysis
+            (False: it has none yet, or its analysis was cancelled).
+        show_pending(str, str): the passage being analysed, and notes about the request
+            (examples left out), "" when there are none.
+        show_partial(object): the answer so far, a dict of the fields written yet.
+        show_record(str, object, object): the passage, its AnalysisRecord, and the reader's
+            correction of it (the corrected answer, a dict) or None.
+        show_error(str, str, object): the passage, why it has no analysis, and the seconds
+            to wait before retrying (a float) or None.
+        show_history(object, object): every attempt for the highlight (AnalysisRecords,
+            newest first), and the id of the one shown or None.
+        show_status(str): a line for the panel's status (a cancelled analysis).
+        correction_wanted(int, int, str, object, bool): the reader asked to correct the
+            answer shown: the highlight id, the analysis id, the passage, the answer to
+            start from (a dict: the latest correction, else the model's answer), and whether
+            to keep it as an example. Whoever opens the form hands the correction back to
+            :meth:`save_correction`.
     """
 
     message = Signal(str)
     analysed = Signal(int)
+    show_idle = Signal()
+    show_passage = Signal(str, bool)
+    show_pending = Signal(str, str)
+    show_partial = Signal(object)
+    show_record = Signal(str, object, object)
+    show_error = Signal(str, str, object)
+    show_history = Signal(object, object)
+    show_status = Signal(str)
+    correction_wanted = Signal(int, int, str, object, bool)
 
     def __init__(
         self,
-        pane: ReaderPane,
-        panel: TonePanel,
+        current_book: Callable[[], Book | None],
+        selection: Callable[[], tuple[int, int, int] | None],
         highlights: HighlightController,
         analyses: AnalysisRepository,
         examples: ExampleRepository,
         service: ToneService,
         corrections: CorrectionRepository,
         settings: Callable[[], Settings],
-        default_model: Callable[[], str] = lambda: DEFAULT_MODEL,
+        default_model: Callable[[], str] = _built_in_model,
         parent: QObject | None = None,
     ) -> None:
+        """Wire the controller to its collaborators; the panel is connected by the caller.
+
+        Args:
+            current_book: the book open in the reader, or None.
+            selection: the passage selected in the reader as (chapter, start, end), or
+                None when nothing is selected.
+            highlights: the open book's highlights.
+            analyses: where analyses are kept.
+            examples: the example library.
+            service: runs the requests.
+            corrections: where the reader's corrections are kept.
+            settings: the settings in force.
+            default_model: the default model the API listed (else the built-in one).
+            parent: the Qt parent.
+        """
         super().__init__(parent)
-        self._pane = pane
-        self._panel = panel
+        self._book = current_book
+        self._selection = selection
         self._highlights = highlights
         self._analyses = analyses
         self._examples = examples
@@ -74,16 +123,11 @@ class AnalysisController(QObject):
         self._composer = AnalysisComposer(examples, settings, default_model, analyses)
         self._recorder = AnalysisRecorder(analyses, highlights.set_color, lambda: settings().prices)
         self._shown: int | None = None  # the analysis shown in the panel
-        self.correction_dialog: CorrectionDialog | None = None
         self._jobs: dict[int, _Job] = {}
         self._current: int | None = None  # the highlight shown in the panel
         service.partial_received.connect(self._on_partial)
         service.analysis_finished.connect(self._on_finished)
         service.analysis_failed.connect(self._on_failed)
-        panel.analyse_requested.connect(self.analyse_current)
-        panel.cancel_requested.connect(self.cancel_current)
-        panel.history_chosen.connect(self._show_history_item)
-        panel.correct_requested.connect(self.correct)
 
     # -- what the panel shows -------------------------------------------------------------
 
@@ -98,10 +142,10 @@ class AnalysisController(QObject):
         item = self._highlights.get(highlight_id) if highlight_id is not None else None
         if item is None:
             self._current = None
-            self._panel.show_idle()
+            self.show_idle.emit()
             return
         if self._job_for(item.id) is not None:
-            self._panel.show_pending(item.quote)
+            self.show_pending.emit(item.quote, "")
             return
         try:
             history = self._analyses.history(item.id)
@@ -113,13 +157,13 @@ class AnalysisController(QObject):
         if latest_ok is not None:
             self._show_record(item.quote, latest_ok)
         elif history:
-            last = history[0]
-            self._panel.show_error(item.quote, last.error_message, retry_after=None)
+            self.show_error.emit(item.quote, history[0].error_message, None)
         else:
-            self._panel.show_passage(item.quote, analysed=False)
-        self._panel.set_history(history, latest_ok.id if latest_ok else None)
+            self.show_passage.emit(item.quote, False)
+        self.show_history.emit(history, latest_ok.id if latest_ok else None)
 
-    def _show_history_item(self, analysis_id: int) -> None:
+    def show_history_item(self, analysis_id: int) -> None:
+        """Show an earlier attempt of the highlight in the panel (the panel's history list)."""
         item = self._highlights.get(self._current) if self._current is not None else None
         record = self._analyses.get(analysis_id)
         if item is not None and record is not None:
@@ -131,45 +175,50 @@ class AnalysisController(QObject):
             correction = self._corrections.latest_for_analysis(record.id)
         except StorageError:
             correction = None
-        self._panel.show_record(quote, record, correction.result if correction else None)
+        self.show_record.emit(quote, record, correction.result if correction else None)
 
     # -- the reader's corrections ---------------------------------------------------------
 
     def correct(self, as_example: bool) -> None:
-        """Open the correction form for the answer shown (non-modal; the panel stays usable)."""
+        """Ask for the correction form for the answer shown (see ``correction_wanted``)."""
         item = self._highlights.get(self._current) if self._current is not None else None
         record = self._analyses.get(self._shown) if self._shown is not None else None
         if item is None or record is None:
             return
-        from reader_app.ui.correction_dialog import CorrectionDialog
+        try:
+            correction = self._corrections.latest_for_analysis(record.id)
+        except StorageError as exc:
+            self.message.emit(exc.message)
+            return
+        start = correction.result if correction else (record.result or {})
+        self.correction_wanted.emit(item.id, record.id, item.quote, start, as_example)
 
-        correction = self._corrections.latest_for_analysis(record.id)
-        dialog = CorrectionDialog(
-            item.quote, correction.result if correction else (record.result or {}),
-            as_example=as_example, parent=self._panel.window(),
-        )  # fmt: skip
-        dialog.accepted.connect(lambda: self._save_correction(item, record, dialog))
-        self.correction_dialog = dialog
-        dialog.open()
-
-    def _save_correction(
-        self, item: Highlight, record: AnalysisRecord, dialog: CorrectionDialog
+    def save_correction(
+        self, highlight_id: int, analysis_id: int, result: dict[str, Any], as_example: bool
     ) -> None:
-        result = dialog.corrected()
+        """Keep the reader's correction of an analysis (and the example made from it).
+
+        Args:
+            highlight_id: the highlight the analysis is about.
+            analysis_id: the analysis corrected; it stays as the model gave it.
+            result: the corrected answer.
+            as_example: also keep it as an example for later answers.
+        """
+        item = self._highlights.get(highlight_id)
+        if item is None:
+            return  # deleted while the form was open: nothing to attach it to
         try:
             kept = keep_correction(
-                self._corrections, self._examples, item, record.id, result,
-                as_example=dialog.as_example.isChecked(),
-                source=example_source(self._pane.book, item),
+                self._corrections, self._examples, item, analysis_id, result,
+                as_example=as_example, source=example_source(self._book(), item),
             )  # fmt: skip
         except StorageError as exc:
             self.message.emit(exc.message)
             return
         self._highlights.set_color(item.id, kept.dominant_emotion)
-        example_id = kept.example_id
         self.message.emit(
             self.tr("Your correction is saved, and kept as an example.")
-            if example_id is not None
+            if kept.example_id is not None
             else self.tr("Your correction is saved.")
         )
         if self._current == item.id:
@@ -182,9 +231,9 @@ class AnalysisController(QObject):
 
     def analyse_selection(self) -> None:
         """Highlight the selection (if it is new) and analyse it; else the current one."""
-        selected = self._pane.view.selected_range()
+        selected = self._selection()
         if selected is not None:
-            created = self._highlights.add(self._pane.chapter, *selected)
+            created = self._highlights.add(*selected)
             if created is None:
                 return
             self.analyse(created.id)
@@ -201,7 +250,7 @@ class AnalysisController(QObject):
     def analyse(self, highlight_id: int) -> int | None:
         """Start analysing one highlight; returns the job id."""
         item = self._highlights.get(highlight_id)
-        book = self._pane.book
+        book = self._book()
         if item is None or book is None or item.orphaned:
             return None
         running = self._job_for(item.id)
@@ -211,14 +260,14 @@ class AnalysisController(QObject):
         job = self._service.analyse(request)
         self._jobs[job] = _Job(item.id, request)
         self._current = item.id
-        self._panel.show_pending(item.quote, " ".join(request.notes))
+        self.show_pending.emit(item.quote, " ".join(request.notes))
         for note in request.notes:
             self.message.emit(note)
         return job
 
     def compose_for(self, item: Highlight) -> ToneRequest:
         """The request for a highlight, with its context, examples and earlier answers."""
-        book = self._pane.book
+        book = self._book()
         assert book is not None
         return self._composer.for_highlight(book, item, self._highlights.highlights)
 
@@ -234,7 +283,7 @@ class AnalysisController(QObject):
     def _on_partial(self, job_id: int, data: object) -> None:
         job = self._jobs.get(job_id)
         if job is not None and job.highlight_id == self._current and isinstance(data, dict):
-            self._panel.show_partial(data)
+            self.show_partial.emit(data)
 
     def _on_finished(self, job_id: int, outcome: AnalysisOutcome) -> None:
         job = self._jobs.pop(job_id, None)
@@ -258,10 +307,8 @@ class AnalysisController(QObject):
         item = self._highlights.get(job.highlight_id)
         if error.kind is AiErrorKind.CANCELLED:
             if job.highlight_id == self._current and item is not None:
-                self._panel.show_passage(item.quote, analysed=False)
-                self._panel.status.setText(
-                    self.tr("Cancelled. The highlight is kept, not analysed.")
-                )
+                self.show_passage.emit(item.quote, False)
+                self.show_status.emit(self.tr("Cancelled. The highlight is kept, not analysed."))
             return
         log.info("Analysis failed: %s (%s) %s", error.kind.value, error.request_id, error.detail)
         try:
@@ -269,4 +316,4 @@ class AnalysisController(QObject):
         except StorageError as exc:
             self.message.emit(exc.message)
         if job.highlight_id == self._current and item is not None:
-            self._panel.show_error(item.quote, str(error), retry_after=error.retry_after)
+            self.show_error.emit(item.quote, str(error), error.retry_after)
