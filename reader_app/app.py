@@ -190,6 +190,7 @@ class ReaderApp:
         self.window.tone.attach_examples(self.examples)
         self.window.annotations = AnnotationCommands(
             self.window,
+            self.window,
             AnnotationQuery(conn),
             HighlightRepository(conn),
             self.books.known_paths,

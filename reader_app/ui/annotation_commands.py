@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from reader_app.core.errors import StorageError
 
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from reader_app.services.tasks import TaskRunner
     from reader_app.ui.annotations_window import AnnotationsWindow
     from reader_app.ui.export_dialog import ExportDialog
-    from reader_app.ui.main_window import MainWindow
     from reader_app.ui.ports import AnnotationSource, HighlightEdits
+    from reader_app.ui.window_api import ReadingWindow
     from reader_app.usecases.importing import FileImportResult
 
 
@@ -35,7 +35,8 @@ class AnnotationCommands(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        window: QWidget,
+        host: ReadingWindow,
         query: AnnotationSource,
         repo: HighlightEdits,
         book_files: Callable[[str], list[str]],
@@ -47,7 +48,8 @@ class AnnotationCommands(QObject):
         """Build the commands with everything they use.
 
         Args:
-            window: the main window.
+            window: the main window, the parent of the commands' dialogs.
+            host: the same window as the commands use it: its page, status bar and jumps.
             query: the library's annotations, for the browser and exports.
             repo: the highlight changes the browser makes.
             book_files: every path the library knows for a book id, most recent first
@@ -64,7 +66,8 @@ class AnnotationCommands(QObject):
         # Tests answer the file question here instead of through a native dialog.
         self.choose_import_file: Callable[[], Path | None] = self._choose_import_file
         self.export_dialog: ExportDialog | None = None
-        self._w = window
+        self._window = window
+        self._w = host
         self._query = query
         self._repo = repo
         self._book_files = book_files
@@ -82,7 +85,7 @@ class AnnotationCommands(QObject):
             from reader_app.ui.annotations_window import AnnotationsWindow
 
             self.browser = AnnotationsWindow(
-                self._query, self._repo, lambda: self._w.pane.book, self._w
+                self._query, self._repo, lambda: self._w.pane.book, self._window
             )
             self.browser.jump_requested.connect(self.jump)
             self.browser.changed.connect(self._changed)
@@ -96,7 +99,7 @@ class AnnotationCommands(QObject):
         from reader_app.ui.export_dialog import ExportDialog
 
         book = self._w.pane.book
-        dialog = ExportDialog(book.title if book is not None else None, self._w)
+        dialog = ExportDialog(book.title if book is not None else None, self._window)
         self.export_dialog = dialog
         dialog.accepted.connect(lambda: self._export_chosen(dialog))
         dialog.open()
@@ -150,7 +153,7 @@ class AnnotationCommands(QObject):
 
     def _choose_import_file(self) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
-            self._w,
+            self._window,
             self.tr("Import Annotations"),
             "",
             self.tr("Annotations (*.json *.txt);;All files (*)"),
@@ -201,7 +204,7 @@ class AnnotationCommands(QObject):
             self.tr("Import Annotations"),
             " ".join(parts),
             QMessageBox.StandardButton.Ok,
-            self._w,
+            self._window,
         )
         report.setDetailedText("\n".join(done.problems))
         self.import_report = report
