@@ -40,24 +40,18 @@ def save_highlight(conn: sqlite3.Connection, book: Book, place: tuple[int, int, 
     The book and the highlight are one transaction, so a command killed part way leaves
     neither a book without its highlight nor the reverse.
     """
-    from reader_app.core.anchors import make_anchor
-    from reader_app.core.records import NewHighlight
     from reader_app.storage.books import BookRepository
     from reader_app.storage.db import transaction
     from reader_app.storage.highlights import HighlightRepository
+    from reader_app.usecases.highlights import highlight_selection
 
-    chapter, start, end = place
-    anchor = make_anchor([c.text for c in book.chapters], chapter, start, end)
     with transaction(conn):
         BookRepository(conn).record_opened(
             book.book_id, book.path, book.title, book.authors, book.language,
             book.format.value, len(book.chapters), book.char_count,
         )  # fmt: skip
-        highlight = HighlightRepository(conn).add(
-            NewHighlight(book.book_id, chapter, book.chapters[chapter].key, anchor.start,
-                         anchor.end, anchor.quote, anchor.prefix, anchor.suffix,
-                         section=book.section_title(chapter, anchor.start))
-        )  # fmt: skip
+        # Anchored as the window anchors a selection: position, quote, prefix and suffix.
+        highlight = highlight_selection(HighlightRepository(conn), book, *place)
     return highlight.id
 
 
