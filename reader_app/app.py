@@ -55,9 +55,10 @@ from reader_app.storage.eval_sources import items_from_corrections, items_from_e
 from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
-from reader_app.ui.annotation_commands import AnnotationCommands
+from reader_app.ui.annotation_commands import AnnotationParts
 from reader_app.ui.correction_dialog import CorrectionForms
 from reader_app.ui.main_window import MainWindow
+from reader_app.ui.tone_commands import Evaluation, ToneParts
 from reader_app.usecases.examples import seed_examples
 from reader_app.usecases.importing import import_file
 from reader_app.usecases.models import discover_default_model, known_default_model
@@ -136,19 +137,7 @@ class ReaderApp:
         if first_book is not None:
             self.book_service.open(Path(first_book))
         self.settings = SettingsStore(settings, lambda s: save_settings(paths.settings_file, s))
-        self.window = MainWindow(
-            self.settings,
-            self.books,
-            self.book_service,
-            self.search_service,
-            self.highlights,
-            open_settings=self.open_settings,
-            paths=paths,
-        )
-        pane, panel = self.window.pane, self.window.tone_panel
         self.analysis = AnalysisController(
-            lambda: pane.book,
-            lambda: (pane.chapter, *span) if (span := pane.view.selected_range()) else None,
             self.highlights,
             self.analyses,
             self.examples,
@@ -157,28 +146,7 @@ class ReaderApp:
             lambda: self.settings.current,
             lambda: self.default_model,
         )
-        # The panel renders what the controller says and hands it the reader's intents.
-        self.analysis.show_idle.connect(panel.show_idle)
-        self.analysis.show_passage.connect(
-            lambda text, done: panel.show_passage(text, analysed=done)
-        )
-        self.analysis.show_pending.connect(panel.show_pending)
-        self.analysis.show_partial.connect(panel.show_partial)
-        self.analysis.show_record.connect(panel.show_record)
-        self.analysis.show_error.connect(
-            lambda text, why, wait: panel.show_error(text, why, retry_after=wait)
-        )
-        self.analysis.show_history.connect(panel.set_history)
-        self.analysis.show_status.connect(panel.status.setText)
-        panel.analyse_requested.connect(self.analysis.analyse_current)
-        panel.cancel_requested.connect(self.analysis.cancel_current)
-        panel.history_chosen.connect(self.analysis.show_history_item)
-        panel.correct_requested.connect(self.analysis.correct)
-        self.correction_forms = CorrectionForms(self.window, self.analysis.save_correction)
-        self.analysis.correction_wanted.connect(self.correction_forms.open)
-        self.window.tone.attach_analysis(self.analysis)
         self.group = GroupAnalysis(
-            lambda: self.window.pane.book,
             self.highlights,
             self.analyses,
             self.examples,
@@ -186,29 +154,11 @@ class ReaderApp:
             lambda: self.settings.current,
             lambda: self.default_model,
         )
-        self.window.tone.attach_group(self.group)
-        self.window.tone.attach_examples(self.examples)
-        self.window.annotations = AnnotationCommands(
-            self.window,
-            self.window,
-            AnnotationQuery(conn),
-            HighlightRepository(conn),
-            self.books.known_paths,
-            self.book_service,
-            self.highlights,
-            self.tasks,
-            functools.partial(
-                import_file, database=paths.database, books_cache=paths.cache_dir / "books"
-            ),
-        )
         self.evals = EvalRepository(conn)
         # A run keeps its own requests in flight (its concurrency); one run at a time here.
         self.eval_pool = QThreadPool()
         self.eval_pool.setMaxThreadCount(2)
         self.eval_service = EvalService(self.eval_pool, self.evals, self._make_eval_runner)
-        self.window.tone.attach_evaluation(
-            self.evals, self.eval_service, self._eval_items, resource_path(SAMPLE_EVAL_SET)
-        )
         self.batch_service = BatchService(
             self.ai_pool,
             self._batch_client,
@@ -217,13 +167,61 @@ class ReaderApp:
             on_result=self._batch_result,
             prices=lambda: self.settings.current.prices,
         )
-        self.window.tone.attach_batches(self.batch_service, self.analysis.compose_for)
+        self.window = MainWindow(
+            self.settings,
+            self.books,
+            self.book_service,
+            self.search_service,
+            self.highlights,
+            tone=ToneParts(
+                self.analysis,
+                self.group,
+                self.batch_service,
+                self.examples,
+                Evaluation(
+                    self.evals,
+                    self.eval_service,
+                    self._eval_items,
+                    resource_path(SAMPLE_EVAL_SET),
+                ),
+            ),
+            annotations=AnnotationParts(
+                AnnotationQuery(conn),
+                HighlightRepository(conn),
+                self.books.known_paths,
+                self.tasks,
+                functools.partial(
+                    import_file, database=paths.database, books_cache=paths.cache_dir / "books"
+                ),
+            ),
+            open_settings=self.open_settings,
+            paths=paths,
+        )
+        self._connect_tone_panel()
+        self.correction_forms = CorrectionForms(self.window, self.analysis.save_correction)
+        self.analysis.correction_wanted.connect(self.correction_forms.open)
         self.opening.watch(self.window.pane.view.viewport())
         # The model list needs the SDK (+75 MB, a stall while it imports): it is asked for
         # when the user first analyses or opens the settings, never at start.
         # A bound method, not a lambda: Qt would hold a lambda (and through it the whole
         # app) for as long as the service lives, a cycle no collector can see.
         self.tone_service.analysis_started.connect(self._on_analysis_started)
+
+    def _connect_tone_panel(self) -> None:
+        # The panel renders what the controller says and hands it the reader's intents.
+        panel, analysis = self.window.tone_panel, self.analysis
+        analysis.show_idle.connect(panel.show_idle)
+        analysis.show_passage.connect(panel.show_passage)
+        analysis.show_pending.connect(panel.show_pending)
+        analysis.show_partial.connect(panel.show_partial)
+        analysis.show_record.connect(panel.show_record)
+        analysis.show_error.connect(panel.show_error)
+        analysis.show_history.connect(panel.set_history)
+        analysis.show_status.connect(panel.status.setText)
+        panel.analyse_requested.connect(analysis.analyse_current)
+        panel.cancel_requested.connect(analysis.cancel_current)
+        panel.history_chosen.connect(analysis.show_history_item)
+        panel.correct_requested.connect(analysis.correct)
 
     def _make_eval_runner(self, field: str, concurrency: int, judge: bool) -> EvalRunner:
         from reader_app.ai.eval_runner import EvalRunner

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
     from reader_app.ai.request import AnalysisOutcome, ToneRequest
     from reader_app.config.settings import Settings
-    from reader_app.core.book import Book
     from reader_app.core.records import AnalysisRecord, Highlight
     from reader_app.services.highlights import HighlightController
     from reader_app.services.tone_service import ToneService
@@ -86,8 +85,6 @@ class AnalysisController(QObject):
 
     def __init__(
         self,
-        current_book: Callable[[], Book | None],
-        selection: Callable[[], tuple[int, int, int] | None],
         highlights: HighlightController,
         analyses: AnalysisRepository,
         examples: ExampleRepository,
@@ -100,10 +97,7 @@ class AnalysisController(QObject):
         """Wire the controller to its collaborators; the panel is connected by the caller.
 
         Args:
-            current_book: the book open in the reader, or None.
-            selection: the passage selected in the reader as (chapter, start, end), or
-                None when nothing is selected.
-            highlights: the open book's highlights.
+            highlights: the open book and its highlights.
             analyses: where analyses are kept.
             examples: the example library.
             service: runs the requests.
@@ -113,8 +107,6 @@ class AnalysisController(QObject):
             parent: the Qt parent.
         """
         super().__init__(parent)
-        self._book = current_book
-        self._selection = selection
         self._highlights = highlights
         self._analyses = analyses
         self._examples = examples
@@ -210,7 +202,7 @@ class AnalysisController(QObject):
         try:
             kept = keep_correction(
                 self._corrections, self._examples, item, analysis_id, result,
-                as_example=as_example, source=example_source(self._book(), item),
+                as_example=as_example, source=example_source(self._highlights.book, item),
             )  # fmt: skip
         except StorageError as exc:
             self.message.emit(exc.message)
@@ -229,9 +221,11 @@ class AnalysisController(QObject):
 
     # -- starting -------------------------------------------------------------------------
 
-    def analyse_selection(self) -> None:
-        """Highlight the selection (if it is new) and analyse it; else the current one."""
-        selected = self._selection()
+    def analyse_selection(self, selected: tuple[int, int, int] | None) -> None:
+        """Highlight the selection (chapter, start, end) if it is new and analyse it.
+
+        With nothing selected, the highlight in the panel is analysed again.
+        """
         if selected is not None:
             created = self._highlights.add(*selected)
             if created is None:
@@ -250,7 +244,7 @@ class AnalysisController(QObject):
     def analyse(self, highlight_id: int) -> int | None:
         """Start analysing one highlight; returns the job id."""
         item = self._highlights.get(highlight_id)
-        book = self._book()
+        book = self._highlights.book
         if item is None or book is None or item.orphaned:
             return None
         running = self._job_for(item.id)
@@ -267,7 +261,7 @@ class AnalysisController(QObject):
 
     def compose_for(self, item: Highlight) -> ToneRequest:
         """The request for a highlight, with its context, examples and earlier answers."""
-        book = self._book()
+        book = self._highlights.book
         assert book is not None
         return self._composer.for_highlight(book, item, self._highlights.highlights)
 

@@ -45,7 +45,6 @@ class GroupAnalysis(QObject):
 
     def __init__(
         self,
-        book: Callable[[], Book | None],
         highlights: HighlightController,
         analyses: AnalysisRepository,
         examples: ExampleRepository,
@@ -55,7 +54,6 @@ class GroupAnalysis(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._book = book
         self._highlights = highlights
         self._analyses = analyses
         self._service = service
@@ -68,7 +66,7 @@ class GroupAnalysis(QObject):
 
     def unanalysed_in_chapter(self, chapter: int) -> list[int]:
         """The chapter's highlights that have no analysis yet."""
-        book = self._book()
+        book = self._highlights.book
         if book is None:
             return []
         try:
@@ -83,7 +81,7 @@ class GroupAnalysis(QObject):
 
     def analyse(self, highlight_ids: Sequence[int]) -> list[int]:
         """Start one request per group of up to MAX_TOGETHER highlights; returns job ids."""
-        book = self._book()
+        book = self._highlights.book
         items = [self._highlights.get(h) for h in highlight_ids]
         groups = groups_of([h for h in items if h is not None])
         if book is None or not groups:

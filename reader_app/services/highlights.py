@@ -96,6 +96,11 @@ class HighlightController(QObject):
         return next((h for h in self._items if h.id == highlight_id), None)
 
     @property
+    def book(self) -> Book | None:
+        """The open book these highlights belong to (None before the first opens)."""
+        return self._book
+
+    @property
     def busy(self) -> bool:
         """Whether the open book's highlights are still being placed."""
         return self._job != 0

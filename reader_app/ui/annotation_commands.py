@@ -7,6 +7,7 @@ case (``usecases.importing.import_file``) bound to the profile's library.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,26 @@ if TYPE_CHECKING:
     from reader_app.usecases.importing import FileImportResult
 
 
+@dataclass(frozen=True)
+class AnnotationParts:
+    """How the annotation commands reach the library, made before the window.
+
+    Attributes:
+        query: the library's annotations, for the browser and exports.
+        edits: the highlight changes the browser makes.
+        book_files: every path the library knows for a book id, most recent first
+            (empty for a book it does not know); raises ``StorageError``.
+        tasks: runs exports and imports on a worker.
+        run_import: imports one annotations file into the library (on the worker).
+    """
+
+    query: AnnotationSource
+    edits: HighlightEdits
+    book_files: Callable[[str], list[str]]
+    tasks: TaskRunner
+    run_import: Callable[[Path], FileImportResult]
+
+
 class AnnotationCommands(QObject):
     """Opens the annotations browser and follows its jumps, opening another book if need be."""
 
@@ -37,40 +58,31 @@ class AnnotationCommands(QObject):
         self,
         window: QWidget,
         host: ReadingWindow,
-        query: AnnotationSource,
-        repo: HighlightEdits,
-        book_files: Callable[[str], list[str]],
+        parts: AnnotationParts,
         book_service: BookService,
         highlights: HighlightController,
-        tasks: TaskRunner,
-        run_import: Callable[[Path], FileImportResult],
     ) -> None:
         """Build the commands with everything they use.
 
         Args:
             window: the main window, the parent of the commands' dialogs.
             host: the same window as the commands use it: its page, status bar and jumps.
-            query: the library's annotations, for the browser and exports.
-            repo: the highlight changes the browser makes.
-            book_files: every path the library knows for a book id, most recent first
-                (empty for a book it does not know); raises ``StorageError``.
+            parts: how the library is reached.
             book_service: opens books, and says when one is loaded.
             highlights: the open book's highlights.
-            tasks: runs exports and imports on a worker.
-            run_import: imports one annotations file into the library (on the worker).
         """
         super().__init__(window)
-        self._tasks = tasks
-        self._run_import = run_import
+        self._tasks = parts.tasks
+        self._run_import = parts.run_import
         self.import_report: QMessageBox | None = None
         # Tests answer the file question here instead of through a native dialog.
         self.choose_import_file: Callable[[], Path | None] = self._choose_import_file
         self.export_dialog: ExportDialog | None = None
         self._window = window
         self._w = host
-        self._query = query
-        self._repo = repo
-        self._book_files = book_files
+        self._query = parts.query
+        self._repo = parts.edits
+        self._book_files = parts.book_files
         self._highlights = highlights
         self._pending_jump: tuple[str, int] | None = None
         self.browser: AnnotationsWindow | None = None

@@ -23,6 +23,7 @@ from reader_app import APP_NAME
 from reader_app.core.errors import StorageError
 from reader_app.core.loaders import SUPPORTED_SUFFIXES
 from reader_app.ui.actions import WindowActions
+from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.busy_spinner import BusySpinner
 from reader_app.ui.highlights_panel import HighlightsPanel, swatch
 from reader_app.ui.reader_pane import ReaderPane
@@ -44,8 +45,9 @@ if TYPE_CHECKING:
     from reader_app.services.highlights import HighlightController
     from reader_app.services.search_service import SearchService
     from reader_app.services.settings_store import SettingsStore
-    from reader_app.ui.annotation_commands import AnnotationCommands
+    from reader_app.ui.annotation_commands import AnnotationParts
     from reader_app.ui.ports import BookShelf
+    from reader_app.ui.tone_commands import ToneParts
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +65,15 @@ class MainWindow(QMainWindow):
         search_service: SearchService,
         highlights: HighlightController,
         *,
+        tone: ToneParts,
+        annotations: AnnotationParts,
         open_settings: Callable[[], None],
         paths: AppPaths | None,
         parent: QWidget | None = None,
     ) -> None:
-        """Build the window complete.
+        """Build the window complete, with the services it drives.
 
+        ``tone`` and ``annotations`` are what its tone and annotation commands use;
         ``open_settings`` shows the settings dialog; ``paths`` say where the data lives
         (for Help → About).
         """
@@ -115,8 +120,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.highlights_dock, self.tone_dock)
         self.toc_dock.raise_()
         self.tone_dock.raise_()
-        self.tone = ToneCommands(self, self)
-        self.annotations: AnnotationCommands | None = None
+        self.tone = ToneCommands(self, self, tone)
+        self.annotations = AnnotationCommands(self, self, annotations, book_service, highlights)
         self._open_settings = open_settings
 
         self._busy = BusySpinner(self)
@@ -263,8 +268,7 @@ class MainWindow(QMainWindow):
             self.pane.banner.show_error(exc.message)
         self.pane.banner.hide()
         self._highlights.open_book(book)
-        if self.tone.analysis is not None:
-            self.tone.analysis.show_highlight(None)
+        self.tone.analysis.show_highlight(None)
         if self.tone.examples_dialog is not None:
             self.tone.examples_dialog.set_book(book.book_id)
         self.toc.set_book(book)
@@ -343,18 +347,15 @@ class MainWindow(QMainWindow):
 
     def export_annotations(self) -> None:
         """File → Export Annotations."""
-        if self.annotations is not None:
-            self.annotations.export()
+        self.annotations.export()
 
     def import_annotations(self) -> None:
         """File → Import Annotations."""
-        if self.annotations is not None:
-            self.annotations.import_annotations()
+        self.annotations.import_annotations()
 
     def show_annotations(self) -> None:
         """The annotations browser."""
-        if self.annotations is not None:
-            self.annotations.show_browser()
+        self.annotations.show_browser()
 
     def status_message(self, text: str) -> None:
         """A passing note in the status bar."""

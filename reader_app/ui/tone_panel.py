@@ -209,7 +209,7 @@ class TonePanel(QWidget):
         self.cancel_button.hide()
         self.copy_button.setEnabled(False)
 
-    def show_passage(self, passage: str, *, analysed: bool) -> None:
+    def show_passage(self, passage: str, analysed: bool) -> None:
         """A highlight is selected; ``analysed`` says whether an answer will follow."""
         self._clear_answer()
         self.passage.setHtml(passage_html(passage, []))
@@ -295,7 +295,7 @@ class TonePanel(QWidget):
             )
             self.corrected_note.show()
 
-    def show_error(self, passage: str, message: str, *, retry_after: float | None) -> None:
+    def show_error(self, passage: str, message: str, retry_after: float | None) -> None:
         """A failed analysis: what happened, and a Retry (after the wait, if one was asked)."""
         self.show_passage(passage, analysed=False)
         self.status.setText(message + " " + self.tr("The highlight is kept, not analysed."))

@@ -75,7 +75,7 @@ class Panel:
 
 @dataclass
 class Reader:
-    """The parts of the window the controller is handed: the open book and the selection."""
+    """The controllers with the open book's highlights, and what the reader selected."""
 
     library: Library
     highlights: HighlightController
@@ -108,10 +108,7 @@ def reader(qtbot: QtBot, tmp_path: Path, fake_api: FakeAnthropic) -> Iterator[Re
     pool = QThreadPool()
     provider = AnalyzerProvider(ApiKeys(MemorySecretStore(VALID_KEY), {}), make)
     service = ToneService(pool, provider)
-    holder: list[Reader] = []
     controller = AnalysisController(
-        lambda: book,
-        lambda: holder[0].selection,
         highlights,
         library.analyses,
         library.examples,
@@ -120,13 +117,12 @@ def reader(qtbot: QtBot, tmp_path: Path, fake_api: FakeAnthropic) -> Iterator[Re
         library.current,
     )
     group = GroupAnalysis(
-        lambda: book, highlights, library.analyses, library.examples, service,
+        highlights, library.analyses, library.examples, service,
         library.current, lambda: "claude-haiku-4-5",
     )  # fmt: skip
     panel = Panel()
     panel.listen(controller)
     made = Reader(library, highlights, controller, group, service, panel)
-    holder.append(made)
     yield made
     service.cancel_all()
     pool.waitForDone(5000)
@@ -137,7 +133,7 @@ def reader(qtbot: QtBot, tmp_path: Path, fake_api: FakeAnthropic) -> Iterator[Re
 def _analyse_selection(qtbot: QtBot, reader: Reader, text: str) -> int:
     reader.select(text)
     with qtbot.waitSignal(reader.controller.analysed, timeout=WAIT_MS) as done:
-        reader.controller.analyse_selection()
+        reader.controller.analyse_selection(reader.selection)
     return int(done.args[0])
 
 
@@ -164,7 +160,7 @@ def test_an_analysis_streams_into_the_panel_and_is_kept(
 
 
 def test_nothing_selected_and_nothing_shown_says_what_to_do(reader: Reader) -> None:
-    reader.controller.analyse_selection()
+    reader.controller.analyse_selection(reader.selection)
     assert reader.panel.calls == [("message", ("Select a passage first, then press A.",))]
     assert reader.highlights.highlights == []
 
@@ -175,7 +171,7 @@ def test_a_failure_shows_why_and_when_to_retry(
     fake_api.reply_error(429, "rate_limit_error", "slow down", headers={"retry-after": "42"})
     reader.select(MURDER)
     with qtbot.waitSignal(reader.controller.show_error, timeout=WAIT_MS) as shown:
-        reader.controller.analyse_selection()
+        reader.controller.analyse_selection(reader.selection)
     quote, message, wait = shown.args
     assert (quote, wait) == (MURDER, 42.0)
     assert "Too many requests" in message
@@ -193,7 +189,7 @@ def test_cancelling_keeps_the_highlight_not_analysed(
 ) -> None:
     fake_api.reply_json(ANSWER, chunk_size=4, chunk_delay=0.05)
     reader.select(MURDER)
-    reader.controller.analyse_selection()
+    reader.controller.analyse_selection(reader.selection)
     qtbot.waitUntil(lambda: "show_partial" in reader.panel.names(), timeout=WAIT_MS)
     with qtbot.waitSignal(reader.controller.show_status, timeout=WAIT_MS) as status:
         reader.controller.cancel_current()
