@@ -3,7 +3,8 @@
     .venv/bin/python tools/update_translations.py            # refresh every .ts
     .venv/bin/python tools/update_translations.py --release  # and build the .qm files
 
-Only the UI marks strings with ``tr()``, so only reader_app/ui and app.py are scanned.
+The window's widgets and the services that speak to the reader (status messages) mark
+strings with ``tr()``: reader_app/ui, reader_app/services and app.py are scanned.
 New languages start as a copy of the English file renamed to ``tone_reader_<lang>.ts``.
 """
 
@@ -33,7 +34,12 @@ def _tool(name: str) -> str:
 
 def sources() -> list[str]:
     """The Python files whose ``tr()`` strings make up the interface, sorted for stable output."""
-    files = [*sorted((ROOT / "reader_app" / "ui").rglob("*.py")), ROOT / "reader_app" / "app.py"]
+    package = ROOT / "reader_app"
+    files = [
+        *sorted((package / "ui").rglob("*.py")),
+        *sorted((package / "services").rglob("*.py")),
+        package / "app.py",
+    ]
     return [str(path.relative_to(ROOT)) for path in files]
 
 

@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../reader_app/ui/example_form.py" line="+461"/>
+        <location filename="../../reader_app/ui/example_form.py" line="+460"/>
         <source>Export Examples</source>
         <translation type="unfinished"></translation>
     </message>
@@ -125,7 +125,7 @@
 <context>
     <name>AnalysisController</name>
     <message>
-        <location filename="../../reader_app/ui/analysis_controller.py" line="+185"/>
+        <location filename="../../reader_app/services/analysis_controller.py" line="+212"/>
         <source>Your correction is saved, and kept as an example.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -135,12 +135,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>Select a passage first, then press A.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+68"/>
         <source>Cancelled. The highlight is kept, not analysed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -148,7 +148,7 @@
 <context>
     <name>AnnotationCommands</name>
     <message>
-        <location filename="../../reader_app/ui/annotation_commands.py" line="+105"/>
+        <location filename="../../reader_app/ui/annotation_commands.py" line="+139"/>
         <source>There are no annotations to export.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -229,8 +229,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+26"/>
         <source>That book&apos;s file is not known to the library.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Placing {n} highlights… {percent}%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{n} highlight(s) could not be placed in this text; they are kept in the Highlights list.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -437,7 +447,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../reader_app/ui/banner.py" line="+15"/>
+        <location filename="../../reader_app/ui/banner.py" line="+20"/>
         <source>Message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -449,6 +459,11 @@
     <message>
         <location line="+1"/>
         <source>Dismiss message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Message action</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -517,12 +532,12 @@ B: {b}</source>
 <context>
     <name>CorrectionDialog</name>
     <message>
-        <location filename="../../reader_app/ui/correction_dialog.py" line="+40"/>
+        <location filename="../../reader_app/ui/correction_dialog.py" line="+45"/>
         <source>Correct the Answer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>Tone</source>
         <translation type="unfinished"></translation>
     </message>
@@ -628,7 +643,7 @@ B: {b}</source>
 <context>
     <name>EmotionRow</name>
     <message>
-        <location filename="../../reader_app/ui/example_form.py" line="-395"/>
+        <location filename="../../reader_app/ui/example_form.py" line="-394"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -651,7 +666,7 @@ B: {b}</source>
 <context>
     <name>EvalWindow</name>
     <message>
-        <location filename="../../reader_app/ui/eval_window.py" line="+71"/>
+        <location filename="../../reader_app/ui/eval_window.py" line="+72"/>
         <source>Evaluate Answers</source>
         <translation type="unfinished"></translation>
     </message>
@@ -989,7 +1004,7 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+27"/>
         <source>An example needs an excerpt and a tone.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -997,7 +1012,7 @@ B: {b}</source>
 <context>
     <name>ExamplesDialog</name>
     <message>
-        <location filename="../../reader_app/ui/examples_dialog.py" line="+76"/>
+        <location filename="../../reader_app/ui/examples_dialog.py" line="+75"/>
         <location line="+1"/>
         <location line="+33"/>
         <source>Examples</source>
@@ -1319,7 +1334,7 @@ B: {b}</source>
 <context>
     <name>GroupAnalysis</name>
     <message>
-        <location filename="../../reader_app/ui/group_analysis.py" line="+188"/>
+        <location filename="../../reader_app/services/group_analysis.py" line="+125"/>
         <source>Labelled {done} of {total} passages in one request.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1329,30 +1344,38 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>{saved} of {total} passages were labelled before: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HighlightController</name>
+    <message>
+        <location filename="../../reader_app/services/highlights.py" line="+167"/>
+        <source>The highlights of this book could not be placed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>HighlightsPanel</name>
     <message>
-        <location filename="../../reader_app/ui/highlights_panel.py" line="+46"/>
+        <location filename="../../reader_app/ui/highlights_panel.py" line="+154"/>
         <source>Highlights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>No highlights yet. Select text and press H.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-12"/>
         <source>Not found in this edition</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+99"/>
         <source>Go to Highlight</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1486,7 +1509,7 @@ B: {b}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../reader_app/ui/main_window.py" line="+87"/>
+        <location filename="../../reader_app/ui/main_window.py" line="+104"/>
         <source>Contents</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1506,17 +1529,17 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+17"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+57"/>
         <source>Open Book</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+54"/>
         <source>Opening {name}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1526,12 +1549,12 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+48"/>
         <source>Open a book to search it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+38"/>
         <source>Select some text first, then press H.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1551,7 +1574,7 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+19"/>
         <source>Highlight deleted. Press Ctrl+Z to bring it back.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1574,7 +1597,7 @@ B: {b}</source>
 <context>
     <name>ReaderPane</name>
     <message>
-        <location filename="../../reader_app/ui/reader_pane.py" line="+53"/>
+        <location filename="../../reader_app/ui/reader_pane.py" line="+58"/>
         <source>Previous chapter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1594,7 +1617,7 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+197"/>
+        <location line="+200"/>
         <source>Open Link</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1610,7 +1633,7 @@ Open it in your web browser?</source>
 <context>
     <name>ReaderView</name>
     <message>
-        <location filename="../../reader_app/ui/reader_view.py" line="+69"/>
+        <location filename="../../reader_app/ui/reader_view.py" line="+86"/>
         <source>Book text</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1671,7 +1694,7 @@ Open it in your web browser?</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../reader_app/ui/search_panel.py" line="+134"/>
+        <location filename="../../reader_app/ui/search_panel.py" line="+186"/>
         <source>Search the whole book</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1691,7 +1714,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Type at least two letters.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1734,7 +1757,7 @@ Open it in your web browser?</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../reader_app/ui/settings_dialog.py" line="+67"/>
+        <location filename="../../reader_app/ui/settings_dialog.py" line="+68"/>
         <source>Tone Analysis Settings</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1745,12 +1768,12 @@ Open it in your web browser?</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+165"/>
+        <location line="+166"/>
         <source>Objective</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-164"/>
+        <location line="-165"/>
         <source>Prices</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1790,7 +1813,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Fetch Available Models</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1986,7 +2009,7 @@ Open it in your web browser?</source>
 <context>
     <name>ToneCommands</name>
     <message>
-        <location filename="../../reader_app/ui/tone_commands.py" line="+103"/>
+        <location filename="../../reader_app/ui/tone_commands.py" line="+123"/>
         <source>Labelled {done} of {total}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1996,12 +2019,12 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+12"/>
         <source>Select highlights in the Highlights list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>sending</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2049,7 +2072,7 @@ Open it in your web browser?</source>
 <context>
     <name>TonePanel</name>
     <message>
-        <location filename="../../reader_app/ui/tone_panel.py" line="+98"/>
+        <location filename="../../reader_app/ui/tone_panel.py" line="+100"/>
         <source>Passage</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2120,12 +2143,12 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+29"/>
         <source>{polarity} · confidence {confidence}%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+9"/>
         <source>({n} quoted phrase(s) not found in the passage were left out.)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2175,7 +2198,7 @@ Open it in your web browser?</source>
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../reader_app/ui/actions.py" line="+39"/>
+        <location filename="../../reader_app/ui/actions.py" line="+49"/>
         <source>&amp;Open…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2325,7 +2348,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>&amp;System</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2365,7 +2388,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+22"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2380,7 +2403,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>&amp;Contents</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2445,7 +2468,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+72"/>
         <source>Reading Font</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2458,8 +2481,21 @@ Open it in your web browser?</source>
 <context>
     <name>app.window</name>
     <message>
-        <location filename="../../reader_app/app.py" line="+395"/>
+        <location filename="../../reader_app/app.py" line="+558"/>
+        <source>Recover…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Tone Reader shows one book at a time, so only the first of the {n} files was opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>self.window</name>
+    <message>
+        <location line="-241"/>
+        <source>Recovering what can be read from {name}…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
