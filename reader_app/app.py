@@ -56,7 +56,6 @@ from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
 from reader_app.ui.annotation_commands import AnnotationParts
-from reader_app.ui.correction_dialog import CorrectionForms
 from reader_app.ui.main_window import MainWindow
 from reader_app.ui.tone_commands import Evaluation, ToneParts
 from reader_app.usecases.examples import seed_examples
@@ -197,31 +196,12 @@ class ReaderApp:
             open_settings=self.open_settings,
             paths=paths,
         )
-        self._connect_tone_panel()
-        self.correction_forms = CorrectionForms(self.window, self.analysis.save_correction)
-        self.analysis.correction_wanted.connect(self.correction_forms.open)
         self.opening.watch(self.window.pane.view.viewport())
         # The model list needs the SDK (+75 MB, a stall while it imports): it is asked for
         # when the user first analyses or opens the settings, never at start.
         # A bound method, not a lambda: Qt would hold a lambda (and through it the whole
         # app) for as long as the service lives, a cycle no collector can see.
         self.tone_service.analysis_started.connect(self._on_analysis_started)
-
-    def _connect_tone_panel(self) -> None:
-        # The panel renders what the controller says and hands it the reader's intents.
-        panel, analysis = self.window.tone_panel, self.analysis
-        analysis.show_idle.connect(panel.show_idle)
-        analysis.show_passage.connect(panel.show_passage)
-        analysis.show_pending.connect(panel.show_pending)
-        analysis.show_partial.connect(panel.show_partial)
-        analysis.show_record.connect(panel.show_record)
-        analysis.show_error.connect(panel.show_error)
-        analysis.show_history.connect(panel.set_history)
-        analysis.show_status.connect(panel.status.setText)
-        panel.analyse_requested.connect(analysis.analyse_current)
-        panel.cancel_requested.connect(analysis.cancel_current)
-        panel.history_chosen.connect(analysis.show_history_item)
-        panel.correct_requested.connect(analysis.correct)
 
     def _make_eval_runner(self, field: str, concurrency: int, judge: bool) -> EvalRunner:
         from reader_app.ai.eval_runner import EvalRunner

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from reader_app.ui.highlights_panel import HighlightsPanel
     from reader_app.ui.reader_pane import ReaderPane
     from reader_app.ui.search_panel import SearchPanel
+    from reader_app.ui.tone_panel import TonePanel
 
 
 class ToneActions(Protocol):
@@ -56,6 +57,11 @@ class ReadingWindow(Protocol):
     @property
     def pane(self) -> ReaderPane:
         """The page."""
+        ...
+
+    @property
+    def tone_panel(self) -> TonePanel:
+        """The Tone panel."""
         ...
 
     @property

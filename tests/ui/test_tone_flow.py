@@ -221,7 +221,7 @@ def test_correct_and_save_as_example_feeds_the_next_request(
         app.window.actions_.analyse.trigger()
     panel = app.window.tone_panel
     panel.example_button.click()
-    dialog = app.correction_forms.dialog
+    dialog = app.window.tone.correction_forms.dialog
     assert dialog is not None
     assert dialog.as_example.isChecked()
     assert dialog.tone.text() == "Harsh and Condemning"
