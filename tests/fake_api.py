@@ -44,7 +44,7 @@ from tests.fake_batches import (
     FakeBatches,
     answer_text,
 )
-from tests.fake_sse import stream_events
+from tests.fake_sse import stream_events, thinking_block
 
 __all__ = [
     "BATCHES", "BATCH_BAD_JSON", "BATCH_CANCELED", "BATCH_ERROR", "BATCH_EXPIRED",
@@ -124,6 +124,7 @@ class Reply:
     drip_delay: float = 0.0  # send the stream one byte at a time, this long apart
     ping_interval: float = 0.05  # for "pings"
     raw: bytes = b""  # for "raw"
+    thinking: str = ""  # a thinking block before the text (none when empty)
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     # (time.perf_counter(), text) of each text delta as it was written to the socket.
@@ -513,7 +514,9 @@ class FakeAnthropic(FakeBatches):
         message = {
             "id": "msg_fake02", "type": "message", "role": "assistant",
             "model": reply.model or request.get("model", "claude-haiku-4-5"),
-            "content": [{"type": "text", "text": reply.text}],
+            "content": [*([thinking_block(reply)] if reply.thinking else []),
+                        *([{"type": "text", "text": reply.text}] if reply.text or not reply.thinking
+                          else [])],
             "stop_reason": reply.stop_reason, "stop_sequence": None, "usage": usage,
         }  # fmt: skip
         self._send_json(h, 200, message, {"request-id": self._request_id(reply)})

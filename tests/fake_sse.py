@@ -15,7 +15,17 @@ if TYPE_CHECKING:
 
 
 def stream_events(reply: Reply, request: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The SSE events of a scripted reply, with "wait", "raw" and "close" steps between."""
+    """The SSE events of a scripted reply, with "wait", "raw" and "close" steps between.
+
+    A reply with ``thinking`` starts with a thinking block (thinking deltas, then its
+    signature), as the 5.x models answer; with no ``text`` it has no text block at all
+    (thinking used the whole limit).
+    """
+    events = _reply_events(reply, request)
+    return _thinking_first(events, reply) if reply.thinking else events
+
+
+def _reply_events(reply: Reply, request: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     usage = {"input_tokens": 25, "cache_creation_input_tokens": 0,
              "cache_read_input_tokens": 0, **reply.usage}  # fmt: skip
     output_tokens = usage.pop("output_tokens", max(1, len(reply.text) // 4))
@@ -70,3 +80,35 @@ def stream_events(reply: Reply, request: dict[str, Any]) -> Iterator[tuple[str, 
     yield "message_delta", {"type": "message_delta", "delta": delta_stop,
                             "usage": {"output_tokens": output_tokens}}  # fmt: skip
     yield "message_stop", {"type": "message_stop"}
+
+
+def thinking_block(reply: Reply) -> dict[str, Any]:
+    """The complete thinking block of a reply, as a non-streamed message holds it."""
+    return {"type": "thinking", "thinking": reply.thinking, "signature": "sig_fake"}
+
+
+def _thinking_first(
+    events: Iterator[tuple[str, dict[str, Any]]], reply: Reply
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``events`` with a thinking block at index 0 and the text block moved to index 1."""
+    for name, data in events:
+        if name == "message_start":
+            yield name, data
+            start = {"type": "thinking", "thinking": "", "signature": ""}
+            yield "content_block_start", {"type": "content_block_start", "index": 0,
+                                          "content_block": start}  # fmt: skip
+            size = max(1, reply.chunk_size)
+            for i in range(0, len(reply.thinking), size):
+                delta = {"type": "thinking_delta", "thinking": reply.thinking[i : i + size]}
+                yield "content_block_delta", {"type": "content_block_delta", "index": 0,
+                                              "delta": delta}  # fmt: skip
+            signature = {"type": "signature_delta", "signature": "sig_fake"}
+            yield "content_block_delta", {"type": "content_block_delta", "index": 0,
+                                          "delta": signature}  # fmt: skip
+            yield "content_block_stop", {"type": "content_block_stop", "index": 0}
+        elif name.startswith("content_block_"):
+            if not reply.text:
+                continue  # no answer text came: no text block
+            yield name, {**data, "index": data["index"] + 1}
+        else:
+            yield name, data

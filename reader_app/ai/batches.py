@@ -284,7 +284,8 @@ def _outcome(message: Any, passage: str, prompt_version: str) -> AnalysisOutcome
     """Validate one succeeded message, as ClaudeToneAnalyzer does for a streamed one.
 
     Raises:
-        AiError: REFUSAL, TRUNCATED (the answer hit max_tokens) or SCHEMA.
+        AiError: REFUSAL, CUT_OFF (the answer hit max_tokens, perhaps all of it thinking:
+            only text blocks are the answer), TRUNCATED or SCHEMA.
     """
     message_id = str(getattr(message, "id", "") or "")
     stop_reason = getattr(message, "stop_reason", None)
@@ -296,7 +297,12 @@ def _outcome(message: Any, passage: str, prompt_version: str) -> AnalysisOutcome
     try:
         checked = validate_answer(text, passage)
     except SchemaMismatch as exc:
-        if stop_reason in ("max_tokens", "model_context_window_exceeded"):
+        if stop_reason == "max_tokens":
+            from reader_app.ai.thinking import cut_off_error
+
+            output = int(getattr(usage, "output_tokens", 0) or 0)
+            raise cut_off_error(0, output, message_id, no_text=not text.strip()) from exc
+        if stop_reason == "model_context_window_exceeded":
             output = getattr(usage, "output_tokens", 0)
             detail = f"stop_reason={stop_reason} after {output} tokens"
             raise AiError(AiErrorKind.TRUNCATED, detail, request_id=message_id) from exc

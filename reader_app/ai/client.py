@@ -23,6 +23,7 @@ from reader_app.ai.sdk_errors import (
     one_line,
     retry_after_seconds,
 )
+from reader_app.ai.thinking import cut_off_error
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -254,8 +255,15 @@ class ClaudeToneAnalyzer:
 
     @staticmethod
     def schema_error(raw: RawAnswer, exc: Exception) -> AiError:
-        """The error for an answer whose JSON failed: cut off by a limit, or malformed."""
-        if raw.stop_reason in ("max_tokens", "model_context_window_exceeded"):
+        """The error for an answer whose JSON failed: cut off by a limit, or malformed.
+
+        A ``max_tokens`` stop (thinking may have used the whole limit, leaving no text)
+        is CUT_OFF, which says the limit, so that a retry can ask for more.
+        """
+        if raw.stop_reason == "max_tokens":
+            return cut_off_error(raw.max_tokens, raw.usage.output_tokens, raw.request_id,
+                                 no_text=not raw.text.strip())  # fmt: skip
+        if raw.stop_reason == "model_context_window_exceeded":
             detail = f"stop_reason={raw.stop_reason} after {raw.usage.output_tokens} tokens"
             return AiError(AiErrorKind.TRUNCATED, detail, request_id=raw.request_id)
         detail = f"{exc} (stop_reason={raw.stop_reason})"
@@ -333,6 +341,7 @@ class ClaudeToneAnalyzer:
         usage = final.usage
         total_ms = (finished - started) * 1000.0
         return RawAnswer(
+            # Text blocks only: thinking (and redacted thinking) is never the answer.
             text="".join(block.text for block in final.content if block.type == "text"),
             stop_reason=final.stop_reason,
             usage=Usage(
@@ -345,6 +354,7 @@ class ClaudeToneAnalyzer:
             request_id=request_id,
             ttft_ms=total_ms if first_text is None else (first_text - started) * 1000.0,
             total_ms=total_ms,
+            max_tokens=request.max_tokens,
         )
 
     def _check_size(self, snapshot: str, request_id: str) -> None:

@@ -29,6 +29,7 @@ class AiErrorKind(enum.Enum):
     TOO_LARGE = "too_large"  # the answer passed the size cap
     MALFORMED = "malformed"  # the response was not a readable event stream
     REDIRECT = "redirect"  # a 3xx, which is never followed
+    CUT_OFF = "cut_off"  # stop_reason max_tokens: the limit ran out (thinking counts)
 
 
 _MESSAGES = {
@@ -55,6 +56,10 @@ _MESSAGES = {
     AiErrorKind.REDIRECT: (
         "The API address answered with a redirect, which is not followed. Check the API address."
     ),
+    AiErrorKind.CUT_OFF: (
+        "The answer was cut off at {limit} tokens, the limit set for it (the model's"
+        " thinking counts toward it)."
+    ),
 }
 
 
@@ -76,8 +81,13 @@ class AiError(ReaderError):
         retry_after: float | None = None,
         request_id: str = "",
         hint: str = "",
+        fields: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(_MESSAGES[kind], hint)
+        # ``fields`` fill the message's placeholders ({status}, {seconds}, {model}, …).
+        message = _MESSAGES[kind]
+        if "{" in message:
+            message = message.format_map(_Fields(fields or {}))
+        super().__init__(message, hint)
         self.kind = kind
         self.detail = detail
         self.retry_after = retry_after
@@ -89,3 +99,10 @@ class AiError(ReaderError):
         return self.kind not in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING, AiErrorKind.AUTH,
                                  AiErrorKind.PERMISSION, AiErrorKind.MODEL_NOT_FOUND,
                                  AiErrorKind.REFUSAL, AiErrorKind.REDIRECT)  # fmt: skip
+
+
+class _Fields(dict[str, str]):
+    """A message's placeholders; one not given reads as "?" rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"

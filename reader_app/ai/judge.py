@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from reader_app.ai.client import ClaudeToneAnalyzer
 from reader_app.ai.errors import AiError, AiErrorKind
@@ -19,6 +19,7 @@ from reader_app.ai.models import DEFAULT_MODEL
 from reader_app.ai.prompt import fence
 from reader_app.ai.request import Usage
 from reader_app.ai.sdk_errors import map_sdk_error
+from reader_app.ai.thinking import controls_for, cut_off_error
 from reader_app.core import jsonsafe
 
 if TYPE_CHECKING:
@@ -87,7 +88,9 @@ def judge_labels(
         predicted: the model's label.
         expected: the right label.
         model: the model that judges.
-        max_tokens: the answer's limit.
+        max_tokens: room for the verdict itself; the request adds room for thinking where
+            the model may think (the judge asks for the lowest effort, thinking off
+            where the model allows it).
 
     Returns:
         The verdict, with its usage.
@@ -108,14 +111,22 @@ def judge_labels(
         f"<predicted>{fence(predicted.strip())}</predicted>\n"
         "Do they describe the same tone?"
     )
+    controls = controls_for(model, max_tokens)
+    output_config: dict[str, Any] = {"format": {"type": "json_schema", "schema": JUDGE_SCHEMA}}
+    if controls.effort:
+        output_config["effort"] = controls.effort
+    extra: dict[str, Any] = {}
+    if controls.thinking is not None:
+        extra["thinking"] = controls.thinking
     try:
         with watch:
             message = client.messages.create(
                 model=model,
-                max_tokens=max_tokens,
+                max_tokens=controls.max_tokens,
                 system=JUDGE_SYSTEM,
                 messages=[{"role": "user", "content": content}],
-                output_config={"format": {"type": "json_schema", "schema": JUDGE_SCHEMA}},
+                output_config=cast("Any", output_config),
+                **extra,
             )
     except AiError:
         raise  # the analyzer's long-wait middleware has said what happened
@@ -124,14 +135,14 @@ def judge_labels(
         if mapped is None:
             raise  # not an SDK or HTTP failure: a bug for the crash handler
         raise mapped from exc
-    return _verdict(message)
+    return _verdict(message, controls.max_tokens)
 
 
-def _verdict(message: anthropic.types.Message) -> Verdict:
-    """Check the judge's answer.
+def _verdict(message: anthropic.types.Message, limit: int = 0) -> Verdict:
+    """Check the judge's answer (its text blocks: a thinking block is never the verdict).
 
     Raises:
-        AiError: REFUSAL, TRUNCATED or SCHEMA.
+        AiError: REFUSAL, CUT_OFF (the limit ran out) or SCHEMA.
     """
     request_id = str(getattr(message, "_request_id", "") or "")
     if message.stop_reason == "refusal":
@@ -140,8 +151,11 @@ def _verdict(message: anthropic.types.Message) -> Verdict:
     try:
         data = jsonsafe.loads(text)
     except json.JSONDecodeError as exc:
-        kind = AiErrorKind.TRUNCATED if message.stop_reason == "max_tokens" else AiErrorKind.SCHEMA
-        raise AiError(kind, f"the verdict is not JSON ({exc.msg})", request_id=request_id) from exc
+        if message.stop_reason == "max_tokens":
+            raise cut_off_error(limit, message.usage.output_tokens, request_id,
+                                no_text=not text.strip()) from exc  # fmt: skip
+        detail = f"the verdict is not JSON ({exc.msg})"
+        raise AiError(AiErrorKind.SCHEMA, detail, request_id=request_id) from exc
     if not (isinstance(data, dict) and isinstance(data.get("same"), bool) and "why" in data):
         raise AiError(AiErrorKind.SCHEMA, "the verdict has the wrong shape", request_id=request_id)
     usage = message.usage

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from reader_app.ai.output_schema import output_schema
 from reader_app.ai.prompt import fence, prompt_version, system_blocks
 from reader_app.ai.request import ToneRequest
+from reader_app.ai.thinking import controls_for
 from reader_app.core import jsonsafe
 
 if TYPE_CHECKING:
@@ -95,17 +96,21 @@ def compose_many(
             *system,
             {"type": "text", "text": f"More examples:\n<examples>\n{text}\n</examples>"},
         ]
+    # Room for every answer (each is a few hundred tokens), and for thinking once.
+    answers = min(32_000, 300 + settings.max_tokens * len(contexts))
+    controls = controls_for(settings.model, answers, think_more=settings.think_more)
     return ToneRequest(
         model=settings.model,
         system=system,
         messages=[{"role": "user", "content": many_user_turn(contexts)}],
-        # Room for every answer: each is a few hundred tokens.
-        max_tokens=min(32_000, 300 + settings.max_tokens * len(contexts)),
+        max_tokens=controls.max_tokens,
         prompt_version=version,
         passage="\n\n".join(ctx.passage for ctx in contexts),
         output_schema=many_schema(),
         notes=tuple(notes),
         passages=tuple(ctx.passage for ctx in contexts),
+        thinking=controls.thinking,
+        effort=controls.effort,
     )
 
 
@@ -365,11 +370,15 @@ def analyse_many(
     """
     from reader_app.ai.errors import AiError, AiErrorKind
     from reader_app.ai.schema import SchemaMismatch
+    from reader_app.ai.thinking import cut_off_error
 
     items = ItemStream(request.passages, on_item)
     raw = analyzer.stream_answer(request, on_snapshot=items.feed, cancelled=cancelled)
     try:
         return items.finish(raw.text), raw
     except SchemaMismatch as exc:
-        kind = AiErrorKind.TRUNCATED if raw.stop_reason == "max_tokens" else AiErrorKind.SCHEMA
-        raise AiError(kind, str(exc), request_id=raw.request_id) from exc
+        if raw.stop_reason == "max_tokens":
+            limit = raw.max_tokens or request.max_tokens
+            raise cut_off_error(limit, raw.usage.output_tokens, raw.request_id,
+                                no_text=not raw.text.strip()) from exc  # fmt: skip
+        raise AiError(AiErrorKind.SCHEMA, str(exc), request_id=raw.request_id) from exc

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from reader_app.ai.models import model_to_use
 from reader_app.ai.output_schema import output_schema
 from reader_app.ai.request import ToneRequest
+from reader_app.ai.thinking import controls_for
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -87,7 +88,12 @@ def fence(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PromptSettings:
-    """The reader's choices that shape the request."""
+    """The reader's choices that shape the request.
+
+    ``max_tokens`` is the room for the answer itself; the request's limit adds room for
+    thinking where the model may think (:func:`reader_app.ai.thinking.controls_for`).
+    ``think_more`` is the reader's "Think more": a higher effort, thinking allowed.
+    """
 
     model: str
     objective: str = DEFAULT_OBJECTIVE
@@ -97,6 +103,7 @@ class PromptSettings:
     max_tokens: int = 1200
     example_strategy: str = "all"
     example_k: int = 8
+    think_more: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,15 +239,18 @@ def prompt_version(
     With examples chosen per passage, the version names the strategy rather than the
     examples of each request, so that analyses made the same way share a version.
     """
+    shaping: dict[str, object] = {
+        "similar_examples": similar,
+        "system": list(system),
+        "model": settings.model,
+        "max_tokens": settings.max_tokens,
+        "context": settings.context_paragraphs,
+        "schema": output_schema(),
+    }
+    if settings.think_more:
+        shaping["think_more"] = True  # only when set, so earlier versions keep their hash
     payload = json.dumps(
-        {
-            "similar_examples": similar,
-            "system": list(system),
-            "model": settings.model,
-            "max_tokens": settings.max_tokens,
-            "context": settings.context_paragraphs,
-            "schema": output_schema(),
-        },
+        shaping,
         sort_keys=True,
         ensure_ascii=False,
     )
@@ -265,15 +275,18 @@ def compose(
     if similar:
         intro = "More examples, chosen because they resemble this passage:"
         system = [*system, {"type": "text", "text": _examples_block(similar, intro)}]
+    controls = controls_for(settings.model, settings.max_tokens, think_more=settings.think_more)
     return ToneRequest(
         model=settings.model,
         system=system,
         messages=[{"role": "user", "content": user_turn(ctx)}],
-        max_tokens=settings.max_tokens,
+        max_tokens=controls.max_tokens,
         prompt_version=version,
         passage=ctx.passage,
         output_schema=output_schema(),
         notes=tuple(notes),
+        thinking=controls.thinking,
+        effort=controls.effort,
     )
 
 
@@ -297,6 +310,8 @@ class PromptChoices(Protocol):
     def example_strategy(self) -> str: ...  # noqa: D102
     @property
     def example_k(self) -> int: ...  # noqa: D102
+    @property
+    def think_more(self) -> bool: ...  # noqa: D102
 
 
 def prompt_settings(settings: PromptChoices, default_model: str | None = None) -> PromptSettings:
@@ -315,6 +330,7 @@ def prompt_settings(settings: PromptChoices, default_model: str | None = None) -
         context_paragraphs=settings.context_paragraphs,
         example_strategy=settings.example_strategy,
         example_k=settings.example_k,
+        think_more=settings.think_more,
     )
 
 

@@ -17,12 +17,14 @@ class ToneRequest:
         model: the model id.
         system: system text blocks, static first; the last static one has cache_control.
         messages: the user turn(s).
-        max_tokens: the answer's limit.
+        max_tokens: the answer's limit, thinking included (thinking tokens count toward it).
         prompt_version: a short hash of the system blocks and settings.
         passage: the passage analysed (evidence quotes must be found in it).
         output_schema: the JSON schema for structured output.
         notes: things the reader should know about this request (examples left out).
         passages: for a request about several passages, each of them in order.
+        thinking: the ``thinking`` parameter, or None for the model's default.
+        effort: ``output_config.effort``, or None when the model takes none.
     """
 
     model: str
@@ -34,6 +36,8 @@ class ToneRequest:
     output_schema: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     passages: tuple[str, ...] = ()
+    thinking: dict[str, Any] | None = None
+    effort: str | None = None
 
     def api_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``client.messages.stream``."""
@@ -43,10 +47,15 @@ class ToneRequest:
             "system": self.system,
             "messages": self.messages,
         }
+        output_config: dict[str, Any] = {}
         if self.output_schema:
-            kwargs["output_config"] = {
-                "format": {"type": "json_schema", "schema": self.output_schema}
-            }
+            output_config["format"] = {"type": "json_schema", "schema": self.output_schema}
+        if self.effort:
+            output_config["effort"] = self.effort
+        if output_config:
+            kwargs["output_config"] = output_config
+        if self.thinking is not None:
+            kwargs["thinking"] = self.thinking
         return kwargs
 
 
@@ -82,7 +91,11 @@ class AnalysisOutcome:
 
 @dataclass(frozen=True, slots=True)
 class RawAnswer:
-    """A complete streamed answer, before its JSON is checked."""
+    """A complete streamed answer, before its JSON is checked.
+
+    ``text`` holds the answer's text blocks only, never thinking; ``max_tokens`` is the
+    limit the request had (0 when not known), for the message of a ``max_tokens`` stop.
+    """
 
     text: str
     stop_reason: str
@@ -91,3 +104,4 @@ class RawAnswer:
     request_id: str
     ttft_ms: float
     total_ms: float
+    max_tokens: int = 0

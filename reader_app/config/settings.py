@@ -64,6 +64,9 @@ class Settings:
             output); empty means the built-in table.
         example_strategy: which examples a request carries: "all", "similar" (the
             ``example_k`` most like the passage) or "fixed" (the set named ``fixed_set``).
+        think_more: "Think more" for harder passages: analyses ask for a higher effort and
+            allow the model to think (off: the lowest effort, thinking off where the
+            model allows it).
     """
 
     theme: str = "system"
@@ -82,6 +85,7 @@ class Settings:
     example_strategy: str = "all"
     example_k: int = 8
     fixed_set: str = ""
+    think_more: bool = False
 
     def __post_init__(self) -> None:
         """Clamp the numbers and reject values no caller should pass.
@@ -122,6 +126,7 @@ class Settings:
         defaults = cls()
         theme = data.get("theme")
         show_toc = data.get("show_toc")
+        think_more = data.get("think_more")
         return cls(
             theme=theme if isinstance(theme, str) and theme in THEMES else defaults.theme,
             font_family=_str_or(data.get("font_family"), defaults.font_family).strip(),
@@ -139,6 +144,7 @@ class Settings:
             example_strategy=_str_or(data.get("example_strategy"), defaults.example_strategy),
             example_k=_int_or(data.get("example_k"), defaults.example_k),
             fixed_set=_str_or(data.get("fixed_set"), defaults.fixed_set).strip(),
+            think_more=think_more if isinstance(think_more, bool) else defaults.think_more,
         )
 
     def to_dict(self) -> dict[str, object]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -134,6 +135,16 @@ class SettingsDialog(QDialog):
         model_row.addWidget(self.refresh_models_button)
         form = QFormLayout()
         form.addRow(self.tr("Model:"), model_row)
+        self.think_more = QCheckBox(self.tr("Think more (for harder passages)"), page)
+        self.think_more.setChecked(self._settings.think_more)
+        self.think_more.setToolTip(
+            self.tr(
+                "Off: the model answers at its lowest effort, without thinking where it"
+                " can, which is quick and cheap. On: it may think first at a higher effort,"
+                " which takes longer and costs more."
+            )
+        )
+        form.addRow("", self.think_more)
         layout = QVBoxLayout(page)
         layout.addWidget(key_box)
         layout.addLayout(form)
@@ -374,6 +385,7 @@ class SettingsDialog(QDialog):
             example_strategy=str(self.strategy.currentData()),
             example_k=self.example_k.value(),
             fixed_set=str(self.fixed_set.currentData() or ""),
+            think_more=self.think_more.isChecked(),
             prices=() if prices == DEFAULT_PRICES else prices,
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -356,8 +356,11 @@ class TonePanel(QWidget):
 
 
 def profile_line(settings: Settings) -> str:
-    """The objective, level and model in force, for the panel's header."""
+    """The objective, level and model in force (and "Think more"), for the panel's header."""
     objective = settings.objective or DEFAULT_OBJECTIVE
     name = next((n for n, text in OBJECTIVE_PRESETS.items() if text == objective), "Own objective")
     model = model_to_use(settings.model)
-    return f"{name} · {settings.level} · {settings.language} · {model}"
+    line = f"{name} · {settings.level} · {settings.language} · {model}"
+    if settings.think_more:
+        line += " · " + QCoreApplication.translate("TonePanel", "Think more")
+    return line

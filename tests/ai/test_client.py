@@ -303,10 +303,11 @@ def test_chunked_stream_completes(fake_api: FakeAnthropic, make_analyzer) -> Non
     assert make_analyzer().analyse(tone_request()).analysis.tone == "Wistful and Tender"
 
 
-def test_max_tokens_with_cut_json_is_truncated(fake_api: FakeAnthropic, make_analyzer) -> None:
+def test_max_tokens_with_cut_json_is_cut_off(fake_api: FakeAnthropic, make_analyzer) -> None:
+    # A max_tokens stop has its own kind (issue 13), which names the limit for a retry.
     fake_api.reply_json('{"tone": "Wistful", "polarity": "mi', stop_reason="max_tokens")
     error = analyse_error(make_analyzer())
-    assert error.kind is AiErrorKind.TRUNCATED
+    assert error.kind is AiErrorKind.CUT_OFF
     assert "max_tokens" in error.detail
 
 

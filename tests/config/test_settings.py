@@ -58,6 +58,7 @@ def test_defaults() -> None:
         "example_strategy": "all",
         "example_k": 8,
         "fixed_set": "",
+        "think_more": False,
     }
 
 
@@ -122,6 +123,9 @@ def test_from_dict_ignores_unknown_keys() -> None:
         ("window_geometry", "not base64!", ""),
         ("window_geometry", 12, ""),
         ("window_state", "AAAA", "AAAA"),
+        ("think_more", True, True),
+        ("think_more", "yes", False),
+        ("think_more", 1, False),
     ],
 )
 def test_from_dict_repairs_bad_values(key: str, value: object, expected: object) -> None:
