@@ -1,12 +1,13 @@
 """``tone-reader analyze``: the same composer and client as the tone panel, for scripts.
 
 ``tone-reader analyze FILE --find TEXT [--occurrence N] [--json] [--save] [--model M]``
-``[--context-paragraphs N]`` analyses the Nth occurrence of TEXT in the book. Several
-``--find`` go in one request, and ``--batch-api`` sends them as a Message Batches job
+``[--context-paragraphs N] [--max-tokens N]`` analyses the Nth occurrence of TEXT in the
+book. Several ``--find`` go in one request, and ``--batch-api`` sends them as a Message Batches job
 (both in ``analyze_many``).
 
 Exit codes: 0 done; 1 the API or the library failed; 2 bad input (bad arguments, an
-unreadable book, TEXT not found); 3 no API key. Errors are one line on stderr.
+unreadable book, TEXT not found); 3 no API key. Errors are one line on stderr; an answer cut
+off at its token limit (exit 1) says which ``--max-tokens`` to try again with.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from reader_app.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from reader_app.ai.errors import AiError
+    from reader_app.ai.request import ToneRequest
     from reader_app.cli.common import Parser
     from reader_app.config.paths import AppPaths
     from reader_app.core.book import Book
@@ -71,6 +74,13 @@ def _parser() -> Parser:
     parser.add_argument(
         "--context-paragraphs", type=int, metavar="N", help="context each side (default: settings)"
     )
+    parser.add_argument(
+        "--max-tokens",
+        type=int,
+        metavar="N",
+        help="the answer's token limit, thinking included, for one passage (default: room for"
+        " the answer, and for thinking where the model thinks; never above the model's maximum)",
+    )
     add_limit_options(parser)
     return parser
 
@@ -93,6 +103,19 @@ def find_occurrence(book: Book, text: str, occurrence: int) -> tuple[int, int, i
     return None
 
 
+def _retry_hint(error: AiError, request: ToneRequest) -> str:
+    """For an answer cut off at its limit: the option that asks for more ("" otherwise)."""
+    from reader_app.ai.errors import AiErrorKind
+    from reader_app.ai.thinking import larger_limit
+
+    if error.kind is not AiErrorKind.CUT_OFF:
+        return ""
+    larger = larger_limit(request.model, request.max_tokens)
+    if larger is None:
+        return " That is the model's maximum; choose a simpler passage or another model."
+    return f" Try again with --max-tokens {larger}."
+
+
 def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
     """Run the command; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -107,6 +130,8 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
 
     if args.occurrence < 1:
         return fail("--occurrence counts from 1", EXIT_BAD_INPUT)
+    if args.max_tokens is not None and args.max_tokens < 1:
+        return fail("--max-tokens must be at least 1", EXIT_BAD_INPUT)
     if problem := check_limit_options(args):
         return fail(problem, EXIT_BAD_INPUT)
     if not all(f.strip() for f in args.find):
@@ -152,6 +177,11 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
 
             return analyze_together(book, places, settings, composer, conn, args)
         request = composer.for_passage(book, place)
+        if args.max_tokens is not None:
+            from reader_app.ai.thinking import max_output
+
+            limit = min(args.max_tokens, max_output(request.model))
+            request = dataclasses.replace(request, max_tokens=limit)
         # The highlight is kept before anything is sent: whatever happens to the request,
         # it stays, "not analysed" until an analysis is stored for it.
         highlight_id = save_highlight(conn, book, place) if args.save else None
@@ -162,10 +192,11 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
             finally:
                 analyzer.close()
         except AiError as exc:
+            line = f"{exc}{_retry_hint(exc, request)}"
             if highlight_id is None:
-                return fail(str(exc), ai_exit_code(exc))
+                return fail(line, ai_exit_code(exc))
             save_failure(conn, highlight_id, request, exc)
-            return fail(f"{exc} {kept(highlight_id)}", ai_exit_code(exc))
+            return fail(f"{line} {kept(highlight_id)}", ai_exit_code(exc))
         if highlight_id is not None:
             save_outcome(conn, highlight_id, outcome, settings.prices)
     except ReaderError as exc:
