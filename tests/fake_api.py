@@ -127,6 +127,8 @@ class Reply:
     thinking: str = ""  # a thinking block before the text (none when empty)
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    error_code: str = ""  # for "error": sent as error.details.error_code
+    html: str = ""  # for "error": the body is this web page (text/html), as from an edge
     # (time.perf_counter(), text) of each text delta as it was written to the socket.
     sent: list[tuple[float, str]] = field(default_factory=list)
 
@@ -284,11 +286,25 @@ class FakeAnthropic(FakeBatches):
         request_id: str | None = None,
         times: int = 1,
         path: str = MESSAGES,
+        error_code: str = "",
     ) -> Reply:
-        """Answer with an HTTP error and the API's JSON error body."""
+        """Answer with an HTTP error and the API's JSON error body (``error_code`` in
+        ``error.details``, as the spend-limit 429 has it)."""
         reply = Reply("error", status=status, error_type=error_type, message=message,
-                      headers=dict(headers or {}), request_id=request_id)  # fmt: skip
+                      headers=dict(headers or {}), request_id=request_id,
+                      error_code=error_code)  # fmt: skip
         return self.enqueue(reply, times=times, path=path)
+
+    def reply_html(self, status: int, html: str, *, times: int = 1, path: str = MESSAGES) -> Reply:
+        """Answer with a web page (``text/html``) and ``status``, as an edge or proxy does."""
+        return self.enqueue(Reply("error", status=status, html=html), times=times, path=path)
+
+    def reply_early_error(
+        self, error_type: str = "overloaded_error", message: str = "Overloaded", *, times: int = 1
+    ) -> Reply:
+        """HTTP 200 and message_start, then at once ``event: error`` (no text at all)."""
+        reply = Reply("stream", ending="early_error", error_type=error_type, message=message)
+        return self.enqueue(reply, times=times)
 
     def reply_stream_error(
         self, after_text: str, error_type: str = "overloaded_error", message: str = "Overloaded"
@@ -491,11 +507,22 @@ class FakeAnthropic(FakeBatches):
                 h.send_header(name, value)
             h.end_headers()
             return
+        if reply.html:
+            page = reply.html.encode()
+            h.send_response(reply.status)
+            h.send_header("content-type", "text/html; charset=utf-8")
+            h.send_header("content-length", str(len(page)))
+            h.send_header("connection", "close")
+            h.end_headers()
+            h.wfile.write(page)
+            return
         body = {
             "type": "error",
             "error": {"type": reply.error_type, "message": reply.message},
             "request_id": request_id,
         }
+        if reply.error_code:
+            body["error"]["details"] = {"error_code": reply.error_code}  # type: ignore[index]
         self._send_json(h, reply.status, body, {"request-id": request_id, **reply.headers})
 
     def _wait(self, seconds: float) -> bool:

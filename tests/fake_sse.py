@@ -36,6 +36,11 @@ def _reply_events(reply: Reply, request: dict[str, Any]) -> Iterator[tuple[str, 
         "usage": {**usage, "output_tokens": 1},
     }  # fmt: skip
     yield "message_start", {"type": "message_start", "message": message}
+    if reply.ending == "early_error":  # an overload before any content, after HTTP 200
+        yield "error", {"type": "error", "error": {"type": reply.error_type,
+                                                   "message": reply.message}}  # fmt: skip
+        yield "close", {}
+        return
     if reply.ending == "stall":
         yield "wait", {"seconds": reply.stall}
         yield "close", {}

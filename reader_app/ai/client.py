@@ -8,20 +8,25 @@ about a second, which must not be paid on the start-up path (DESIGN.md §6).
 
 from __future__ import annotations
 
+import logging
 import os
+import random
 import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.model_check import listed_structured_outputs, structured_outputs_error
 from reader_app.ai.request import AnalysisOutcome, RawAnswer, Usage
 from reader_app.ai.schema import SchemaMismatch, validate_answer
 from reader_app.ai.sdk_errors import (
+    StreamProgress,
     map_decode_error,
     map_sdk_error,
     one_line,
     retry_after_seconds,
+    spend_limit_error,
 )
 from reader_app.ai.thinking import cut_off_error
 
@@ -32,11 +37,22 @@ if TYPE_CHECKING:
     import anthropic
 
     from reader_app.ai.request import ToneRequest
+    from reader_app.ai.transport import Guard
 
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 # No byte at all for this long and a call gives up (a stalled server, a lost network).
 IDLE_TIMEOUT = 60.0
+# No event but pings for this long (the real API pings a quiet stream to keep it open)
+# and a streamed answer gives up too: a stall ends within this, whatever keeps the line busy.
+STALL_TIMEOUT = 60.0
+# An `event: error` of these types before any answer text (after HTTP 200, so the SDK
+# does not retry it) is retried by the app this many times, after these waits (seconds,
+# doubled each time, with jitter), unless cancelled.
+EARLY_ERROR_RETRIES = 2
+EARLY_ERROR_BACKOFF = 1.0
 # The whole of one analysis, retries included: a fixed allowance plus time for the answer
 # to stream at a slow rate, so a 32,000-token multi-passage answer gets longer than one.
 DEADLINE_BASE = 120.0
@@ -92,6 +108,7 @@ class ClaudeToneAnalyzer:
         long_wait: float = 10.0,
         deadline: float | None = None,
         max_answer_chars: int = MAX_ANSWER_CHARS,
+        stall_timeout: float = STALL_TIMEOUT,
     ) -> None:
         """Remember the settings; nothing is imported or sent yet.
 
@@ -105,6 +122,7 @@ class ClaudeToneAnalyzer:
             deadline: seconds one analysis may take in all, retries included; None for
                 :func:`deadline_for` the request (longer answers get longer).
             max_answer_chars: the longest answer text kept; a longer one fails TOO_LARGE.
+            stall_timeout: seconds a streamed answer may send nothing but pings.
         """
         self._api_key = api_key.strip()
         # Passed explicitly so that an SDK profile on disk can never redirect the key.
@@ -114,6 +132,9 @@ class ClaudeToneAnalyzer:
         self._long_wait = long_wait
         self._deadline = deadline
         self._max_answer_chars = max_answer_chars
+        self._stall_timeout = stall_timeout
+        # model id → structured outputs supported, as the last listing said (newest first).
+        self._structured: dict[str, bool] = {}
         self._client: anthropic.Anthropic | None = None
         self._lock = threading.Lock()
 
@@ -175,8 +196,13 @@ class ClaudeToneAnalyzer:
         guard = current_guard()
         if guard is not None:
             guard.check()
+            guard.progress()  # each attempt gets the whole stall allowance
         response = call_next(request)
         http = response.http_response
+        refused = spend_limit_error(http)
+        if refused is not None:
+            http.close()
+            raise refused
         kind = _WAIT_KINDS.get(http.status_code)
         wait = retry_after_seconds(http.headers) if kind else None
         if kind is None or wait is None or wait <= self._long_wait:
@@ -281,33 +307,75 @@ class ClaudeToneAnalyzer:
 
         ``on_partial`` gets the JSON parsed so far; ``on_snapshot`` the raw text so far.
 
+        A model that cannot give a structured answer is refused before anything is sent.
+        An overload or API error event that arrives before any answer text is retried
+        (:data:`EARLY_ERROR_RETRIES` times, with backoff, Cancel heard while waiting).
         The call ends with an AiError when ``cancelled`` is set (within a quarter of a
-        second), when no byte has come for the idle time-out (TIMEOUT), at the deadline
-        (TIMEOUT), or when the answer grows past the size cap (TOO_LARGE).
+        second), when no byte has come for the idle time-out (TIMEOUT), when nothing but
+        pings has come for the stall time-out (STALLED), at the deadline (TIMEOUT), or
+        when the answer grows past the size cap (TOO_LARGE).
 
         Raises:
             AiError: for every failure of the request or the stream, a refusal, a stream
                 that ended early, an unreadable stream, and cancellation.
         """
+        if request.output_schema:
+            refused = structured_outputs_error(request.model, self._structured)
+            if refused is not None:
+                raise refused
         client = self._sdk()
-        from reader_app.ai.transport import Guard, watching
+        from reader_app.ai.transport import Guard
 
         guard = Guard(deadline=self.deadline_for(request), idle=self._timeout,
-                      cancelled=cancelled)  # fmt: skip
-        if cancelled is not None and cancelled.is_set():
-            raise AiError(AiErrorKind.CANCELLED)
+                      cancelled=cancelled, quiet=self._stall_timeout)  # fmt: skip
+        retries = 0
+        while True:
+            if cancelled is not None and cancelled.is_set():
+                raise AiError(AiErrorKind.CANCELLED)
+            attempt = StreamProgress()
+            try:
+                return self._stream_once(client, guard, request, attempt,
+                                         on_partial, on_snapshot, cancelled)  # fmt: skip
+            except AiError as exc:
+                if not attempt.early_error(exc) or retries >= EARLY_ERROR_RETRIES:
+                    raise
+                retries += 1
+                wait = EARLY_ERROR_BACKOFF * 2 ** (retries - 1) * random.uniform(0.75, 1.0)
+                left = guard.remaining()
+                if left is not None and left <= wait:
+                    raise
+                log.info("Retrying after %s before any text (%s) in %.1f s",
+                         exc.kind.value, exc.request_id, wait)  # fmt: skip
+                if cancelled is not None and cancelled.wait(wait):
+                    raise AiError(AiErrorKind.CANCELLED, request_id=exc.request_id) from exc
+                if cancelled is None:
+                    time.sleep(wait)
+
+    def _stream_once(
+        self,
+        client: anthropic.Anthropic,
+        guard: Guard,
+        request: ToneRequest,
+        attempt: StreamProgress,
+        on_partial: Callable[[dict[str, Any]], None] | None,
+        on_snapshot: Callable[[str], None] | None,
+        cancelled: threading.Event | None,
+    ) -> RawAnswer:
+        """One streamed request (with the SDK's own retries) under ``guard``."""
+        from reader_app.ai.transport import watching
+
         started = time.perf_counter()
         first_text: float | None = None
         request_id = ""
-        responded = False  # errors after the response began break off an answer
         final: anthropic.types.Message | None = None
         last_partial: dict[str, Any] | None = None
         try:
             # The HTTP request and the SDK's retries happen when the block is entered.
             with watching(guard), client.messages.stream(**request.api_kwargs()) as stream:
-                responded = True
+                attempt.responded = True  # errors from now on break off an answer
                 request_id = stream.request_id or ""
                 for event in _events(stream, self._api_key, request_id):
+                    guard.progress()  # the SDK swallows pings: this is the answer moving
                     if cancelled is not None and cancelled.is_set():
                         raise AiError(AiErrorKind.CANCELLED, request_id=request_id)
                     if event.type in ("text", "thinking"):
@@ -315,6 +383,7 @@ class ClaudeToneAnalyzer:
                     if event.type == "text":
                         if first_text is None:
                             first_text = time.perf_counter()
+                            attempt.text = True
                         if on_snapshot is not None:
                             on_snapshot(event.snapshot)
                         if on_partial is not None and len(event.snapshot) <= PARTIAL_LIMIT:
@@ -328,7 +397,7 @@ class ClaudeToneAnalyzer:
             raise
         except Exception as exc:
             # Only the SDK's and the HTTP stack's errors are expected; the rest are bugs.
-            mapped = self._map_error(exc, request_id, streaming=responded)
+            mapped = self._map_error(exc, request_id, streaming=attempt.responded)
             if mapped is None:
                 raise
             raise mapped from exc
@@ -383,6 +452,7 @@ class ClaudeToneAnalyzer:
         # Responses are parsed leniently, so an older gateway's missing field reads as None.
         active = [m for m in infos if getattr(m, "lifecycle", None) in (None, "active")]
         active.sort(key=lambda m: m.created_at.timestamp() if m.created_at else 0.0, reverse=True)
+        self._structured = listed_structured_outputs(active)
         return [
             ModelChoice(
                 id=m.id,

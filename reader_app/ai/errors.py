@@ -29,6 +29,11 @@ class AiErrorKind(enum.Enum):
     TOO_LARGE = "too_large"  # the answer passed the size cap
     MALFORMED = "malformed"  # the response was not a readable event stream
     REDIRECT = "redirect"  # a 3xx, which is never followed
+    SPEND_LIMIT = "spend_limit"  # 429 enforced_spend_limit_reached: never retried
+    BILLING = "billing"  # 402 billing_error: never retried
+    WEB_PAGE = "web_page"  # an HTML page instead of the API's JSON (an edge or proxy)
+    STALLED = "stalled"  # the stream sent nothing but pings for too long
+    NO_STRUCTURED_OUTPUTS = "no_structured_outputs"  # the model cannot answer in the schema
     CUT_OFF = "cut_off"  # stop_reason max_tokens: the limit ran out (thinking counts)
 
 
@@ -56,10 +61,33 @@ _MESSAGES = {
     AiErrorKind.REDIRECT: (
         "The API address answered with a redirect, which is not followed. Check the API address."
     ),
+    AiErrorKind.SPEND_LIMIT: (
+        "Your organisation's spend limit is reached (429), so no more requests will go"
+        " through until it is raised: https://console.anthropic.com/settings/limits"
+    ),
+    AiErrorKind.BILLING: (
+        "The API refused the request for billing reasons (402); check the plan and"
+        " credit balance: https://console.anthropic.com/settings/billing"
+    ),
+    AiErrorKind.WEB_PAGE: "The service answered with a web page, status {status}.",
+    AiErrorKind.STALLED: (
+        "The answer stalled: none of it came for {seconds} s (the connection was only kept"
+        " alive), so it was given up."
+    ),
+    AiErrorKind.NO_STRUCTURED_OUTPUTS: (
+        "The model {model} cannot answer in the structured form a tone analysis needs;"
+        " choose another model in Settings, such as {instead}."
+    ),
     AiErrorKind.CUT_OFF: (
         "The answer was cut off at {limit} tokens, the limit set for it (the model's"
         " thinking counts toward it)."
     ),
+}
+
+# Where the reader can act on a failure the app cannot fix: shown as a link.
+CONSOLE_LINKS = {
+    AiErrorKind.SPEND_LIMIT: "https://console.anthropic.com/settings/limits",
+    AiErrorKind.BILLING: "https://console.anthropic.com/settings/billing",
 }
 
 
@@ -94,11 +122,18 @@ class AiError(ReaderError):
         self.request_id = request_id
 
     @property
+    def link(self) -> str:
+        """The console page where the reader can fix this failure, or ""."""
+        return CONSOLE_LINKS.get(self.kind, "")
+
+    @property
     def retryable(self) -> bool:
         """Whether trying again later may work without the user changing anything."""
         return self.kind not in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING, AiErrorKind.AUTH,
                                  AiErrorKind.PERMISSION, AiErrorKind.MODEL_NOT_FOUND,
-                                 AiErrorKind.REFUSAL, AiErrorKind.REDIRECT)  # fmt: skip
+                                 AiErrorKind.REFUSAL, AiErrorKind.REDIRECT,
+                                 AiErrorKind.SPEND_LIMIT, AiErrorKind.BILLING,
+                                 AiErrorKind.NO_STRUCTURED_OUTPUTS)  # fmt: skip
 
 
 class _Fields(dict[str, str]):

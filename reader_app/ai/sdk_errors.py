@@ -8,6 +8,7 @@ they are loaded already by the call that failed, and the app's start must not lo
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 import time
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import anthropic
+    import httpx2
 
 DETAIL_LIMIT = 300
 # A gateway may echo the request's headers into an error body; no key is ever shown whole.
@@ -44,13 +46,18 @@ _EVENT_KINDS = {
     "permission_error": AiErrorKind.PERMISSION,
     "invalid_request_error": AiErrorKind.BAD_REQUEST,
     "request_too_large": AiErrorKind.BAD_REQUEST,
+    "billing_error": AiErrorKind.BILLING,
 }
+# The error code of a 429 that no wait will fix
+# (anthropic/types/shared/enforced_spend_limit_reached_error.py).
+SPEND_LIMIT_CODE = "enforced_spend_limit_reached"
 _BROKE_OFF = "The answer broke off part way."
 # Why the app stopped a call itself (reader_app.ai.transport.StreamAborted.reason).
 _ABORT_KINDS = {
     "cancelled": AiErrorKind.CANCELLED,
     "deadline": AiErrorKind.TIMEOUT,
     "idle": AiErrorKind.TIMEOUT,
+    "stalled": AiErrorKind.STALLED,
     "too_large": AiErrorKind.TOO_LARGE,
 }
 
@@ -125,7 +132,8 @@ def map_sdk_error(
     from reader_app.ai.transport import StreamAborted
 
     if isinstance(exc, StreamAborted):
-        return AiError(_ABORT_KINDS[exc.reason], exc.detail, request_id=request_id)
+        fields = {"seconds": f"{exc.limit:g}"} if exc.limit is not None else None
+        return AiError(_ABORT_KINDS[exc.reason], exc.detail, request_id=request_id, fields=fields)
     if isinstance(exc, anthropic.APIStatusError):
         return _map_status(exc, secret, request_id, streaming, not_found, gone_hint)
     # The SDK's connection errors say only "Connection error."; the cause says why.
@@ -144,6 +152,25 @@ def map_sdk_error(
     else:
         return None
     return AiError(kind, detail, request_id=request_id)
+
+
+def is_spend_limit(status: int, error_code: str | None) -> bool:
+    """Whether a response says the organisation's spend limit is reached (no wait helps)."""
+    return status == 429 and error_code == SPEND_LIMIT_CODE
+
+
+def is_web_page(response: httpx2.Response) -> bool:
+    """Whether an error response is an HTML page (an edge's or proxy's) instead of JSON."""
+    content_type = response.headers.get("content-type", "").lower()
+    if "html" in content_type:
+        return True
+    if "json" in content_type:
+        return False
+    try:
+        start = response.text.lstrip()[:64].lower()
+    except Exception:  # a body that cannot be read or decoded is no web page we can tell
+        return False
+    return start.startswith(("<!doctype html", "<html"))
 
 
 def map_decode_error(exc: BaseException, *, secret: str = "", request_id: str = "") -> AiError:
@@ -176,6 +203,16 @@ def _map_status(
         where = exc.response.headers.get("location", "")
         detail = one_line(f"HTTP {status} redirect to {where or 'nowhere'}", secret)
         return AiError(AiErrorKind.REDIRECT, detail, request_id=request_id)
+    if not streaming and status >= 400 and is_web_page(exc.response):
+        # An edge or proxy's own error page (413, 502, …): never shown raw.
+        detail = one_line(f"HTTP {status} {exc.response.headers.get('content-type', '')}")
+        return AiError(AiErrorKind.WEB_PAGE, detail, request_id=request_id,
+                       fields={"status": str(status)})  # fmt: skip
+    if is_spend_limit(status, exc.error_code) or (status == 402 or error_type == "billing_error"):
+        money = AiErrorKind.SPEND_LIMIT if status == 429 else AiErrorKind.BILLING
+        detail = one_line(f"HTTP {status} {error_type} {exc.error_code or ''}: "
+                          f"{exc.api_message or ''}", secret)  # fmt: skip
+        return AiError(money, detail, request_id=request_id)
     if streaming or status < 400:
         # An `event: error` arrives with the stream's own status (200) and is not
         # retried by the SDK (notes §3.1). Its type says what failed, as a status would.
@@ -197,3 +234,48 @@ def _map_status(
         request_id=request_id,
         hint=gone_hint if status == 404 and kind is AiErrorKind.BAD_REQUEST else "",
     )
+
+
+class StreamProgress:
+    """How far one streamed request got, to tell an early error event from a late one."""
+
+    __slots__ = ("responded", "text")
+
+    def __init__(self) -> None:
+        self.responded = False  # the stream began (HTTP 200 and its headers)
+        self.text = False  # some answer text came
+
+    def early_error(self, error: AiError) -> bool:
+        """Whether ``error`` is an overload or API error event before any answer text.
+
+        The SDK does not retry an ``event: error`` (it comes after HTTP 200, and the SDK
+        raises a plain APIStatusError with status 200 from inside the iteration); before
+        any text nothing is lost by asking again. Errors with an HTTP status are left to
+        the SDK's own retries.
+        """
+        kinds = (AiErrorKind.OVERLOADED, AiErrorKind.SERVER)
+        return self.responded and not self.text and error.kind in kinds
+
+
+def spend_limit_error(http: httpx2.Response) -> AiError | None:
+    """The AiError for a spend-limit 429, which the SDK would retry like any other 429.
+
+    No wait helps until someone raises the limit, so the app makes no retry (neither the
+    SDK's nor the batch poller's): SDK middleware raises this at once.
+
+    Args:
+        http: a response as it arrived, before the SDK's retry logic sees it.
+    """
+    if http.status_code != 429:
+        return None
+    try:
+        body = http.read()
+        details = json.loads(body).get("error", {}).get("details") or {}
+    except Exception:  # an unreadable body is an ordinary 429 for the SDK to report
+        return None
+    code = details.get("error_code") if isinstance(details, dict) else None
+    if not is_spend_limit(http.status_code, code if isinstance(code, str) else None):
+        return None
+    detail = f"HTTP 429 rate_limit_error {SPEND_LIMIT_CODE}"
+    return AiError(AiErrorKind.SPEND_LIMIT, detail,
+                   request_id=http.headers.get("request-id") or "")  # fmt: skip

@@ -46,14 +46,16 @@ class StreamAborted(anthropic.AnthropicError):
     """A watched call was stopped by the app, not by the server.
 
     Attributes:
-        reason: "cancelled", "deadline", "idle" or "too_large".
+        reason: "cancelled", "deadline", "idle", "stalled" or "too_large".
         detail: one technical line saying what happened.
+        limit: the limit that was passed, in seconds, for "stalled".
     """
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, limit: float | None = None) -> None:
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+        self.limit = limit
 
 
 class Guard:
@@ -62,6 +64,9 @@ class Guard:
     Attributes:
         deadline: seconds the whole call may take, retries included; None for no limit.
         idle: seconds without a single byte after which the call gives up.
+        quiet: seconds without progress (an event other than ``ping``) after which the
+            call gives up, however many pings keep the connection busy; None for no such
+            limit. The clock starts with each attempt (:meth:`progress`).
         max_bytes: the most the responses may send in all.
         cancelled: once set, the call stops within :data:`SLICE` seconds.
     """
@@ -73,9 +78,12 @@ class Guard:
         idle: float,
         max_bytes: int = MAX_RESPONSE_BYTES,
         cancelled: threading.Event | None = None,
+        quiet: float | None = None,
     ) -> None:
         self.deadline = deadline
         self.idle = idle
+        self.quiet = quiet
+        self._last_progress = time.monotonic()
         self.max_bytes = max_bytes
         self.cancelled = cancelled
         self._ends_at = None if deadline is None else time.monotonic() + deadline
@@ -85,13 +93,20 @@ class Guard:
         """Seconds left before the deadline, or None when there is none."""
         return None if self._ends_at is None else self._ends_at - time.monotonic()
 
+    def progress(self) -> None:
+        """The answer moved on (an attempt began, an event came): restart the quiet clock."""
+        self._last_progress = time.monotonic()
+
     def check(self) -> None:
-        """Raise StreamAborted when the call was cancelled or is past its deadline."""
+        """Raise StreamAborted when the call is cancelled, late or quiet for too long."""
         if self.cancelled is not None and self.cancelled.is_set():
             raise StreamAborted("cancelled", "cancelled by the user")
         left = self.remaining()
         if left is not None and left <= 0:
             raise StreamAborted("deadline", f"no complete answer within {self.deadline:g} s")
+        if self.quiet is not None and time.monotonic() - self._last_progress >= self.quiet:
+            detail = f"no answer content for {self.quiet:g} s, only pings or nothing"
+            raise StreamAborted("stalled", detail, self.quiet)
 
     def count(self, size: int) -> None:
         """Add ``size`` received bytes; raise StreamAborted past ``max_bytes``."""

@@ -99,11 +99,13 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     )
     # For tests: seconds without a byte before a request gives up (default 60).
     parser.add_argument("--idle-timeout", type=float, metavar="S", help=argparse.SUPPRESS)
+    # For tests: seconds an answer may send nothing but pings before it gives up (default 60).
+    parser.add_argument("--stall-timeout", type=float, metavar="S", help=argparse.SUPPRESS)
 
 
 def check_limit_options(args: argparse.Namespace) -> str:
     """Why the limit options are unusable, or "" when they are fine."""
-    for name in ("deadline", "idle_timeout"):
+    for name in ("deadline", "idle_timeout", "stall_timeout"):
         value = getattr(args, name)
         if value is not None and not 0 < value <= 24 * 3600:
             return f"--{name.replace('_', '-')} must be between 0 and 86400 seconds"
@@ -125,10 +127,11 @@ def api_key() -> str:
 
 def make_analyzer(key: str, args: argparse.Namespace) -> ClaudeToneAnalyzer:
     """The analyser with the command line's limits (see ``add_limit_options``)."""
-    from reader_app.ai.client import IDLE_TIMEOUT, ClaudeToneAnalyzer
+    from reader_app.ai.client import IDLE_TIMEOUT, STALL_TIMEOUT, ClaudeToneAnalyzer
 
     idle = args.idle_timeout if args.idle_timeout is not None else IDLE_TIMEOUT
-    return ClaudeToneAnalyzer(key, timeout=idle, deadline=args.deadline)
+    stall = getattr(args, "stall_timeout", None) or STALL_TIMEOUT
+    return ClaudeToneAnalyzer(key, timeout=idle, deadline=args.deadline, stall_timeout=stall)
 
 
 def seeded_examples(conn: sqlite3.Connection) -> ExampleRepository:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.ai.errors import CONSOLE_LINKS
 from reader_app.ai.models import model_to_use
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, OBJECTIVE_PRESETS
 from reader_app.core.tone_result import ToneResult
@@ -117,6 +118,12 @@ class TonePanel(QWidget):
         self.meta.setObjectName("analysisMeta")
         self.status = _plain(QLabel(self))
         self.status.setObjectName("toneStatus")
+        # Only our own link to the Anthropic console (spend limit, billing), never the API's.
+        self.console_link = QLabel(self)
+        self.console_link.setObjectName("toneConsoleLink")
+        self.console_link.setTextFormat(Qt.TextFormat.RichText)
+        self.console_link.setOpenExternalLinks(True)
+        self.console_link.hide()
         self.history = QComboBox(self)
         self.history.setAccessibleName(self.tr("Earlier analyses"))
         self.analyse_button = QPushButton(self.tr("Analyse Tone"), self)
@@ -141,7 +148,8 @@ class TonePanel(QWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(10, 8, 10, 8)
         column.setSpacing(8)
-        for widget in (self.profile, self.passage, self.status, self.corrected_note, self.tone,
+        for widget in (self.profile, self.passage, self.status, self.console_link,
+                       self.corrected_note, self.tone,
                        self.facts,
                        self.emotions, self.explanation, self.evidence, self.meta):  # fmt: skip
             column.addWidget(widget)
@@ -216,6 +224,7 @@ class TonePanel(QWidget):
         self.passage.show()
         self.status.setText("" if analysed else self.tr("Not analysed yet."))
         self.status.setVisible(not analysed)
+        self.console_link.hide()
         self.analyse_button.setText(self.tr("Analyse Tone"))
         self.analyse_button.setEnabled(True)
         self.cancel_button.hide()
@@ -300,6 +309,12 @@ class TonePanel(QWidget):
         self.show_passage(passage, analysed=False)
         self.status.setText(message + " " + self.tr("The highlight is kept, not analysed."))
         self.status.show()
+        link = next((url for url in CONSOLE_LINKS.values() if url in message), "")
+        if link:
+            anchor = html.escape(link, quote=True)
+            label = html.escape(self.tr("Open the Anthropic console"))
+            self.console_link.setText(f'<a href="{anchor}">{label}</a>')
+            self.console_link.show()
         self.analyse_button.setText(self.tr("Retry"))
         if retry_after and retry_after > 0:
             self._wait_left = int(retry_after + 0.999)
