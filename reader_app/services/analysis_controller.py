@@ -7,6 +7,7 @@ answer, correct) through its slots; the composition root connects both to the pa
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.models import DEFAULT_MODEL
+from reader_app.ai.thinking import larger_limit, max_output
 from reader_app.core.errors import StorageError
 from reader_app.usecases.analysis import AnalysisComposer
 from reader_app.usecases.analysis_records import AnalysisRecorder
@@ -117,6 +119,9 @@ class AnalysisController(QObject):
         self._shown: int | None = None  # the analysis shown in the panel
         self._jobs: dict[int, _Job] = {}
         self._current: int | None = None  # the highlight shown in the panel
+        # Highlights whose answer was cut off at its token limit: the limit a Retry asks
+        # for (double the last, up to the model's maximum), until an answer comes.
+        self._larger: dict[int, int] = {}
         service.partial_received.connect(self._on_partial)
         service.analysis_finished.connect(self._on_finished)
         service.analysis_failed.connect(self._on_failed)
@@ -251,6 +256,10 @@ class AnalysisController(QObject):
         if running is not None:
             return running
         request = self.compose_for(item)
+        larger = self._larger.get(item.id)
+        if larger is not None and larger > request.max_tokens:
+            limit = min(larger, max_output(request.model))
+            request = dataclasses.replace(request, max_tokens=limit)
         job = self._service.analyse(request)
         self._jobs[job] = _Job(item.id, request)
         self._current = item.id
@@ -283,6 +292,7 @@ class AnalysisController(QObject):
         job = self._jobs.pop(job_id, None)
         if job is None:
             return
+        self._larger.pop(job.highlight_id, None)
         try:
             self._recorder.success(job.highlight_id, outcome)
             stored = True
@@ -310,4 +320,21 @@ class AnalysisController(QObject):
         except StorageError as exc:
             self.message.emit(exc.message)
         if job.highlight_id == self._current and item is not None:
-            self.show_error.emit(item.quote, str(error), error.retry_after)
+            self.show_error.emit(item.quote, self._explained(job, error), error.retry_after)
+
+    def _explained(self, job: _Job, error: AiError) -> str:
+        """The failure as the panel says it.
+
+        An answer cut off at its limit also says what the Retry button will ask for: twice
+        the limit, up to the model's maximum.
+        """
+        if error.kind is not AiErrorKind.CUT_OFF:
+            return str(error)
+        larger = larger_limit(job.request.model, job.request.max_tokens)
+        if larger is None:
+            self._larger.pop(job.highlight_id, None)
+            more = self.tr("That is the model's maximum; try a shorter passage or another model.")
+        else:
+            self._larger[job.highlight_id] = larger
+            more = self.tr("Retry asks for up to {n} tokens.").format(n=f"{larger:,}")
+        return f"{error} {more}"
