@@ -229,3 +229,21 @@ def test_a_cut_off_verdict_says_so(fake_api: FakeAnthropic, analyzer: ClaudeTone
         judge_labels(analyzer, "Sad", "Melancholy", model="claude-haiku-4-5")
     assert info.value.kind is AiErrorKind.CUT_OFF
     assert "cut off at 300 tokens" in info.value.message
+
+
+def test_a_batch_sends_the_same_thinking_and_effort(
+    fake_api: FakeAnthropic, analyzer: ClaudeToneAnalyzer
+) -> None:
+    from reader_app.ai.batches import BatchClient
+    from tests.fake_api import BATCHES
+
+    BatchClient(analyzer).submit([("a", _request("claude-sonnet-5-5")),
+                                  ("b", _request("claude-opus-5-5", think_more=True))])  # fmt: skip
+    (create,) = [r for r in fake_api.requests_to(BATCHES) if r.method == "POST"]
+    first, second = (item["params"] for item in create.body["requests"])
+    assert first["thinking"] == {"type": "between_tools"}
+    assert first["output_config"]["effort"] == "low"
+    assert first["max_tokens"] == 1200
+    assert "thinking" not in second
+    assert second["output_config"]["effort"] == "medium"
+    assert second["max_tokens"] == 1200 + THINKING_HEADROOM["medium"]
