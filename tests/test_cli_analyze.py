@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fake_api import VALID_KEY, FakeAnthropic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,3 +140,54 @@ def test_batch_api_waits_and_prints_every_result(fake_api: FakeAnthropic, tmp_pa
     assert fake_api.requests_to("/v1/messages") == []  # nothing went the expensive way
     with sqlite3.connect(tmp_path / "data" / "library.sqlite3") as conn:
         assert conn.execute("SELECT COUNT(*) FROM analyses WHERE status = 'ok'").fetchone()[0] == 2
+
+
+# Claude Haiku 5.5's published prices, USD per million tokens (prompts up to 100k tokens):
+# input, output, cache read; Message Batches cost half.
+HAIKU_5_5 = (0.10, 0.50, 0.01)
+
+
+def test_a_fresh_profile_uses_haiku_5_5_and_prices_it(
+    fake_api: FakeAnthropic, tmp_path: Path
+) -> None:
+    usage = {"input_tokens": 1_200, "cache_creation_input_tokens": 0,
+             "cache_read_input_tokens": 4_800, "output_tokens": 350}  # fmt: skip
+    fake_api.reply_json(ANSWER, usage=usage)
+    result = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder to dissect.", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    (request,) = fake_api.requests_to("/v1/messages")
+    assert request.body["model"] == "claude-haiku-5-5"
+    per_input, per_output, read = HAIKU_5_5
+    expected = (1_200 * per_input + 4_800 * read + 350 * per_output) / 1e6
+    assert report["cost_usd"] == pytest.approx(expected, rel=0.01)
+
+
+def test_batch_api_results_are_priced_at_the_batch_rate(
+    fake_api: FakeAnthropic, tmp_path: Path
+) -> None:
+    fake_api.batch_default_answer = ANSWER
+    fake_api.batch_usage = {"input_tokens": 1_000, "output_tokens": 400,
+                            "cache_creation_input_tokens": 0, "cache_read_input_tokens": 6_000}  # fmt: skip
+    result = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder to dissect.",
+                 "--batch-api", "--poll-interval", "0.01", "--json", "--save")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (report,) = json.loads(result.stdout)
+    per_input, per_output, read = HAIKU_5_5
+    full = (1_000 * per_input + 6_000 * read + 400 * per_output) / 1e6
+    assert report["cost_usd"] == pytest.approx(full * 0.5, rel=0.01)
+    with sqlite3.connect(tmp_path / "data" / "library.sqlite3") as conn:
+        (stored,) = conn.execute("SELECT cost_usd FROM analyses").fetchone()
+    assert stored == pytest.approx(full * 0.5, rel=0.01)
+
+
+def test_a_model_without_a_known_price_says_so(fake_api: FakeAnthropic, tmp_path: Path) -> None:
+    fake_api.reply_json(ANSWER, times=2)
+    args = (str(BALLADS), "--find", "We murder to dissect.", "--model", "claude-mystery-7")
+    result = run(fake_api, tmp_path, *args, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["cost_usd"] is None
+    text = run(fake_api, tmp_path, *args)
+    assert text.returncode == 0, text.stderr
+    assert "price unknown" in text.stdout
+    assert "$0.0000" not in text.stdout

@@ -71,7 +71,7 @@ def test_eval_json_report_on_the_sample(fake_api: FakeAnthropic, tmp_path: Path)
     assert (report["labelled"], report["correct"], report["failed"]) == (10, 8, 0)
     assert (report["accuracy"], report["ci_low"], report["ci_high"]) == (0.8, 0.4902, 0.9433)
     assert report["field"] == "polarity"
-    assert report["model"] == "claude-haiku-4-5"
+    assert report["model"] == "claude-haiku-5-5"  # the default: the newest Haiku
     assert report["input_tokens"] == 250
     assert sum(sum(row.values()) for row in report["confusion"].values()) == 10
     assert len(fake_api.requests_to(MESSAGES)) == 10

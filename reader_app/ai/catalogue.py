@@ -351,9 +351,14 @@ def _merged(item: Mapping[str, object], model_id: str, known: ModelSpec | None) 
             ),
             listed=True,
         )
+    # A thinking model that does not list "disabled" is assumed to always think (the
+    # strictest reading: never send it ``thinking: disabled``); one that can turn thinking
+    # off but has no adaptive mode (4.x) thinks only when asked.
     thinking = Thinking.OFF
-    if thinking_caps.get("supported") is True and "adaptive" in thinking_types:
-        thinking = Thinking.ADAPTIVE if "disabled" in thinking_types else Thinking.ALWAYS
+    if thinking_caps.get("supported") is True and "disabled" not in thinking_types:
+        thinking = Thinking.ALWAYS
+    elif thinking_caps.get("supported") is True and "adaptive" in thinking_types:
+        thinking = Thinking.ADAPTIVE
     line = item.get("line")
     return ModelSpec(
         id=model_id,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.model_check import listed_structured_outputs, structured_outputs_error
+from reader_app.ai.models import listed_capabilities
 from reader_app.ai.request import AnalysisOutcome, RawAnswer, Usage
 from reader_app.ai.schema import SchemaMismatch, validate_answer
 from reader_app.ai.sdk_errors import (
@@ -83,12 +84,25 @@ class ModelChoice:
         display_name: the name shown to people.
         line: the model family ("haiku", "sonnet", …), when the API says.
         created_at: the release time, ISO 8601.
+        structured_outputs, batch, thinking: the listing's ``capabilities``: whether the
+            model takes a JSON schema, Message Batches, thinking (None: not listed).
+        efforts: the ``output_config.effort`` levels it takes (None: not listed).
+        max_input_tokens, max_tokens: its limits, when listed.
+
+    :func:`reader_app.ai.models.as_listing` gives it back in the listing's shape, for
+    :func:`reader_app.ai.catalogue.merge_listing`.
     """
 
     id: str
     display_name: str
     line: str | None
     created_at: str
+    structured_outputs: bool | None = None
+    batch: bool | None = None
+    thinking: bool | None = None
+    efforts: tuple[str, ...] | None = None
+    max_input_tokens: int | None = None
+    max_tokens: int | None = None
 
 
 class ClaudeToneAnalyzer:
@@ -459,6 +473,7 @@ class ClaudeToneAnalyzer:
                 display_name=m.display_name or m.id,
                 line=getattr(m, "line", None),
                 created_at=m.created_at.isoformat() if m.created_at else "",
+                **listed_capabilities(m),
             )
             for m in active
         ]

@@ -229,7 +229,8 @@ class EvalRunner:
         label = predicted_label(outcome.analysis, self._field)
         correct = match_label(label, item.expected, self._field)
         usage = outcome.usage
-        cost = estimate_cost(outcome.model, usage, self._prices)
+        # An unknown price is kept as 0.0; the report shows it as "price unknown".
+        cost = estimate_cost(outcome.model, usage, self._prices) or 0.0
         judged, note = False, ""
         if not correct and self._judge is not None and not halt.is_set():
             try:
@@ -240,7 +241,7 @@ class EvalRunner:
             else:
                 correct, judged, note = verdict.same, True, verdict.why
                 model = verdict.model or self._settings.model
-                cost += estimate_cost(model, verdict.usage, self._prices)
+                cost += estimate_cost(model, verdict.usage, self._prices) or 0.0
                 usage = _add(usage, verdict.usage)
         return EvalAnswer(
             item_id=item_id,

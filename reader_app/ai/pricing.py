@@ -1,46 +1,123 @@
-"""Estimated cost of an analysis from its token counts and an editable price table."""
+"""What an answer costs, from its token counts, the model catalogue and the user's prices.
+
+The rates come from :mod:`reader_app.ai.catalogue` (input, output, cache writes per TTL,
+the model's cache-read share, the batch rate, Haiku 5.5's long-context band). The user may
+override input and output per model prefix in Settings; the cache, batch and long-context
+rates then follow from the overridden rates by the catalogue's multipliers. A model
+neither knows has **no** price: :func:`estimate_cost` gives None ("price unknown"), never
+$0.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
+from reader_app.ai.catalogue import CATALOGUE, spec_for, standard_prices
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from reader_app.ai.catalogue import ModelSpec, Prices
     from reader_app.ai.request import Usage
 
-# USD per million tokens: (model id prefix, input, output). The longest matching prefix
-# wins. Cache writes cost 1.25× input and cache reads 0.1× input, as Anthropic bills them.
-DEFAULT_PRICES: tuple[tuple[str, float, float], ...] = (
-    ("claude-haiku", 1.0, 5.0),
-    ("claude-sonnet", 3.0, 15.0),
-    ("claude-opus", 5.0, 25.0),
+# The built-in input/output rates, USD per million tokens, one row per catalogue model:
+# what the settings dialog shows until the user edits it.
+DEFAULT_PRICES: tuple[tuple[str, float, float], ...] = tuple(
+    (spec.id, spec.prices.input, spec.prices.output)
+    for spec in CATALOGUE
+    if spec.prices is not None
 )
-CACHE_WRITE_FACTOR = 1.25
-CACHE_READ_FACTOR = 0.1
 
 
-def price_for(model: str, table: Sequence[tuple[str, float, float]]) -> tuple[float, float] | None:
-    """(input, output) USD per million tokens for a model, or None when unknown."""
-    matches = [row for row in (table or DEFAULT_PRICES) if model.startswith(row[0])]
+def _override(model: str, table: Sequence[tuple[str, float, float]]) -> tuple[float, float] | None:
+    """The user's (input, output) for ``model``: the longest matching prefix, or None."""
+    matches = [row for row in table if row[0] and model.startswith(row[0])]
     if not matches:
         return None
-    _prefix, input_price, output_price = max(matches, key=lambda row: len(row[0]))
-    return input_price, output_price
+    _prefix, input_rate, output_rate = max(matches, key=lambda row: len(row[0]))
+    return input_rate, output_rate
+
+
+def prices_for(
+    model: str,
+    table: Sequence[tuple[str, float, float]] = (),
+    catalogue: Iterable[ModelSpec] = CATALOGUE,
+) -> Prices | None:
+    """Every rate for ``model``, or None when neither the table nor the catalogue knows it.
+
+    Args:
+        model: the model id (a dated id finds its alias's entry).
+        table: the user's rows of (model prefix, input, output); the longest matching
+            prefix overrides the catalogue's input and output.
+        catalogue: the models known (the built-in table, or one merged with a listing).
+    """
+    spec = spec_for(model, catalogue)
+    base = spec.prices if spec is not None else None
+    override = _override(model, table)
+    if override is None:
+        return base
+    if base is None:
+        # A model only the user priced: the usual multipliers.
+        return standard_prices(*override)
+    return base.with_base(*override)
+
+
+def price_for(
+    model: str, table: Sequence[tuple[str, float, float]] = ()
+) -> tuple[float, float] | None:
+    """(input, output) USD per million tokens for a model, or None when unknown."""
+    prices = prices_for(model, table)
+    return None if prices is None else (prices.input, prices.output)
+
+
+def cost_with(prices: Prices, usage: Usage, *, batch: bool = False) -> float:
+    """The cost in USD of ``usage`` at ``prices``.
+
+    The long-context band applies when the whole prompt (input, cache writes and cache
+    reads) is over its threshold. Cache writes are priced per TTL: the 1-hour part of
+    ``cache_creation_input_tokens`` at the 1-hour rate, the rest at the 5-minute rate.
+    Message Batches multiply every rate by ``batch_factor`` (50 %).
+    """
+    rates = prices.for_prompt(usage.total_input)
+    hour = min(usage.cache_creation_1h_input_tokens, usage.cache_creation_input_tokens)
+    five = usage.cache_creation_input_tokens - hour
+    total = (
+        usage.input_tokens * rates.input
+        + five * rates.cache_write_5m
+        + hour * rates.cache_write_1h
+        + usage.cache_read_input_tokens * rates.cache_read
+        + usage.output_tokens * rates.output
+    ) / 1_000_000
+    return total * prices.batch_factor if batch else total
 
 
 def estimate_cost(
-    model: str, usage: Usage, table: Sequence[tuple[str, float, float]] = ()
-) -> float:
-    """The estimated cost in USD (0.0 when the model's price is unknown)."""
-    price = price_for(model, table)
-    if price is None:
-        return 0.0
-    input_price, output_price = price
-    total = (
-        usage.input_tokens * input_price
-        + usage.cache_creation_input_tokens * input_price * CACHE_WRITE_FACTOR
-        + usage.cache_read_input_tokens * input_price * CACHE_READ_FACTOR
-        + usage.output_tokens * output_price
-    )
-    return total / 1_000_000
+    model: str,
+    usage: Usage,
+    table: Sequence[tuple[str, float, float]] = (),
+    *,
+    batch: bool = False,
+) -> float | None:
+    """The estimated cost in USD, or None when the model's price is unknown."""
+    prices = prices_for(model, table)
+    return None if prices is None else cost_with(prices, usage, batch=batch)
+
+
+PriceRows = tuple[tuple[str, float, float], ...]
+
+
+def price_rows_shown(user: Sequence[tuple[str, float, float]]) -> PriceRows:
+    """The rows the settings dialog shows.
+
+    The catalogue's rows, with the reader's own laid over them (same prefix), then the
+    reader's rows for other prefixes.
+    """
+    own = {prefix: (prefix, i, o) for prefix, i, o in user}
+    shown = [own.pop(prefix, (prefix, i, o)) for prefix, i, o in DEFAULT_PRICES]
+    return (*shown, *own.values())
+
+
+def price_rows_kept(rows: Sequence[tuple[str, float, float]]) -> PriceRows:
+    """The rows worth saving: those that differ from the catalogue's (empty: none do)."""
+    defaults = set(DEFAULT_PRICES)
+    return tuple(row for row in rows if row not in defaults)

@@ -61,12 +61,42 @@ class ToneRequest:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Token counts of one answer."""
+    """Token counts of one answer.
+
+    ``cache_creation_1h_input_tokens`` is the part of ``cache_creation_input_tokens``
+    written with the 1-hour TTL (the API's ``cache_creation.ephemeral_1h_input_tokens``);
+    the rest was written for 5 minutes. Build it from the SDK's usage with
+    :meth:`from_api`.
+    """
 
     input_tokens: int = 0
     output_tokens: int = 0
     cache_creation_input_tokens: int = 0
     cache_read_input_tokens: int = 0
+    cache_creation_1h_input_tokens: int = 0
+
+    @classmethod
+    def from_api(cls, usage: object) -> Usage:
+        """The counts of an SDK ``Usage`` (or its JSON as a dict); missing fields are 0."""
+
+        def count(source: object, name: str) -> int:
+            value = source.get(name) if isinstance(source, dict) else getattr(source, name, 0)
+            return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+        split = usage.get("cache_creation") if isinstance(usage, dict) else None
+        if split is None and not isinstance(usage, dict):
+            split = getattr(usage, "cache_creation", None)
+        five, hour = (
+            count(split, "ephemeral_5m_input_tokens"),
+            count(split, "ephemeral_1h_input_tokens"),
+        )
+        return cls(
+            input_tokens=count(usage, "input_tokens"),
+            output_tokens=count(usage, "output_tokens"),
+            cache_creation_input_tokens=count(usage, "cache_creation_input_tokens") or five + hour,
+            cache_read_input_tokens=count(usage, "cache_read_input_tokens"),
+            cache_creation_1h_input_tokens=hour,
+        )
 
     @property
     def total_input(self) -> int:

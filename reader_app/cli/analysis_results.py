@@ -98,11 +98,18 @@ def analysis_json(
     passage: str,
     prices: Sequence[tuple[str, float, float]],
     highlight_id: int | None,
+    *,
+    batch: bool = False,
 ) -> dict[str, Any]:
-    """The stable JSON shape documented in the README."""
+    """The stable JSON shape documented in the README.
+
+    ``cost_usd`` is null when the model's price is unknown; ``batch``: the answer came
+    through the Message Batches API and is priced at the batch rate.
+    """
     from reader_app.usecases.cost import answer_cost
 
     usage = outcome.usage
+    cost = answer_cost(outcome.model, usage, prices, batch=batch)
     return {
         **outcome.analysis.model_dump(),
         "passage": passage,
@@ -119,7 +126,7 @@ def analysis_json(
             "cache_creation_input_tokens": usage.cache_creation_input_tokens,
             "cache_read_input_tokens": usage.cache_read_input_tokens,
         },
-        "cost_usd": round(answer_cost(outcome.model, usage, prices), 6),
+        "cost_usd": None if cost is None else round(cost, 6),
         "ttft_ms": round(outcome.ttft_ms, 1),
         "total_ms": round(outcome.total_ms, 1),
         "highlight_id": highlight_id,
@@ -139,10 +146,12 @@ def render_text(report: dict[str, Any]) -> str:
         "",
     ]
     lines += [f"  “{e.quote}” — {e.why}" for e in result.evidence]
+    from reader_app.usecases.cost import cost_text
+
     usage = report["usage"]
     lines.append(
         f"\n{report['model']} · {usage['input_tokens']} in, {usage['output_tokens']} out"
-        f" ({usage['cache_read_input_tokens']} cached) · ${report['cost_usd']:.4f}"
+        f" ({usage['cache_read_input_tokens']} cached) · {cost_text(report['cost_usd'])}"
         f" · {report['total_ms'] / 1000:.1f} s"
     )
     if report["highlight_id"] is not None:

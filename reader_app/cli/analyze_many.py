@@ -160,7 +160,9 @@ def analyze_by_batch(
             else None
         )
         reports.append(
-            analysis_json(result.outcome, place, request.passage, settings.prices, highlight)
+            analysis_json(
+                result.outcome, place, request.passage, settings.prices, highlight, batch=True
+            )
         )
     _print(reports, args.json)
     if failed:

@@ -217,6 +217,8 @@ def _evaluate(
         **_rounded(report.as_dict()),
         "skipped_rows": skipped,
     }
+    if _cost(prompt.model, report.cost_usd) is None:
+        output["cost_usd"] = None  # the model's price is not known: null, never 0
     if args.json:
         write_json(output)
     else:
@@ -248,8 +250,17 @@ def _say_failures(answers: Sequence[EvalAnswer]) -> None:
         note(f"{count} item(s) failed ({kind}): {first.error_message}")
 
 
+def _cost(model: str, cost: float) -> float | None:
+    """The run's cost, or None ("price unknown") for a model with no known price."""
+    from reader_app.usecases.cost import shown_cost
+
+    return shown_cost(model, cost)
+
+
 def render_text(output: dict[str, Any], report: RunReport, dataset: str) -> str:
     """The human-readable report."""
+    from reader_app.usecases.cost import cost_text
+
     lines = [
         f"Evaluation of {dataset}: {output['items']} items, field {report.field}"
         f" (run {output['run_id']}, set {output['set_id']})",
@@ -267,7 +278,7 @@ def render_text(output: dict[str, Any], report: RunReport, dataset: str) -> str:
         f" {report.p95_latency_ms / 1000:.2f} s · total {report.total_seconds:.1f} s",
         f"Tokens:    {report.input_tokens} in · {report.output_tokens} out ·"
         f" {report.cache_read_tokens} cache read · {report.cache_creation_tokens} cache write",
-        f"Cost:      ${report.cost_usd:.4f}",
+        f"Cost:      {cost_text(_cost(output['model'], report.cost_usd))}",
     ]
     if report.confusion:
         labels = list(report.confusion)

@@ -60,8 +60,10 @@ class Settings:
         level: the CEFR level of explanations, one of ``LEVELS``.
         language: the language explanations are written in.
         context_paragraphs: paragraphs (or verse lines) of context each side of a passage.
-        prices: per-model prices in USD per million tokens, as (model prefix, input,
-            output); empty means the built-in table.
+        prices: the reader's own prices in USD per million tokens, as (model prefix,
+            input, output): each overrides the model catalogue's input and output rates
+            for the models it prefixes (cache and batch rates follow by the catalogue's
+            multipliers); empty means the catalogue's prices.
         example_strategy: which examples a request carries: "all", "similar" (the
             ``example_k`` most like the passage) or "fixed" (the set named ``fixed_set``).
         think_more: "Think more" for harder passages: analyses ask for a higher effort and
@@ -313,8 +315,16 @@ def _base64_or_empty(value: object) -> str:
     return value
 
 
+# The built-in table of earlier versions, saved whole whenever the reader edited any row.
+# Its family-wide rows would now override the catalogue (Haiku 5.5 at $1 / $5 instead of
+# $0.10 / $0.50), so they are dropped when read: the catalogue prices those models.
+_STALE_DEFAULT_PRICES = frozenset(
+    {("claude-haiku", 1.0, 5.0), ("claude-sonnet", 3.0, 15.0), ("claude-opus", 5.0, 25.0)}
+)
+
+
 def _prices(value: object) -> tuple[tuple[str, float, float], ...]:
-    """Rows of (model prefix, input price, output price); bad rows are skipped."""
+    """Rows of (model prefix, input price, output price); bad and stale rows are skipped."""
     if not isinstance(value, list):
         return ()
     rows: list[tuple[str, float, float]] = []
@@ -328,5 +338,7 @@ def _prices(value: object) -> tuple[tuple[str, float, float], ...]:
                 isinstance(x, int | float) and not isinstance(x, bool) and x >= 0 for x in row[1:]
             )
         ):
-            rows.append((row[0].strip(), float(row[1]), float(row[2])))
+            parsed = (row[0].strip(), float(row[1]), float(row[2]))
+            if parsed not in _STALE_DEFAULT_PRICES:
+                rows.append(parsed)
     return tuple(rows)

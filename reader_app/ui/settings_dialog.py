@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from reader_app.ai.errors import AiError
 from reader_app.ai.models import FALLBACK_MODELS, model_to_use
-from reader_app.ai.pricing import DEFAULT_PRICES
+from reader_app.ai.pricing import price_rows_kept, price_rows_shown
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, LEVELS, OBJECTIVE_PRESETS
 from reader_app.config.secrets import ApiKeySource
 from reader_app.usecases.api_key import api_key
@@ -316,15 +316,19 @@ class SettingsDialog(QDialog):
         )
         self.prices.setAccessibleName(self.tr("Prices per model"))
         self.prices.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for prefix, input_price, output_price in self._settings.prices or DEFAULT_PRICES:
+        for prefix, input_price, output_price in price_rows_shown(self._settings.prices):
             self._add_price_row(prefix, input_price, output_price)
         add = QPushButton(self.tr("Add Row"), page)
         add.clicked.connect(lambda: self._add_price_row("claude-", 0.0, 0.0))
         remove = QPushButton(self.tr("Remove Row"), page)
         remove.clicked.connect(lambda: self.prices.removeRow(self.prices.currentRow()))
         note = QLabel(
-            self.tr("Costs are estimates from this table. Cache writes count 1.25× and cache"
-                    " reads 0.1× the input price."), page
+            self.tr("Costs are estimates. The built-in prices come from the model catalogue;"
+                    " a row here sets the input and output price of the models it names (the"
+                    " longest matching prefix wins). Cache writes (1.25× input for 5 minutes,"
+                    " 2× for an hour), cache reads (a share of input that depends on the model)"
+                    " and the Message Batches discount (50 %) follow from these prices. A model"
+                    " with no known price shows \"price unknown\"."), page
         )  # fmt: skip
         note.setWordWrap(True)
         row = QHBoxLayout()
@@ -386,7 +390,7 @@ class SettingsDialog(QDialog):
             example_k=self.example_k.value(),
             fixed_set=str(self.fixed_set.currentData() or ""),
             think_more=self.think_more.isChecked(),
-            prices=() if prices == DEFAULT_PRICES else prices,
+            prices=price_rows_kept(prices),
         )
 
     def _accept(self) -> None:

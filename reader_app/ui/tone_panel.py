@@ -28,6 +28,7 @@ from reader_app.ai.models import model_to_use
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, OBJECTIVE_PRESETS
 from reader_app.core.tone_result import ToneResult
 from reader_app.ui.emotion_bars import EmotionBars
+from reader_app.usecases.cost import shown_cost
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -279,11 +280,11 @@ class TonePanel(QWidget):
         cached = record.cache_read_tokens
         self.meta.setText(
             self.tr(
-                "{model} · {inp:,} in ({cached:,} cached) / {out:,} out · ${cost:.4f}"
+                "{model} · {inp:,} in ({cached:,} cached) / {out:,} out · {cost}"
                 " · first words {ttft:.1f} s, done {total:.1f} s"
             ).format(
                 model=record.model, inp=record.input_tokens + record.cache_creation_tokens + cached,
-                cached=cached, out=record.output_tokens, cost=record.cost_usd,
+                cached=cached, out=record.output_tokens, cost=self._cost_text(record),
                 ttft=record.ttft_ms / 1000, total=record.total_ms / 1000,
             )
         )  # fmt: skip
@@ -303,6 +304,11 @@ class TonePanel(QWidget):
                 )
             )
             self.corrected_note.show()
+
+    def _cost_text(self, record: AnalysisRecord) -> str:
+        """The answer's cost, or "price unknown" (never $0) for a model with no price."""
+        cost = shown_cost(record.model, record.cost_usd)
+        return self.tr("price unknown") if cost is None else f"${cost:.4f}"
 
     def show_error(self, passage: str, message: str, retry_after: float | None) -> None:
         """A failed analysis: what happened, and a Retry (after the wait, if one was asked)."""

@@ -17,7 +17,7 @@ from reader_app.ai.request import AnalysisOutcome
 from reader_app.core.errors import StorageError
 from reader_app.core.records import NewAnalysis
 from reader_app.storage.analyses import success_from_outcome
-from reader_app.usecases.cost import answer_cost, cost_share, usage_share
+from reader_app.usecases.cost import answer_cost, cost_share, stored_cost, usage_share
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -46,11 +46,14 @@ def success_row(
         highlight_id: the highlight it answers.
         outcome: the answer and its measurements.
         prices: the price table in force (empty: the defaults).
-        batch: whether it came through the Message Batches API (half price).
+        batch: whether it came through the Message Batches API (the batch rate).
         model: the model to record when the outcome names none.
+
+    An unknown price is kept as 0.0 (the table's column is a number); what people see
+    shows it as "price unknown" (:func:`~reader_app.usecases.cost.shown_cost`).
     """
     model = outcome.model or model
-    cost = answer_cost(model, outcome.usage, prices, batch=batch)
+    cost = stored_cost(answer_cost(model, outcome.usage, prices, batch=batch))
     return success_from_outcome(highlight_id, outcome, cost, model)
 
 
@@ -233,7 +236,7 @@ class GroupRecord:
             share.cache_creation_input_tokens,
             share.cache_read_input_tokens,
         )
-        cost = cost_share(raw.model, raw.usage, self._prices(), answers)
+        cost = stored_cost(cost_share(raw.model, raw.usage, self._prices(), answers))
         for analysis_id in self.saved.values():
             try:
                 self._analyses.set_usage(

@@ -341,7 +341,7 @@ def test_judge_failures_are_ai_errors(fake_api: FakeAnthropic, analyzer) -> None
     assert (verdict.same, verdict.why, verdict.model) == (
         False,
         "Opposite moods.",
-        "claude-haiku-4-5",
+        "claude-haiku-5-5",  # the default model: the catalogue's newest Haiku
     )
 
 

@@ -68,13 +68,15 @@ def test_analysis_settings_are_repaired_not_refused() -> None:
             "level": "Z9",
             "context_paragraphs": 999,
             "language": "  ",
-            "prices": [["claude-haiku", 1, 5], ["bad"], ["x", -1, 2], ["claude-opus", 5.0, 25.0]],
+            "prices": [["claude-haiku", 2, 8], ["bad"], ["x", -1, 2], ["claude-opus", 4.5, 22.0],
+                       ["claude-sonnet", 3.0, 15.0]],
         }
-    )
+    )  # fmt: skip
     assert repaired.level == "B1"
     assert repaired.context_paragraphs == 20
     assert repaired.language == "English"
-    assert repaired.prices == (("claude-haiku", 1.0, 5.0), ("claude-opus", 5.0, 25.0))
+    # The earlier versions' built-in rows (claude-sonnet at $3 / $15) are stale: dropped.
+    assert repaired.prices == (("claude-haiku", 2.0, 8.0), ("claude-opus", 4.5, 22.0))
     custom = Settings(model="claude-haiku-4-5", level="C1", prices=(("claude", 2.0, 8.0),))
     assert Settings.from_dict(custom.to_dict()) == custom
 

@@ -8,14 +8,17 @@ from typing import TYPE_CHECKING
 import pytest
 
 from reader_app.ai.client import ClaudeToneAnalyzer
-from reader_app.ai.pricing import CACHE_READ_FACTOR, CACHE_WRITE_FACTOR, DEFAULT_PRICES
+from reader_app.ai.pricing import DEFAULT_PRICES
 from reader_app.ai.request import Usage
 from reader_app.usecases.analysis import AnalysisComposer
 from reader_app.usecases.cost import (
     BATCH_PRICE_FACTOR,
     answer_cost,
     cost_share,
+    cost_text,
     estimate_request,
+    shown_cost,
+    stored_cost,
     usage_share,
 )
 from tests.fake_api import VALID_KEY, FakeAnthropic
@@ -49,25 +52,37 @@ def _request(library: Library, model: str = "") -> ToneRequest:
 
 
 def test_an_answer_is_priced_by_the_longest_matching_prefix() -> None:
-    # claude-haiku-4-5 matches both rows: the longer prefix wins (1.0 in, 5.0 out).
-    expected = (1000 + 3000 * CACHE_WRITE_FACTOR + 5000 * CACHE_READ_FACTOR + 200 * 5) / 1e6
+    # claude-haiku-4-5 matches both rows: the longer prefix wins (1.0 in, 5.0 out; cache
+    # writes 1.25×, reads 0.1× input, as the catalogue has it for this model).
+    expected = (1000 + 3000 * 1.25 + 5000 * 0.1 + 200 * 5) / 1e6
     assert answer_cost("claude-haiku-4-5", USAGE, PRICES) == pytest.approx(expected)
-    older = (2 * (1000 + 3000 * CACHE_WRITE_FACTOR + 5000 * CACHE_READ_FACTOR) + 200 * 10) / 1e6
+    # A model only the reader priced: the usual multipliers.
+    older = (2 * (1000 + 3000 * 1.25 + 5000 * 0.1) + 200 * 10) / 1e6
     assert answer_cost("claude-haiku-3", USAGE, PRICES) == pytest.approx(older)
 
 
-def test_an_empty_table_means_the_built_in_prices() -> None:
-    _prefix, per_input, per_output = next(r for r in DEFAULT_PRICES if r[0] == "claude-sonnet")
+def test_an_empty_table_means_the_catalogue_prices() -> None:
+    _prefix, per_input, per_output = next(r for r in DEFAULT_PRICES if r[0] == "claude-sonnet-5-5")
+    assert (per_input, per_output) == (2.0, 10.0)
     plain = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
-    assert answer_cost("claude-sonnet-4-6", plain, ()) == pytest.approx(per_input + per_output)
+    assert answer_cost("claude-sonnet-5-5", plain, ()) == pytest.approx(per_input + per_output)
 
 
-def test_an_unknown_model_costs_nothing_rather_than_a_guess() -> None:
-    assert answer_cost("someone-elses-model", USAGE, PRICES) == 0.0
+def test_an_unknown_model_has_no_price_rather_than_a_guess() -> None:
+    cost = answer_cost("someone-elses-model", USAGE, PRICES)
+    assert cost is None
+    assert cost_text(cost) == "price unknown"
+    assert cost_text(0.00123) == "$0.0012"
+    # Kept as 0.0 (the table's column is a number), shown again as "price unknown".
+    assert stored_cost(cost) == 0.0
+    assert shown_cost("someone-elses-model", stored_cost(cost)) is None
+    assert shown_cost("someone-elses-model", 0.0, (("someone", 1.0, 1.0),)) == 0.0
+    assert shown_cost("claude-haiku-5-5", 0.0) == 0.0  # a known price: a real $0
 
 
 def test_a_batch_answer_costs_half() -> None:
     standard = answer_cost("claude-haiku-4-5", USAGE, PRICES)
+    assert standard is not None
     assert answer_cost("claude-haiku-4-5", USAGE, PRICES, batch=True) == pytest.approx(
         standard * BATCH_PRICE_FACTOR
     )
@@ -78,8 +93,12 @@ def test_a_group_shares_its_tokens_in_whole_numbers_and_its_cost_exactly() -> No
     assert usage_share(USAGE, 1) == USAGE
     assert usage_share(USAGE, 0) == USAGE  # no answers: nothing to share it with
     whole = answer_cost("claude-haiku-4-5", USAGE, PRICES)
-    assert cost_share("claude-haiku-4-5", USAGE, PRICES, 3) * 3 == pytest.approx(whole)
+    assert whole is not None
+    third = cost_share("claude-haiku-4-5", USAGE, PRICES, 3)
+    assert third is not None
+    assert third * 3 == pytest.approx(whole)
     assert cost_share("claude-haiku-4-5", USAGE, PRICES, 0) == pytest.approx(whole)
+    assert cost_share("someone-elses-model", USAGE, PRICES, 3) is None
 
 
 def test_before_sending_the_input_is_estimated_from_the_text(library: Library) -> None:
@@ -90,8 +109,11 @@ def test_before_sending_the_input_is_estimated_from_the_text(library: Library) -
     assert not estimate.counted
     assert estimate.max_output_tokens == request.max_tokens
     assert estimate.known_price
+    # The dearest way to send the input: all of it written to the 1-hour cache.
     worst = Usage(
-        cache_creation_input_tokens=estimate.input_tokens, output_tokens=request.max_tokens
+        cache_creation_input_tokens=estimate.input_tokens,
+        output_tokens=request.max_tokens,
+        cache_creation_1h_input_tokens=estimate.input_tokens,
     )
     assert estimate.most_usd == pytest.approx(answer_cost(request.model, worst, PRICES))
     batch = estimate_request(request, PRICES, batch=True)
@@ -117,7 +139,9 @@ def test_before_sending_the_api_count_is_used_when_asked(
         outcome = analyzer.analyse(request)
     finally:
         analyzer.close()
-    assert 0 < answer_cost(outcome.model, outcome.usage, PRICES) <= estimate.most_usd
+    cost = answer_cost(outcome.model, outcome.usage, PRICES)
+    assert cost is not None
+    assert 0 < cost <= estimate.most_usd
 
 
 def test_before_sending_an_unknown_model_says_its_price_is_unknown(library: Library) -> None:

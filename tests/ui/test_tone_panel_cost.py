@@ -1,0 +1,39 @@
+"""The Tone panel's cost line: a price, or "price unknown", never $0 for an unpriced model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from reader_app.core.records import AnalysisRecord
+from reader_app.ui.tone_panel import TonePanel
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+RESULT = {
+    "tone": "Harsh", "polarity": "negative",
+    "emotions": [{"name": "disgust", "intensity": 0.7}],
+    "evidence": [{"quote": "murder", "why": "a violent word"}],
+    "explanation": "Hard.", "confidence": 0.9,
+}  # fmt: skip
+
+
+def _meta(qtbot: QtBot, model: str, cost: float) -> str:
+    panel = TonePanel()
+    qtbot.addWidget(panel)
+    record = AnalysisRecord(highlight_id=1, status="ok", model=model, result=RESULT,
+                            input_tokens=1200, output_tokens=300, cost_usd=cost)  # fmt: skip
+    panel.show_record("We murder to dissect.", record)
+    return panel.meta.text()
+
+
+def test_an_unpriced_model_shows_price_unknown(qtbot: QtBot) -> None:
+    meta = _meta(qtbot, "claude-mystery-7", 0.0)
+    assert "price unknown" in meta
+    assert "$" not in meta
+
+
+def test_a_priced_model_shows_its_cost(qtbot: QtBot) -> None:
+    meta = _meta(qtbot, "claude-haiku-5-5", 0.00027)
+    assert "$0.0003" in meta
+    assert "price unknown" not in meta
