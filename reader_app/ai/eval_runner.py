@@ -278,4 +278,6 @@ def _add(one: Usage, two: Usage) -> Usage:
         cache_creation_input_tokens=one.cache_creation_input_tokens
         + two.cache_creation_input_tokens,
         cache_read_input_tokens=one.cache_read_input_tokens + two.cache_read_input_tokens,
+        cache_creation_1h_input_tokens=one.cache_creation_1h_input_tokens
+        + two.cache_creation_1h_input_tokens,
     )
