@@ -9,11 +9,16 @@ import pytest
 
 from reader_app.core.examples import example_from_dict
 from reader_app.core.examples_io import read_examples
+from reader_app.usecases.examples import shipped_examples
 from tests.cli_run import assert_one_error_line, run_cli
 
 if TYPE_CHECKING:
     import subprocess
     from pathlib import Path
+
+
+SHIPPED = len(shipped_examples() or [])
+"""The shipped examples a fresh profile starts with (the Wordsworth pairs and the library)."""
 
 
 def _run(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -33,21 +38,21 @@ def profile(tmp_path: Path) -> Path:
     return tmp_path / "profile"
 
 
-def test_a_fresh_profile_lists_the_five_seed_examples(profile: Path) -> None:
+def test_a_fresh_profile_lists_the_shipped_examples(profile: Path) -> None:
     result = _run(profile, "list")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["ID", "Tone", "Emotions", "Tags", "Excerpt"]
     assert "Scornful and Disapproving" in lines[1]
     assert "disgust 80%, anger 40%" in lines[1]
-    assert lines[-1] == "5 examples."
+    assert lines[-1] == f"{SHIPPED} examples."
     items = _listed(profile)
-    assert [item["id"] for item in items] == [1, 2, 3, 4, 5]
+    assert [item["id"] for item in items] == list(range(1, SHIPPED + 1))
     assert items[0]["tone"] == "Scornful and Disapproving"
     assert items[0]["emotions"][0] == {"name": "disgust", "intensity": 0.8}
     assert "seed" in items[0]["tags"]
     # The shipped examples are loaded once, not again on every run.
-    assert len(_listed(profile)) == 5
+    assert len(_listed(profile)) == SHIPPED
 
 
 def test_add_then_list(profile: Path) -> None:
@@ -57,10 +62,10 @@ def test_add_then_list(profile: Path) -> None:
         "--tags", "dialogue, endings", "--source", "A Book",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "Added example 6.\n"
+    assert result.stdout == f"Added example {SHIPPED + 1}.\n"
     added = _listed(profile)[-1]
     assert added == {
-        "id": 6,
+        "id": SHIPPED + 1,
         "excerpt": "He said <no>.\nThen left.",
         "tone": "Curt",
         "emotions": [
@@ -87,7 +92,7 @@ def test_add_refuses_bad_input_in_one_line(profile: Path, args: list[str], messa
     assert result.returncode == 2
     assert_one_error_line(result)
     assert message in result.stderr
-    assert len(_listed(profile)) == 5
+    assert len(_listed(profile)) == SHIPPED
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
@@ -96,7 +101,7 @@ def test_export_writes_every_example(profile: Path, tmp_path: Path, suffix: str)
     out = tmp_path / f"all{suffix}"
     result = _run(profile, "export", str(out))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"Exported 6 examples to {out}.\n"
+    assert result.stdout == f"Exported {SHIPPED + 1} examples to {out}.\n"
     report = read_examples(out)
     assert report.problems == []
     listed = [example_from_dict(item) for item in _listed(profile)]
@@ -128,9 +133,9 @@ def test_import_with_a_bad_row_keeps_the_good_rows_and_exits_2(
         " disgust, anger, anticipation)"
     ]
     items = _listed(profile)
-    assert [item["tone"] for item in items[5:]] == ["Wistful", "Warm"]
-    assert items[5]["excerpt"] == "Two\nlines"
-    assert items[6]["tags"] == ["mine", "warm"]
+    assert [item["tone"] for item in items[SHIPPED:]] == ["Wistful", "Warm"]
+    assert items[SHIPPED]["excerpt"] == "Two\nlines"
+    assert items[SHIPPED + 1]["tags"] == ["mine", "warm"]
 
 
 def test_a_clean_import_exits_0(profile: Path, tmp_path: Path) -> None:
@@ -145,7 +150,7 @@ def test_a_clean_import_exits_0(profile: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == "Imported 2 examples.\n"
     assert result.stderr == ""
-    assert len(_listed(profile)) == 7
+    assert len(_listed(profile)) == SHIPPED + 2
 
 
 @pytest.mark.parametrize(
@@ -167,7 +172,7 @@ def test_import_of_a_bad_file_exits_2_in_one_line(
     assert result.returncode == 2
     assert_one_error_line(result)
     assert message in result.stderr
-    assert len(_listed(profile)) == 5
+    assert len(_listed(profile)) == SHIPPED
 
 
 def test_an_unknown_action_is_bad_input(profile: Path) -> None:

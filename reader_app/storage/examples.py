@@ -11,7 +11,7 @@ from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from reader_app.storage.db import Clock
 
@@ -184,6 +184,49 @@ class ExampleRepository:
                 self._insert(conn, example)
             conn.execute("INSERT INTO app_meta (key, value) VALUES (?, '1')", (SEEDED_KEY,))
         return True
+
+    def seed_to_version(
+        self, version: int, missing: Callable[[int], Sequence[Example]]
+    ) -> int | None:
+        """Bring the shipped examples up to ``version``, once per version.
+
+        Args:
+            version: the shipped examples' version.
+            missing: the shipped examples a library given version N lacks (N = 0: none
+                given yet). Only those are added, so an example the reader deleted from an
+                earlier version is not offered again.
+
+        Returns:
+            How many were stored (an excerpt the library holds already is not stored
+            twice); None when the library has this version, or a newer one, already.
+        """
+        with transaction(self._conn) as conn:
+            row = conn.execute("SELECT value FROM app_meta WHERE key = ?", (SEEDED_KEY,)).fetchone()
+            had = _seed_version(row[0]) if row is not None else 0
+            if had >= version:
+                return None
+            present = {str(r[0]) for r in conn.execute("SELECT excerpt FROM examples")}
+            stored = 0
+            for example in missing(had):
+                if example.excerpt in present:
+                    continue
+                self._insert(conn, example)
+                present.add(example.excerpt)
+                stored += 1
+            conn.execute(
+                "INSERT INTO app_meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (SEEDED_KEY, str(version)),
+            )
+        return stored
+
+
+def _seed_version(value: object) -> int:
+    """The stored seed version; "1" was written by :meth:`ExampleRepository.seed_once`."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return 1
 
 
 def _columns(example: Example) -> tuple[str, str, str, str, str, str]:

@@ -1,9 +1,11 @@
 """The examples library: the shipped examples seeded once, and adding and importing examples.
 
 The window (its Examples manager) and ``tone-reader examples`` do these the same way: a
-fresh library gets the five shipped Wordsworth pairs the first time it is used (deleting
-them later is respected), a typed example is checked the same way, and an import stores
-every good row of a file in one transaction.
+fresh library gets the shipped examples (the five Wordsworth pairs and the curated library
+of ``resources/examples``) the first time it is used, and a library given an earlier
+version gets the examples added since, once; deleting them later is respected. A typed
+example is checked the same way, and an import stores every good row of a file in one
+transaction.
 """
 
 from __future__ import annotations
@@ -30,6 +32,17 @@ log = logging.getLogger(__name__)
 
 SEED_EXAMPLES = "examples/seed.jsonl"
 """The shipped examples, under the resources folder."""
+
+SEED_VERSION = 2
+"""The shipped examples' version: 1 was the five Wordsworth pairs, 2 adds the curated library."""
+
+SHIPPED_BEFORE = {1: 5}
+"""How many of the file's first rows each earlier version shipped.
+
+New examples are only ever appended to the file, so a library given version N lacks the
+rows after the first ``SHIPPED_BEFORE[N]``; adding a version means appending its rows,
+raising :data:`SEED_VERSION` and recording the old row count here.
+"""
 
 
 @dataclass(frozen=True)
@@ -60,14 +73,18 @@ def shipped_examples() -> list[Example] | None:
 
 
 def seed_examples(repo: ExampleRepository) -> bool:
-    """Give the library the shipped examples, the first time only.
+    """Give the library the shipped examples it has not been given yet, once.
+
+    A fresh library gets all of them; one given an earlier version gets only the rows
+    added since (so an example the reader deleted is not brought back), and none whose
+    excerpt it holds already.
 
     Args:
         repo: the library's examples.
 
     Returns:
-        True when they were stored now; False when the library had them once already
-        (or this installation ships none).
+        True when the library was brought up to this version now; False when it had this
+        version already (or this installation ships none).
 
     Raises:
         StorageError: the library could not be written.
@@ -75,7 +92,11 @@ def seed_examples(repo: ExampleRepository) -> bool:
     examples = shipped_examples()
     if examples is None:
         return False
-    return repo.seed_once(examples)
+
+    def missing(had: int) -> list[Example]:
+        return examples[SHIPPED_BEFORE.get(had, 0) :] if had else examples
+
+    return repo.seed_to_version(SEED_VERSION, missing) is not None
 
 
 def seeded_examples(conn: sqlite3.Connection) -> ExampleRepository:

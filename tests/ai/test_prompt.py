@@ -33,8 +33,8 @@ def seed():  # type: ignore[no-untyped-def]
     return examples
 
 
-def test_seed_holds_the_five_wordsworth_pairs(seed) -> None:  # type: ignore[no-untyped-def]
-    assert [(e.excerpt.split("\n")[0], e.tone) for e in seed] == [
+def test_seed_starts_with_the_five_wordsworth_pairs(seed) -> None:  # type: ignore[no-untyped-def]
+    assert [(e.excerpt.split("\n")[0], e.tone) for e in seed[:5]] == [
         ("A fingering slave,", "Scornful and Disapproving"),
         ("A reasoning self-sufficing thing,", "Sarcastic and Condemnatory"),
         ("Sweet is the lore which Nature brings;", "Appreciative and Gentle"),
@@ -55,7 +55,7 @@ def test_system_blocks_are_ordered_and_cached_at_the_end(seed) -> None:  # type:
     assert texts[0] == INSTRUCTIONS
     assert DEFAULT_OBJECTIVE in texts[1]
     assert "CEFR level B1" in texts[2]
-    assert texts[3].count("<example>") == 5
+    assert texts[3].count("<example>") == len(seed)
     # Examples keep their order: the cached prefix is stable.
     order = [texts[3].index(e.tone) for e in seed]
     assert order == sorted(order)

@@ -37,7 +37,7 @@ def seed() -> list[Example]:
     assert path is not None
     examples, problems = read_jsonl(path)
     assert problems == []
-    assert len(examples) == 5
+    assert len(examples) >= 45  # the five Wordsworth pairs and the curated library
     return examples
 
 
@@ -55,7 +55,7 @@ def test_jsonl_is_one_example_to_dict_object_per_line(tmp_path: Path, seed: list
     path = tmp_path / "out.jsonl"
     write_examples(path, seed)
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 5
+    assert len(lines) == len(seed)
     assert json.loads(lines[0])["tone"] == "Scornful and Disapproving"
     assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
 

@@ -39,7 +39,7 @@ def repo(conn: sqlite3.Connection) -> ExampleRepository:
     repository = ExampleRepository(conn)
     seed = resource_path("examples/seed.jsonl")
     assert seed is not None
-    repository.seed_once(read_jsonl(seed)[0])
+    repository.seed_once(read_jsonl(seed)[0][:5])  # the five Wordsworth pairs the tests use
     return repository
 
 

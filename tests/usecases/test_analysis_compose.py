@@ -149,7 +149,7 @@ def test_the_seeded_examples_sit_in_the_cached_prefix(library: Library) -> None:
     last = request.system[-1]
     assert last["cache_control"] == {"type": "ephemeral"}
     assert "Scornful and Disapproving" in str(last["text"])  # the first Wordsworth pair
-    assert str(last["text"]).count("<example>") == len(library.examples.all()) == 5
+    assert str(last["text"]).count("<example>") == len(library.examples.all()) >= 45
 
 
 def test_a_book_with_an_active_set_uses_only_that_set(library: Library) -> None:

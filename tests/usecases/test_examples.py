@@ -48,14 +48,15 @@ def _shipped_lines() -> list[dict[str, object]]:
     return [json.loads(line) for line in SEED_FILE.read_text(encoding="utf-8").splitlines() if line]
 
 
-def test_the_shipped_examples_are_the_five_wordsworth_pairs() -> None:
+def test_the_shipped_examples_are_the_wordsworth_pairs_and_the_library() -> None:
     shipped = shipped_examples()
     assert shipped is not None
     lines = _shipped_lines()
-    assert len(shipped) == len(lines) == 5
+    assert len(shipped) == len(lines) >= 45
     assert shipped == [example_from_dict(line) for line in lines]
     assert shipped[0].tone == "Scornful and Disapproving"
-    assert all("Wordsworth" in e.source for e in shipped)
+    assert all("Wordsworth" in e.source for e in shipped[:5])
+    assert len({e.excerpt for e in shipped}) == len(shipped)  # no example twice
 
 
 def test_a_fresh_library_is_seeded_once(repo: ExampleRepository) -> None:
@@ -73,13 +74,14 @@ def test_a_deleted_seed_example_stays_deleted(repo: ExampleRepository) -> None:
     repo.delete(gone.id)
     assert seed_examples(repo) is False
     assert gone.id not in [s.id for s in repo.all()]
-    assert len(repo.all()) == 4
+    assert len(repo.all()) == len(shipped_examples() or []) - 1
 
 
 def test_seeded_examples_gives_the_library_with_the_seed(conn: sqlite3.Connection) -> None:
+    shipped = len(shipped_examples() or [])
     repo = seeded_examples(conn)
-    assert len(repo.all()) == 5
-    assert len(seeded_examples(conn).all()) == 5  # asked again: still the five
+    assert len(repo.all()) == shipped
+    assert len(seeded_examples(conn).all()) == shipped  # asked again: still the same
 
 
 def test_an_example_from_typed_fields() -> None:
