@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from reader_app.ai.batch_limits import RESULTS_GONE, BatchStopped
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.prompt import batch_cache_ttl, with_cache_ttl
 from reader_app.ai.request import AnalysisOutcome, Usage
 from reader_app.ai.schema import SchemaMismatch, validate_answer
 from reader_app.ai.sdk_errors import map_sdk_error, one_line
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
     import anthropic
 
@@ -56,6 +60,22 @@ _ITEM_ERROR_KINDS = {
     "api_error": AiErrorKind.SERVER,
 }
 _GONE_HINT = "The batch is no longer on the Anthropic server."
+# HTTP statuses after which asking again about a batch cannot succeed: the key, the
+# organisation's billing or the batch itself has to change first.
+_PERMANENT_STATUSES = (401, 402, 403, 404)
+SPEND_LIMIT_CODE = "enforced_spend_limit_reached"
+# Failures of a create after which the batch may exist all the same (the request may
+# have landed before the answer was lost): look for it before sending again.
+_AMBIGUOUS_KINDS = (AiErrorKind.SERVER, AiErrorKind.OVERLOADED, AiErrorKind.TIMEOUT,
+                    AiErrorKind.OFFLINE, AiErrorKind.TRUNCATED, AiErrorKind.MALFORMED)  # fmt: skip
+# Failures of a create after which the batch surely does not exist and trying again may
+# work (a plain 429 rejects the request).
+_SAFE_TO_RETRY_KINDS = (AiErrorKind.RATE_LIMITED,)
+CREATE_ATTEMPTS = 3
+# How far before the first attempt to send a part a batch may have been created and still
+# be taken for that part: the server's clock and ours may disagree.
+CLOCK_SKEW = timedelta(minutes=10)
+_LIST_PAGE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +87,14 @@ class BatchStatus:
         request_counts: how many requests are processing, succeeded, errored, canceled
             and expired (all but ``processing`` stay 0 until the batch has ended).
         ended: whether processing has ended, so the results can be fetched.
+        results_gone: the batch has ended but its results can no longer be fetched
+            (``results_url`` is null, or ``archived_at`` is set).
     """
 
     processing_status: str
     request_counts: dict[str, int]
     ended: bool
+    results_gone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +136,11 @@ class BatchClient:
         self._analyzer = analyzer
 
     def submit(self, items: Sequence[tuple[str, ToneRequest]]) -> str:
-        """Send one batch of requests.
+        """Send one batch of requests, once: the SDK does not retry the create.
+
+        The SDK would retry ``POST /v1/messages/batches`` after a 5xx or a timeout without
+        an idempotency key, so a first attempt that landed would make a second, billed
+        batch. Use :meth:`submit_once` to retry safely.
 
         Args:
             items: (custom_id, request) pairs. Ids must be unique, 1-64 characters of
@@ -133,29 +160,153 @@ class BatchClient:
             if not _CUSTOM_ID.fullmatch(custom_id) or custom_id in seen:
                 raise ValueError(f"bad or repeated custom_id {custom_id!r}")
             seen.add(custom_id)
+        # The requests of a batch may run far apart: the prefix is cached for an hour.
+        ttl = batch_cache_ttl(len(items))
         # The same parameters as a single analysis, minus streaming: the batch API runs
         # each request as a plain messages.create. The SDK's TypedDicts cannot describe a
         # dict built at run time, hence the cast.
         requests = cast(
             "Any",
-            [{"custom_id": cid, "params": request.api_kwargs()} for cid, request in items],
+            [
+                {"custom_id": cid, "params": with_cache_ttl(request, ttl).api_kwargs()}
+                for cid, request in items
+            ],
         )
-        client = self._analyzer.sdk()
+        client = self._analyzer.sdk().with_options(max_retries=0)
         batch = self._call(
             lambda: client.messages.batches.create(requests=requests),
             not_found=AiErrorKind.MODEL_NOT_FOUND,
         )
         return str(batch.id)
 
+    def submit_once(
+        self,
+        items: Sequence[tuple[str, ToneRequest]],
+        prefix: str,
+        since: datetime,
+        *,
+        exclude: Collection[str] = (),
+        look_first: bool = False,
+        attempts: int = CREATE_ATTEMPTS,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> str:
+        """Create the batch for one part of a job, never twice.
+
+        Each attempt is a single create (no SDK retries). After a failure that may hide a
+        created batch (5xx, 529, a timeout, a broken connection), and before the first
+        attempt when ``look_first`` (an earlier session may have sent it), recent batches
+        are listed and one that matches the part (:meth:`find`) is adopted instead of
+        creating another.
+
+        Args:
+            items: the part's (custom_id, request) pairs; every id starts with ``prefix``.
+            prefix: the part's custom_id prefix (its marker).
+            since: when the part was first sent (or is being sent now).
+            exclude: batch ids that belong to other parts or jobs.
+            look_first: look for the batch before the first attempt.
+            attempts: creates at most.
+            sleep: waits between attempts (1 s, then 2 s, …).
+
+        Returns:
+            The id of the batch created or adopted.
+
+        Raises:
+            ValueError: as :meth:`submit`, or an id without the prefix.
+            AiError: the batch could not be created, and none was found.
+        """
+        if any(not custom_id.startswith(prefix) for custom_id, _ in items):
+            raise ValueError(f"every custom_id of this part must start with {prefix!r}")
+        for attempt in range(attempts):
+            if look_first or attempt:
+                found = self.find(prefix, len(items), since, exclude=exclude)
+                if found is not None:
+                    return found
+            try:
+                return self.submit(items)
+            except AiError as exc:
+                retry = exc.kind in _AMBIGUOUS_KINDS or exc.kind in _SAFE_TO_RETRY_KINDS
+                if not retry or _spend_limited(exc) or attempt == attempts - 1:
+                    if exc.kind in _AMBIGUOUS_KINDS:
+                        # The last attempt may have landed too: one more look.
+                        found = self.find(prefix, len(items), since, exclude=exclude)
+                        if found is not None:
+                            return found
+                    raise
+                sleep(min(max(2.0**attempt, exc.retry_after or 0.0), 30.0))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def find(
+        self, prefix: str, size: int, since: datetime, *, exclude: Collection[str] = ()
+    ) -> str | None:
+        """The batch already created for a part, if there is one.
+
+        How a batch is matched: the API has no batch metadata and shows the custom_ids only
+        in the results, so recent batches (newest first, page after page, until one was
+        created more than :data:`CLOCK_SKEW` before ``since``) are candidates when they
+        hold ``size`` requests and are not in ``exclude``. An ended candidate whose results
+        can be read is taken only when its custom_ids all start with ``prefix``; a
+        candidate still running cannot be checked that way and is taken by its creation
+        time and size (its results are checked against the part's custom_ids when
+        collected: a stranger's batch would give no result for any item).
+
+        Returns:
+            The batch id, or None when no batch matches.
+
+        Raises:
+            AiError: the batches could not be listed.
+        """
+        client = self._analyzer.sdk()
+        oldest = _aware(since) - CLOCK_SKEW
+
+        def candidates() -> list[Any]:
+            found: list[Any] = []
+            for batch in client.messages.batches.list(limit=_LIST_PAGE):
+                if _aware(batch.created_at) < oldest:
+                    break  # newest first: the rest are older still
+                if batch.id in exclude or _total(batch) != size:
+                    continue
+                found.append(batch)
+            return found
+
+        running: list[Any] = []
+        for batch in self._call(candidates):
+            if getattr(batch, "processing_status", "") == ENDED:
+                if batch.results_url and self._ids_start_with(str(batch.id), prefix):
+                    return str(batch.id)
+            else:
+                running.append(batch)
+        if running:
+            return str(min(running, key=lambda b: b.created_at).id)
+        return None
+
+    def _ids_start_with(self, batch_id: str, prefix: str) -> bool:
+        """Whether every results line of an ended batch has a custom_id with ``prefix``."""
+        client = self._analyzer.sdk()
+
+        def ids() -> list[str]:
+            decoder = client.messages.batches.results(batch_id)
+            try:
+                return [str(getattr(line, "custom_id", "")) for line in decoder]
+            finally:
+                decoder.close()
+
+        try:
+            seen = self._call(ids)
+        except AiError:
+            return False
+        return bool(seen) and all(i.startswith(prefix) for i in seen)
+
     def status(self, batch_id: str) -> BatchStatus:
         """The batch's processing status and request counts.
 
         Raises:
-            AiError: the status could not be fetched; BAD_REQUEST with a hint when the
-                batch is not on the server (any more).
+            BatchStopped: asking again cannot help (the key, billing or spend limit, or
+                the batch is not on the server any more).
+            AiError: the status could not be fetched this time (offline, 5xx, 529, …).
         """
         client = self._analyzer.sdk()
-        return _status(self._call(lambda: client.messages.batches.retrieve(batch_id)))
+        batch = self._call(lambda: client.messages.batches.retrieve(batch_id), stop=True)
+        return _status(batch)
 
     def cancel(self, batch_id: str) -> BatchStatus:
         """Ask the API to stop the batch; items already done keep their results.
@@ -191,10 +342,14 @@ class BatchClient:
             custom_id → result, one for each key of ``passages``.
 
         Raises:
-            AiError: the results could not be fetched (the batch has not ended, the
-                connection broke, …). Failures of single items are results, not raised.
+            BatchStopped: the results are no longer available (archived, or past the
+                29-day retention), or asking again cannot help (as for :meth:`status`).
+            AiError: the results could not be fetched this time (the batch has not
+                ended, the connection broke, …). Failures of single items are results.
         """
         client = self._analyzer.sdk()
+        if self.status(batch_id).results_gone:
+            raise BatchStopped(AiErrorKind.SERVER, "results_url is null", message=RESULTS_GONE)
 
         def fetch() -> list[Any]:
             # The SDK retrieves the batch first and follows its results_url; the JSONL
@@ -205,7 +360,7 @@ class BatchClient:
             finally:
                 decoder.close()
 
-        lines = self._call(fetch)
+        lines = self._call(fetch, stop=True)
         found: dict[str, BatchItemResult] = {}
         for line in lines:
             custom_id = str(getattr(line, "custom_id", "") or "")
@@ -221,13 +376,25 @@ class BatchClient:
         return found
 
     def _call(
-        self, operation: Callable[[], _T], *, not_found: AiErrorKind = AiErrorKind.BAD_REQUEST
+        self,
+        operation: Callable[[], _T],
+        *,
+        not_found: AiErrorKind = AiErrorKind.BAD_REQUEST,
+        stop: bool = False,
     ) -> _T:
-        """Run one SDK call and turn its failures into AiErrors."""
+        """Run one SDK call and turn its failures into AiErrors.
+
+        With ``stop``, failures that asking again cannot heal (:data:`_PERMANENT_STATUSES`,
+        a spend-limit 429, results that are gone) raise :class:`BatchStopped` instead.
+        """
         try:
             return operation()
-        except AiError:
-            raise  # the analyzer's long-wait middleware already said what happened
+        except AiError as exc:
+            # The analyzer's middleware already said what happened (a long wait, the
+            # spend limit): stop on what will not heal, except a key not set yet.
+            if stop and _never_heals(exc) and not isinstance(exc, BatchStopped):
+                raise BatchStopped.of(exc) from exc
+            raise
         except RecursionError as exc:
             # A results line nested too deeply for the SDK's json.loads.
             raise AiError(AiErrorKind.TRUNCATED, "bad results line: nested too deeply") from exc
@@ -240,6 +407,10 @@ class BatchClient:
             mapped = _map_error(exc, not_found)
             if mapped is None:
                 raise  # not an SDK or HTTP failure: a bug for the crash handler
+            status = getattr(exc, "status_code", None)
+            permanent = status in _PERMANENT_STATUSES or _spend_limited(exc)
+            if stop and (permanent or _never_heals(mapped)):
+                raise BatchStopped.of(mapped) from exc
             raise mapped from exc
 
 
@@ -249,7 +420,45 @@ def _status(batch: anthropic.types.messages.MessageBatch) -> BatchStatus:
     request_counts = {name: int(getattr(counts, name, 0) or 0) for name in COUNT_NAMES}
     # Read with getattr: a gateway's reply may lack the field, and the SDK does not check.
     processing = str(getattr(batch, "processing_status", None) or IN_PROGRESS)
-    return BatchStatus(processing, request_counts, ended=processing == ENDED)
+    ended = processing == ENDED
+    gone = ended and (
+        not getattr(batch, "results_url", None) or getattr(batch, "archived_at", None) is not None
+    )
+    return BatchStatus(processing, request_counts, ended=ended, results_gone=gone)
+
+
+def _aware(moment: datetime) -> datetime:
+    """``moment`` with a time zone (UTC when it has none)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _total(batch: Any) -> int:
+    """How many requests a listed batch holds (its counts always add up to that)."""
+    counts = getattr(batch, "request_counts", None)
+    return sum(int(getattr(counts, name, 0) or 0) for name in COUNT_NAMES)
+
+
+def _never_heals(error: AiError) -> bool:
+    """Whether asking again about a batch cannot succeed until something changes.
+
+    A key not set yet (or an unreadable keyring) is the exception: the reader may add one,
+    and the job then carries on.
+    """
+    if error.kind in (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING):
+        return False
+    return not error.retryable or _spend_limited(error)
+
+
+def _spend_limited(exc: BaseException) -> bool:
+    """Whether a failure is the organisation's spend limit (a 429 that never heals).
+
+    The SDK reads ``error.details.error_code`` into ``APIStatusError.error_code``; the
+    message is checked too, for a gateway that passes the code on only in the text.
+    """
+    cause = exc.__cause__ if isinstance(exc, AiError) else exc
+    code = getattr(cause, "error_code", None)
+    text = f"{getattr(cause, 'message', '')} {getattr(exc, 'detail', '')}"
+    return code == SPEND_LIMIT_CODE or SPEND_LIMIT_CODE in text
 
 
 def _item(custom_id: str, result: Any, passage: str, prompt_version: str) -> BatchItemResult:
@@ -284,8 +493,7 @@ def _outcome(message: Any, passage: str, prompt_version: str) -> AnalysisOutcome
     """Validate one succeeded message, as ClaudeToneAnalyzer does for a streamed one.
 
     Raises:
-        AiError: REFUSAL, CUT_OFF (the answer hit max_tokens, perhaps all of it thinking:
-            only text blocks are the answer), TRUNCATED or SCHEMA.
+        AiError: REFUSAL, TRUNCATED (the answer hit max_tokens) or SCHEMA.
     """
     message_id = str(getattr(message, "id", "") or "")
     stop_reason = getattr(message, "stop_reason", None)
@@ -297,12 +505,7 @@ def _outcome(message: Any, passage: str, prompt_version: str) -> AnalysisOutcome
     try:
         checked = validate_answer(text, passage)
     except SchemaMismatch as exc:
-        if stop_reason == "max_tokens":
-            from reader_app.ai.thinking import cut_off_error
-
-            output = int(getattr(usage, "output_tokens", 0) or 0)
-            raise cut_off_error(0, output, message_id, no_text=not text.strip()) from exc
-        if stop_reason == "model_context_window_exceeded":
+        if stop_reason in ("max_tokens", "model_context_window_exceeded"):
             output = getattr(usage, "output_tokens", 0)
             detail = f"stop_reason={stop_reason} after {output} tokens"
             raise AiError(AiErrorKind.TRUNCATED, detail, request_id=message_id) from exc

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Sequence
 
+    from reader_app.ai.batch_limits import Plan
+    from reader_app.ai.batches import BatchClient
     from reader_app.config.settings import Settings
     from reader_app.core.book import Book
     from reader_app.usecases.analysis import AnalysisComposer, Place
@@ -49,6 +51,7 @@ def analyze_together(
     """
     from reader_app.ai.errors import AiError
     from reader_app.ai.multi import analyse_many
+    from reader_app.ai.prompt import cache_prefix
     from reader_app.storage.db import transaction
     from reader_app.usecases.analysis_records import item_outcome
 
@@ -90,7 +93,11 @@ def analyze_together(
             )
             continue
         outcome = item_outcome(checked, raw, request, len(results.done))
-        reports.append(analysis_json(outcome, place, passage, settings.prices, highlight))
+        reports.append(
+            analysis_json(
+                outcome, place, passage, settings.prices, highlight, prefix=cache_prefix(request)
+            )
+        )
     _print(reports, args.json)
     if results.failed:
         return fail(
@@ -114,26 +121,19 @@ def analyze_by_batch(
     args: argparse.Namespace,
 ) -> int:
     """Send one request per passage as a Message Batches job, wait, print the results."""
+    from reader_app.ai.batch_limits import plan
     from reader_app.ai.batches import BatchClient
     from reader_app.ai.client import ClaudeToneAnalyzer
     from reader_app.ai.errors import AiError
+    from reader_app.ai.prompt import cache_prefix
 
-    requests = [(f"p{n}", composer.for_passage(book, place)) for n, place in enumerate(places)]
+    # One part per batch (100,000 requests, 256 MB); the custom_ids carry the job's marker.
+    laid_out = plan([(n, composer.for_passage(book, place)) for n, place in enumerate(places)])
+    requests = [pair for part in sorted(laid_out.requests) for pair in laid_out.requests[part]]
     try:
         analyzer = ClaudeToneAnalyzer(api_key())
         try:
-            client = BatchClient(analyzer)
-            batch_id = client.submit(requests)
-            note(f"batch {batch_id} sent; waiting for it to end")
-            while not (status := client.status(batch_id)).ended:
-                counts = status.request_counts
-                note(f"{counts.get('succeeded', 0)} of {len(requests)} done")
-                time.sleep(max(0.01, args.poll_interval))
-            results = client.results(
-                batch_id,
-                {custom_id: r.passage for custom_id, r in requests},
-                {custom_id: r.prompt_version for custom_id, r in requests},
-            )
+            results = _run_batches(BatchClient(analyzer), laid_out, args.poll_interval)
         finally:
             analyzer.close()
     except AiError as exc:
@@ -161,13 +161,75 @@ def analyze_by_batch(
         )
         reports.append(
             analysis_json(
-                result.outcome, place, request.passage, settings.prices, highlight, batch=True
+                result.outcome,
+                place,
+                request.passage,
+                settings.prices,
+                highlight,
+                batch=True,
+                prefix=cache_prefix(request),
             )
         )
     _print(reports, args.json)
     if failed:
         return fail(f"{failed} of {len(places)} passages got no valid analysis", EXIT_FAILURE)
     return EXIT_OK
+
+
+# Polls in a row that may fail (offline, 5xx, 529) before the CLI gives up, and the
+# longest wait between two of them.
+_POLL_FAILURES = 8
+_MAX_POLL_WAIT_S = 300.0
+
+
+def _run_batches(client: BatchClient, laid_out: Plan, interval: float) -> dict[str, Any]:
+    """Send every part of a job once, wait for all to end, and collect their results.
+
+    Raises:
+        AiError: a part could not be sent; polling met a failure that will not heal
+            (BatchStopped: key, billing, spend limit, results archived) or failed
+            :data:`_POLL_FAILURES` times in a row.
+    """
+    from datetime import UTC, datetime
+
+    from reader_app.ai.batch_limits import RESULTS_GONE, BatchStopped
+    from reader_app.ai.errors import AiError, AiErrorKind
+
+    since = datetime.now(UTC)
+    ids: dict[int, str] = {}
+    for part in sorted(laid_out.requests):
+        marker = str(laid_out.parts[part]["marker"])
+        ids[part] = client.submit_once(laid_out.requests[part], marker, since,
+                                       exclude=set(ids.values()))  # fmt: skip
+        note(f"batch {ids[part]} sent; waiting for it to end")
+    total, ended, failures = len(laid_out.records), set[int](), 0
+    while len(ended) < len(ids):
+        try:
+            statuses = {part: client.status(ids[part]) for part in ids if part not in ended}
+        except AiError as exc:
+            failures += 1  # BatchStopped (key, billing, spend limit) is never retryable
+            if not exc.retryable or failures >= _POLL_FAILURES:
+                raise
+            wait = min(max(interval, 0.01) * 2**failures, _MAX_POLL_WAIT_S)
+            note(f"{exc} Trying again in {wait:.0f} s.")
+            time.sleep(wait)
+            continue
+        failures = 0
+        for part, status in statuses.items():
+            if status.results_gone:
+                raise BatchStopped(AiErrorKind.SERVER, "results_url is null", message=RESULTS_GONE)
+            if status.ended:
+                ended.add(part)
+        if len(ended) < len(ids):
+            done = sum(s.request_counts.get("succeeded", 0) for s in statuses.values())
+            note(f"{done} of {total} done")
+            time.sleep(max(0.01, interval))
+    results: dict[str, Any] = {}
+    for part, batch_id in ids.items():
+        pairs = laid_out.requests[part]
+        results.update(client.results(batch_id, {c: r.passage for c, r in pairs},
+                                      {c: r.prompt_version for c, r in pairs}))  # fmt: skip
+    return results
 
 
 def _print(reports: list[dict[str, Any]], as_json: bool) -> None:

@@ -14,7 +14,7 @@ import pytest
 from reader_app.ai.batches import BatchClient, BatchStatus
 from reader_app.ai.client import ClaudeToneAnalyzer
 from reader_app.ai.errors import AiError, AiErrorKind
-from reader_app.ai.prompt import PassageContext, PromptSettings, compose
+from reader_app.ai.prompt import PassageContext, PromptSettings, compose, with_cache_ttl
 from reader_app.ai.schema import output_schema
 from tests.fake_api import (
     BATCH_BAD_JSON,
@@ -90,9 +90,10 @@ def test_submit_sends_the_analysis_params_per_request(fake_api: FakeAnthropic, m
         assert "stream" not in params  # each request runs as a plain messages.create
         assert params["model"] == "claude-haiku-4-5"
         assert params["max_tokens"] == expected.max_tokens
-        assert params["system"] == expected.system
-        # The static prefix ends in the cache marker, so a batch reuses the cache too.
-        assert params["system"][-1]["cache_control"] == {"type": "ephemeral"}
+        assert params["system"] == with_cache_ttl(expected, "1h").system
+        # The static prefix ends in the cache marker, so a batch reuses the cache too; its
+        # requests run far apart, so the entry lives an hour.
+        assert params["system"][-1]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
         assert all("cache_control" not in block for block in params["system"][:-1])
         assert params["messages"] == expected.messages
         assert passage in params["messages"][0]["content"]
