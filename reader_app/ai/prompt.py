@@ -9,12 +9,14 @@ turn, fenced in tags and declared to be data.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from reader_app.ai.catalogue import UNKNOWN_CACHE_MINIMUM, spec_for
 from reader_app.ai.models import model_to_use
 from reader_app.ai.output_schema import output_schema
 from reader_app.ai.request import ToneRequest
@@ -209,8 +211,121 @@ def system_blocks(settings: PromptSettings, examples: Sequence[Example]) -> list
     ]
     if examples:
         blocks.append({"type": "text", "text": _examples_block(examples)})
-    blocks[-1]["cache_control"] = {"type": "ephemeral"}
+    blocks[-1]["cache_control"] = cache_marker()
     return blocks
+
+
+# -- caching ----------------------------------------------------------------------------------
+# Everything that differs between two analyses in one chapter (the passage, its context, the
+# earlier analyses, the examples chosen for the passage) comes after the one marker, so the
+# cached prefix is byte-identical from one analysis to the next (tests/ai/test_prompt_cache.py).
+
+CHARS_PER_TOKEN = 4.0
+"""English characters per token for Haiku 4.5's tokenizer (an estimate)."""
+NEWER_TOKENIZER = 1.3
+"""The 5.x models' tokenizer counts about 30 % more tokens for the same text."""
+
+
+def cache_marker(ttl: str = "5m") -> dict[str, str]:
+    """The ``cache_control`` of the prefix: 5 minutes (the default), or 1 hour."""
+    return {"type": "ephemeral", "ttl": "1h"} if ttl == "1h" else {"type": "ephemeral"}
+
+
+def batch_cache_ttl(requests: int) -> str:
+    """The cache lifetime for a Message Batches job of ``requests`` requests.
+
+    A batch's requests run in any order over minutes to hours, so a 5-minute entry can
+    expire between two of them and each later one pays for writing it again (1.25× input).
+    A 1-hour entry costs 2× input once, then reads: it pays from the second request on.
+    Analyses made one after another (the panel, an evaluation run) keep 5 minutes: each
+    read refreshes the entry at no cost.
+    """
+    return "1h" if requests >= 2 else "5m"
+
+
+def with_cache_ttl(request: ToneRequest, ttl: str) -> ToneRequest:
+    """The same request with its cache marker set to ``ttl`` ("5m" or "1h")."""
+    system = [
+        {**block, "cache_control": cache_marker(ttl)} if "cache_control" in block else block
+        for block in request.system
+    ]
+    return dataclasses.replace(request, system=system)
+
+
+@dataclass(frozen=True, slots=True)
+class CachePrefix:
+    """How long a request's cache-marked prefix is, against the model's minimum.
+
+    Attributes:
+        tokens: the prefix's estimated length in tokens (characters / 4, 30 % more for
+            the 5.x tokenizer).
+        minimum: the shortest prefix the model caches (the catalogue's; 4,096 when unknown).
+    """
+
+    tokens: int
+    minimum: int
+
+    @property
+    def cacheable(self) -> bool:
+        """Long enough for the API to cache it."""
+        return self.tokens >= self.minimum
+
+
+def prefix_tokens(text: str, model: str) -> int:
+    """A token estimate of ``text`` for ``model``'s tokenizer."""
+    count = len(text) / CHARS_PER_TOKEN
+    if re.match(r"claude-[a-z]+-5(\b|-)", model):
+        count *= NEWER_TOKENIZER
+    return round(count)
+
+
+def cache_prefix(request: ToneRequest) -> CachePrefix:
+    """The request's cached prefix: the system blocks up to the last ``cache_control``."""
+    marked = [i for i, block in enumerate(request.system) if "cache_control" in block]
+    prefix = request.system[: marked[-1] + 1] if marked else []
+    text = "".join(str(block.get("text", "")) for block in prefix)
+    spec = spec_for(request.model)
+    minimum = spec.cache_minimum if spec is not None else UNKNOWN_CACHE_MINIMUM
+    return CachePrefix(prefix_tokens(text, request.model), minimum)
+
+
+def cache_note(prefix: CachePrefix) -> str:
+    """What to say instead of a cached share when the prefix cannot be cached, else ""."""
+    if prefix.cacheable:
+        return ""
+    return (
+        f"prefix too short to cache: about {prefix.tokens:,} tokens, the model caches"
+        f" {prefix.minimum:,} or more"
+    )
+
+
+TOO_SHORT = "prefix too short to cache"
+"""Said when the API reports no cache write or read at all: every request marks its prefix,
+and below the model's minimum the API caches nothing and says nothing."""
+
+
+def cache_summary(
+    uncached: int, written: int, read: int, prefix: CachePrefix | None = None
+) -> tuple[float | None, str | None]:
+    """The cached share of one answer's input, from the API's usage, or why there is none.
+
+    Args:
+        uncached: ``input_tokens`` (the input neither written to nor read from the cache).
+        written: ``cache_creation_input_tokens``.
+        read: ``cache_read_input_tokens``.
+        prefix: the request's prefix, when known (a finer note).
+
+    Returns:
+        (``read`` / all input tokens, None) when the cache was written or read; else
+        (None, a note): the prefix was too short, or nothing was cached although it was
+        long enough.
+    """
+    total = uncached + written + read
+    if written or read:
+        return (read / total if total else 0.0), None
+    if prefix is None:
+        return None, TOO_SHORT
+    return None, cache_note(prefix) or "nothing was written to or read from the cache"
 
 
 def user_turn(ctx: PassageContext) -> str:
@@ -241,7 +356,11 @@ def prompt_version(
     """
     shaping: dict[str, object] = {
         "similar_examples": similar,
-        "system": list(system),
+        # The cache's lifetime does not shape the answer: a batch shares the panel's version.
+        "system": [
+            {**b, "cache_control": {"type": "ephemeral"}} if "cache_control" in b else b
+            for b in system
+        ],
         "model": settings.model,
         "max_tokens": settings.max_tokens,
         "context": settings.context_paragraphs,

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from reader_app.ai.errors import AiError
+    from reader_app.ai.prompt import CachePrefix
     from reader_app.ai.request import AnalysisOutcome, ToneRequest
     from reader_app.core.book import Book
     from reader_app.usecases.analysis_records import AnalysisRecorder
@@ -100,16 +101,26 @@ def analysis_json(
     highlight_id: int | None,
     *,
     batch: bool = False,
+    prefix: CachePrefix | None = None,
 ) -> dict[str, Any]:
     """The stable JSON shape documented in the README.
 
     ``cost_usd`` is null when the model's price is unknown; ``batch``: the answer came
-    through the Message Batches API and is priced at the batch rate.
+    through the Message Batches API and is priced at the batch rate. ``cached_share`` is
+    the API's ``cache_read_input_tokens`` over all input tokens, or null with a
+    ``cache_note`` when nothing was cached (``prefix``: the request's, for the reason).
     """
+    from reader_app.ai.prompt import cache_summary
     from reader_app.usecases.cost import answer_cost
 
     usage = outcome.usage
     cost = answer_cost(outcome.model, usage, prices, batch=batch)
+    share, note = cache_summary(
+        usage.input_tokens,
+        usage.cache_creation_input_tokens,
+        usage.cache_read_input_tokens,
+        prefix,
+    )
     return {
         **outcome.analysis.model_dump(),
         "passage": passage,
@@ -127,6 +138,10 @@ def analysis_json(
             "cache_read_input_tokens": usage.cache_read_input_tokens,
         },
         "cost_usd": None if cost is None else round(cost, 6),
+        "cache_read_tokens": usage.cache_read_input_tokens,
+        "cache_creation_tokens": usage.cache_creation_input_tokens,
+        "cached_share": None if share is None else round(share, 4),
+        "cache_note": note,
         "ttft_ms": round(outcome.ttft_ms, 1),
         "total_ms": round(outcome.total_ms, 1),
         "highlight_id": highlight_id,
@@ -149,9 +164,15 @@ def render_text(report: dict[str, Any]) -> str:
     from reader_app.usecases.cost import cost_text
 
     usage = report["usage"]
+    share = report.get("cached_share")
+    cached = (
+        f"{usage['cache_read_input_tokens']} cached, {share:.0%} of the input"
+        if share is not None
+        else report.get("cache_note") or f"{usage['cache_read_input_tokens']} cached"
+    )
     lines.append(
         f"\n{report['model']} · {usage['input_tokens']} in, {usage['output_tokens']} out"
-        f" ({usage['cache_read_input_tokens']} cached) · {cost_text(report['cost_usd'])}"
+        f" ({cached}) · {cost_text(report['cost_usd'])}"
         f" · {report['total_ms'] / 1000:.1f} s"
     )
     if report["highlight_id"] is not None:

@@ -203,7 +203,12 @@ def cmd_analyze(argv: Sequence[str], paths: AppPaths) -> int:
         return fail(str(exc), EXIT_FAILURE)
     finally:
         conn.close()
-    report = analysis_json(outcome, place, request.passage, settings.prices, highlight_id)
+    from reader_app.ai.prompt import cache_prefix
+
+    report = analysis_json(
+        outcome, place, request.passage, settings.prices, highlight_id,
+        prefix=cache_prefix(request),
+    )  # fmt: skip
     if args.json:
         write_json(report)
     else:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from reader_app.ai.errors import CONSOLE_LINKS
 from reader_app.ai.models import model_to_use
-from reader_app.ai.prompt import DEFAULT_OBJECTIVE, OBJECTIVE_PRESETS
+from reader_app.ai.prompt import DEFAULT_OBJECTIVE, OBJECTIVE_PRESETS, cache_summary
 from reader_app.core.tone_result import ToneResult
 from reader_app.ui.emotion_bars import EmotionBars
 from reader_app.usecases.cost import shown_cost
@@ -116,6 +116,11 @@ class TonePanel(QWidget):
         self.evidence = _plain(QLabel(self))
         self.evidence.setObjectName("evidence")
         self.meta = _plain(QLabel(self))
+        # The cached share of this session's analyses (read, all input tokens, answers),
+        # counted from the API's usage of each answer this panel waited for.
+        self._session_cache = [0, 0, 0]
+        self._counted: set[int] = set()
+        self._waiting_for = ""
         self.meta.setObjectName("analysisMeta")
         self.status = _plain(QLabel(self))
         self.status.setObjectName("toneStatus")
@@ -220,6 +225,7 @@ class TonePanel(QWidget):
 
     def show_passage(self, passage: str, analysed: bool) -> None:
         """A highlight is selected; ``analysed`` says whether an answer will follow."""
+        self._waiting_for = ""
         self._clear_answer()
         self.passage.setHtml(passage_html(passage, []))
         self.passage.show()
@@ -234,6 +240,7 @@ class TonePanel(QWidget):
     def show_pending(self, passage: str, note: str = "") -> None:
         """The request is on its way; the explanation will stream in."""
         self.show_passage(passage, analysed=True)
+        self._waiting_for = passage
         self.status.setText(self.tr("Analysing…") + (f" {note}" if note else ""))
         self.status.show()
         self.explanation.show()
@@ -280,12 +287,13 @@ class TonePanel(QWidget):
         cached = record.cache_read_tokens
         self.meta.setText(
             self.tr(
-                "{model} · {inp:,} in ({cached:,} cached) / {out:,} out · {cost}"
+                "{model} · {inp:,} in ({cache}) / {out:,} out · {cost}"
                 " · first words {ttft:.1f} s, done {total:.1f} s"
             ).format(
                 model=record.model, inp=record.input_tokens + record.cache_creation_tokens + cached,
-                cached=cached, out=record.output_tokens, cost=self._cost_text(record),
-                ttft=record.ttft_ms / 1000, total=record.total_ms / 1000,
+                cache=self._cache_text(record, passage), out=record.output_tokens,
+                cost=self._cost_text(record), ttft=record.ttft_ms / 1000,
+                total=record.total_ms / 1000,
             )
         )  # fmt: skip
         for widget in (self.tone, self.facts, self.emotions, self.explanation, self.meta):
@@ -304,6 +312,32 @@ class TonePanel(QWidget):
                 )
             )
             self.corrected_note.show()
+
+    def _cache_text(self, record: AnalysisRecord, passage: str) -> str:
+        """The answer's cached share from the API's usage, or why nothing was cached.
+
+        Then the share over this session's analyses: each answer this panel waited for
+        counts once.
+        """
+        read, written = record.cache_read_tokens, record.cache_creation_tokens
+        total = record.input_tokens + written + read
+        if passage == self._waiting_for and record.id not in self._counted:
+            self._counted.add(record.id)
+            tally = self._session_cache
+            tally[0], tally[1], tally[2] = tally[0] + read, tally[1] + total, tally[2] + 1
+        self._waiting_for = ""
+        share, _note = cache_summary(record.input_tokens, written, read)
+        text = (
+            self.tr("prefix too short to cache")
+            if share is None
+            else self.tr("{cached:,} cached, {share:.0%}").format(cached=read, share=share)
+        )
+        session_read, session_total, answers = self._session_cache
+        if answers and session_total:
+            text += self.tr("; this session {share:.0%} cached over {n} analyses").format(
+                share=session_read / session_total, n=answers
+            )
+        return text
 
     def _cost_text(self, record: AnalysisRecord) -> str:
         """The answer's cost, or "price unknown" (never $0) for a model with no price."""
