@@ -334,7 +334,7 @@ class TonePanel(QWidget):
         )
         session_read, session_total, answers = self._session_cache
         if answers and session_total:
-            text += self.tr("; this session {share:.0%} cached over {n} analyses").format(
+            text += self.tr("; this session {share:.0%} cached over {n} analysis(es)").format(
                 share=session_read / session_total, n=answers
             )
         return text
