@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.usecases.cost import cost_text, shown_cost
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -39,8 +41,8 @@ def verdict(answer: EvalAnswer) -> tuple[str, bool | None]:
     return (f"{word} (judged)" if answer.judged else word), answer.correct
 
 
-def figures(report: RunReport) -> list[tuple[str, str]]:
-    """The report as (name, value) rows."""
+def figures(report: RunReport, model: str = "") -> list[tuple[str, str]]:
+    """The report as (name, value) rows (``model``: the run's, to tell an unknown price)."""
     return [
         ("Labelled", f"{report.labelled}"),
         ("Correct", f"{report.correct}"),
@@ -59,7 +61,7 @@ def figures(report: RunReport) -> list[tuple[str, str]]:
             "Cache read / written",
             f"{report.cache_read_tokens:,} / {report.cache_creation_tokens:,}",
         ),
-        ("Cost (estimate)", f"${report.cost_usd:.4f}"),
+        ("Cost (estimate)", cost_text(shown_cost(model, report.cost_usd))),
     ]
 
 
@@ -109,15 +111,16 @@ class RunReportView(QWidget):
         answers: Sequence[EvalAnswer],
         items: dict[int, EvalItem],
         summary: str,
+        model: str = "",
     ) -> None:
-        """Fill the view."""
+        """Fill the view (``model``: the run's; an unpriced one shows "price unknown")."""
         self.summary.setText(summary)
         while self.grid.count():
             taken = self.grid.takeAt(0)
             widget = taken.widget() if taken is not None else None
             if widget is not None:
                 widget.deleteLater()
-        for row, (name, value) in enumerate(figures(report)):
+        for row, (name, value) in enumerate(figures(report, model)):
             label = QLabel(self.tr(name), self)
             shown = QLabel(value, self)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

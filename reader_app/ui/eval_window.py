@@ -388,7 +388,8 @@ class EvalWindow(QDialog):
         answers = self._repo.answers(run_id)
         items = dict(self._repo.items(info.set_id))
         report = summarise_run(answers, info.field)
-        self.report.show_report(report, answers, items, self._describe(info))
+        model = str(info.config.get("model", ""))
+        self.report.show_report(report, answers, items, self._describe(info), model)
 
     def _describe(self, info: EvalRunInfo) -> str:
         config = info.config

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from reader_app.ai.pricing import estimate_cost
 from reader_app.ai.request import Usage
 from reader_app.core.examples import Example
@@ -54,6 +56,8 @@ def test_cost_estimate() -> None:
                   cache_read_input_tokens=10_000)  # fmt: skip
     # haiku: $1 in, $5 out per million; cache write 1.25×, cache read 0.1×.
     expected = (1_000 * 1 + 2_000 * 1.25 + 10_000 * 0.1 + 500 * 5) / 1e6
-    assert abs(estimate_cost("claude-haiku-4-5", usage) - expected) < 1e-12
-    assert estimate_cost("unknown-model", usage) == 0.0
-    assert estimate_cost("claude-haiku-4-5", usage, [("claude-haiku-4", 2.0, 10.0)]) > expected
+    assert estimate_cost("claude-haiku-4-5", usage) == pytest.approx(expected, abs=1e-12)
+    assert estimate_cost("unknown-model", usage) is None  # "price unknown", never $0
+    dearer = estimate_cost("claude-haiku-4-5", usage, [("claude-haiku-4", 2.0, 10.0)])
+    assert dearer is not None
+    assert dearer > expected

@@ -1,4 +1,4 @@
-"""The Tone panel's cost line: a price, or "price unknown", never $0 for an unpriced model."""
+"""What the reader is shown as a cost: a price, or "price unknown", never $0 for an unpriced model."""
 
 from __future__ import annotations
 
@@ -37,3 +37,12 @@ def test_a_priced_model_shows_its_cost(qtbot: QtBot) -> None:
     meta = _meta(qtbot, "claude-haiku-5-5", 0.00027)
     assert "$0.0003" in meta
     assert "price unknown" not in meta
+
+
+def test_an_eval_report_of_an_unpriced_model_says_price_unknown() -> None:
+    from reader_app.core.evaluation import summarise_run
+    from reader_app.ui.eval_report import figures
+
+    report = summarise_run([], "polarity")
+    assert dict(figures(report, "claude-mystery-7"))["Cost (estimate)"] == "price unknown"
+    assert dict(figures(report, "claude-haiku-5-5"))["Cost (estimate)"] == "$0.0000"
