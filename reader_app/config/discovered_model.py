@@ -1,8 +1,9 @@
 """The default model the API last listed for this profile, kept between runs.
 
 The window lists the API's models once per run (the first time they matter) and picks the
-newest fast one. Keeping that choice in the profile's cache lets the command line use the
-same model without an API call of its own, and lets the window start with it.
+newest Haiku that supports structured outputs. Keeping that choice in the profile's cache
+lets the command line use the same model without an API call of its own, and lets the
+window start with it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Which model answers when the reader has not chosen one: the same in the window and the CLI.
 
 The window lists the API's models (once per run, in the background) and keeps the newest
-fast one in the profile; the command line and the next start read what was kept. Without
-a listing yet, the built-in default of ``ai/models.py`` answers.
+Haiku that supports structured outputs (by the listing's capabilities, else the model
+catalogue) in the profile; the command line and the next start read what was kept. Without
+a listing yet, the catalogue's default of ``ai/models.py`` answers (``claude-haiku-5-5``).
 """
 
 from __future__ import annotations
