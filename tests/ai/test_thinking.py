@@ -247,3 +247,19 @@ def test_a_batch_sends_the_same_thinking_and_effort(
     assert "thinking" not in second
     assert second["output_config"]["effort"] == "medium"
     assert second["max_tokens"] == 1200 + THINKING_HEADROOM["medium"]
+
+
+def test_an_eval_run_sends_what_the_settings_say(
+    fake_api: FakeAnthropic, analyzer: ClaudeToneAnalyzer
+) -> None:
+    from reader_app.ai.eval_runner import EvalRunner
+    from reader_app.core.eval_data import EvalItem
+
+    item = EvalItem(PASSAGE, "Wistful")
+    for think_more, effort in ((False, "low"), (True, "medium")):
+        settings = PromptSettings(model="claude-haiku-5-5", think_more=think_more)
+        request = EvalRunner(lambda: analyzer, settings).request_for(item)
+        analyzer.analyse(request)
+        body = _sent(fake_api)
+        assert body["output_config"]["effort"] == effort
+        assert ("thinking" in body) is not think_more
