@@ -115,14 +115,14 @@ def test_several_passages_in_one_request(fake_api: FakeAnthropic, tmp_path: Path
 
 
 def test_one_bad_passage_does_not_lose_the_others(fake_api: FakeAnthropic, tmp_path: Path) -> None:
-    items = [{**ANSWER, "passage": 1}, {**ANSWER, "passage": 2, "polarity": "cross"}]
+    items = [{**ANSWER, "passage": 1}, {**ANSWER, "passage": 2, "tone": ""}]  # no tone
     fake_api.reply_json({"items": items})
     result = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder to dissect.",
                  "--find", "Sweet is the lore", "--json")  # fmt: skip
     assert result.returncode == 1
     reports = json.loads(result.stdout)
     assert reports[0]["tone"] == "Harsh and Condemning"
-    assert "wrong shape" in reports[1]["error"]
+    assert "no tone" in reports[1]["error"]
     assert "1 of 2 passages got no valid analysis" in result.stderr
 
 

@@ -15,7 +15,9 @@ def output_schema() -> dict[str, Any]:
     """The JSON schema sent as ``output_config.format``.
 
     Written out rather than generated so that it stays within what structured outputs
-    accept (no numeric bounds; the ranges are in the descriptions and checked here).
+    accept: no numeric bounds, no string lengths, no ``maxItems``, ``minItems`` only 0
+    or 1, ``additionalProperties: false`` on every object. The bounds it cannot state are
+    in the descriptions, and ``schema.repair_answer`` makes the answer keep them.
     """
     emotion = {
         "type": "object",
@@ -43,6 +45,7 @@ def output_schema() -> dict[str, Any]:
             "emotions": {
                 "type": "array",
                 "items": emotion,
+                "minItems": 1,
                 "description": "1 to 3 emotions, strongest first",
             },
             "evidence": {"type": "array", "items": evidence},

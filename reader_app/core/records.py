@@ -194,6 +194,12 @@ class AnalysisRecord(NewAnalysis):
     id: int = 0
     created_at: str = ""
 
+    @property
+    def adjusted(self) -> tuple[str, ...]:
+        """What was repaired in the model's answer to fit the schema (kept in the result)."""
+        notes = (self.result or {}).get("adjusted")
+        return tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else ()
+
 
 @dataclass(frozen=True)
 class EvalSetInfo:

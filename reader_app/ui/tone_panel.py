@@ -283,6 +283,12 @@ class TonePanel(QWidget):
                     n=record.dropped_evidence
                 )
             )
+        if record.adjusted:
+            lines.append(
+                self.tr("(The answer was adjusted to fit: {notes}.)").format(
+                    notes="; ".join(record.adjusted)
+                )
+            )
         self.evidence.setText("\n".join(lines))
         cached = record.cache_read_tokens
         self.meta.setText(

@@ -314,15 +314,16 @@ def test_max_tokens_with_cut_json_is_cut_off(fake_api: FakeAnthropic, make_analy
 @pytest.mark.parametrize(
     "answer",
     [
-        {"tone": "Wistful"},  # fields missing
-        {**GOOD_ANSWER, "polarity": "bittersweet"},  # not in the enum
+        # What can be repaired is (tests/ai/test_schema_repair.py); no tone cannot be.
+        {k: v for k, v in GOOD_ANSWER.items() if k != "tone"},  # no tone at all
+        [GOOD_ANSWER],  # not an object
         "The tone is wistful.",  # not JSON at all
     ],
 )
 def test_answer_failing_the_schema(
-    fake_api: FakeAnthropic, make_analyzer, answer: dict[str, Any] | str
+    fake_api: FakeAnthropic, make_analyzer, answer: dict[str, Any] | list[Any] | str
 ) -> None:
-    fake_api.reply_json(answer)
+    fake_api.reply_json(answer if not isinstance(answer, list) else json.dumps(answer))
     error = analyse_error(make_analyzer())
     assert error.kind is AiErrorKind.SCHEMA
     assert "end_turn" in error.detail

@@ -71,11 +71,11 @@ def test_items_are_handed_over_as_soon_as_complete() -> None:
 
 
 def test_a_bad_item_costs_only_itself() -> None:
-    bad = {**ITEMS[1], "polarity": "furious"}
+    bad = {**ITEMS[1], "tone": ""}  # no tone: what cannot be repaired
     stream = ItemStream(PASSAGES, lambda _i, _c: None)
     results = stream.finish(json.dumps({"items": [ITEMS[0], bad]}))
     assert sorted(results.done) == [0]
-    assert "wrong shape" in results.failed[1]
+    assert "no tone" in results.failed[1]
     assert results.failed[2] == "no answer for this passage"
 
 

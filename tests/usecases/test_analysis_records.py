@@ -258,7 +258,7 @@ def test_a_group_keeps_each_answer_as_it_arrives_and_shares_the_usage(
     library: Library, analyzer: ClaudeToneAnalyzer, fake_api: FakeAnthropic
 ) -> None:
     items = [
-        {**_item(1, "Gentle", "joy", "Sweet"), "polarity": "glad"},  # fails the schema
+        {**_item(1, "Gentle", "joy", "Sweet"), "tone": " "},  # no tone: cannot be repaired
         _item(2, "Regretful and Accusatory", "sadness", "meddling"),
         _item(3, "Harsh and Condemning", "disgust", "murder"),
     ]
@@ -277,7 +277,7 @@ def test_a_group_keeps_each_answer_as_it_arrives_and_shares_the_usage(
     sweet, meddling, murder = (library.analyses.history(h.id) for h in highlights)
     assert [(r.status, r.error_kind) for r in sweet] == [("failed", "schema")]
     assert sweet[0].error_message == item_failure_message(results.failed[0])
-    assert "wrong shape" in sweet[0].error_message
+    assert "no tone" in sweet[0].error_message
     assert (meddling[0].tone, murder[0].tone) == ("Regretful and Accusatory", ANSWER["tone"])
     assert (_color(library, highlights[1].id), _color(library, highlights[2].id)) == (
         "sadness",
