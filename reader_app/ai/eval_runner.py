@@ -153,6 +153,7 @@ class EvalRunner:
             "language": settings.language,
             "context_paragraphs": settings.context_paragraphs,
             "max_tokens": settings.max_tokens,
+            "think_more": settings.think_more,
             "strategy": settings.example_strategy,
             "k": settings.example_k,
             "examples": len(self._fixed if settings.example_strategy == "fixed" else self._pool),

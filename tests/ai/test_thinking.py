@@ -263,3 +263,4 @@ def test_an_eval_run_sends_what_the_settings_say(
         body = _sent(fake_api)
         assert body["output_config"]["effort"] == effort
         assert ("thinking" in body) is not think_more
+        assert EvalRunner(lambda: analyzer, settings).config()["think_more"] is think_more
