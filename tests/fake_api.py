@@ -18,11 +18,23 @@ It can also misbehave as a broken server or network would, for the limits of the
 (a malformed stream) and ``reply_redirect`` (a 3xx to elsewhere).
 
 Message Batches are served too (tests/fake_batches.py).
+
+It is as strict as the documented API (the rules and their sources: tests/fake_rules.py):
+the key is required on every path (``Authorization: Bearer`` or ``x-api-key``); models are
+listed with ``capabilities`` and limits; a model that thinks by default (or is asked to)
+answers with a thinking block first, whose tokens count toward ``max_tokens`` and
+``output_tokens`` (``max_tokens`` reached → ``stop_reason: "max_tokens"``, possibly before
+any text); usage is worked out from the request, and a prefix up to a ``cache_control``
+breakpoint is cached only above the model's minimum; unsupported JSON-schema keywords,
+more than four breakpoints, a thinking setting the model refuses and a schema for a model
+without structured outputs are each a 400. A reply scripted with its own ``usage``,
+``thinking`` or ``stop_reason`` other than ``end_turn`` is sent as scripted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import threading
@@ -33,6 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
+from reader_app.ai.catalogue import spec_for
 from tests.fake_batches import (
     BATCH_BAD_JSON,
     BATCH_CANCELED,
@@ -43,6 +56,17 @@ from tests.fake_batches import (
     FakeBatch,
     FakeBatches,
     answer_text,
+)
+from tests.fake_rules import (
+    THINKING_TEXT,
+    THINKING_TOKENS,
+    PromptCache,
+    RequestRefused,
+    capabilities,
+    chars_for,
+    check_output_format,
+    thinking_tokens,
+    tokens,
 )
 from tests.fake_sse import stream_events, thinking_block
 
@@ -213,6 +237,9 @@ class FakeAnthropic(FakeBatches):
         self.responder: Callable[[RecordedRequest], Reply | None] | None = None
         self.in_flight = 0
         self.max_in_flight = 0
+        self.thinking_tokens: dict[str, int] = dict(THINKING_TOKENS)
+        self.cache = PromptCache()
+        self.clock_offset = 0.0  # added to time.monotonic() for cache TTLs (advance_clock)
         self._queue: deque[tuple[str, Reply]] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -358,6 +385,17 @@ class FakeAnthropic(FakeBatches):
         reply = Reply("error", status=status, headers={"location": location})
         return self.enqueue(reply)
 
+    def advance_clock(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the prompt cache (TTLs of 5 min and 1 h)."""
+        self.clock_offset += seconds
+
+    def model_info(self, model: str) -> dict[str, Any] | None:
+        """The listed model ``model`` (a dated id finds its alias), or None."""
+        for info in self.models:
+            if model == info["id"] or model.startswith(info["id"] + "-"):
+                return info
+        return None
+
     def requests_to(self, path: str) -> list[RecordedRequest]:
         """The recorded requests whose path is ``path``."""
         return [r for r in self.requests if r.path == path]
@@ -397,10 +435,17 @@ class FakeAnthropic(FakeBatches):
                     self.in_flight -= 1
 
     def _route(self, h: _Handler, url: SplitResult, body: bytes, recorded: RecordedRequest) -> None:
-        if h.headers.get("authorization") != f"Bearer {self.valid_key}":
+        keys = (h.headers.get("authorization"), f"Bearer {h.headers.get('x-api-key')}")
+        if f"Bearer {self.valid_key}" not in keys:
             self._send_error(h, Reply("error", status=401, error_type="authentication_error",
                                       message="invalid x-api-key"))  # fmt: skip
             return
+        if h.command == "POST" and url.path in (MESSAGES, MESSAGES + "/count_tokens"):
+            try:
+                self._check_request(json.loads(body or b"{}"))
+            except (RequestRefused, ValueError) as exc:
+                self._api_error(h, 400, "invalid_request_error", str(exc))
+                return
         reply = self._next_reply(url.path)
         if (
             reply is None
@@ -412,14 +457,17 @@ class FakeAnthropic(FakeBatches):
             self._send_error(h, reply)
         elif h.command == "POST" and url.path == MESSAGES:
             request = json.loads(body)
+            shaped = self._shape(reply or self.default_reply, request)
             if request.get("stream") is True:
-                self._send_stream(h, reply or self.default_reply, request)
+                self._send_stream(h, shaped, request)
             else:
-                self._send_message(h, reply or self.default_reply, request)
+                self._send_message(h, shaped, request)
         elif h.command == "POST" and url.path == MESSAGES + "/count_tokens":
             self._send_json(h, 200, {"input_tokens": max(1, len(body) // 4)})
         elif h.command == "POST" and url.path == BATCHES:
             self._create_batch(h, json.loads(body or b"{}"))
+        elif h.command == "GET" and url.path == BATCHES:
+            self._list_batches(h, parse_qs(url.query))
         elif url.path.startswith(BATCHES + "/"):
             self._batch_route(h, url.path.removeprefix(BATCHES + "/").split("/"))
         elif h.command == "GET" and url.path == "/v1/models":
@@ -428,13 +476,57 @@ class FakeAnthropic(FakeBatches):
         elif h.command == "GET" and url.path.startswith("/v1/models/"):
             found = [m for m in self.models if m["id"] == url.path.rsplit("/", 1)[1]]
             if found:
-                self._send_json(h, 200, {"type": "model", **found[0]})
+                self._send_json(h, 200, {"type": "model", **_listed(found[0])})
             else:
                 self._send_error(h, Reply("error", status=404, error_type="not_found_error",
                                           message="model not found"))  # fmt: skip
         else:
             self._send_error(h, Reply("error", status=404, error_type="not_found_error",
                                       message=f"no route {h.command} {url.path}"))  # fmt: skip
+
+    def _check_request(self, request: dict[str, Any]) -> None:
+        """Refuse what the real API refuses with a 400 (tests/fake_rules.py).
+
+        Raises:
+            RequestRefused: the request breaks a rule.
+        """
+        if not isinstance(request, dict):
+            raise RequestRefused("the body is not a JSON object")
+        model = str(request.get("model", ""))
+        info = self.model_info(model)
+        check_output_format(request, info)
+        limit = _listed({"id": model, **(info or {})})["max_tokens"]
+        if isinstance(limit, int) and int(request.get("max_tokens") or 0) > limit:
+            raise RequestRefused(f"max_tokens: {request['max_tokens']} > {limit} for {model}")
+        if "max_tokens" in request:  # not on count_tokens
+            thinking_tokens(request, self.thinking_tokens)
+        PromptCache().usage(request, 0.0)  # the breakpoints alone: more than 4 is a 400
+
+    def _shape(self, reply: Reply, request: dict[str, Any]) -> Reply:
+        """The reply as the model would send it: thinking first, usage from the request,
+        and cut at ``max_tokens``. A reply's own usage, thinking or stop reason stands."""
+        if reply.kind != "stream" or reply.ending != "complete":
+            return reply
+        model = str(request.get("model", ""))
+        usage = dict(reply.usage)
+        if not {"input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"} & set(
+            usage
+        ):
+            usage.update(self.cache.usage(request, time.monotonic() + self.clock_offset))
+        if "output_tokens" in usage or reply.thinking or reply.stop_reason != "end_turn":
+            return dataclasses.replace(reply, usage=usage)
+        budget = int(request.get("max_tokens") or 0) or 1 << 30
+        thought = min(thinking_tokens(request, self.thinking_tokens), budget)
+        thinking = (THINKING_TEXT * (1 + chars_for(thought, model) // len(THINKING_TEXT)))[
+            : chars_for(thought, model)
+        ]
+        text, stop = reply.text, reply.stop_reason
+        if thought + tokens(text, model) > budget:
+            text, stop = text[: chars_for(budget - thought, model)], "max_tokens"
+        usage["output_tokens"] = max(1, thought + tokens(text, model))
+        return dataclasses.replace(
+            reply, text=text, thinking=thinking, stop_reason=stop, usage=usage
+        )
 
     @staticmethod
     def _read_body(h: _Handler) -> bytes:
@@ -452,7 +544,7 @@ class FakeAnthropic(FakeBatches):
         ids = [m["id"] for m in self.models]
         after = query.get("after_id", [None])[0]
         start = ids.index(after) + 1 if after in ids else 0
-        data = [{"type": "model", **m} for m in self.models[start : start + limit]]
+        data = [{"type": "model", **_listed(m)} for m in self.models[start : start + limit]]
         return {
             "data": data,
             "has_more": start + limit < len(ids),
@@ -584,3 +676,12 @@ class FakeAnthropic(FakeBatches):
                 reply.sent.append((time.perf_counter(), data["delta"].get("text", "")))
         if reply.chunked and reply.ending == "complete":
             h.wfile.write(b"0\r\n\r\n")
+
+
+def _listed(model: dict[str, Any]) -> dict[str, Any]:
+    """A model as ``GET /v1/models`` lists it: with limits and capabilities (SDK 2.16
+    ``ModelInfo``); what a test set on the model itself wins."""
+    spec = spec_for(str(model["id"]))
+    return {"max_input_tokens": spec.context_tokens if spec else 200_000,
+            "max_tokens": spec.max_output_tokens if spec else 64_000,
+            "capabilities": capabilities(str(model["id"])), **model}  # fmt: skip

@@ -55,7 +55,8 @@ def right_for_all_but(wrong: set[str]):  # type: ignore[no-untyped-def]
         polarity = POLARITY[labels[verse]]
         if verse in wrong:
             polarity = "mixed" if polarity != "mixed" else "positive"
-        return Reply("stream", text=json.dumps({**GOOD_ANSWER, "polarity": polarity}))
+        answer = json.dumps({**GOOD_ANSWER, "polarity": polarity})
+        return Reply("stream", text=answer, usage={"input_tokens": 25})  # 25 each, as scripted
 
     return reply
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from reader_app.ai.catalogue import spec_for
 from reader_app.ai.client import ClaudeToneAnalyzer, ModelChoice
 from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.ai.models import choose_default_model
@@ -378,9 +379,16 @@ def test_list_models_active_only_newest_first(fake_api: FakeAnthropic, make_anal
     assert [m.id for m in models] == [
         "claude-sonnet-5-5", "claude-haiku-5-5", "claude-opus-4-5", "claude-haiku-4-5"
     ]  # fmt: skip
-    assert models[1] == ModelChoice(
-        "claude-haiku-5-5", "Claude Haiku 5.5", "haiku", "2026-08-15T00:00:00+00:00"
-    )
+    haiku = models[1]
+    assert (haiku.id, haiku.display_name, haiku.line, haiku.created_at) == (
+        "claude-haiku-5-5", "Claude Haiku 5.5", "haiku", "2026-08-15T00:00:00+00:00")  # fmt: skip
+    # The listing's capabilities and limits (the fake lists the catalogue's).
+    spec = spec_for("claude-haiku-5-5")
+    assert spec is not None
+    assert (haiku.structured_outputs, haiku.batch, haiku.thinking) == (True, True, True)
+    assert set(haiku.efforts or ()) == set(spec.efforts)
+    assert (haiku.max_input_tokens, haiku.max_tokens) == (
+        spec.context_tokens, spec.max_output_tokens)  # fmt: skip
     assert len(fake_api.requests_to("/v1/models")) == 3
     assert choose_default_model(models) == "claude-haiku-5-5"
 
@@ -388,8 +396,9 @@ def test_list_models_active_only_newest_first(fake_api: FakeAnthropic, make_anal
 def test_list_models_without_lifecycle_field(fake_api: FakeAnthropic, make_analyzer) -> None:
     # An older gateway may not send lifecycle or line: keep the model, not crash.
     fake_api.models = [
-        {"id": "claude-x", "display_name": "X", "created_at": "2025-01-01T00:00:00Z"}
-    ]
+        {"id": "claude-x", "display_name": "X", "created_at": "2025-01-01T00:00:00Z",
+         "capabilities": None, "max_input_tokens": None, "max_tokens": None}
+    ]  # fmt: skip
     assert make_analyzer().list_models() == [
         ModelChoice("claude-x", "X", None, "2025-01-01T00:00:00+00:00")
     ]

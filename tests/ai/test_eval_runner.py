@@ -73,7 +73,9 @@ def scripted(
         if errors and n in errors:
             return errors[n]
         label = (RIGHT if n < right else WRONG)[item.expected]
-        return Reply("stream", text=analysis(label), chunk_size=64, chunk_delay=delay)
+        # 25 input tokens each, as scripted: the report's sum is checked below.
+        return Reply("stream", text=analysis(label), chunk_size=64, chunk_delay=delay,
+                     usage={"input_tokens": 25})  # fmt: skip
 
     return reply
 
@@ -119,7 +121,7 @@ def test_accuracy_and_wilson_interval_are_exact(fake_api: FakeAnthropic, analyze
     assert report.accuracy == 0.7
     assert (round(report.ci_low, 4), round(report.ci_high, 4)) == (0.3968, 0.8922)
     assert report.cost_usd > 0
-    assert report.input_tokens == 250  # the fake's 25 a request
+    assert report.input_tokens == 250  # the scripted 25 a request
     by_id = dict(collected.calls)
     assert by_id[3].predicted == "neutral"  # "no_impact" in the dataset
     assert by_id[3].correct is True
@@ -283,7 +285,8 @@ def judge_or_tone(verdicts: dict[str, bool]) -> Callable[[RecordedRequest], Repl
 
     def reply(request: RecordedRequest) -> Reply | None:
         if request.body.get("stream") is True:
-            return Reply("stream", text=analysis("negative", tone="Restless"))
+            return Reply("stream", text=analysis("negative", tone="Restless"),
+                         usage={"input_tokens": 25})  # fmt: skip
         expected = re.search(r"<expected>(.*?)</expected>", request.body["messages"][0]["content"])
         assert expected is not None
         same = verdicts[expected.group(1)]

@@ -285,7 +285,8 @@ def test_the_sdk_default_client_would_resend_the_body(
 
 
 def test_an_answer_nested_too_deeply_is_a_schema_error(fake_api: FakeAnthropic, make) -> None:
-    fake_api.reply_json("[" * 100_000, chunk_size=4096)
+    # Its own usage keeps the fake from cutting it at max_tokens: a server past its limit.
+    fake_api.reply_json("[" * 100_000, chunk_size=4096, usage={"output_tokens": 1200})
     partials: list[dict[str, Any]] = []
     with pytest.raises(AiError) as info:
         make().analyse(tone_request(), on_partial=partials.append)
