@@ -277,7 +277,7 @@ def test_a_group_is_labelled_in_one_request(
     assert reader.group.unanalysed_in_chapter(chapter) == [sweet, meddling, murder]
     items = [
         {**ANSWER, "passage": 1, "evidence": [], "tone": "Gentle"},
-        {**ANSWER, "passage": 2, "evidence": [], "polarity": "glad"},  # fails the schema
+        {**ANSWER, "passage": 2, "evidence": [], "tone": ""},  # no tone: cannot be repaired
         {**ANSWER, "passage": 3},
     ]
     fake_api.reply_json({"items": items}, chunk_size=30)

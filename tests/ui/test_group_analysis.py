@@ -58,7 +58,7 @@ def test_selected_highlights_are_labelled_in_one_request(
     assert order == PASSAGES
     api.reply_json(
         {"items": [
-            {**_item(1, "Gentle", "joy", "Sweet"), "polarity": "glad"},  # fails the schema
+            {**_item(1, "Gentle", "joy", "Sweet"), "tone": ""},  # no tone: cannot be repaired
             _item(2, "Regretful and Accusatory", "sadness", "meddling"),
             _item(3, "Harsh and Condemning", "disgust", "murder"),
         ]},
