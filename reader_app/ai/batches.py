@@ -514,12 +514,8 @@ def _outcome(message: Any, passage: str, prompt_version: str) -> AnalysisOutcome
     return AnalysisOutcome(
         analysis=checked.analysis,
         dropped_evidence=checked.dropped_evidence,
-        usage=Usage(
-            input_tokens=int(getattr(usage, "input_tokens", 0) or 0),
-            output_tokens=int(getattr(usage, "output_tokens", 0) or 0),
-            cache_creation_input_tokens=int(getattr(usage, "cache_creation_input_tokens", 0) or 0),
-            cache_read_input_tokens=int(getattr(usage, "cache_read_input_tokens", 0) or 0),
-        ),
+        # Batches write the 1-hour cache: the split prices those writes at its rate.
+        usage=Usage.from_api(usage),
         model=str(getattr(message, "model", "") or ""),
         request_id=message_id,
         prompt_version=prompt_version,

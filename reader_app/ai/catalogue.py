@@ -203,7 +203,9 @@ CATALOGUE: tuple[ModelSpec, ...] = (
     ModelSpec(
         "claude-sonnet-5-5", "sonnet", 1_000_000, 128_000, Thinking.ADAPTIVE, "high", 4_096,
         standard_prices(2.0, 10.0), released="2026-09-29", efforts=EFFORTS,
-        thinking_types=("adaptive", "disabled", "between_tools"),
+        # "disabled" is a 400 on Sonnet 5.5; "between_tools" is its off switch (the
+        # thinking-troubleshooting page).
+        thinking_types=("adaptive", "between_tools"),
     ),
     ModelSpec(
         "claude-opus-5-5", "opus", 1_000_000, 128_000, Thinking.ALWAYS, "medium", 4_096,

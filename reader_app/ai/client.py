@@ -427,12 +427,8 @@ class ClaudeToneAnalyzer:
             # Text blocks only: thinking (and redacted thinking) is never the answer.
             text="".join(block.text for block in final.content if block.type == "text"),
             stop_reason=final.stop_reason,
-            usage=Usage(
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cache_creation_input_tokens=usage.cache_creation_input_tokens or 0,
-                cache_read_input_tokens=usage.cache_read_input_tokens or 0,
-            ),
+            # With the cache writes' 5-minute / 1-hour split, each priced at its rate.
+            usage=Usage.from_api(usage),
             model=final.model or request.model,
             request_id=request_id,
             ttft_ms=total_ms if first_text is None else (first_text - started) * 1000.0,

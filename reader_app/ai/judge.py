@@ -162,11 +162,6 @@ def _verdict(message: anthropic.types.Message, limit: int = 0) -> Verdict:
     return Verdict(
         same=bool(data["same"]),
         why=" ".join(str(data["why"]).split()),
-        usage=Usage(
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cache_creation_input_tokens=usage.cache_creation_input_tokens or 0,
-            cache_read_input_tokens=usage.cache_read_input_tokens or 0,
-        ),
+        usage=Usage.from_api(usage),
         model=message.model or "",
     )
