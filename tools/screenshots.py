@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from reader_app.app import ReaderApp  # noqa: E402
 from reader_app.config.paths import AppPaths  # noqa: E402
+from reader_app.config.secrets import ApiKeys, KeyringSecretStore  # noqa: E402
 from reader_app.config.settings import Settings  # noqa: E402
 from reader_app.storage.db import open_database  # noqa: E402
 
@@ -64,7 +65,10 @@ def main() -> None:
     qt_app.setStyle("Fusion")
     profile = AppPaths.for_profile(Path(tempfile.mkdtemp(prefix="tone-shots-")))
     profile.ensure()
-    app = ReaderApp(profile, open_database(profile.database), Settings(theme="light"))
+    keys = ApiKeys(KeyringSecretStore(), os.environ)
+    app = ReaderApp(
+        profile, open_database(profile.database), Settings(theme="light"), api_keys=keys
+    )
     window = app.window
     window.resize(1280, 820)
     window.move(0, 0)

@@ -293,8 +293,8 @@ class TonePanel(QWidget):
         cached = record.cache_read_tokens
         self.meta.setText(
             self.tr(
-                "{model} · {inp:,} in ({cache}) / {out:,} out · {cost}"
-                " · first words {ttft:.1f} s, done {total:.1f} s"
+                "{model} · {inp:,} in / {out:,} out · {cost}"
+                " · first words {ttft:.1f} s, done {total:.1f} s\n{cache}"
             ).format(
                 model=record.model, inp=record.input_tokens + record.cache_creation_tokens + cached,
                 cache=self._cache_text(record, passage), out=record.output_tokens,
@@ -333,16 +333,24 @@ class TonePanel(QWidget):
             tally[0], tally[1], tally[2] = tally[0] + read, tally[1] + total, tally[2] + 1
         self._waiting_for = ""
         share, _note = cache_summary(record.input_tokens, written, read)
-        text = (
-            self.tr("prefix too short to cache")
-            if share is None
-            else self.tr("{cached:,} cached, {share:.0%}").format(cached=read, share=share)
-        )
+        if share is None:
+            text = self.tr("Cache: prefix too short to cache")
+        elif read:
+            text = self.tr("Cache: {read:,} read, {share:.0%} of the input").format(
+                read=read, share=share
+            )
+        else:  # the first answer with this prefix writes it; the next ones read it
+            text = self.tr("Cache: {written:,} written for the next analyses").format(
+                written=written
+            )
         session_read, session_total, answers = self._session_cache
         if answers and session_total:
-            text += self.tr("; this session {share:.0%} cached over {n} analysis(es)").format(
-                share=session_read / session_total, n=answers
+            session = (
+                self.tr("this session {share:.0%} read from the cache (1 analysis)")
+                if answers == 1
+                else self.tr("this session {share:.0%} read from the cache ({n} analyses)")
             )
+            text += " · " + session.format(share=session_read / session_total, n=answers)
         return text
 
     def _cost_text(self, record: AnalysisRecord) -> str:

@@ -125,7 +125,7 @@
 <context>
     <name>AnalysisController</name>
     <message>
-        <location filename="../../reader_app/services/analysis_controller.py" line="+212"/>
+        <location filename="../../reader_app/services/analysis_controller.py" line="+217"/>
         <source>Your correction is saved, and kept as an example.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -140,8 +140,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+73"/>
         <source>Cancelled. The highlight is kept, not analysed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>That is the model&apos;s maximum; try a shorter passage or another model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Retry asks for up to {n} tokens.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -891,7 +901,7 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>Run #{id}: {field} · {model} · prompt {version} · {level} · examples: {strategy}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1641,7 +1651,7 @@ Open it in your web browser?</source>
 <context>
     <name>RunReportView</name>
     <message>
-        <location filename="../../reader_app/ui/eval_report.py" line="+83"/>
+        <location filename="../../reader_app/ui/eval_report.py" line="+85"/>
         <source>Confusion table</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1676,7 +1686,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+77"/>
         <source>Mark Right</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1757,7 +1767,7 @@ Open it in your web browser?</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../reader_app/ui/settings_dialog.py" line="+68"/>
+        <location filename="../../reader_app/ui/settings_dialog.py" line="+69"/>
         <source>Tone Analysis Settings</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1768,12 +1778,12 @@ Open it in your web browser?</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+166"/>
+        <location line="+176"/>
         <source>Objective</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-165"/>
+        <location line="-175"/>
         <source>Prices</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1823,7 +1833,17 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+1"/>
+        <source>Think more (for harder passages)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Off: the model answers at its lowest effort, without thinking where it can, which is quick and cheap. On: it may think first at a higher effort, which takes longer and costs more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Using {key} from the ANTHROPIC_API_KEY environment variable.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1984,11 +2004,11 @@ Open it in your web browser?</source>
     </message>
     <message>
         <location line="+3"/>
-        <source>Costs are estimates from this table. Cache writes count 1.25× and cache reads 0.1× the input price.</source>
+        <source>Costs are estimates. The built-in prices come from the model catalogue; a row here sets the input and output price of the models it names (the longest matching prefix wins). Cache writes (1.25× input for 5 minutes, 2× for an hour), cache reads (a share of input that depends on the model) and the Message Batches discount (50 %) follow from these prices. A model with no known price shows &quot;price unknown&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>Input price, dollars per million tokens</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2009,7 +2029,7 @@ Open it in your web browser?</source>
 <context>
     <name>ToneCommands</name>
     <message>
-        <location filename="../../reader_app/ui/tone_commands.py" line="+123"/>
+        <location filename="../../reader_app/ui/tone_commands.py" line="+145"/>
         <source>Labelled {done} of {total}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2072,7 +2092,7 @@ Open it in your web browser?</source>
 <context>
     <name>TonePanel</name>
     <message>
-        <location filename="../../reader_app/ui/tone_panel.py" line="+100"/>
+        <location filename="../../reader_app/ui/tone_panel.py" line="+102"/>
         <source>Passage</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2082,18 +2102,18 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+21"/>
         <source>Earlier analyses</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+97"/>
+        <location line="+100"/>
         <source>Analyse Tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-96"/>
+        <location line="-99"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2128,17 +2148,17 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+72"/>
         <source>Select a passage and press A to hear how it sounds: its tone, its emotions and the words that carry them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Not analysed yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Analysing…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2153,12 +2173,23 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>{model} · {inp:,} in ({cached:,} cached) / {out:,} out · ${cost:.4f} · first words {ttft:.1f} s, done {total:.1f} s</source>
+        <location line="+6"/>
+        <source>(The answer was adjusted to fit: {notes}.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+8"/>
+        <source>{model} · {inp:,} in / {out:,} out · {cost} · first words {ttft:.1f} s, done {total:.1f} s
+{cache}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+138"/>
+        <source>Think more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-126"/>
         <source>Re-analyse</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2168,13 +2199,48 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+31"/>
+        <location line="+21"/>
+        <source>Cache: prefix too short to cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cache: {read:,} read, {share:.0%} of the input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cache: {written:,} written for the next analyses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>this session {share:.0%} read from the cache (1 analysis)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>this session {share:.0%} read from the cache ({n} analyses)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>price unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+37"/>
         <source>The highlight is kept, not analysed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-29"/>
+        <location line="-32"/>
+        <source>Open the Anthropic console</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <location line="+13"/>
         <source>Retry</source>
         <translation type="unfinished"></translation>
@@ -2481,7 +2547,7 @@ Open it in your web browser?</source>
 <context>
     <name>app.window</name>
     <message>
-        <location filename="../../reader_app/app.py" line="+558"/>
+        <location filename="../../reader_app/app.py" line="+538"/>
         <source>Recover…</source>
         <translation type="unfinished"></translation>
     </message>

@@ -39,20 +39,24 @@ def test_the_share_of_each_answer_and_of_the_session(qtbot: QtBot) -> None:
     panel = TonePanel()
     qtbot.addWidget(panel)
     first = _answer(panel, _record(1, 200, 9_000, 0))
-    assert "9,200 in (0 cached, 0%; this session 0% cached over 1 analysis(es))" in first
+    assert "9,200 in / 300 out" in first
+    assert "Cache: 9,000 written for the next analyses" in first
+    assert "this session 0% read from the cache (1 analysis)" in first
     second = _answer(panel, _record(2, 200, 0, 9_000))
-    assert "(9,000 cached, 98%; this session 49% cached over 2 analysis(es))" in second
+    assert "Cache: 9,000 read, 98% of the input" in second
+    assert "this session 49% read from the cache (2 analyses)" in second
     # Showing a stored answer again does not count it twice.
     panel.show_record(PASSAGE, _record(2, 200, 0, 9_000))
-    assert "this session 49% cached over 2 analysis(es)" in panel.meta.text()
+    assert "this session 49% read from the cache (2 analyses)" in panel.meta.text()
 
 
 def test_nothing_cached_says_the_prefix_is_too_short(qtbot: QtBot) -> None:
     panel = TonePanel()
     qtbot.addWidget(panel)
     meta = _answer(panel, _record(1, 1_500, 0, 0))
-    assert "1,500 in (prefix too short to cache; this session 0% cached over 1" in meta
-    assert "0 cached" not in meta
+    assert "1,500 in / 300 out" in meta
+    assert "Cache: prefix too short to cache · this session 0% read from the cache" in meta
+    assert "written" not in meta
 
 
 def test_an_answer_not_waited_for_is_not_counted(qtbot: QtBot) -> None:
@@ -60,4 +64,4 @@ def test_an_answer_not_waited_for_is_not_counted(qtbot: QtBot) -> None:
     qtbot.addWidget(panel)
     panel.show_record(PASSAGE, _record(7, 200, 0, 9_000))  # a stored answer, shown again
     assert panel.meta.text().count("this session") == 0
-    assert "(9,000 cached, 98%)" in panel.meta.text()
+    assert panel.meta.text().endswith("Cache: 9,000 read, 98% of the input")
