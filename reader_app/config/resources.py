@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -11,13 +11,18 @@ BUNDLED_BOOK = "lyrical-ballads_standardebooks_epub3.epub"
 
 def resources_dir() -> Path:
     """The folder holding the shipped resources."""
+    # reader_app.resources has no __init__.py (it is the repository's resources/ folder),
+    # so an installed wheel makes it a namespace package: importlib.resources.files()
+    # then gives a MultiplexedPath, whose str() is no folder at all. The import system's
+    # own search locations are real folders in every kind of install.
     try:
-        root = importlib.resources.files("reader_app.resources")
-        path = Path(str(root))
-        if path.is_dir():
-            return path
+        spec = importlib.util.find_spec("reader_app.resources")
     except ModuleNotFoundError:
-        pass
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        path = Path(location)
+        if (path / BUNDLED_BOOK).is_file() or (path / "examples").is_dir():
+            return path
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "reader_app" / "resources"
