@@ -68,6 +68,22 @@ class ToneParts:
     evaluation: Evaluation
 
 
+def connect_panel(analysis: AnalysisController, panel: TonePanel) -> None:
+    """The panel renders what the controller says and hands it the reader's intents."""
+    analysis.show_idle.connect(panel.show_idle)
+    analysis.show_passage.connect(panel.show_passage)
+    analysis.show_pending.connect(panel.show_pending)
+    analysis.show_partial.connect(panel.show_partial)
+    analysis.show_record.connect(panel.show_record)
+    analysis.show_error.connect(panel.show_error)
+    analysis.show_history.connect(panel.set_history)
+    analysis.show_status.connect(panel.status.setText)
+    panel.analyse_requested.connect(analysis.analyse_current)
+    panel.cancel_requested.connect(analysis.cancel_current)
+    panel.history_chosen.connect(analysis.show_history_item)
+    panel.correct_requested.connect(analysis.correct)
+
+
 class ToneCommands(QObject):
     """Connects the window's widgets to the analysis controller, groups and batch jobs."""
 
@@ -85,7 +101,7 @@ class ToneCommands(QObject):
         self.eval_window: EvalWindow | None = None
         self.correction_forms = CorrectionForms(window, self.analysis.save_correction)
 
-        self._connect_panel(host.tone_panel)
+        connect_panel(self.analysis, host.tone_panel)
         self.analysis.correction_wanted.connect(self.correction_forms.open)
         self.analysis.message.connect(host.status_message)
         host.pane.view.mark_clicked.connect(self._show_tone_of)
@@ -95,22 +111,6 @@ class ToneCommands(QObject):
         self.group.analysed.connect(self.refresh_tone_of)
         self.batches.job_changed.connect(self._on_batch_changed)
         self.batches.job_failed.connect(self._on_batch_failed)
-
-    def _connect_panel(self, panel: TonePanel) -> None:
-        # The panel renders what the controller says and hands it the reader's intents.
-        analysis = self.analysis
-        analysis.show_idle.connect(panel.show_idle)
-        analysis.show_passage.connect(panel.show_passage)
-        analysis.show_pending.connect(panel.show_pending)
-        analysis.show_partial.connect(panel.show_partial)
-        analysis.show_record.connect(panel.show_record)
-        analysis.show_error.connect(panel.show_error)
-        analysis.show_history.connect(panel.set_history)
-        analysis.show_status.connect(panel.status.setText)
-        panel.analyse_requested.connect(analysis.analyse_current)
-        panel.cancel_requested.connect(analysis.cancel_current)
-        panel.history_chosen.connect(analysis.show_history_item)
-        panel.correct_requested.connect(analysis.correct)
 
     def show_evaluation(self) -> None:
         """The Evaluate window (one, non-modal)."""

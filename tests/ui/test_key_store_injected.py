@@ -92,7 +92,7 @@ def test_without_a_key_in_the_given_store_the_panel_says_so_and_nothing_is_sent(
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
     store = HeldKey(None)
     # The environment the app was handed has no key, whatever the process's has.
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-api03-not-this-one")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "process-environment-value")
     app = make_app(ApiKeys(store, {}))
     app.start(None)
     wait_for_book(qtbot, app, "Lyrical Ballads")

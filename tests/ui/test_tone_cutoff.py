@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
+from reader_app.ui.tone_commands import connect_panel
 from reader_app.ui.tone_panel import TonePanel, profile_line
 from tests.fake_api import GOOD_ANSWER, MESSAGES, Reply
 from tests.services import test_analysis_controller as base
@@ -26,14 +27,7 @@ MODEL = "claude-haiku-5-5"
 def _panel(qtbot: QtBot, reader: base.Reader) -> TonePanel:
     panel = TonePanel()
     qtbot.addWidget(panel)
-    analysis = reader.controller
-    analysis.show_passage.connect(panel.show_passage)
-    analysis.show_pending.connect(panel.show_pending)
-    analysis.show_partial.connect(panel.show_partial)
-    analysis.show_record.connect(panel.show_record)
-    analysis.show_error.connect(panel.show_error)
-    analysis.show_history.connect(panel.set_history)
-    panel.analyse_requested.connect(analysis.analyse_current)
+    connect_panel(reader.controller, panel)  # as the window wires them
     return panel
 
 
