@@ -26,11 +26,22 @@ class ExampleRepository:
         self._clock = clock
         # Set memberships of deleted examples, for undo.
         self._deleted_sets: dict[int, list[int]] = {}
+        # Every request reads the whole library (65 shipped examples and more): decoding
+        # it for each of 50 queued analyses held the window for half a second. The rows
+        # are read again only when the database changed since (a write on this
+        # connection, or a commit by another one).
+        self._all: tuple[tuple[int, int], list[StoredExample]] | None = None
 
     def all(self) -> list[StoredExample]:
         """Every example, oldest first."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        key = (int(version), self._conn.total_changes)
+        if self._all is not None and self._all[0] == key:
+            return list(self._all[1])
         rows = self._conn.execute("SELECT * FROM examples ORDER BY id").fetchall()
-        return [StoredExample(int(r["id"]), _example(r)) for r in rows]
+        examples = [StoredExample(int(r["id"]), _example(r)) for r in rows]
+        self._all = (key, examples)
+        return list(examples)
 
     def add(self, example: Example) -> int:
         """Store one example; returns its id."""
