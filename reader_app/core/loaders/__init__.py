@@ -20,6 +20,7 @@ from reader_app.core.errors import BookError, UnsafeBookError
 from reader_app.core.files import open_regular, read_regular
 from reader_app.core.loaders.encoding import decode_html, decode_text
 from reader_app.core.loaders.epub import load_epub, read_epub_resource
+from reader_app.core.loaders.gutenberg import strip_gutenberg
 from reader_app.core.loaders.limits import (
     MAX_AUTHORS,
     MAX_BOOK_CHARS,
@@ -29,7 +30,7 @@ from reader_app.core.loaders.limits import (
     toc_note,
     too_much_text,
 )
-from reader_app.core.loaders.plaintext import read_plain_text, strip_gutenberg
+from reader_app.core.loaders.plaintext import read_plain_text
 from reader_app.core.loaders.sections import (
     cap_toc,
     choose_split_level,
