@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from reader_app.core.sections import SectionFinder
+from reader_app.core.toc_steps import TocSteps
 
 
 class BookFormat(enum.Enum):
@@ -95,6 +96,8 @@ class Book:
     _sections: list[SectionFinder] = field(
         default_factory=list, init=False, repr=False, compare=False
     )
+    # The places Next and Previous stop at, chosen once (see core/toc_steps.py).
+    _steps: list[TocSteps] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def char_count(self) -> int:
@@ -121,6 +124,22 @@ class Book:
             entries = ((e.title, e.chapter, e.offset) for _depth, e in self.toc_entries())
             self._sections.append(SectionFinder(labels, entries))
         return self._sections[0]
+
+    def steps(self) -> TocSteps:
+        """The sections Next and Previous step through, made once."""
+        if not self._steps:
+            self._steps.append(
+                TocSteps(
+                    [c.text for c in self.chapters],
+                    [self.chapter_label(i) for i in range(len(self.chapters))],
+                    [c.linear for c in self.chapters],
+                    (
+                        (depth, e.title, e.chapter, e.offset, bool(e.children))
+                        for depth, e in self.toc_entries()
+                    ),
+                )
+            )
+        return self._steps[0]
 
     def chapter_label(self, index: int) -> str:
         """The chapter's title, or a numbered fallback."""
