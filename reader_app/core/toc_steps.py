@@ -86,8 +86,18 @@ class TocSteps:
                 has children).
         """
         self._starts = list(accumulate((len(t) for t in texts), initial=0))
-        from_toc = _toc_steps(texts, self._starts, entries)
-        with_text = [i for i, text in enumerate(texts) if text.strip() and linear[i]]
+        # Items outside the reading order (a cover, Project Gutenberg's licence moved to
+        # the end) are neither stops nor part of the percentage, unless nothing is inside.
+        self._linear = list(linear) if any(linear) else [True] * len(texts)
+        self._read_starts = list(
+            accumulate((len(t) if self._linear[i] else 0 for i, t in enumerate(texts)), initial=0)
+        )
+        from_toc = _toc_steps(
+            texts,
+            self._starts,
+            (e for e in entries if 0 <= e[2] < len(texts) and self._linear[e[2]]),
+        )
+        with_text = [i for i, text in enumerate(texts) if text.strip() and self._linear[i]]
         reached = {step.chapter for step in from_toc}
         self.from_toc = bool(from_toc) and 2 * len(reached.intersection(with_text)) >= len(
             with_text
@@ -95,8 +105,7 @@ class TocSteps:
         if self.from_toc:
             self.steps: tuple[Step, ...] = tuple(from_toc)
         else:
-            files = with_text or [i for i, text in enumerate(texts) if text.strip()]
-            self.steps = tuple(Step(labels[i], i, 0) for i in files)
+            self.steps = tuple(Step(labels[i], i, 0) for i in with_text)
         self._positions = [self._position(s.chapter, s.offset) for s in self.steps]
 
     def __len__(self) -> int:
@@ -134,10 +143,18 @@ class TocSteps:
             return step.chapter, step.offset
         return (0, 0) if position > 0 else None
 
+    def in_reading_order(self, chapter: int) -> bool:
+        """Whether a chapter is read in order (an EPUB's non-linear items are not)."""
+        return 0 <= chapter < len(self._linear) and self._linear[chapter]
+
     def progress(self, chapter: int, offset: int) -> float:
-        """How far through the whole book a place is, 0..1, by characters."""
-        total = self._starts[-1]
-        return min(1.0, self._position(chapter, offset) / total) if total else 0.0
+        """How far through the book's reading order a place is, 0..1, by characters."""
+        total = self._read_starts[-1]
+        if not total or not 0 <= chapter < len(self._linear):
+            return 0.0
+        inside = min(offset, self._starts[chapter + 1] - self._starts[chapter])
+        before = self._read_starts[chapter] + (inside if self._linear[chapter] else 0)
+        return min(1.0, max(0.0, before / total))
 
 
 def _toc_steps(

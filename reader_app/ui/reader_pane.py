@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from reader_app.core.marks import Mark
 from reader_app.ui.banner import Banner
+from reader_app.ui.elided_label import ElidedLabel
 from reader_app.ui.reader_view import ReaderView
 
 if TYPE_CHECKING:
@@ -43,10 +43,10 @@ class ReaderPane(QWidget):
         self.banner = Banner(self)
         self.view = ReaderView(self)
         self._book: Book | None = None
-        # Where each chapter starts in the whole book's characters, for the footer's
-        # percentage: summing every chapter on each scroll cost a millisecond in a big book.
-        self._chapter_starts: list[int] = [0]
         self._chapter = 0
+        # Where the last jump landed and the scroll value it left: the place that counts
+        # until the page moves (a heading near a chapter's end cannot scroll to the top).
+        self._landed: tuple[int, int, int] | None = None
         self._history: list[tuple[int, int]] = []
         self._marks: list[Mark] = []
         self._search_mark: Mark | None = None
@@ -55,18 +55,17 @@ class ReaderPane(QWidget):
         footer.setObjectName("readerFooter")
         self.prev_button = QToolButton(footer)
         self.prev_button.setText("‹")
-        self.prev_button.setAccessibleName(self.tr("Previous chapter"))
-        self.prev_button.setToolTip(self.tr("Previous chapter (Ctrl+Left)"))
+        self.prev_button.setAccessibleName(self.tr("Previous section"))
+        self.prev_button.setToolTip(self.tr("Previous section in the contents (Ctrl+Left)"))
         self.next_button = QToolButton(footer)
         self.next_button.setText("›")
-        self.next_button.setAccessibleName(self.tr("Next chapter"))
-        self.next_button.setToolTip(self.tr("Next chapter (Ctrl+Right)"))
+        self.next_button.setAccessibleName(self.tr("Next section"))
+        self.next_button.setToolTip(self.tr("Next section in the contents (Ctrl+Right)"))
         for button in (self.prev_button, self.next_button):
             button.setAutoRaise(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.chapter_label = QLabel(footer)
+        self.chapter_label = ElidedLabel(footer)
         self.chapter_label.setObjectName("chapterLabel")
-        self.chapter_label.setTextFormat(Qt.TextFormat.PlainText)
         self.progress_label = QLabel(footer)
         self.progress_label.setObjectName("progressLabel")
         row = QHBoxLayout(footer)
@@ -106,20 +105,28 @@ class ReaderPane(QWidget):
         """Chapter and first visible offset."""
         return self._chapter, self.view.first_visible_offset()
 
+    def reading_place(self) -> tuple[int, int]:
+        """Where the reader is, for the contents and Next / Previous.
+
+        The last jump's target while the page has not moved since, else the top of the page.
+        """
+        if self._landed is not None:
+            chapter, offset, value = self._landed
+            if chapter == self._chapter and value == self.view.verticalScrollBar().value():
+                return chapter, offset
+        return self.location()
+
     def progress(self) -> float:
-        """How far through the book the page is, 0..1, by characters."""
-        total = self._chapter_starts[-1]
-        if self._book is None or not total:
+        """How far through the book's reading order the page is, 0..1, by characters."""
+        if self._book is None:
             return 0.0
-        before = self._chapter_starts[self._chapter]
-        return min(1.0, (before + self.view.first_visible_offset()) / total)
+        return self._book.steps().progress(*self.location())
 
     # -- showing ----------------------------------------------------------------------------
 
     def show_book(self, book: Book, chapter: int, offset: int) -> None:
         """Open a book at a saved place (clamped to what exists)."""
         self._book = book
-        self._chapter_starts = list(accumulate((len(c.text) for c in book.chapters), initial=0))
         self._history.clear()
         # A fresh document: images cached for the last book must not show in this one.
         self.view.new_document()
@@ -129,7 +136,6 @@ class ReaderPane(QWidget):
     def close_book(self) -> None:
         """Empty the page."""
         self._book = None
-        self._chapter_starts = [0]
         self._history.clear()
         self.view.set_chapter("", "", lambda _n: None)
         self.chapter_label.setText("")
@@ -156,17 +162,27 @@ class ReaderPane(QWidget):
         return bool(self._history)
 
     def next_chapter(self) -> None:
-        """Go to the start of the next chapter."""
-        if self._book is not None and self._chapter + 1 < len(self._book.chapters):
-            self._show(self._chapter + 1, 0)
+        """Go to the start of the next section of the contents (or the next file)."""
+        if self._book is None:
+            return
+        steps = self._book.steps()
+        index = steps.next_index(*self.reading_place())
+        if index is not None:
+            step = steps.steps[index]
+            self._show(step.chapter, step.offset)
 
     def previous_chapter(self) -> None:
-        """Go to the start of the previous chapter."""
-        if self._book is not None and self._chapter > 0:
-            self._show(self._chapter - 1, 0)
+        """Back to the start of this section, or to the one before when at its start."""
+        if self._book is None:
+            return
+        place = self._book.steps().previous_place(*self.reading_place())
+        if place is not None:
+            self._show(*place)
 
     def _page_past_end(self) -> None:
-        self.next_chapter()
+        # Paging reads on into the next file, wherever its first section starts.
+        if self._book is not None and self._chapter + 1 < len(self._book.chapters):
+            self._show(self._chapter + 1, 0)
 
     def _page_past_start(self) -> None:
         if self._book is not None and self._chapter > 0:
@@ -181,7 +197,10 @@ class ReaderPane(QWidget):
             self.view.set_chapter(content.html, content.text, self._book.read_resource)
             self.chapter_shown.emit(chapter)
         self._chapter = chapter
+        # The caret goes along: Page Down then reads on from here, not from the old place.
+        self.view.select_range(offset, offset)
         self.view.scroll_to_offset(offset)
+        self._landed = (chapter, offset, self.view.verticalScrollBar().value())
         self._update_footer()
         self.location_changed.emit(chapter, offset)
 
@@ -220,12 +239,20 @@ class ReaderPane(QWidget):
     def _update_footer(self) -> None:
         if self._book is None:
             return
-        total = len(self._book.chapters)
-        title = self._book.section_title(self._chapter, self.view.first_visible_offset())
-        self.chapter_label.setText(f"{title}  ·  {self._chapter + 1} / {total}")
+        steps = self._book.steps()
+        chapter, offset = self.reading_place()
+        index = steps.index_at(chapter, offset)
+        if index >= 0 and steps.in_reading_order(chapter):
+            self.chapter_label.setText(
+                self.tr("{title}  ·  {number} of {total}").format(
+                    title=steps.steps[index].title, number=index + 1, total=len(steps)
+                )
+            )
+        else:  # before the first section (a cover), or outside the reading order
+            self.chapter_label.setText(self._book.chapter_label(chapter))
         self.progress_label.setText(f"{round(self.progress() * 100)}%")
-        self.prev_button.setEnabled(self._chapter > 0)
-        self.next_button.setEnabled(self._chapter + 1 < total)
+        self.prev_button.setEnabled(steps.previous_place(chapter, offset) is not None)
+        self.next_button.setEnabled(steps.next_index(chapter, offset) is not None)
 
     # -- links ----------------------------------------------------------------------------
 

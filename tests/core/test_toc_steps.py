@@ -51,14 +51,15 @@ def _walk_next(book: Book) -> list[str]:
 def test_pride_and_prejudice_steps_chapter_by_chapter(pride: Book) -> None:
     steps = pride.steps()
     assert steps.from_toc
-    # 14 files cut "on div", each holding four to seven chapters; every chapter is a step.
-    assert len(pride.chapters) == 14
     titles = _titles(pride)
     chapters = [t for t in titles if t.startswith("Chapter")]
     assert chapters == [f"Chapter {n}" for n in range(1, 62)]
     first = titles.index("Chapter 1")
     assert titles[first : first + 61] == chapters  # one after another, nothing between
     assert _walk_next(pride) == titles
+    # 14 files cut "on div", each holding four to seven chapters; every chapter is a step.
+    files = [s.chapter for s in steps.steps if s.title.startswith("Chapter")]
+    assert len(set(files)) == 14
     # Each step starts on its own heading, inside the file that holds it.
     for step in steps.steps:
         text = pride.chapters[step.chapter].text
@@ -143,9 +144,6 @@ def test_previous_goes_to_the_start_then_to_the_section_before(pride: Book) -> N
         1,
         steps.steps[titles.index("Chapter 10")].offset,
     )
-    # Before the first entry: the beginning of the book, and from there nowhere.
-    first = steps.steps[0]
-    assert steps.previous_place(first.chapter, first.offset) == (0, 0)
     assert steps.previous_place(0, 0) is None
     last = steps.steps[-1]
     assert steps.next_index(last.chapter, last.offset + 100) is None
@@ -153,11 +151,12 @@ def test_previous_goes_to_the_start_then_to_the_section_before(pride: Book) -> N
 
 def test_progress_is_by_characters_of_the_whole_book(pride: Book) -> None:
     steps = pride.steps()
-    total = pride.char_count
+    read = [len(c.text) if c.linear else 0 for c in pride.chapters]
     assert steps.progress(0, 0) == 0.0
-    halfway = sum(len(c.text) for c in pride.chapters[:7])
-    assert steps.progress(7, 0) == pytest.approx(halfway / total)
-    assert steps.progress(13, len(pride.chapters[13].text)) == 1.0
+    assert steps.progress(7, 0) == pytest.approx(sum(read[:7]) / sum(read))
+    last = max(i for i, c in enumerate(pride.chapters) if c.linear)
+    assert last == 13
+    assert steps.progress(last, len(pride.chapters[last].text)) == 1.0
 
 
 def _book(texts: list[str], toc: tuple[TocEntry, ...], linear: list[bool] | None = None) -> Book:
@@ -182,10 +181,31 @@ def test_a_book_without_contents_steps_through_its_files() -> None:
         ("File 3", 2, 0),
         ("File 5", 4, 0),
     ]
-    assert steps.next_index(0, 0) == 0
+    # From the cover, before the first step: Next goes to it, Previous to the beginning.
+    assert steps.index_at(0, 3) == -1
+    assert steps.next_index(0, 3) == 0
+    assert steps.previous_place(0, 3) == (0, 0)
+    assert steps.previous_place(1, 0) == (0, 0)
     assert steps.next_index(1, 50) == 1
     assert steps.previous_place(2, 300) == (2, 0)
     assert steps.previous_place(2, 0) == (1, 0)
+
+
+def test_contents_entries_outside_the_reading_order_are_not_steps() -> None:
+    toc = (
+        TocEntry("Part One", 1, 0),
+        TocEntry("More", 2, 0),
+        TocEntry("The end", 4, 0),
+        TocEntry("About this file", 5, 0),
+    )
+    texts = [*TEXTS, "The licence.\n" * 400]
+    book = _book(texts, toc, linear=[True, True, True, True, True, False])
+    steps = book.steps()
+    assert [s.title for s in steps.steps] == ["Part One", "More", "The end"]
+    assert not steps.in_reading_order(5)
+    # The percentage runs through the reading order: its end is 100 %.
+    assert steps.progress(4, len(texts[4])) == 1.0
+    assert steps.progress(5, 100) == 1.0
 
 
 def test_contents_that_do_not_describe_the_book_give_way_to_the_files() -> None:
