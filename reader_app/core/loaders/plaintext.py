@@ -91,7 +91,7 @@ def _heading(lines: list[str], level: int) -> Block:
         if n:
             items.append(Break())
         items.append(Run(line.strip()))
-    return Block(kind=f"h{max(level, 2)}", align="center", items=items, toc_level=level)
+    return Block(kind="h2", align="center", items=items, toc_level=level)
 
 
 def _is_verse(lines: list[str]) -> bool:

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import bisect
-import re
+import itertools
 from dataclasses import dataclass
 
-_KEYWORD = re.compile(
-    r"^(?:(?P<top>BOOK|PART|VOLUME|(?:FIRST |SECOND |THIRD |FINAL )?EPILOGUE)"
-    r"|(?P<chapter>CHAPTER|CHAP\.|LETTER|STAVE|PROLOGUE|PREFACE|INTRODUCTION|APPENDIX"
-    r"|CONCLUSION|AFTERWORD|FOREWORD))\b(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-_NUMBERED_REST = re.compile(r"^\s*([IVXLCDM]+\b|\d+\b|[A-Z]+\b|the [a-z]+\b|$)", re.IGNORECASE)
-_NUMERAL = re.compile(r"^(?:[IVXLCDM]{1,8}|\d{1,3})\.?$")
+from reader_app.core.loaders.heading_shapes import CHAPTER, Shape, read_shape
 
 
 @dataclass(slots=True)
@@ -38,26 +31,289 @@ class Heading:
 
 
 def find_headings(paras: list[Para]) -> dict[int, Heading]:
-    """The headings among ``paras``, by the index of their first paragraph."""
-    return {index: Heading(level) for index, level in _heading_levels(paras).items()}
+    """The headings among ``paras``, by the index of their first paragraph.
+
+    Lines shaped like headings are grouped into families (``CHAPTER`` + number, a bare
+    numeral, ``— I —``, a date…). A family counts when it behaves like one through the
+    book: keyword families from two members on, numeral families only when their numbers
+    run in sequence (restarting at one only after a part heading). Entries of a contents
+    list (many headings with nothing between them) are never headings. A title standing
+    under its number belongs to the heading when most of the family has one.
+    """
+    shapes = _candidates(paras)
+    tops = {i: 1 if s.rank < CHAPTER else 2 for i, s in shapes.items()}
+    kept = _drop_contents_lists(tops, paras)
+    shapes = {i: s for i, s in shapes.items() if i in kept}
+    offsets = list(itertools.accumulate((sum(map(len, p.lines)) for p in paras), initial=0))
+    chosen = _choose_families(shapes, offsets)
+    chosen.update((i, s) for i, s in shapes.items() if s.rank == 0)
+    chosen = _drop_listed(chosen, shapes, paras)
+    _fill_parts(chosen, shapes)
+    spans = _title_spans({i: s for i, s in chosen.items() if s.rank}, paras)
+    absorbed = {i + k for i, span in spans.items() for k in range(1, span)}
+    matter = {i: s for i, s in chosen.items() if s.rank == 0 and i not in absorbed}
+    chosen = {i: s for i, s in chosen.items() if s.rank and i not in absorbed}
+    levels = _levels(chosen, matter, paras)
+    numerals = {i for i, s in shapes.items() if s.family.startswith("num:")}
+    levels.update(_verse_titles(paras, levels, absorbed | numerals))
+    levels.update(_gap_titles(paras, levels, absorbed | numerals))
+    return {i: Heading(level, spans.get(i, 1)) for i, level in sorted(levels.items())}
 
 
-def _keyword_level(para: Para) -> int:
-    if len(para.lines) > 2 or para.gap < 1:
-        return 0
-    line = para.lines[0].strip()
-    if len(line) > 70:
-        return 0
-    match = _KEYWORD.match(line)
-    if match is None:
-        return 0
-    rest = match.group("rest")
-    # "Chapter 4", "BOOK ONE: 1805", "PREFACE" — but not "Letters were written…".
-    if not (line.isupper() or _NUMBERED_REST.match(rest)):
-        return 0
-    if not line.isupper() and rest.strip() and not re.match(r"^\s*[\dIVXLC]", rest):
-        return 0
-    return 1 if match.group("top") else 2
+def _candidates(paras: list[Para]) -> dict[int, Shape]:
+    """Paragraphs shaped like a heading: a short first line, at most a few short lines."""
+    found: dict[int, Shape] = {}
+    for index, para in enumerate(paras):
+        lines = para.lines
+        if len(lines) > 3 or (para.gap < 1 and index):
+            continue
+        first = lines[0]
+        if len(first) > 100 or any(len(line.strip()) > 80 for line in lines[1:]):
+            continue
+        shape = read_shape(" ".join(first.split()))
+        if shape is None or (len(lines) > 1 and shape.family == "date"):
+            continue
+        # A title on the line and more under it is prose, unless a long title wraps.
+        wrapped = len(lines) == 2 and len(first) >= 55 and bool(shape.title)
+        if len(lines) > 1 and (shape.title or shape.rank == 0) and not wrapped:
+            continue
+        found[index] = shape
+    return found
+
+
+def _choose_families(shapes: dict[int, Shape], offsets: list[int]) -> dict[int, Shape]:
+    """The members of every family that behaves like a family of headings."""
+    families: dict[str, list[int]] = {}
+    for index, shape in shapes.items():
+        if shape.rank:
+            families.setdefault(shape.family, []).append(index)
+    chosen: dict[int, Shape] = {}
+    keyword = {f: m for f, m in families.items() if not f.startswith(("num:", "date"))}
+    for members in keyword.values():
+        if len(members) >= 2:
+            chosen.update((i, shapes[i]) for i in members)
+    has_chapters = any(s.rank == CHAPTER for s in chosen.values())
+    for members in keyword.values():
+        # One PART or BOOK heading counts when chapters follow it.
+        if (
+            len(members) == 1
+            and shapes[members[0]].rank < CHAPTER
+            and any(i > members[0] for i, s in chosen.items() if s.rank == CHAPTER)
+        ):
+            chosen[members[0]] = shapes[members[0]]
+    if has_chapters:
+        return chosen
+    tops = sorted(i for i, s in chosen.items() if s.rank < CHAPTER)
+    best: list[int] = []
+    for family, members in families.items():
+        if family == "date" or not family.startswith("num:"):
+            continue
+        if (
+            len(members) >= 3
+            and len(members) > len(best)
+            and _in_sequence(members, shapes, tops)
+            and _covers(members, offsets)
+        ):
+            best = members
+    dates = families.get("date", [])
+    if len(dates) >= 3 and len(dates) > len(best):
+        best = dates
+    chosen.update((i, shapes[i]) for i in best)
+    return chosen
+
+
+def _drop_listed(
+    chosen: dict[int, Shape], shapes: dict[int, Shape], paras: list[Para]
+) -> dict[int, Shape]:
+    """Drop the entries of a contents list that stand as paragraphs between other lines.
+
+    Before the first heading with text under it, a heading that comes again later in the
+    book (the same family and number) is an entry of the contents list. Lines of a list
+    that end in page numbers are not text.
+    """
+    order = sorted(shapes)
+    first = len(paras)
+    for n, index in enumerate(order):
+        end = order[n + 1] if n + 1 < len(order) else len(paras)
+        lines = (line for p in paras[index + 1 : end] for line in p.lines)
+        if sum(1 for line in lines if not line[-1].isdigit()) >= 10:
+            first = index
+            break
+
+    def key(index: int) -> tuple[str, int | str]:
+        shape = chosen[index]
+        number = shape.number
+        if number is not None:
+            return shape.family, number
+        return shape.family, " ".join(paras[index].lines[0].split()).casefold()
+
+    last = {key(i): i for i in sorted(chosen)}
+    return {i: s for i, s in chosen.items() if i >= first or last[key(i)] == i}
+
+
+def _covers(members: list[int], offsets: list[int]) -> bool:
+    """Numbered sections that run to the end of the book, not the parts of one poem.
+
+    The text after the last of them may be a long last section, or notes, but not most
+    of the book.
+    """
+    span = offsets[members[-1]] - offsets[members[0]]
+    tail = offsets[-1] - offsets[members[-1]]
+    return tail <= max(4 * span / (len(members) - 1), 20_000)
+
+
+def _in_sequence(members: list[int], shapes: dict[int, Shape], tops: list[int]) -> bool:
+    """Numbers that count up by one, starting again at one only after a part heading.
+
+    A slip in the numbering is forgiven now and then; a count that starts again with no
+    part heading before it is not: those are the sections of something else (a poem).
+    """
+    slips = 0
+    previous: int | None = None
+    for n, index in enumerate(members):
+        number = shapes[index].number
+        if n and number is not None and previous is not None and number != previous + 1:
+            if number == 1 and number <= previous:
+                if bisect.bisect_left(tops, index) == bisect.bisect_left(tops, members[n - 1]):
+                    return False
+            else:
+                slips += 1
+        previous = number
+    first = shapes[members[0]].number
+    return (first is None or first <= 2) and slips <= max(1, (len(members) - 1) // 8)
+
+
+def _fill_parts(chosen: dict[int, Shape], shapes: dict[int, Shape]) -> None:
+    """A part with no chapter headings may number its sections with bare numerals.
+
+    ``EPILOGUE`` followed by ``I`` and ``II`` in a book of ``CHAPTER I`` headings.
+    """
+    chapters = sorted(i for i, s in chosen.items() if s.rank == CHAPTER)
+    if not chapters:
+        return
+    tops = sorted(
+        [i for i, s in chosen.items() if s.rank < CHAPTER]
+        + [i for i, s in shapes.items() if s.rank == 0 and i > chapters[0]]
+    )
+    ends = [*tops[1:], 1 << 62][: len(tops)]
+    for top, end in zip(tops, ends, strict=True):
+        if any(top < i < end for i in chapters):
+            continue
+        numerals = sorted(
+            i for i, s in shapes.items() if top < i < end and s.family.startswith("num:")
+        )
+        if len(numerals) >= 2 and _in_sequence(numerals, shapes, []):
+            chosen.update((i, shapes[i]) for i in numerals)
+
+
+def _title_spans(chosen: dict[int, Shape], paras: list[Para]) -> dict[int, int]:
+    """Headings whose title stands in the next paragraph, and how many paragraphs they span."""
+    families: dict[str, list[int]] = {}
+    inline = {shape.family for shape in chosen.values() if shape.title}
+    for index, shape in chosen.items():
+        # In a family where some headings carry their title, the others have none.
+        if shape.family not in inline and len(paras[index].lines) == 1:
+            families.setdefault(shape.family, []).append(index)
+    spans: dict[int, int] = {}
+    for members in families.values():
+        titled = [i for i in members if _title_like(paras, i + 1, chosen)]
+        if len(titled) * 5 >= len(members) * 3:
+            spans.update((i, 2) for i in titled)
+    return spans
+
+
+def _title_like(paras: list[Para], index: int, chosen: dict[int, Shape]) -> bool:
+    # A title leaves text under the heading: "CHAPTER 4" and one line is no title.
+    if index + 1 >= len(paras) or index in chosen or index + 1 in chosen:
+        return False
+    para = paras[index]
+    if len(para.lines) > 4 or any(len(line.strip()) > 80 for line in para.lines):
+        return False
+    text = " ".join(" ".join(para.lines).split())
+    if len(text) > 320 or para.gap > 3:
+        return False
+    gap_after = paras[index + 1].gap if index + 1 < len(paras) else 9
+    letters = [c for c in text if c.isalpha()]
+    capitals = bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    if gap_after > para.gap or capitals:
+        return True
+    return len(para.lines) == 1 and text[-1] not in ".,;:!?\"”’'»"
+
+
+def _levels(
+    chosen: dict[int, Shape], matter: dict[int, Shape], paras: list[Para]
+) -> dict[int, int]:
+    """Levels in the contents tree: outer divisions 1, then down to the chapters."""
+    if not chosen:
+        return {}
+    ranks = sorted({s.rank for s in chosen.values()} | {CHAPTER})
+    level_of = {rank: n + 1 for n, rank in enumerate(ranks)}
+    if len(ranks) == 1:
+        level_of[CHAPTER] = 2
+    levels = {i: level_of[s.rank] for i, s in chosen.items()}
+    order = sorted(chosen)
+    first = order[0]
+    chapter_level = level_of[CHAPTER]
+    for index in matter:
+        if len(paras[index].lines) > 1:
+            continue
+        if index < first:
+            levels[index] = 0
+            continue
+        # An epilogue with chapters under it is a part; one without is a chapter.
+        after = order[bisect.bisect_right(order, index) :]
+        next_heading = after[0] if after else None
+        has_children = next_heading is not None and levels[next_heading] == chapter_level
+        levels[index] = 1 if has_children and chapter_level > 1 else chapter_level
+    return levels
+
+
+def _verse_titles(paras: list[Para], chosen: dict[int, int], absorbed: set[int]) -> dict[int, int]:
+    """Titles of poems in a book of verse: flush-left lines over indented verse.
+
+    Only in books of parts with no chapters found in them, and where nearly all the text
+    is indented, so that a line at the margin stands out as a title.
+    """
+    if not any(level == 1 for level in chosen.values()) or any(
+        level >= 2 for level in chosen.values()
+    ):
+        return {}
+    indented = sum(1 for p in paras if p.lines[0].startswith(" "))
+    if indented < 0.8 * len(paras) or len(paras) < 20:
+        return {}
+    titles: dict[int, int] = {}
+    for index, para in enumerate(paras[:-1]):
+        line = para.lines[0]
+        if index in chosen or index in absorbed or line.startswith(" ") or len(para.lines) > 2:
+            continue
+        following = paras[index + 1]
+        if para.gap < 2 or len(line) > 75 or not following.lines[0].startswith(" "):
+            continue
+        if index + 1 in chosen or not line[0].isupper():
+            continue
+        titles[index] = 2
+    return titles if len(titles) >= 3 else {}
+
+
+def _gap_titles(paras: list[Para], chosen: dict[int, int], absorbed: set[int]) -> dict[int, int]:
+    """Front matter, and books made only of titled pieces (poems).
+
+    They are cut where a capitalised title stands after a wide gap and has some text
+    under it.
+    """
+    first = min(chosen) if chosen else len(paras)
+    candidates = [
+        i
+        for i, p in enumerate(paras[:first])
+        if _gap_heading(p) and i not in chosen and i not in absorbed
+    ]
+    bounds = sorted([*candidates, *chosen, len(paras)])
+    gaps: dict[int, int] = {}
+    for i in candidates:
+        end = bounds[bisect.bisect_right(bounds, i)]
+        if sum(len("".join(p.lines)) for p in paras[i + 1 : end]) >= 200:
+            gaps[i] = 0 if chosen else 2
+    return gaps if len(gaps) + len(chosen) >= 2 else {}
 
 
 def _gap_heading(para: Para) -> bool:
@@ -68,40 +324,6 @@ def _gap_heading(para: Para) -> bool:
     if not letters or len(joined) > 250 or any(len(line.strip()) > 75 for line in para.lines):
         return False
     return sum(c.isupper() for c in letters) >= 0.6 * len(letters)
-
-
-def _heading_levels(paras: list[Para]) -> dict[int, int]:
-    """Decide which paragraphs are headings, and at which level.
-
-    Level 0 marks a front-matter title (ADVERTISEMENT, ETYMOLOGY…): it starts a chapter
-    but is never the parent of other entries in the table of contents.
-    """
-    keyword = {i: lvl for i, p in enumerate(paras) if (lvl := _keyword_level(p))}
-    keyword = _drop_contents_lists(keyword, paras)
-    chosen: dict[int, int] = {}
-    if len(keyword) >= 2:
-        chosen = keyword
-    else:
-        numerals = {
-            i: 2
-            for i, p in enumerate(paras)
-            if p.gap >= 3 and len(p.lines) == 1 and _NUMERAL.match(p.lines[0].strip())
-        }
-        if len(numerals) >= 2:
-            chosen = numerals
-    first = min(chosen) if chosen else len(paras)
-    # Front matter, and books made only of titled pieces (poems), are cut where a
-    # capitalised title stands after a wide gap and has some text under it.
-    candidates = [i for i, p in enumerate(paras[:first]) if _gap_heading(p) and i not in chosen]
-    bounds = sorted([*candidates, *chosen, len(paras)])
-    gaps: dict[int, int] = {}
-    for i in candidates:
-        end = bounds[bisect.bisect_right(bounds, i)]
-        if sum(len("".join(p.lines)) for p in paras[i + 1 : end]) >= 200:
-            gaps[i] = 0 if chosen else 2
-    if len(gaps) + len(chosen) >= 2:
-        chosen.update(gaps)
-    return chosen
 
 
 def _drop_contents_lists(headings: dict[int, int], paras: list[Para]) -> dict[int, int]:
