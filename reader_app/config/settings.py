@@ -69,6 +69,8 @@ class Settings:
         think_more: "Think more" for harder passages: analyses ask for a higher effort and
             allow the model to think (off: the lowest effort, thinking off where the
             model allows it).
+        tone_details: whether the Tone panel's "Details" line (tokens, cost, cache,
+            timings) is open; closed by default.
     """
 
     theme: str = "system"
@@ -88,6 +90,7 @@ class Settings:
     example_k: int = 8
     fixed_set: str = ""
     think_more: bool = False
+    tone_details: bool = False
 
     def __post_init__(self) -> None:
         """Clamp the numbers and reject values no caller should pass.
@@ -129,6 +132,7 @@ class Settings:
         theme = data.get("theme")
         show_toc = data.get("show_toc")
         think_more = data.get("think_more")
+        tone_details = data.get("tone_details")
         return cls(
             theme=theme if isinstance(theme, str) and theme in THEMES else defaults.theme,
             font_family=_str_or(data.get("font_family"), defaults.font_family).strip(),
@@ -147,6 +151,7 @@ class Settings:
             example_k=_int_or(data.get("example_k"), defaults.example_k),
             fixed_set=_str_or(data.get("fixed_set"), defaults.fixed_set).strip(),
             think_more=think_more if isinstance(think_more, bool) else defaults.think_more,
+            tone_details=tone_details if isinstance(tone_details, bool) else False,
         )
 
     def to_dict(self) -> dict[str, object]:

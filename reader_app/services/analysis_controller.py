@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from reader_app.ai.errors import AiError, AiErrorKind
-from reader_app.ai.models import DEFAULT_MODEL
+from reader_app.ai.models import DEFAULT_MODEL, model_to_use
 from reader_app.ai.thinking import larger_limit, max_output
 from reader_app.core.errors import StorageError
 from reader_app.usecases.analysis import AnalysisComposer
@@ -114,6 +114,8 @@ class AnalysisController(QObject):
         self._examples = examples
         self._service = service
         self._corrections = corrections
+        self._settings = settings
+        self._default_model = default_model
         self._composer = AnalysisComposer(examples, settings, default_model, analyses)
         self._recorder = AnalysisRecorder(analyses, highlights.set_color, lambda: settings().prices)
         self._shown: int | None = None  # the analysis shown in the panel
@@ -132,6 +134,17 @@ class AnalysisController(QObject):
     def current_highlight(self) -> int | None:
         """The highlight the panel is about."""
         return self._current
+
+    def model_in_force(self) -> str:
+        """The model the next analysis goes to: the reader's choice, else the listed default."""
+        return model_to_use(self._settings().model, self._default_model())
+
+    def has_analysis(self, highlight_id: int) -> bool:
+        """Whether a highlight has an answer to show (False when the library cannot say)."""
+        try:
+            return any(r.status == "ok" for r in self._analyses.history(highlight_id))
+        except StorageError:
+            return False
 
     def show_highlight(self, highlight_id: int | None) -> None:
         """Show a highlight's latest analysis (or that it has none yet)."""

@@ -12,13 +12,12 @@ from PySide6.QtWidgets import (
     QMenu,
     QMenuBar,
     QMessageBox,
-    QStyle,
     QToolBar,
-    QToolButton,
 )
 
 from reader_app import APP_NAME
 from reader_app.ui.highlights_panel import swatch
+from reader_app.ui.icons import action_icon
 from reader_app.ui.themes import HIGHLIGHT_COLORS, THEME_NAMES
 
 if TYPE_CHECKING:
@@ -228,20 +227,24 @@ class WindowActions(QObject):
         help_menu.addAction(self.about)
 
     def build_toolbar(self, bar: QToolBar) -> None:
-        """The few commands a reader reaches for most, with standard icons."""
-        style = self._w.style()
-        icons = QStyle.StandardPixmap
-        self.open.setIcon(style.standardIcon(icons.SP_DialogOpenButton))
-        self.prev_chapter.setIcon(style.standardIcon(icons.SP_ArrowBack))
-        self.next_chapter.setIcon(style.standardIcon(icons.SP_ArrowForward))
-        self.find.setIcon(style.standardIcon(icons.SP_FileDialogContentsView))
-        self.highlight.setIcon(swatch("yellow"))
+        """The few commands a reader reaches for most, drawn from one icon set.
+
+        No button carries a menu: a menu button's arrow sits against the next button's
+        text and reads as part of it ("▾ Analyse Tone"). The colours are one key away
+        (1-5), and in the Highlights menu and the page's right-click menu.
+        """
+        toc = self._commands.toc_dock.toggleViewAction()
+        for action, name in ((self.open, "open"), (toc, "contents"),
+                             (self.prev_chapter, "previous"), (self.next_chapter, "next"),
+                             (self.find, "search"), (self.highlight, "highlight"),
+                             (self.analyse, "analyse")):  # fmt: skip
+            action.setIcon(action_icon(name))
         self.highlight.setIconText(self.tr("Highlight"))
+        self.analyse.setIconText(self.tr("Analyse Tone"))
         self.find.setIconText(self.tr("Search"))
         self.prev_chapter.setIconText(self.tr("Previous"))
         self.next_chapter.setIconText(self.tr("Next"))
-        toc = self._commands.toc_dock.toggleViewAction()
-        toc.setIcon(style.standardIcon(icons.SP_FileDialogListView))
+        self.analyse.setToolTip(self.tr("Analyse the tone of the selected passage (A)"))
         bar.addAction(self.open)
         bar.addAction(toc)
         bar.addSeparator()
@@ -251,13 +254,6 @@ class WindowActions(QObject):
         bar.addAction(self.find)
         bar.addAction(self.highlight)
         bar.addAction(self.analyse)
-        colors = QMenu(self._w)
-        for action in self.colors:
-            colors.addAction(action)
-        button = bar.widgetForAction(self.highlight)
-        if isinstance(button, QToolButton):
-            button.setMenu(colors)
-            button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
 
     def refresh_recent(self, entries: list[tuple[str, str]]) -> None:
         """Rebuild File → Open Recent from (title, path) pairs."""

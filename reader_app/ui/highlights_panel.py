@@ -138,6 +138,8 @@ class HighlightsPanel(FixedRowList):
         delete_requested(int): delete it.
         note_requested(int): edit its note.
         color_requested(int, str): recolour it.
+        menu_opening(object, int): its right-click menu (a QMenu) is about to open for the
+            highlight with this id; a connected slot may add entries (the tone commands).
         currentItemChanged(object, object): the current row changed (the new and the old
             PanelRow, or None), as a QListWidget says it.
     """
@@ -146,6 +148,7 @@ class HighlightsPanel(FixedRowList):
     delete_requested = Signal(int)
     note_requested = Signal(int)
     color_requested = Signal(int, str)
+    menu_opening = Signal(object, int)
     currentItemChanged = Signal(object, object)  # the QListWidget name callers use
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -262,6 +265,7 @@ class HighlightsPanel(FixedRowList):
                 self.tr(name.capitalize()),
                 lambda n=name: self.color_requested.emit(hid, n),
             )
+        self.menu_opening.emit(menu, hid)
         menu.addSeparator()
         menu.addAction(self.tr("Delete Highlight"), lambda: self.delete_requested.emit(hid))
         menu.exec(self.viewport().mapToGlobal(pos))

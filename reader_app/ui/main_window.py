@@ -175,6 +175,10 @@ class MainWindow(QMainWindow):
         self.highlights_panel.delete_requested.connect(self._highlights.delete)
         self.highlights_panel.note_requested.connect(self.edit_note)
         self.highlights_panel.color_requested.connect(self._highlights.set_color)
+        self.tone_panel.details.toggled.connect(self._on_details_toggled)
+        # The model the next analysis goes to may change once the API's list is read.
+        self.tone.analysis.show_pending.connect(self._refresh_profile)
+        self.tone.analysis.analysed.connect(self._refresh_profile)
         hints = QApplication.styleHints()
         # A bound method: Qt drops it with the window (a lambda would keep the window).
         hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
@@ -448,15 +452,17 @@ class MainWindow(QMainWindow):
         first = menu.actions()[0] if menu.actions() else None
         existing = self._highlights.at(self.pane.chapter, offset)
         added = []
-        if self.pane.view.selected_range() is not None:
-            added.append(self.actions_.highlight)
+        selected = self.pane.view.selected_range() is not None
+        colors: QMenu | None = None
+        if selected:
+            added.extend([self.actions_.analyse, self.actions_.highlight])
             colors = QMenu(self.tr("Highlight in Colour"), menu)
             for name in HIGHLIGHT_COLORS:
                 colors.addAction(swatch(name), self.tr(name.capitalize()),
                                  lambda n=name: self.highlight_selection(n))  # fmt: skip
-            menu.insertMenu(first, colors) if first else menu.addMenu(colors)
         if existing is not None:
             hid = existing.id
+            added.extend(self.tone.highlight_menu_actions(menu, hid, reanalyse=not selected))
             note = menu.addAction(self.tr("Edit Note…"), lambda: self.edit_note(hid))
             delete = menu.addAction(
                 self.tr("Delete Highlight"), lambda: self._highlights.delete(hid)
@@ -464,6 +470,8 @@ class MainWindow(QMainWindow):
             added.extend([note, delete])
         for action in added:
             menu.insertAction(first, action) if first else menu.addAction(action)
+            if colors is not None and action is self.actions_.highlight:
+                menu.insertMenu(first, colors) if first else menu.addMenu(colors)
         if added and first is not None:
             menu.insertSeparator(first)
 
@@ -491,7 +499,16 @@ class MainWindow(QMainWindow):
         self._apply_theme()
         self.toc_dock.setVisible(settings.show_toc)
         self.actions_.sync(settings)
-        self.tone_panel.set_profile(profile_line(settings))
+        self._refresh_profile()
+        self.tone_panel.details.set_open(settings.tone_details)
+
+    def _refresh_profile(self, *_why: object) -> None:
+        model = self.tone.analysis.model_in_force()
+        self.tone_panel.set_profile(profile_line(self._settings, model))
+
+    def _on_details_toggled(self, shown: bool) -> None:
+        if shown != self._settings.tone_details:
+            self.update_settings(tone_details=shown)
 
     def _on_save_failed(self, message: str) -> None:
         self.pane.banner.show_error(message)

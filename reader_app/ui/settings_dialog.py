@@ -328,7 +328,7 @@ class SettingsDialog(QDialog):
                     " longest matching prefix wins). Cache writes (1.25× input for 5 minutes,"
                     " 2× for an hour), cache reads (a share of input that depends on the model)"
                     " and the Message Batches discount (50 %) follow from these prices. A model"
-                    " with no known price shows \"price unknown\"."), page
+                    " with no known price shows \"cost unknown\", never $0."), page
         )  # fmt: skip
         note.setWordWrap(True)
         row = QHBoxLayout()

@@ -6,18 +6,21 @@ window's actions call into them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 
 from reader_app.ui.correction_dialog import CorrectionForms
+from reader_app.ui.icons import action_icon
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QMenu, QWidget
 
     from reader_app.core.eval_data import EvalItem
     from reader_app.core.records import BatchJob
@@ -106,6 +109,7 @@ class ToneCommands(QObject):
         self.analysis.message.connect(host.status_message)
         host.pane.view.mark_clicked.connect(self._show_tone_of)
         host.highlights_panel.currentItemChanged.connect(self._on_list_choice)
+        host.highlights_panel.menu_opening.connect(self._extend_list_menu)
         self.group.progress.connect(self._on_group_progress)
         self.group.finished.connect(host.status_message)
         self.group.analysed.connect(self.refresh_tone_of)
@@ -217,6 +221,46 @@ class ToneCommands(QObject):
         cursor = self._w.pane.view.textCursor()
         cursor.clearSelection()
         self._w.pane.view.setTextCursor(cursor)
+
+    def highlight_menu_actions(
+        self, menu: QMenu, highlight_id: int, *, reanalyse: bool = True
+    ) -> list[QAction]:
+        """A highlight's tone entries for a right-click menu (owned by ``menu``).
+
+        Show Analysis when it has one; Re-analyse (or Analyse Tone, when it has none)
+        unless ``reanalyse`` is False (a selection's own Analyse Tone is in the menu).
+        """
+        analysed = self.analysis.has_analysis(highlight_id)
+        actions: list[QAction] = []
+        if analysed:
+            show = QAction(self.tr("Show Analysis"), menu)
+            show.triggered.connect(functools.partial(self.show_analysis, highlight_id))
+            actions.append(show)
+        if reanalyse:
+            text = self.tr("Re-analyse") if analysed else self.tr("Analyse Tone")
+            again = QAction(action_icon("analyse"), text, menu)
+            again.triggered.connect(functools.partial(self.analyse_highlight, highlight_id))
+            actions.append(again)
+        return actions
+
+    def _extend_list_menu(self, menu: QMenu, highlight_id: int) -> None:
+        menu.addSeparator()
+        for action in self.highlight_menu_actions(menu, highlight_id):
+            menu.addAction(action)
+
+    def show_analysis(self, highlight_id: int, *_checked: object) -> None:
+        """Bring the Tone panel up with a highlight's latest analysis."""
+        self._w.tone_dock.show()
+        self._w.tone_dock.raise_()
+        self._w.highlights_panel.select_highlight(highlight_id)
+        self.analysis.show_highlight(highlight_id)
+
+    def analyse_highlight(self, highlight_id: int, *_checked: object) -> None:
+        """Analyse a highlight (again), in the Tone panel; earlier answers are kept."""
+        self._w.tone_dock.show()
+        self._w.tone_dock.raise_()
+        self._w.highlights_panel.select_highlight(highlight_id)
+        self.analysis.analyse(highlight_id)
 
     def _show_tone_of(self, highlight_id: int | None) -> None:
         if highlight_id is not None:

@@ -11,7 +11,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from reader_app.ai.errors import CONSOLE_LINKS
 from reader_app.ai.models import model_to_use
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, OBJECTIVE_PRESETS, cache_summary
 from reader_app.core.tone_result import ToneResult
+from reader_app.ui.details_line import DetailsLine
 from reader_app.ui.emotion_bars import EmotionBars
 from reader_app.usecases.cost import shown_cost
 
@@ -115,13 +116,16 @@ class TonePanel(QWidget):
         self.explanation.document().contentsChanged.connect(lambda: _fit(self.explanation, 360))
         self.evidence = _plain(QLabel(self))
         self.evidence.setObjectName("evidence")
-        self.meta = _plain(QLabel(self))
+        self.answered_by = _plain(QLabel(self))
+        self.answered_by.setObjectName("answeredBy")
+        # Tokens, cost, cache and timings: behind "Details", out of the reading text.
+        self.details = DetailsLine(self)
+        self.meta = self.details.body
         # The cached share of this session's analyses (read, all input tokens, answers),
         # counted from the API's usage of each answer this panel waited for.
         self._session_cache = [0, 0, 0]
         self._counted: set[int] = set()
         self._waiting_for = ""
-        self.meta.setObjectName("analysisMeta")
         self.status = _plain(QLabel(self))
         self.status.setObjectName("toneStatus")
         # Only our own link to the Anthropic console (spend limit, billing), never the API's.
@@ -157,7 +161,8 @@ class TonePanel(QWidget):
         for widget in (self.profile, self.passage, self.status, self.console_link,
                        self.corrected_note, self.tone,
                        self.facts,
-                       self.emotions, self.explanation, self.evidence, self.meta):  # fmt: skip
+                       self.emotions, self.explanation, self.evidence, self.answered_by,
+                       self.details):  # fmt: skip
             column.addWidget(widget)
         column.addWidget(self.history)
         column.addLayout(buttons)
@@ -174,6 +179,9 @@ class TonePanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+        # Never narrower than its buttons: text squeezed past them would run off the side.
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(body.minimumSizeHint().width() + bar)
 
         self.analyse_button.clicked.connect(self.analyse_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
@@ -201,12 +209,13 @@ class TonePanel(QWidget):
         self.explanation.clear()
         self.evidence.clear()
         self.meta.clear()
+        self.answered_by.clear()
         self.corrected_note.hide()
         self.correct_button.setEnabled(False)
         self.example_button.setEnabled(False)
         self._countdown.stop()
         for widget in (self.tone, self.facts, self.emotions, self.explanation, self.evidence,
-                       self.meta):  # fmt: skip
+                       self.answered_by, self.details):  # fmt: skip
             widget.hide()
 
     def show_idle(self) -> None:
@@ -290,19 +299,12 @@ class TonePanel(QWidget):
                 )
             )
         self.evidence.setText("\n".join(lines))
-        cached = record.cache_read_tokens
-        self.meta.setText(
-            self.tr(
-                "{model} · {inp:,} in / {out:,} out · {cost}"
-                " · first words {ttft:.1f} s, done {total:.1f} s\n{cache}"
-            ).format(
-                model=record.model, inp=record.input_tokens + record.cache_creation_tokens + cached,
-                cache=self._cache_text(record, passage), out=record.output_tokens,
-                cost=self._cost_text(record), ttft=record.ttft_ms / 1000,
-                total=record.total_ms / 1000,
-            )
-        )  # fmt: skip
-        for widget in (self.tone, self.facts, self.emotions, self.explanation, self.meta):
+        self.answered_by.setText(
+            self.tr("Answered by {model}").format(model=record.model or self.tr("an unknown model"))
+        )
+        self.meta.setText("\n".join(self._detail_lines(record, passage)))
+        for widget in (self.tone, self.facts, self.emotions, self.explanation, self.answered_by,
+                       self.details):  # fmt: skip
             widget.show()
         self.evidence.setVisible(bool(lines))
         self.analyse_button.setText(self.tr("Re-analyse"))
@@ -319,11 +321,24 @@ class TonePanel(QWidget):
             )
             self.corrected_note.show()
 
-    def _cache_text(self, record: AnalysisRecord, passage: str) -> str:
+    def _detail_lines(self, record: AnalysisRecord, passage: str) -> list[str]:
+        """What the Details line shows, one short figure a line: tokens, cost, timings, cache."""
+        tokens = record.input_tokens + record.cache_creation_tokens + record.cache_read_tokens
+        return [
+            self.tr("Tokens: {inp:,} in / {out:,} out").format(
+                inp=tokens, out=record.output_tokens
+            ),
+            self._cost_text(record),
+            self.tr("First words: {seconds:.1f} s").format(seconds=record.ttft_ms / 1000),
+            self.tr("Whole answer: {seconds:.1f} s").format(seconds=record.total_ms / 1000),
+            *self._cache_text(record, passage),
+        ]
+
+    def _cache_text(self, record: AnalysisRecord, passage: str) -> list[str]:
         """The answer's cached share from the API's usage, or why nothing was cached.
 
-        Then the share over this session's analyses: each answer this panel waited for
-        counts once.
+        Then, on a line of its own, the share over this session's analyses: each answer
+        this panel waited for counts once.
         """
         read, written = record.cache_read_tokens, record.cache_creation_tokens
         total = record.input_tokens + written + read
@@ -340,23 +355,26 @@ class TonePanel(QWidget):
                 read=read, share=share
             )
         else:  # the first answer with this prefix writes it; the next ones read it
-            text = self.tr("Cache: {written:,} written for the next analyses").format(
-                written=written
-            )
+            text = self.tr("Cache: {written:,} saved for next time").format(written=written)
+        lines = [text]
         session_read, session_total, answers = self._session_cache
         if answers and session_total:
             session = (
-                self.tr("this session {share:.0%} read from the cache (1 analysis)")
+                self.tr("Session: {share:.0%} from cache (1 answer)")
                 if answers == 1
-                else self.tr("this session {share:.0%} read from the cache ({n} analyses)")
+                else self.tr("Session: {share:.0%} from cache ({n} answers)")
             )
-            text += " · " + session.format(share=session_read / session_total, n=answers)
-        return text
+            lines.append(session.format(share=session_read / session_total, n=answers))
+        return lines
 
     def _cost_text(self, record: AnalysisRecord) -> str:
-        """The answer's cost, or "price unknown" (never $0) for a model with no price."""
+        """The answer's estimated cost, or "cost unknown" (never $0) for a model with no price."""
         cost = shown_cost(record.model, record.cost_usd)
-        return self.tr("price unknown") if cost is None else f"${cost:.4f}"
+        if cost is None:
+            return self.tr("Cost unknown (no price for this model)")
+        if 0 < cost < 0.00005:  # would read "$0.0000", as if free
+            return self.tr("Cost: under $0.0001 (estimate)")
+        return self.tr("Cost: ${cost:.4f} (estimate)").format(cost=cost)
 
     def show_error(self, passage: str, message: str, retry_after: float | None) -> None:
         """A failed analysis: what happened, and a Retry (after the wait, if one was asked)."""
@@ -417,6 +435,13 @@ class TonePanel(QWidget):
         if 0 <= index < len(self._history_ids):
             self.history_chosen.emit(self._history_ids[index])
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit the passage and explanation to the new width (a narrower panel: taller text)."""
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            _fit(self.passage, 160)
+            _fit(self.explanation, 360)
+
     def _copy(self) -> None:
         parts = [self.tone.text(), self.facts.text()]
         parts += [f"{name}: {round(value * 100)}%" for name, value in self.emotions.rows]
@@ -424,12 +449,19 @@ class TonePanel(QWidget):
         QGuiApplication.clipboard().setText("\n".join(p for p in parts if p))
 
 
-def profile_line(settings: Settings) -> str:
-    """The objective, level and model in force (and "Think more"), for the panel's header."""
+def profile_line(settings: Settings, default_model: str | None = None) -> str:
+    """The panel's header: the objective, level and language, then the model that will answer.
+
+    Args:
+        settings: the settings in force.
+        default_model: the default the API listed (the model a request goes to when the
+            reader chose none), when it is known; else the built-in default is named.
+    """
     objective = settings.objective or DEFAULT_OBJECTIVE
     name = next((n for n, text in OBJECTIVE_PRESETS.items() if text == objective), "Own objective")
-    model = model_to_use(settings.model)
-    line = f"{name} · {settings.level} · {settings.language} · {model}"
+    model = model_to_use(settings.model, default_model)
+    line = f"{name} · {settings.level} · {settings.language}\n"
+    line += QCoreApplication.translate("TonePanel", "Next analysis: {model}").format(model=model)
     if settings.think_more:
         line += " · " + QCoreApplication.translate("TonePanel", "Think more")
     return line

@@ -59,6 +59,7 @@ def test_defaults() -> None:
         "example_k": 8,
         "fixed_set": "",
         "think_more": False,
+        "tone_details": False,
     }
 
 

@@ -104,7 +104,7 @@ def test_analyse_streams_stores_and_comes_back(
     assert _bold_words(panel.passage.document()) == ["murder"]
     assert "“murder” — a violent word" in panel.evidence.text()
     assert "left out" in panel.evidence.text()  # "autopsy" is not in the passage
-    assert "claude" in panel.meta.text()
+    assert panel.answered_by.text().startswith("Answered by claude")
     # Coloured by the dominant emotion.
     assert app.highlights.highlights[0].color == "disgust"
     # The request carried the objective, the examples and the fenced passage.

@@ -1,5 +1,6 @@
-"""The Tone panel's cache line: the answer's cached share from the API's usage, or "prefix too
-short to cache" when nothing was cached, and the share over the session's analyses."""
+"""The Tone panel's cache lines (in its Details): the answer's cached share from the API's usage,
+or "prefix too short to cache" when nothing was cached, and the share over the session's analyses,
+each on a line of its own."""
 
 from __future__ import annotations
 
@@ -40,14 +41,18 @@ def test_the_share_of_each_answer_and_of_the_session(qtbot: QtBot) -> None:
     qtbot.addWidget(panel)
     first = _answer(panel, _record(1, 200, 9_000, 0))
     assert "9,200 in / 300 out" in first
-    assert "Cache: 9,000 written for the next analyses" in first
-    assert "this session 0% read from the cache (1 analysis)" in first
+    assert first.splitlines()[-2:] == [
+        "Cache: 9,000 saved for next time",
+        "Session: 0% from cache (1 answer)",
+    ]
     second = _answer(panel, _record(2, 200, 0, 9_000))
-    assert "Cache: 9,000 read, 98% of the input" in second
-    assert "this session 49% read from the cache (2 analyses)" in second
+    assert second.splitlines()[-2:] == [
+        "Cache: 9,000 read, 98% of the input",
+        "Session: 49% from cache (2 answers)",
+    ]
     # Showing a stored answer again does not count it twice.
     panel.show_record(PASSAGE, _record(2, 200, 0, 9_000))
-    assert "this session 49% read from the cache (2 analyses)" in panel.meta.text()
+    assert panel.meta.text().endswith("Session: 49% from cache (2 answers)")
 
 
 def test_nothing_cached_says_the_prefix_is_too_short(qtbot: QtBot) -> None:
@@ -55,13 +60,16 @@ def test_nothing_cached_says_the_prefix_is_too_short(qtbot: QtBot) -> None:
     qtbot.addWidget(panel)
     meta = _answer(panel, _record(1, 1_500, 0, 0))
     assert "1,500 in / 300 out" in meta
-    assert "Cache: prefix too short to cache · this session 0% read from the cache" in meta
-    assert "written" not in meta
+    assert meta.splitlines()[-2:] == [
+        "Cache: prefix too short to cache",
+        "Session: 0% from cache (1 answer)",
+    ]
+    assert "saved" not in meta
 
 
 def test_an_answer_not_waited_for_is_not_counted(qtbot: QtBot) -> None:
     panel = TonePanel()
     qtbot.addWidget(panel)
     panel.show_record(PASSAGE, _record(7, 200, 0, 9_000))  # a stored answer, shown again
-    assert panel.meta.text().count("this session") == 0
+    assert "Session" not in panel.meta.text()
     assert panel.meta.text().endswith("Cache: 9,000 read, 98% of the input")

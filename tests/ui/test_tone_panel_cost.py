@@ -1,4 +1,4 @@
-"""What the reader is shown as a cost: a price, or "price unknown", never $0 for an unpriced model."""
+"""What the reader is shown as a cost: a price, or "cost unknown", never $0 for an unpriced model."""
 
 from __future__ import annotations
 
@@ -27,16 +27,22 @@ def _meta(qtbot: QtBot, model: str, cost: float) -> str:
     return panel.meta.text()
 
 
-def test_an_unpriced_model_shows_price_unknown(qtbot: QtBot) -> None:
+def test_an_unpriced_model_shows_cost_unknown(qtbot: QtBot) -> None:
     meta = _meta(qtbot, "claude-mystery-7", 0.0)
-    assert "price unknown" in meta
+    assert "Cost unknown (no price for this model)" in meta.splitlines()
     assert "$" not in meta
 
 
 def test_a_priced_model_shows_its_cost(qtbot: QtBot) -> None:
     meta = _meta(qtbot, "claude-haiku-5-5", 0.00027)
-    assert "$0.0003" in meta
-    assert "price unknown" not in meta
+    assert "Cost: $0.0003 (estimate)" in meta.splitlines()
+    assert "unknown" not in meta
+
+
+def test_a_cost_too_small_for_four_places_does_not_read_as_free(qtbot: QtBot) -> None:
+    meta = _meta(qtbot, "claude-haiku-5-5", 0.00002)
+    assert "Cost: under $0.0001 (estimate)" in meta.splitlines()
+    assert "$0.0000" not in meta
 
 
 def test_an_eval_report_of_an_unpriced_model_says_price_unknown() -> None:
