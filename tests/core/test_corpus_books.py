@@ -9,6 +9,7 @@ import pytest
 
 from reader_app.core.book import Book, BookFormat
 from reader_app.core.loaders import load_book
+from reader_app.core.loaders.gutenberg import ABOUT_KEY
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 BOOKS = CORPUS / "books"
@@ -47,7 +48,8 @@ def test_book_opens_with_its_structure(books: dict[str, Book], name: str) -> Non
     fmt, chapters, title, author = EXPECTED[name]
     book = books[name]
     assert book.format is fmt
-    assert len(book.chapters) == chapters
+    # Project Gutenberg's wrapping is a chapter of its own, out of the reading.
+    assert len([c for c in book.chapters if c.key != ABOUT_KEY]) == chapters
     assert book.title == title
     assert book.authors[0] == author
     assert all(c.text.strip() for c in book.chapters), "no empty chapters"
@@ -60,16 +62,19 @@ def test_book_opens_with_its_structure(books: dict[str, Book], name: str) -> Non
 
 def test_gutenberg_header_and_licence_are_kept_out(books: dict[str, Book]) -> None:
     for name, book in books.items():
-        if "_pg" not in name or name.endswith(".epub"):
-            continue  # an EPUB's own pages are the publisher's to show
-        text = "".join(c.text for c in book.chapters)
+        if "_pg" not in name:
+            continue
+        text = "".join(c.text for c in book.chapters if c.linear)
         assert "START OF THIS PROJECT GUTENBERG" not in text, name
         assert "Project Gutenberg-tm" not in text, name
+        # ... and kept in the last chapter, outside the reading order.
+        assert book.chapters[-1].key == ABOUT_KEY, name
+        assert "Project Gutenberg-tm" in book.chapters[-1].text, name
 
 
 def test_kafka_latin1_umlauts(books: dict[str, Book]) -> None:
     book = books["die-verwandlung_pg22367_latin1_de.txt"]
-    assert [c.title for c in book.chapters[1:]] == ["I.", "II.", "III."]
+    assert [c.title for c in book.chapters[1:] if c.linear] == ["I.", "II.", "III."]
     assert "Als Gregor Samsa eines Morgens aus unruhigen Träumen erwachte" in book.chapters[1].text
     assert "»Was ist mit mir geschehen?«" in book.chapters[1].text
     assert "\ufffd" not in "".join(c.text for c in book.chapters)
@@ -88,7 +93,7 @@ def test_war_and_peace_books_and_chapters(books: dict[str, Book]) -> None:
     assert tops[0] == "CONTENTS"
     assert tops[1] == "BOOK ONE: 1805"
     assert tops[15] == "BOOK FIFTEEN: 1812 - 13"
-    assert tops[-2:] == ["FIRST EPILOGUE: 1813 - 20", "SECOND EPILOGUE"]
+    assert tops[-3:] == ["FIRST EPILOGUE: 1813 - 20", "SECOND EPILOGUE", "About this file"]
     chapters = sum(len(e.children) for e in book.toc[1:])
     assert chapters == 365
     assert [c.title for c in book.toc[1].children[:3]] == ["CHAPTER I", "CHAPTER II", "CHAPTER III"]
@@ -115,7 +120,8 @@ def test_moby_dick_epub_spine_and_navigation(books: dict[str, Book]) -> None:
 def test_pride_and_prejudice_epub2_ncx(books: dict[str, Book]) -> None:
     book = books["pride-and-prejudice_pg1342_epub2.epub"]
     entries = [e for _d, e in book.toc_entries()]
-    assert len(entries) == 62
+    assert len(entries) == 63
+    assert entries[-1].title == "About this file"
     chapter_1 = next(e for e in entries if e.title == "Chapter 1")
     assert "It is a truth universally acknowledged" in book.chapters[chapter_1.chapter].text
 

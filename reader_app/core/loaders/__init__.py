@@ -20,7 +20,7 @@ from reader_app.core.errors import BookError, UnsafeBookError
 from reader_app.core.files import open_regular, read_regular
 from reader_app.core.loaders.encoding import decode_html, decode_text
 from reader_app.core.loaders.epub import load_epub, read_epub_resource
-from reader_app.core.loaders.gutenberg import strip_gutenberg
+from reader_app.core.loaders.gutenberg import GutenbergSorter, header_fields, with_about
 from reader_app.core.loaders.limits import (
     MAX_AUTHORS,
     MAX_BOOK_CHARS,
@@ -146,6 +146,7 @@ def _finish(
     chapters: list[Chapter],
     toc: list[TocEntry],
     warnings: list[str] | None = None,
+    about: list[str] | None = None,
 ) -> Book:
     if not any(c.text.strip() for c in chapters):
         raise BookError(f"“{path.name}” contains no readable text.")
@@ -159,6 +160,9 @@ def _finish(
     toc, cut = cap_toc(toc, MAX_TOC_ENTRIES)
     if cut:
         notes.append(toc_note(MAX_TOC_ENTRIES))
+    # Project Gutenberg's wrapping, out of the reading flow: after the limits, so that
+    # a book at the chapter or contents limit still has it.
+    chapters, toc = with_about(chapters, toc, about or [])
     return Book(
         book_id=book_id,
         path=str(path),
@@ -185,6 +189,7 @@ def _epub(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]:
         content.chapters,
         content.toc,
         content.warnings,
+        content.about,
     )
     return book, content.resources
 
@@ -207,6 +212,7 @@ def _text(
         chapters,
         toc,
         notes,
+        [parsed.about],
     )
 
 
@@ -216,12 +222,15 @@ def _html(path: Path, book_id: str, data: bytes, notes: list[str]) -> Book:
     root = parse_html(text, f"“{path.name}”", notes)
     title_el = root.find(".//title")
     title = " ".join("".join(title_el.itertext()).split()) if title_el is not None else ""
-    blocks = _without_gutenberg(tree_to_blocks(root, _same_page_link, _no_image))
-    _, fields = strip_gutenberg(text)
+    wrapping = GutenbergSorter()
+    blocks = wrapping.sort(tree_to_blocks(root, _same_page_link, _no_image))
+    fields = header_fields(text)
     title = fields.get("title") or _clean_html_title(title) or path.stem
     authors = (fields["author"],) if "author" in fields else ()
     chapters, toc = split_into_chapters(blocks, choose_split_level(blocks), notes=notes)
-    return _finish(path, book_id, title, authors, "", BookFormat.HTML, chapters, toc, notes)
+    return _finish(
+        path, book_id, title, authors, "", BookFormat.HTML, chapters, toc, notes, wrapping.about
+    )
 
 
 def _clean_html_title(title: str) -> str:
@@ -242,23 +251,6 @@ def _no_image(_src: str) -> str | None:
     return None
 
 
-_PG_START_LINE = re.compile(r"\*{3}\s*START OF (THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
-_PG_END_LINE = re.compile(
-    r"(\*{3}\s*END OF (THE|THIS) PROJECT GUTENBERG|^End of (the )?Project Gutenberg)", re.I
-)
-
-
-def _without_gutenberg(blocks: list[Block]) -> list[Block]:
-    start = next((i for i, b in enumerate(blocks) if _PG_START_LINE.search(b.plain())), None)
-    if start is None:
-        return blocks
-    end = next(
-        (i for i, b in enumerate(blocks[start + 1 :], start + 1) if _PG_END_LINE.search(b.plain())),
-        len(blocks),
-    )
-    return blocks[start + 1 : end]
-
-
 _MD_FIELD = re.compile(r"^(Title|Author|Year|Language):\s*(.+)$", re.IGNORECASE)
 
 
@@ -273,7 +265,8 @@ def _markdown(path: Path, book_id: str, data: bytes, notes: list[str]) -> Book:
     rendered = _markdown_renderer().render(text.replace("\r\n", "\n").replace("\r", "\n"))
     del text
     root = parse_html(f"<html><body>{rendered}</body></html>", f"“{path.name}”", notes)
-    blocks = tree_to_blocks(root, _same_page_link, _no_image)
+    wrapping = GutenbergSorter()
+    blocks = wrapping.sort(tree_to_blocks(root, _same_page_link, _no_image))
     fields: dict[str, str] = {}
     kept: list[Block] = []
     for block in blocks:
@@ -296,6 +289,7 @@ def _markdown(path: Path, book_id: str, data: bytes, notes: list[str]) -> Book:
         chapters,
         toc,
         notes,
+        wrapping.about,
     )
 
 

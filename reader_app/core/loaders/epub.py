@@ -13,6 +13,7 @@ from reader_app.core.errors import BookError, UnsafeBookError
 from reader_app.core.files import open_regular
 from reader_app.core.loaders.blocks import Block, Image, render_blocks
 from reader_app.core.loaders.epub_parts import SpineParts, cut_document
+from reader_app.core.loaders.gutenberg import GutenbergSorter
 from reader_app.core.loaders.limits import (
     MAX_AUTHORS,
     MAX_BOOK_TAGS,
@@ -61,6 +62,7 @@ class EpubContent:
     toc: list[TocEntry]
     resources: frozenset[str]
     warnings: list[str] = field(default_factory=list)
+    about: list[str] = field(default_factory=list)  # Project Gutenberg's wrapping
 
 
 def _local(tag: object) -> str:
@@ -116,6 +118,7 @@ class _EpubReader:
         self._toc_slots = MAX_TOC_ENTRIES
         self._tags = 0
         self._layout = SpineParts([])
+        self._wrapping = GutenbergSorter()
 
     def read(self) -> EpubContent:
         opf_path = self._package_path()
@@ -158,6 +161,7 @@ class _EpubReader:
             toc=toc,
             resources=frozenset(self._resources),
             warnings=self._warnings,
+            about=self._wrapping.about,
         )
 
     # -- package ------------------------------------------------------------------------
@@ -272,11 +276,14 @@ class _EpubReader:
                 self._warnings.append(exc.message)
                 return [Chapter(title="", html="", text="", key=key, linear=linear)]
             base = posixpath.dirname(item.path)
-            blocks = tree_to_blocks(
+            found = tree_to_blocks(
                 root,
                 lambda href: self._link(item.path, href),
                 lambda src: self._image(base, src),
             )
+            blocks = self._wrapping.sort(found)
+            # A document that held only Project Gutenberg's licence is no reading.
+            linear = linear and bool(blocks or not found)
             head_title = one_line(_text(_first(root, "title")))
             del root  # the tree is the largest thing in memory; the blocks hold the text
             title = _first_heading(blocks) or head_title

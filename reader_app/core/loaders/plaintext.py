@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from reader_app.core.loaders.blocks import ITALIC, Block, Break, Inline, Run
-from reader_app.core.loaders.gutenberg import _PRODUCED_BY, strip_gutenberg
+from reader_app.core.loaders.gutenberg import split_gutenberg
 from reader_app.core.loaders.text_headings import Para, find_headings
 
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]{1,400}?)(?<=\S)_(?![\w_])")
@@ -25,15 +25,15 @@ class TextBook:
     author: str
     language: str
     blocks: list[Block]
+    about: str = ""  # Project Gutenberg's header, credits and licence
 
 
 def read_plain_text(text: str, fallback_title: str) -> TextBook:
     """Turn decoded text into headed blocks, ready to be cut into chapters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    body, fields = strip_gutenberg(text)
-    paras = _paragraphs(body)
-    if paras and _PRODUCED_BY.match(paras[0].lines[0]):
-        paras.pop(0)
+    wrapped = split_gutenberg(text)
+    fields = wrapped.fields
+    paras = _paragraphs(wrapped.body)
     headings = find_headings(paras)
     blocks: list[Block] = []
     index = 0
@@ -47,7 +47,8 @@ def read_plain_text(text: str, fallback_title: str) -> TextBook:
         blocks.append(_heading(lines, heading.level))
         index += heading.span
     title = fields.get("title") or _first_line(paras) or fallback_title
-    return TextBook(title, fields.get("author", ""), _language(fields.get("language", "")), blocks)
+    language = _language(fields.get("language", ""))
+    return TextBook(title, fields.get("author", ""), language, blocks, wrapped.about)
 
 
 def _language(name: str) -> str:
