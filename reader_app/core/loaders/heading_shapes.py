@@ -67,7 +67,8 @@ _UNITS = {
     "octava": 8, "noveno": 9, "novena": 9, "décimo": 10, "décima": 10, "único": 1,
     # Italian
     "tre": 3, "quattro": 4, "sei": 6, "sette": 7, "otto": 8, "nove": 9, "dieci": 10,
-    "primo": 1, "prima": 1, "secondo": 2, "terzo": 3, "terza": 3, "quarto": 4,
+    "primo": 1, "prima": 1, "secondo": 2, "seconda": 2, "terzo": 3, "terza": 3, "quarto": 4,
+    "quarta": 4,
     "sesto": 6, "sesta": 6, "settimo": 7, "settima": 7, "ottavo": 8, "ottava": 8, "nono": 9,
     "nona": 9, "decimo": 10, "decima": 10,
 }  # fmt: skip
@@ -101,12 +102,33 @@ _DATE = re.compile(
     r"(?:\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?\b)?(?:,?\s+\d{4})?\s*[.:,]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_TIME_OF_DAY = re.compile(
+    r"^(?:(?:the|on the|in the|at|same|next)\s+)*"
+    r"(?:day|evening|morning|night|afternoon|noon|midnight|later)[.:]?$",
+    re.IGNORECASE,
+)
 _KEYWORD_FIRST = re.compile(r"^(?P<word>[^\W\d_]+)\.?\s*(?P<rest>.*)$")
 _NUMERAL_LED = re.compile(
     r"^(?P<pre>[\[(<{—–=*~-]*)\s*(?P<num>[IVXLCDM]+|\d{1,3})\s*(?P<post>[\])>}—–=*~-]*)"
     r"(?P<dot>[.:)]?)(?:\s+|$)(?P<rest>.*)$"
 )
 _SEPARATOR = re.compile(r"^(?:[.:,;]|\s)*(?:--|—|–|-)?\s*")
+
+
+def _alternatives(words: frozenset[str] | set[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# A quick look at the start of a line, so that the full reading runs only on lines that
+# may be headings (a novel has tens of thousands of short paragraphs of dialogue).
+_MAYBE = re.compile(
+    r"^(?:[\d\[(<{—–=*~-]|[IVXLCDM]+\b"
+    rf"|(?:{_alternatives(set(_KEYWORDS))})"
+    rf"|(?:{_alternatives(_UNNUMBERED | _MONTHS)})\b"
+    r"|(?:the|on|in|at|same|next|day|evening|morning|night|afternoon|noon|midnight|later)\b"
+    rf"|[^\W\d_]+(?:-[^\W\d_]+)?\s+(?:\d|(?:{_alternatives(set(_KEYWORDS) | _UNNUMBERED)})))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +220,7 @@ def _title_ok(title: str, line: str) -> bool:
 
 def read_shape(line: str) -> Shape | None:
     """The heading shape of one line (already stripped), or None."""
-    if len(line) > 90 or not line:
+    if len(line) > 90 or not line or not _MAYBE.match(line):
         return None
     return _keyword_shape(line) or _numeral_shape(line) or _date_shape(line)
 
@@ -229,7 +251,9 @@ def _keyword_shape(line: str) -> Shape | None:
     if after and after[0].isalnum():
         return None
     title = _SEPARATOR.sub("", after, count=1).strip()
-    if not _title_ok(title, line):
+    # After a dash or a colon a title may start in lower case: "Book the Second--the Golden
+    # Thread"; right after the number it would be a sentence going on.
+    if not _title_ok(title, line) and not re.match(r"^[\s.]*(?:--|—|–|:)", after):
         return None
     return Shape(family, rank, value, title, folded)
 
@@ -242,15 +266,18 @@ def _reversed_shape(line: str) -> Shape | None:
     if match is None:
         return None
     keyword = _KEYWORDS.get(match.group("kw").casefold())
-    if keyword is None or not match.group("kw")[0].isupper():
+    if keyword is None or not match.group("num")[0].isupper():
         return None
     value = word_number(match.group("num"))
     if value is None:
         return None
     title = _SEPARATOR.sub("", match.group("rest"), count=1).strip()
-    if not _title_ok(title, line) or (match.group("rest") and not title):
+    if match.group("rest") and not title:
         return None
     family, rank = keyword
+    # "Primera parte del ingenioso hidalgo": a part's name may go on in lower case.
+    if not _title_ok(title, line) and rank == CHAPTER:
+        return None
     return Shape(family, rank, None if value < 0 else value, title, match.group("kw").casefold())
 
 
@@ -300,7 +327,13 @@ def _numeral_shape(line: str) -> Shape | None:
 
 
 def _date_shape(line: str) -> Shape | None:
-    """A letter's date: ``MAY 4.``, ``November 26.``, ``JANUARY 8, 1772.``, ``Am 4. Mai``."""
+    """A letter's date: ``MAY 4.``, ``November 26.``, ``JANUARY 8, 1772.``, ``Am 4. Mai``.
+
+    A diary or a novel in letters also heads an entry with the time alone: ``THE SAME
+    EVENING.``, ``Later.``; such a line counts only where dated headings do.
+    """
+    if _TIME_OF_DAY.match(line) and (line.isupper() or line.istitle()):
+        return Shape("date", CHAPTER, None, "")
     match = _DATE.match(line)
     if match is None or match.group("month").casefold() not in _MONTHS:
         return None

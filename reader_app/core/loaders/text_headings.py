@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from reader_app.core.loaders.heading_shapes import CHAPTER, Shape, read_shape
+from reader_app.core.loaders.heading_shapes import CHAPTER, PART, Shape, read_shape
 
 
 @dataclass(slots=True)
@@ -92,34 +92,59 @@ def _choose_families(shapes: dict[int, Shape], offsets: list[int]) -> dict[int, 
     for members in keyword.values():
         if len(members) >= 2:
             chosen.update((i, shapes[i]) for i in members)
-    has_chapters = any(s.rank == CHAPTER for s in chosen.values())
-    for members in keyword.values():
-        # One PART or BOOK heading counts when chapters follow it.
-        if (
-            len(members) == 1
-            and shapes[members[0]].rank < CHAPTER
-            and any(i > members[0] for i, s in chosen.items() if s.rank == CHAPTER)
-        ):
-            chosen[members[0]] = shapes[members[0]]
-    if has_chapters:
+    # One PART or BOOK heading counts when chapters follow it.
+    single = [m[0] for m in keyword.values() if len(m) == 1 and shapes[m[0]].rank < CHAPTER]
+    if any(s.rank == CHAPTER for s in chosen.values()):
+        _add_single_tops(chosen, shapes, single)
         return chosen
-    tops = sorted(i for i, s in chosen.items() if s.rank < CHAPTER)
+    tops = sorted([*(i for i, s in chosen.items() if s.rank < CHAPTER), *single])
+    numerals = sorted(
+        (m for f, m in families.items() if f.startswith("num:")), key=len, reverse=True
+    )
     best: list[int] = []
-    for family, members in families.items():
-        if family == "date" or not family.startswith("num:"):
+    outer: list[int] = []
+    for members in numerals:
+        if len(members) < 3 or len(members) <= len(best) or not _covers(members, offsets):
             continue
-        if (
-            len(members) >= 3
-            and len(members) > len(best)
-            and _in_sequence(members, shapes, tops)
-            and _covers(members, offsets)
-        ):
-            best = members
+        if _in_sequence(members, shapes, tops):
+            best, outer = members, []
+            continue
+        # Two numbered families, one inside the other: "— I —" parts of "[ 1 ]" episodes.
+        for other in numerals:
+            if (
+                other is not members
+                and _nests(other, members, shapes)
+                and _in_sequence(members, shapes, sorted([*tops, *other]))
+            ):
+                best, outer = members, other
+                break
+    if best and not outer:
+        outer = next((o for o in numerals if o is not best and _nests(o, best, shapes)), [])
     dates = families.get("date", [])
     if len(dates) >= 3 and len(dates) > len(best):
-        best = dates
+        best, outer = dates, []
     chosen.update((i, shapes[i]) for i in best)
+    chosen.update((i, replace(shapes[i], rank=PART)) for i in outer)
+    _add_single_tops(chosen, shapes, single)
     return chosen
+
+
+def _add_single_tops(chosen: dict[int, Shape], shapes: dict[int, Shape], single: list[int]) -> None:
+    chapters = [i for i, s in chosen.items() if s.rank == CHAPTER]
+    for index in single:
+        if any(i > index for i in chapters):
+            chosen[index] = shapes[index]
+
+
+def _nests(outer: list[int], inner: list[int], shapes: dict[int, Shape]) -> bool:
+    """Whether ``outer`` numbers divisions that each hold some of ``inner``."""
+    if len(outer) < 2 or len(outer) >= len(inner) or not _in_sequence(outer, shapes, []):
+        return False
+    bounds = [*outer, 1 << 62]
+    return all(
+        bisect.bisect_left(inner, start) < bisect.bisect_left(inner, end)
+        for start, end in itertools.pairwise(bounds)
+    )
 
 
 def _drop_listed(
@@ -136,7 +161,7 @@ def _drop_listed(
     for n, index in enumerate(order):
         end = order[n + 1] if n + 1 < len(order) else len(paras)
         lines = (line for p in paras[index + 1 : end] for line in p.lines)
-        if sum(1 for line in lines if not line[-1].isdigit()) >= 10:
+        if sum(1 for line in lines if _text_line(line)) >= 3:
             first = index
             break
 
@@ -160,6 +185,11 @@ def _covers(members: list[int], offsets: list[int]) -> bool:
     span = offsets[members[-1]] - offsets[members[0]]
     tail = offsets[-1] - offsets[members[-1]]
     return tail <= max(4 * span / (len(members) - 1), 20_000)
+
+
+def _text_line(line: str) -> bool:
+    """A line of text, not an entry of a list of headings (with or without page numbers)."""
+    return not line[-1].isdigit() and read_shape(" ".join(line.split())) is None
 
 
 def _in_sequence(members: list[int], shapes: dict[int, Shape], tops: list[int]) -> bool:
@@ -289,7 +319,8 @@ def _verse_titles(paras: list[Para], chosen: dict[int, int], absorbed: set[int])
         following = paras[index + 1]
         if para.gap < 2 or len(line) > 75 or not following.lines[0].startswith(" "):
             continue
-        if index + 1 in chosen or not line[0].isupper():
+        initial = next((c for c in line if c.isalpha()), "")  # past an opening quote
+        if index + 1 in chosen or not initial.isupper():
             continue
         titles[index] = 2
     return titles if len(titles) >= 3 else {}
