@@ -12,6 +12,8 @@ start (fragments inside a file included), so the reader steps through its entrie
 - A heading with nothing of its own before the next entry ("Volume I" above the first
   poem) joins that entry: one step that starts at the heading and bears the entry's title.
   Entries that point at the same place are one step.
+- Entries in items outside the reading order (an EPUB's non-linear items, such as Project
+  Gutenberg's licence moved to the end) are no steps, and no part of the percentage.
 - A table that does not describe the book (no entries, or entries that start in fewer than
   half of the files with text: targets that did not resolve, or only the first file)
   gives way to the files themselves.
@@ -48,11 +50,14 @@ class Step:
         title: the section's title, for the footer.
         chapter: the chapter (spine file or part of one) it starts in.
         offset: where it starts, in code points of that chapter's text.
+        named_at: where the entry that names it starts: below ``offset`` when a heading
+            ("Volume II") joined the section it heads.
     """
 
     title: str
     chapter: int
     offset: int
+    named_at: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +110,7 @@ class TocSteps:
         if self.from_toc:
             self.steps: tuple[Step, ...] = tuple(from_toc)
         else:
-            self.steps = tuple(Step(labels[i], i, 0) for i in with_text)
+            self.steps = tuple(Step(labels[i], i, 0, 0) for i in with_text)
         self._positions = [self._position(s.chapter, s.offset) for s in self.steps]
 
     def __len__(self) -> int:
@@ -183,15 +188,15 @@ def _toc_steps(
         if steps and _only_a_heading_between(texts, steps[-1], entry):
             # The heading joins the section it heads; the section names the step.
             last = steps[-1]
-            steps[-1] = Step(entry.title, last.chapter, last.offset)
+            steps[-1] = Step(entry.title, last.chapter, last.offset, entry.offset)
             parents[-1] = entry.parent
         else:
-            steps.append(Step(entry.title, entry.chapter, entry.offset))
+            steps.append(Step(entry.title, entry.chapter, entry.offset, entry.offset))
             parents.append(entry.parent)
     # "CHAPTER I" in every book of War and Peace: the book's name tells them apart.
     seen = Counter(step.title for step in steps)
     return [
-        Step(f"{parent} › {step.title}", step.chapter, step.offset)
+        Step(f"{parent} › {step.title}", step.chapter, step.offset, step.named_at)
         if seen[step.title] > 1 and parent and parent != step.title
         else step
         for step, parent in zip(steps, parents, strict=True)

@@ -33,11 +33,17 @@ class TocView(QTreeWidget):
         self.itemActivated.connect(self._on_activated)
         self.itemClicked.connect(self._on_activated)
         self._ordered: list[tuple[int, int, QTreeWidgetItem]] = []
+        # Where Next lands on a heading that joined its section ("Volume II" above
+        # "Hart-Leap Well"): the section's entry is the one to select.
+        self._named_at: dict[tuple[int, int], int] = {}
 
     def set_book(self, book: Book) -> None:
         """Fill the tree from the book's contents."""
         self.clear()
         self._ordered = []
+        self._named_at = {
+            (s.chapter, s.offset): s.named_at for s in book.steps().steps if s.named_at != s.offset
+        }
         for entry in book.toc:
             self.addTopLevelItem(self._item(entry))
         # Open books and parts, but not the stanza numbers or sections under a poem.
@@ -55,6 +61,7 @@ class TocView(QTreeWidget):
 
     def follow(self, chapter: int, offset: int) -> None:
         """Select the entry for a reading position, without emitting anything."""
+        offset = self._named_at.get((chapter, offset), offset)
         current = None
         for entry_chapter, entry_offset, item in self._ordered:
             if (entry_chapter, entry_offset) <= (chapter, offset):

@@ -95,6 +95,7 @@ def test_lyrical_ballads_steps_poem_by_poem_through_both_volumes(ballads: Book) 
     expostulation = steps.steps[first]
     text = ballads.chapters[expostulation.chapter].text
     assert text[expostulation.offset :].startswith("Volume I\nExpostulation and Reply")
+    assert text[expostulation.named_at :].startswith("Expostulation and Reply")
     # The front and back matter stay reachable.
     assert titles[:4] == ["Titlepage", "Imprint", "Preface", "Epigraph"]
     assert titles[-1] == "Uncopyright"

@@ -132,6 +132,7 @@ def test_lyrical_ballads_next_goes_poem_by_poem_into_the_second_volume(
     assert pane.chapter == volume + 1
     assert _footer(pane)[:2] == ("Hart-Leap Well", number + 1)
     assert _top_line(pane) == "Volume II"
+    assert window.toc.currentItem().text(0) == "Hart-Leap Well"  # not "Volume II"
     # Then the poems one by one: Hart-Leap Well's "Part Second" is not a stop.
     _press(qtbot, pane, window.actions_.next_chapter)
     assert _footer(pane)[:2] == ("There Was a Boy", number + 2)
