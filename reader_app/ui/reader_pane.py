@@ -181,8 +181,18 @@ class ReaderPane(QWidget):
 
     def _page_past_end(self) -> None:
         # Paging reads on into the next file, wherever its first section starts.
-        if self._book is not None and self._chapter + 1 < len(self._book.chapters):
-            self._show(self._chapter + 1, 0)
+        if self._book is None:
+            return
+        steps = self._book.steps()
+        later = range(self._chapter + 1, len(self._book.chapters))
+        # From the reading order, on in it: past files outside it (Project Gutenberg's
+        # licence, kept in "About this file" at the end).
+        if steps.in_reading_order(self._chapter):
+            chapter = next((i for i in later if steps.in_reading_order(i)), None)
+        else:
+            chapter = next(iter(later), None)
+        if chapter is not None:
+            self._show(chapter, 0)
 
     def _page_past_start(self) -> None:
         if self._book is not None and self._chapter > 0:
