@@ -243,12 +243,14 @@ class Driver:
             self.run_search()
             w.search.step(1)  # following a result is a jump Back returns from
             QTest.qWait(50)
-        elif action is a.prev_chapter:
-            if w.pane.chapter == 0:
-                w.pane.go_to(2, 0, remember=False)
-        elif action is a.next_chapter:
+        elif action in (a.prev_chapter, a.next_chapter):
+            # They step through the contents: away from its first and last sections.
             book = w.pane.book
-            if book is not None and w.pane.chapter + 1 >= len(book.chapters):
+            steps = book.steps() if book is not None else None
+            place = w.pane.reading_place()
+            if steps is not None and (
+                steps.previous_place(*place) is None or steps.next_index(*place) is None
+            ):
                 w.pane.go_to(2, 0, remember=False)
         elif action is a.reset_size:
             w.update_settings(font_size=17)
