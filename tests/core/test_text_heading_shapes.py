@@ -306,3 +306,68 @@ def test_a_prose_line_starting_with_chapter_is_no_heading(tmp_path: Path) -> Non
     )
     titles = [t for _d, t in _tree(tmp_path, text) if "chapter" in t.casefold()]
     assert titles == ["CHAPTER I", "CHAPTER II"]
+
+
+def test_tale_of_two_cities_layout_with_its_contents(tmp_path: Path) -> None:
+    contents = (
+        "CONTENTS\n\n\n     Book the First--Recalled to Life\n\n"
+        "     Chapter I      The Period\n     Chapter II     The Mail\n\n"
+        "     Book the Second--the Golden Thread\n\n"
+        "     Chapter I      Five Years Later\n     Chapter II     A Sight\n\n\n"
+    )
+    text = (
+        TITLE_PAGE
+        + contents
+        + _chapter("Book the First--Recalled to Life", paragraphs=0)
+        + _chapter("I. The Period")
+        + _chapter("II. The Mail")
+        + _chapter("Book the Second--the Golden Thread", paragraphs=0)
+        + _chapter("I. Five Years Later")
+        + _chapter("II. A Sight")
+    )
+    tree = _tree(tmp_path, text)
+    parts = [title for d, title in tree if d == 0 and title.startswith("Book")]
+    assert parts == ["Book the First--Recalled to Life", "Book the Second--the Golden Thread"]
+    assert _titles(tree, 1) == [
+        "I. The Period",
+        "II. The Mail",
+        "I. Five Years Later",
+        "II. A Sight",
+    ]
+
+
+def test_act_and_scene_on_one_line(tmp_path: Path) -> None:
+    speech = "HAMLET.\nWho's there?\n\nFRANCISCO.\nNay, answer me.\n\n"
+    text = TITLE_PAGE
+    for act, scenes in (("I", ("1", "2", "3")), ("II", ("1", "2"))):
+        for scene in scenes:
+            text += f"\n\nACT {act}. SCENE {scene}. Elsinore. A room in the Castle.\n\n"
+            text += speech * 4
+    titles = [t for _d, t in _tree(tmp_path, text) if t.startswith("ACT")]
+    assert len(titles) == 5
+    assert titles[0] == "ACT I. SCENE 1. Elsinore. A room in the Castle."
+
+
+def test_titled_stories_with_numbered_sections_inside(tmp_path: Path) -> None:
+    text = TITLE_PAGE
+    names = ["A SCANDAL IN BOHEMIA", "THE RED-HEADED LEAGUE", "A CASE OF IDENTITY"]
+    for n, name in zip(("I", "II", "III"), names, strict=True):
+        text += _chapter(f"{n}. {name}", paragraphs=1)
+        text += "".join(_chapter(section) for section in ("I.", "II.", "III."))
+    tree = _tree(tmp_path, text)
+    assert _titles(tree, 0)[-3:] == [
+        "I. A SCANDAL IN BOHEMIA",
+        "II. THE RED-HEADED LEAGUE",
+        "III. A CASE OF IDENTITY",
+    ]
+    assert not _titles(tree, 1)
+
+
+def test_two_quoted_letter_lines_do_not_hide_numbered_chapters(tmp_path: Path) -> None:
+    text = TITLE_PAGE
+    for n in range(1, 7):
+        text += _chapter(str(n))
+        if n in (2, 4):
+            text += f"\n\nLetter {'I' * (n // 2)}.\n\n" + PROSE
+    titles = [t for _d, t in _tree(tmp_path, text)]
+    assert titles[-6:] == [str(n) for n in range(1, 7)]

@@ -255,6 +255,11 @@ def _keyword_shape(line: str) -> Shape | None:
     # Thread"; right after the number it would be a sentence going on.
     if not _title_ok(title, line) and not re.match(r"^[\s.]*(?:--|—|–|:)", after):
         return None
+    if rank < CHAPTER and title:
+        # "ACT I. SCENE 2. A Room in the Castle": the line heads the scene.
+        inner = _keyword_shape(title)
+        if inner is not None and inner.rank == CHAPTER:
+            return inner
     return Shape(family, rank, value, title, folded)
 
 

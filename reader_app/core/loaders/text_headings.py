@@ -82,7 +82,12 @@ def _candidates(paras: list[Para]) -> dict[int, Shape]:
 
 
 def _choose_families(shapes: dict[int, Shape], offsets: list[int]) -> dict[int, Shape]:
-    """The members of every family that behaves like a family of headings."""
+    """The members of every family that behaves like a family of headings.
+
+    Keyword families (``CHAPTER``, ``BOOK``…) count from two members on; numbered lines
+    without a keyword only when their numbers run in sequence through the book, and
+    only where no keyword names the chapters.
+    """
     families: dict[str, list[int]] = {}
     for index, shape in shapes.items():
         if shape.rank:
@@ -92,44 +97,46 @@ def _choose_families(shapes: dict[int, Shape], offsets: list[int]) -> dict[int, 
     for members in keyword.values():
         if len(members) >= 2:
             chosen.update((i, shapes[i]) for i in members)
-    # One PART or BOOK heading counts when chapters follow it.
     single = [m[0] for m in keyword.values() if len(m) == 1 and shapes[m[0]].rank < CHAPTER]
-    if any(s.rank == CHAPTER for s in chosen.values()):
-        _add_single_tops(chosen, shapes, single)
-        return chosen
     tops = sorted([*(i for i, s in chosen.items() if s.rank < CHAPTER), *single])
-    numerals = sorted(
-        (m for f, m in families.items() if f.startswith("num:")), key=len, reverse=True
-    )
-    best: list[int] = []
-    outer: list[int] = []
-    for members in numerals:
-        if len(members) < 3 or len(members) <= len(best) or not _covers(members, offsets):
-            continue
-        if _in_sequence(members, shapes, tops):
-            best, outer = members, []
-            continue
-        # Two numbered families, one inside the other: "— I —" parts of "[ 1 ]" episodes.
-        for other in numerals:
-            if (
-                other is not members
-                and _nests(other, members, shapes)
-                and _in_sequence(members, shapes, sorted([*tops, *other]))
-            ):
-                best, outer = members, other
-                break
-    if best and not outer:
-        outer = next((o for o in numerals if o is not best and _nests(o, best, shapes)), [])
-    dates = families.get("date", [])
-    if len(dates) >= 3 and len(dates) > len(best):
-        best, outer = dates, []
+    named = [i for i, s in chosen.items() if s.rank == CHAPTER]
+    best, outer = _numbered(families, shapes, offsets, tops)
+    if len(named) >= 3 or len(named) >= len(best):
+        best, outer = [], []
+    else:
+        # Two lines that happen to read "Letter II." are no match for numbered chapters.
+        for index in named:
+            del chosen[index]
     chosen.update((i, shapes[i]) for i in best)
     chosen.update((i, replace(shapes[i], rank=PART)) for i in outer)
     _add_single_tops(chosen, shapes, single)
     return chosen
 
 
+def _numbered(
+    families: dict[str, list[int]], shapes: dict[int, Shape], offsets: list[int], tops: list[int]
+) -> tuple[list[int], list[int]]:
+    """The best family of numbered lines with no keyword, and a family of parts over it."""
+    numerals = sorted(
+        (m for f, m in families.items() if f.startswith("num:")), key=len, reverse=True
+    )
+    best: list[int] = []
+    for members in numerals:
+        if len(members) < 3 or len(members) <= len(best) or not _covers(members, offsets):
+            continue
+        if _in_sequence(members, shapes, tops):
+            best = members
+    # Two numbered families, one inside the other: "— I —" parts of "[ 1 ]" episodes
+    # numbered on through the parts.
+    outer = next((o for o in numerals if o is not best and _nests(o, best, shapes)), [])
+    dates = families.get("date", [])
+    if len(dates) >= 3 and len(dates) > len(best):
+        return dates, []
+    return best, outer
+
+
 def _add_single_tops(chosen: dict[int, Shape], shapes: dict[int, Shape], single: list[int]) -> None:
+    """A lone PART or BOOK heading counts when chapters follow it."""
     chapters = [i for i, s in chosen.items() if s.rank == CHAPTER]
     for index in single:
         if any(i > index for i in chapters):
@@ -177,14 +184,14 @@ def _drop_listed(
 
 
 def _covers(members: list[int], offsets: list[int]) -> bool:
-    """Numbered sections that run to the end of the book, not the parts of one poem.
+    """Numbered sections that run through the book, not the parts of one poem or a list.
 
-    The text after the last of them may be a long last section, or notes, but not most
-    of the book.
+    They span a good part of the text; what follows the last of them may be a long last
+    section, or notes, but not most of the book.
     """
     span = offsets[members[-1]] - offsets[members[0]]
     tail = offsets[-1] - offsets[members[-1]]
-    return tail <= max(4 * span / (len(members) - 1), 20_000)
+    return span >= 0.3 * offsets[-1] and tail <= max(4 * span / (len(members) - 1), 20_000)
 
 
 def _text_line(line: str) -> bool:
