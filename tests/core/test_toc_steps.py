@@ -251,3 +251,21 @@ def test_the_step_list_is_made_once_and_looked_up_fast(ballads: Book) -> None:
         ballads.steps().index_at(6, offset)
     elapsed = time.perf_counter() - started
     assert elapsed < 0.5, f"10,000 look-ups took {elapsed:.3f} s"
+
+
+@pytest.mark.parametrize("path", [PRIDE, BALLADS], ids=["pride", "ballads"])
+def test_every_contents_entry_lands_on_its_own_line_in_reading_order(path: Path) -> None:
+    book = load_book(path)
+    places = []
+    for _depth, entry in book.toc_entries():
+        text = book.chapters[entry.chapter].text
+        # A fragment that did not resolve would land on the file's start instead.
+        assert entry.offset == 0 or text[entry.offset - 1] == "\n", entry.title
+        # Its words open the place (a poem without a heading opens with its note or line).
+        tokens = re.findall(r"\w+", entry.title.casefold())
+        words = [w for w in tokens if len(w) > 3] or tokens[:1]
+        opening = text[entry.offset : entry.offset + 200].casefold()
+        if entry.offset:
+            assert any(w in opening for w in words), entry.title
+        places.append((entry.chapter, entry.offset))
+    assert places == sorted(places)
