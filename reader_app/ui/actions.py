@@ -5,10 +5,9 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QFontDialog,
     QMenu,
     QMenuBar,
     QMessageBox,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 from reader_app import APP_NAME
 from reader_app.ui.highlights_panel import swatch
 from reader_app.ui.icons import action_icon
+from reader_app.ui.side_panel import SidePanel
 from reader_app.ui.themes import HIGHLIGHT_COLORS, THEME_NAMES
 
 if TYPE_CHECKING:
@@ -116,10 +116,17 @@ class WindowActions(QObject):
             self.tr("&Default Size"), lambda: w.update_settings(font_size=13), "Ctrl+0"
         )
         self.font = self._act(self.tr("&Font…"), self._choose_font)
-        self.full_screen = self._act(
-            self.tr("F&ull Screen"), self._toggle_full_screen, StandardKey.FullScreen
-        )
+        self.full_screen = self._act(self.tr("F&ull Screen"), self._toggle_full_screen)
         self.full_screen.setCheckable(True)
+        # F11 everywhere: the platform's own binding is empty on many X11 desktops.
+        self._full_screen_keys = [QKeySequence("F11")] + [
+            k for k in QKeySequence.keyBindings(StandardKey.FullScreen) if k != QKeySequence("F11")
+        ]
+        self.full_screen.setShortcuts(self._full_screen_keys)
+        window.installEventFilter(self)  # full screen left or entered by any means
+        self.side_panel = SidePanel(
+            window, (w.toc_dock, w.search_dock, w.highlights_dock, w.tone_dock), w.toc_dock
+        )
         self.shortcuts = self._act(self.tr("&Keyboard Shortcuts"), self._show_shortcuts, "F1")
         self.about = self._act(self.tr("&About {app}").format(app=APP_NAME), self._show_about)
         self.theme_group = QActionGroup(self)
@@ -138,8 +145,9 @@ class WindowActions(QObject):
         self.recent_menu = QMenu(self.tr("Open &Recent"), window)
         self.spacing_group = QActionGroup(self)
         self.spacings: dict[int, QAction] = {}
-        for percent, label in ((120, self.tr("&Compact")), (150, self.tr("&Normal")),
-                               (185, self.tr("&Relaxed"))):  # fmt: skip
+        # In percent of the font size: Normal sets lines 1.5 font sizes apart.
+        for percent, label in ((130, self.tr("&Compact")), (150, self.tr("&Normal")),
+                               (180, self.tr("&Relaxed"))):  # fmt: skip
             action = self._act(label, lambda p=percent: w.update_settings(line_height=p))
             action.setCheckable(True)
             self.spacing_group.addAction(action)
@@ -182,8 +190,10 @@ class WindowActions(QObject):
         edit.addAction(self.preferences)
         view = bar.addMenu(self.tr("&View"))
         c = self._commands
-        panels = ((c.toc_dock, "F9", self.tr("&Contents")), (c.search_dock, "", self.tr("Sea&rch")),
-                  (c.highlights_dock, "F10", self.tr("&Highlights")))  # fmt: skip
+        view.addAction(self.side_panel.action)
+        panels = ((c.toc_dock, "", self.tr("&Contents")), (c.search_dock, "", self.tr("Sea&rch")),
+                  (c.highlights_dock, "F10", self.tr("&Highlights")),
+                  (c.tone_dock, "", self.tr("T&one")))  # fmt: skip
         for dock, key, label in panels:
             toggle = dock.toggleViewAction()
             # The dock's title has no mnemonic; the menu entry needs one to be reached by keyboard.
@@ -303,22 +313,34 @@ class WindowActions(QObject):
         self._commands.update_settings(font_size=max(8, min(40, size)))
 
     def _choose_font(self) -> None:
-        from PySide6.QtGui import QFont
+        from reader_app.ui.font_picker import FontPicker
 
-        settings = self._commands.settings
-        current = QFont(settings.font_family or "Serif", settings.font_size)
-        ok, font = QFontDialog.getFont(current, self._w, self.tr("Reading Font"))
-        if ok:
-            self._commands.update_settings(
-                font_family=font.family(), font_size=max(8, min(40, font.pointSize()))
-            )
+        dialog = FontPicker(self._commands.settings, self._w)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.font_chosen.connect(self._set_font)
+        dialog.open()
+
+    def _set_font(self, family: str, size: int) -> None:
+        self._commands.update_settings(font_family=family, font_size=max(8, min(40, size)))
 
     def _toggle_full_screen(self) -> None:
-        if self._w.isFullScreen():
-            self._w.showNormal()
-        else:
-            self._w.showFullScreen()
-        self.full_screen.setChecked(self._w.isFullScreen())
+        # The state flag alone: a maximised window is maximised again after full screen.
+        self._w.setWindowState(self._w.windowState() ^ Qt.WindowState.WindowFullScreen)
+        self._sync_full_screen()
+
+    def _sync_full_screen(self) -> None:
+        full = self._w.isFullScreen()
+        self.full_screen.setChecked(full)
+        # Esc leaves full screen, and only then: elsewhere it belongs to the widget in use.
+        keys = [*self._full_screen_keys, QKeySequence("Esc")] if full else self._full_screen_keys
+        if self.full_screen.shortcuts() != keys:
+            self.full_screen.setShortcuts(keys)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Follow the window in and out of full screen, however it got there."""
+        if watched is self._w and event.type() == QEvent.Type.WindowStateChange:
+            self._sync_full_screen()
+        return False
 
     def _show_shortcuts(self) -> None:
         rows = []

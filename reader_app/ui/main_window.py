@@ -28,7 +28,7 @@ from reader_app.ui.busy_spinner import BusySpinner
 from reader_app.ui.highlights_panel import HighlightsPanel, swatch
 from reader_app.ui.reader_pane import ReaderPane
 from reader_app.ui.search_panel import SearchPanel
-from reader_app.ui.themes import HIGHLIGHT_COLORS, application_palette, page_colors
+from reader_app.ui.themes import HIGHLIGHT_COLORS, apply_application_theme, page_colors
 from reader_app.ui.toc_view import TocView
 from reader_app.ui.tone_commands import ToneCommands
 from reader_app.ui.tone_panel import TonePanel, profile_line
@@ -497,7 +497,8 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings: Settings) -> None:
         """Theme, font and panels."""
         self._apply_theme()
-        self.toc_dock.setVisible(settings.show_toc)
+        if not self.isVisible():  # at start; later the reader's F9 and View menu decide
+            self.toc_dock.setVisible(settings.show_toc)
         self.actions_.sync(settings)
         self._refresh_profile()
         self.tone_panel.details.set_open(settings.tone_details)
@@ -518,7 +519,7 @@ class MainWindow(QMainWindow):
 
     def _apply_theme(self) -> None:
         colors = page_colors(self._settings.theme)
-        QApplication.setPalette(application_palette(colors))
+        apply_application_theme(colors)
         font = QFont(self._settings.font_family or "Serif")
         if not self._settings.font_family:
             font.setStyleHint(QFont.StyleHint.Serif)

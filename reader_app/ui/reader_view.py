@@ -11,6 +11,8 @@ from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
+    QFontInfo,
+    QFontMetrics,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QWidget
 
 from reader_app.core.loaders.svg import image_is_safe
 from reader_app.core.offsets import Utf16Map
-from reader_app.ui.themes import LIGHT, PageColors, document_css, highlight_color
+from reader_app.ui.themes import LIGHT, PageColors, document_css, line_height_percent, mark_color
 
 if TYPE_CHECKING:
     from reader_app.core.marks import Mark
@@ -107,6 +109,7 @@ class ReaderView(QTextBrowser):
         self._formats: dict[tuple[str, bool], QTextCharFormat] = {}
         self._colors: PageColors = LIGHT
         self._line_height = 150
+        self._qt_line_height = 130
         self._read_resource: ResourceReader = lambda _name: None
         self._menu_extender: MenuExtender | None = None
         self._settle = QTimer(self, singleShot=True, interval=400)
@@ -189,10 +192,15 @@ class ReaderView(QTextBrowser):
         palette.setColor(QPalette.ColorRole.Base, QColor(colors.background))
         palette.setColor(QPalette.ColorRole.Text, QColor(colors.text))
         palette.setColor(QPalette.ColorRole.Highlight, QColor(colors.selection))
-        palette.setColor(QPalette.ColorRole.HighlightedText, QColor(colors.text))
+        palette.setColor(QPalette.ColorRole.HighlightedText, QColor(colors.selected_text))
         palette.setColor(QPalette.ColorRole.Link, QColor(colors.link))
         self.setPalette(palette)
         self.document().setDefaultFont(font)
+        # The spacing is in percent of the font size; Qt's is of the font's line height.
+        # (Both as Qt lays lines out: in whole pixels.)
+        line_px = QFontMetrics(font, self).height()
+        font_px = QFontInfo(font).pixelSize()
+        self._qt_line_height = line_height_percent(line_height, line_px, font_px)
         self.document().setDefaultStyleSheet(self._css())
         if self._text:
             self.document().setHtml(self._html)
@@ -201,7 +209,7 @@ class ReaderView(QTextBrowser):
             self.scroll_to_offset(offset)
 
     def _css(self) -> str:
-        return document_css(self._colors) + f"p {{ line-height: {self._line_height}%; }}"
+        return document_css(self._colors) + f"p {{ line-height: {self._qt_line_height}%; }}"
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Keep the text in a readable column, and the reader's place, as the size changes."""
@@ -350,8 +358,9 @@ class ReaderView(QTextBrowser):
         fmt = QTextCharFormat()
         if color == "search":
             fmt.setBackground(QColor(self._colors.selection))
+            fmt.setForeground(QColor(self._colors.selected_text))
         else:
-            fmt.setBackground(highlight_color(color, dark=self._colors.dark))
+            fmt.setBackground(mark_color(color, self._colors))
         if temporary:
             fmt.setFontUnderline(True)
         return fmt

@@ -398,6 +398,11 @@ def _block_html(block: Block, inner: str) -> str:
     if block.indent:
         style.append(f"margin-left: {min(block.indent, 8) * 2}em")
     attrs = f' align="{block.align}"' if block.align else ""
+    if block.kind == "verse" or (
+        block.kind == "p" and any(isinstance(i, Break) for i in block.items)
+    ):
+        # A block of lines (a stanza, an address): the view spaces these apart more.
+        attrs += ' class="lines"'
     if block.kind in PREFORMATTED:
         style.append("white-space: pre-wrap")
         if block.kind == "pre":
