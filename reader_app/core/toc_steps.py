@@ -14,9 +14,9 @@ start (fragments inside a file included), so the reader steps through its entrie
   Entries that point at the same place are one step.
 - Entries in items outside the reading order (an EPUB's non-linear items, such as Project
   Gutenberg's licence moved to the end) are no steps, and no part of the percentage.
-- A table that does not describe the book (no entries, or entries that start in fewer than
-  half of the files with text: targets that did not resolve, or only the first file)
-  gives way to the files themselves.
+- A table that does not describe the book (no entries, or entries that start in files
+  holding less than half of the text: targets that did not resolve, or only the first
+  file) gives way to the files themselves.
 
 The list is made once per book (``Book.steps()``); finding the step for a place is a
 bisection, as in :mod:`reader_app.core.sections`.
@@ -103,10 +103,12 @@ class TocSteps:
             (e for e in entries if 0 <= e[2] < len(texts) and self._linear[e[2]]),
         )
         with_text = [i for i, text in enumerate(texts) if text.strip() and self._linear[i]]
+        # The files the contents reach must hold at least half of the text: one long
+        # file of chapters beside a cover and a title page passes; targets that all fell
+        # back to the first file, or three entries for fourteen files, do not.
         reached = {step.chapter for step in from_toc}
-        self.from_toc = bool(from_toc) and 2 * len(reached.intersection(with_text)) >= len(
-            with_text
-        )
+        read = sum(len(texts[i]) for i in with_text)
+        self.from_toc = bool(from_toc) and 2 * sum(len(texts[i]) for i in reached) >= read
         if self.from_toc:
             self.steps: tuple[Step, ...] = tuple(from_toc)
         else:

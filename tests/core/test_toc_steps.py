@@ -169,7 +169,7 @@ def _book(texts: list[str], toc: tuple[TocEntry, ...], linear: list[bool] | None
     return Book("id", "book.epub", "Book", (), "en", BookFormat.EPUB3, chapters, toc)
 
 
-TEXTS = ["Cover\n", "Part One\nSome words.\n" * 40, "More words.\n" * 50, "", "End words.\n" * 30]
+TEXTS = ["Cover\n", "Part One\nSome words.\n" * 40, "More words.\n" * 80, "", "End words.\n" * 60]
 
 
 def test_a_book_without_contents_steps_through_its_files() -> None:
@@ -218,6 +218,19 @@ def test_contents_that_do_not_describe_the_book_give_way_to_the_files() -> None:
     steps = _book(TEXTS, first_only).steps()
     assert not steps.from_toc
     assert [s.chapter for s in steps.steps] == [0, 1, 2, 4]
+
+
+def test_one_long_file_of_chapters_beside_short_ones_keeps_its_contents() -> None:
+    # The IDPF sample: a cover, the contents page and one 338 KB file of sections.
+    book = load_book(BOOKS.parent / "epub-samples" / "idpf-childrens-literature.epub")
+    steps = book.steps()
+    assert steps.from_toc
+    titles = _titles(book)
+    # Story by story; an author's entry and the story under it at one place are one step.
+    assert "198 THE UGLY DUCKLING" in titles
+    assert "Hans Christian Andersen" not in titles
+    assert len(steps) == len([t for t in titles if t[:3].isdigit()]) + 2
+    assert {s.chapter for s in steps.steps} == {2}
 
 
 def test_entries_at_one_place_or_a_heading_apart_are_one_step() -> None:
