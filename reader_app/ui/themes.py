@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QStyleOptionComplex,
+    QWidget,
+)
 
 from reader_app.core.emotions import PLUTCHIK_COLORS
 
@@ -192,7 +199,8 @@ class FocusRingStyle(QProxyStyle):
     Fusion draws focus as a faint outline derived from the selection colour (alpha 80),
     which vanishes on a sepia or dark window. Here it is a solid two-pixel ring in the
     theme's focus colour, around every control that has the keyboard focus: buttons, check
-    boxes, lists and trees (their current item), tabs, and the text fields being typed in.
+    boxes, lists and trees (their current item), tabs, and the fields being typed in
+    (text, spin and combo boxes).
     """
 
     def __init__(self, base: str) -> None:
@@ -221,6 +229,19 @@ class FocusRingStyle(QProxyStyle):
         if (element == primitive.PE_FrameLineEdit and has_focus) or (
             element in buttons and by_keyboard
         ):
+            self._draw_ring(painter, QRectF(option.rect).adjusted(1, 1, -1, -1))
+
+    def drawComplexControl(
+        self,
+        control: QStyle.ComplexControl,
+        option: QStyleOptionComplex,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        """Spin boxes and combo boxes, ringed like text fields while they have the focus."""
+        super().drawComplexControl(control, option, painter, widget)
+        fields = (QStyle.ComplexControl.CC_SpinBox, QStyle.ComplexControl.CC_ComboBox)
+        if control in fields and option.state & QStyle.StateFlag.State_HasFocus:
             self._draw_ring(painter, QRectF(option.rect).adjusted(1, 1, -1, -1))
 
     def _draw_ring(self, painter: QPainter, rect: QRectF) -> None:
