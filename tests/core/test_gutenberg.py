@@ -160,6 +160,8 @@ def test_lyrical_ballads_html_opens_on_its_title_page() -> None:
     assert "<pre" not in about.html
     assert "License included\nwith this eBook" not in about.text
     assert "License included with this eBook" in about.text
+    # Header fields keep a line each, as in the file.
+    assert "[EBook #9622]\nRelease Date: January, 2006\nFirst Posted:" in about.text
     assert book.title == "Lyrical Ballads 1798"
 
 
@@ -382,3 +384,55 @@ def test_about_chapter_is_listed_last_and_out_of_the_reading_order() -> None:
     assert about.text.startswith(ABOUT_TITLE + "\nThe Project Gutenberg EBook of War and Peace")
     # The header fields keep a paragraph each.
     assert re.search(r"^Title: War and Peace$", about.text, re.MULTILINE)
+
+
+def test_current_gutenberg_html_with_a_header_section(tmp_path: Path) -> None:
+    # Today's HTML: the header fields, START line and licence in elements of their own.
+    page = tmp_path / "pg-new.html"
+    page.write_text(
+        '<html><head><meta charset="utf-8"><title>A Story</title></head><body>'
+        '<section class="pg-boilerplate pgheader" id="pg-header">'
+        "<h2>The Project Gutenberg eBook of A Story</h2>"
+        "<div>This ebook is for the use of anyone anywhere in the United States.</div>"
+        "<p><strong>Title</strong>: A Story</p><p><strong>Author</strong>: A. Writer</p>"
+        '<div id="pg-start-separator"><span>*** START OF THE PROJECT GUTENBERG EBOOK'
+        " A STORY ***</span></div></section>"
+        "<h1>A STORY</h1><h2>CHAPTER I</h2><p>It was a dark and stormy night.</p>"
+        "<h2>CHAPTER II</h2><p>The rain fell.</p><h2>CHAPTER III</h2><p>It stopped.</p>"
+        '<section class="pg-boilerplate pgheader" id="pg-footer">'
+        '<div id="pg-end-separator"><span>*** END OF THE PROJECT GUTENBERG EBOOK'
+        " A STORY ***</span></div><div>Updated editions will replace the previous one.</div>"
+        "<h2>START: FULL LICENSE</h2><p>THE FULL PROJECT GUTENBERG LICENSE</p></section>"
+        "</body></html>",
+        "utf-8",
+    )
+    book = load_book(page)
+    reading = _reading(book)
+    assert reading.startswith("A STORY\nCHAPTER I")
+    assert reading.endswith("It stopped.")
+    assert "Gutenberg" not in reading
+    assert [e.title for e in book.toc][-1] == ABOUT_TITLE
+    assert "CHAPTER I" in [e.title for _d, e in book.toc_entries()]
+    about = book.chapters[-1].text
+    assert "Title: A Story" in about
+    assert "START: FULL LICENSE" in about
+
+
+def test_markdown_with_gutenberg_wrapping(tmp_path: Path) -> None:
+    # Markdown reads "*** START … ***" as emphasis: the line is known without its stars.
+    text = (
+        "The Project Gutenberg EBook of Songs\n\nTitle: Songs\n\n"
+        "*** START OF THIS PROJECT GUTENBERG EBOOK SONGS ***\n\n"
+        "Produced by Anonymous Volunteers\n\n# SONGS\n\n## THE LAMB\n\nLittle lamb, who made thee?\n\n"
+        "## THE TYGER\n\nTyger, tyger, burning bright\n\n## THE FLY\n\nLittle fly\n\n"
+        "*** END OF THIS PROJECT GUTENBERG EBOOK SONGS ***\n\nUpdated editions will replace\n"
+    )
+    path = tmp_path / "songs.md"
+    path.write_text(text, "utf-8")
+    book = load_book(path)
+    reading = _reading(book)
+    assert reading.startswith("SONGS")
+    assert reading.endswith("Little fly")
+    assert "Gutenberg" not in reading
+    assert "Produced by Anonymous Volunteers" in book.chapters[-1].text
+    assert book.chapters[-1].title == ABOUT_TITLE

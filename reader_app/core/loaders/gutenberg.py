@@ -78,6 +78,7 @@ _CREDIT_SCAN = 6  # paragraphs at the book's start that may be credits
 _MAX_CREDIT_CHARS = 600
 _MAX_NOTE_CHARS = 3_000
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_FIELD_LINE = re.compile(r"^[A-Z][A-Za-z .-]{0,30}: \S")
 
 
 @dataclass(slots=True)
@@ -359,9 +360,16 @@ def about_chapter(texts: list[str]) -> Chapter | None:
     for raw in texts:
         text = raw.replace("\r\n", "\n").replace("\r", "\n")
         for start, end in _paragraph_spans(text):
-            joined = " ".join(text[start:end].split())
-            if joined:
-                blocks.append(Block(kind="p", items=[Run(joined)]))
+            lines = [" ".join(line.split()) for line in text[start:end].split("\n")]
+            lines = [line for line in lines if line]
+            if not any(_FIELD_LINE.match(line) for line in lines):
+                blocks.append(Block(kind="p", items=[Run(" ".join(lines))]))
+                continue
+            # Header fields ("Title: …", "Release Date: …") keep a line each.
+            items: list[Inline] = []
+            for line in lines:
+                items += [Break(), Run(line)] if items else [Run(line)]
+            blocks.append(Block(kind="p", items=items))
     if len(blocks) == 1:
         return None
     rendered = render_blocks(blocks)
