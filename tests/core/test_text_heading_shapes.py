@@ -371,3 +371,24 @@ def test_two_quoted_letter_lines_do_not_hide_numbered_chapters(tmp_path: Path) -
             text += f"\n\nLetter {'I' * (n // 2)}.\n\n" + PROSE
     titles = [t for _d, t in _tree(tmp_path, text)]
     assert titles[-6:] == [str(n) for n in range(1, 7)]
+
+
+def test_contents_with_a_summary_under_each_entry(tmp_path: Path) -> None:
+    summary = (
+        "In which the family comes to the house, and the reader learns\n"
+        "who they are, where they have come from and what they fear most\n"
+        "of all on the first night.\n"
+    )
+    contents = "CONTENTS\n\n" + "".join(
+        f"CHAPTER {n}.\n\n{summary}\n" for n in ("I", "II", "III", "IV", "V")
+    )
+    text = (
+        TITLE_PAGE
+        + contents
+        + "".join(_chapter(f"CHAPTER {n}.", paragraphs=8) for n in ("I", "II", "III", "IV", "V"))
+    )
+    titles = [t for _d, t in _tree(tmp_path, text) if t.startswith("CHAPTER")]
+    assert titles == ["CHAPTER I.", "CHAPTER II.", "CHAPTER III.", "CHAPTER IV.", "CHAPTER V."]
+    book = load_book(tmp_path / "book.txt")
+    entry = next(e for _d, e in book.toc_entries() if e.title == "CHAPTER I.")
+    assert book.chapters[entry.chapter].text[entry.offset :].startswith("CHAPTER I.\nThe morning")

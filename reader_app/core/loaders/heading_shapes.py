@@ -21,9 +21,9 @@ def _word_set(*groups: str) -> frozenset[str]:
 # Every keyword, case-folded, with its family name and rank.
 _KEYWORDS: dict[str, tuple[str, int]] = {}
 for _group, _family, _rank in (
-    ("volume vol tome band volumen", "volume", VOLUME),
-    ("part partie teil parte", "part", PART),
-    ("act acte akt aufzug acto atto", "act", PART),
+    ("volume vol tome tomo band volumen", "volume", VOLUME),
+    ("part partie teil theil parte", "part", PART),
+    ("act acte akt aufzug acto jornada atto", "act", PART),
     ("book livre buch libro", "book", BOOK),
     ("chapter chap chapitre kapitel capítulo capitulo capitolo", "chapter", CHAPTER),
     ("scene scène szene auftritt escena scena", "scene", CHAPTER),
@@ -36,7 +36,7 @@ for _group, _family, _rank in (
 # Headings that carry no number: front and back matter, prologues and epilogues.
 _UNNUMBERED = _word_set(
     "prologue epilogue preface introduction foreword afterword conclusion postscript",
-    "appendix interlude envoi préface avant-propos épilogue vorwort einleitung nachwort",
+    "appendix interlude induction envoi préface avant-propos épilogue vorwort einleitung nachwort",
     "epilog prolog vorrede prólogo prologo epílogo epilogo prefacio introducción prefazione",
     "introduzione",
 )
@@ -107,6 +107,7 @@ _TIME_OF_DAY = re.compile(
     r"(?:day|evening|morning|night|afternoon|noon|midnight|later)[.:]?$",
     re.IGNORECASE,
 )
+_SPACED = re.compile(r"^(?:[A-Z] ){3,}[A-Z]\b")
 _KEYWORD_FIRST = re.compile(r"^(?P<word>[^\W\d_]+)\.?\s*(?P<rest>.*)$")
 _NUMERAL_LED = re.compile(
     r"^(?P<pre>[\[(<{—–=*~-]*)\s*(?P<num>[IVXLCDM]+|\d{1,3})\s*(?P<post>[\])>}—–=*~-]*)"
@@ -220,7 +221,11 @@ def _title_ok(title: str, line: str) -> bool:
 
 def read_shape(line: str) -> Shape | None:
     """The heading shape of one line (already stripped), or None."""
-    if len(line) > 90 or not line or not _MAYBE.match(line):
+    if len(line) > 90 or not line:
+        return None
+    if _SPACED.match(line):  # "C H A P T E R   I", "C H A P.   I"
+        line = re.sub(r"\b([A-Z]) (?=[A-Z]\b)", r"\1", line)
+    if not _MAYBE.match(line):
         return None
     return _keyword_shape(line) or _numeral_shape(line) or _date_shape(line)
 
@@ -266,7 +271,9 @@ def _keyword_shape(line: str) -> Shape | None:
 def _reversed_shape(line: str) -> Shape | None:
     """``Erstes Kapitel``, ``PREMIÈRE PARTIE``, ``Second Book``."""
     match = re.match(
-        r"^(?P<num>[^\W\d_]+(?:-[^\W\d_]+)?)\s+(?P<kw>[^\W\d_]+)\.?(?P<rest>.*)$", line
+        r"^(?:the\s+)?(?P<num>[^\W\d_]+(?:-[^\W\d_]+)?)\s+(?P<kw>[^\W\d_]+)\.?(?P<rest>.*)$",
+        line,
+        re.IGNORECASE,
     )
     if match is None:
         return None

@@ -48,6 +48,7 @@ def find_headings(paras: list[Para]) -> dict[int, Heading]:
     chosen = _choose_families(shapes, offsets)
     chosen.update((i, s) for i, s in shapes.items() if s.rank == 0)
     chosen = _drop_listed(chosen, shapes, paras)
+    chosen = _drop_short_runs(chosen, offsets)
     _fill_parts(chosen, shapes)
     spans = _title_spans({i: s for i, s in chosen.items() if s.rank}, paras)
     absorbed = {i + k for i, span in spans.items() for k in range(1, span)}
@@ -192,6 +193,38 @@ def _covers(members: list[int], offsets: list[int]) -> bool:
     span = offsets[members[-1]] - offsets[members[0]]
     tail = offsets[-1] - offsets[members[-1]]
     return span >= 0.3 * offsets[-1] and tail <= max(4 * span / (len(members) - 1), 20_000)
+
+
+def _drop_short_runs(chosen: dict[int, Shape], offsets: list[int]) -> dict[int, Shape]:
+    """Drop a list of headings that the book repeats as its real headings.
+
+    A family numbered 1, 2, 3… that starts again at 1 with no part heading before it, after
+    a run far shorter than the run that follows, listed its headings first (a contents
+    list with a line or two about each chapter).
+    """
+    families: dict[str, list[int]] = {}
+    for index in sorted(chosen):
+        if chosen[index].rank:
+            families.setdefault(chosen[index].family, []).append(index)
+    dropped: set[int] = set()
+    for members in families.values():
+        rank = chosen[members[0]].rank
+        tops = sorted(i for i, s in chosen.items() if 0 < s.rank < rank)
+        runs: list[list[int]] = [[members[0]]]
+        for previous, index in itertools.pairwise(members):
+            number = chosen[index].number
+            restart = number == 1 and bisect.bisect_left(tops, index) == bisect.bisect_left(
+                tops, previous
+            )
+            if restart:
+                runs.append([])
+            runs[-1].append(index)
+        for run, following in itertools.pairwise(runs):
+            end = following[-1] if len(following) > 1 else len(offsets) - 1
+            length = offsets[following[0]] - offsets[run[0]]
+            if len(run) >= 2 and 5 * length < offsets[end] - offsets[following[0]]:
+                dropped.update(run)
+    return {i: s for i, s in chosen.items() if i not in dropped}
 
 
 def _text_line(line: str) -> bool:
