@@ -20,6 +20,7 @@ from reader_app.core.loaders.gutenberg import (
 )
 from reader_app.core.loaders.xhtml import tree_to_blocks
 from reader_app.core.loaders.xmlsafe import parse_xhtml
+from tests.core.test_book_limits import build_epub
 
 if TYPE_CHECKING:
     from reader_app.core.book import Book
@@ -436,3 +437,50 @@ def test_markdown_with_gutenberg_wrapping(tmp_path: Path) -> None:
     assert "Gutenberg" not in reading
     assert "Produced by Anonymous Volunteers" in book.chapters[-1].text
     assert book.chapters[-1].title == ABOUT_TITLE
+
+
+def _doc(body: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml">'
+        f"<head><title>A Story</title></head><body>{body}</body></html>"
+    ).encode()
+
+
+def test_current_gutenberg_epub_contents_lead_to_the_book(tmp_path: Path) -> None:
+    # Today's EPUB 3: the contents list the header and the licence too; they lead to
+    # "About this file", not to the first and last pages of the book.
+    first = _doc(
+        '<section id="pg-header"><h2>The Project Gutenberg eBook of A Story</h2>'
+        "<p>This ebook is for the use of anyone anywhere in the United States.</p>"
+        "<p>Title: A Story</p><p>*** START OF THE PROJECT GUTENBERG EBOOK A STORY ***</p>"
+        '</section><h1 id="title">A STORY</h1><h2 id="ch1">CHAPTER I</h2>'
+        "<p>It was a dark and stormy night.</p>"
+    )
+    last = _doc(
+        '<h2 id="ch2">CHAPTER II</h2><p>The rain fell, and it stopped.</p>'
+        '<section id="pg-footer"><p>*** END OF THE PROJECT GUTENBERG EBOOK A STORY ***</p>'
+        '<h2 id="pg-footer-heading">THE FULL PROJECT GUTENBERG LICENSE</h2>'
+        "<p>Section 1. General Terms of Use of Project Gutenberg-tm</p></section>"
+    )
+    links = [
+        ("one.xhtml#pg-header", "The Project Gutenberg eBook of A Story"),
+        ("one.xhtml#ch1", "CHAPTER I"),
+        ("two.xhtml#ch2", "CHAPTER II"),
+        ("two.xhtml#pg-footer-heading", "THE FULL PROJECT GUTENBERG LICENSE"),
+    ]
+    items = "".join(f'<li><a href="{href}">{title}</a></li>' for href, title in links)
+    nav = (
+        '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml" '
+        'xmlns:epub="http://www.idpf.org/2007/ops"><body>'
+        f'<nav epub:type="toc"><ol>{items}</ol></nav></body></html>'
+    ).encode()
+    book = load_book(
+        build_epub(tmp_path / "a.epub", [("one.xhtml", first), ("two.xhtml", last)], nav=nav)
+    )
+    assert [(e.title, e.chapter) for e in book.toc] == [
+        ("CHAPTER I", 0), ("CHAPTER II", 1), (ABOUT_TITLE, 2)]  # fmt: skip
+    reading = _reading(book)
+    assert reading.startswith("A STORY\nCHAPTER I")
+    assert reading.endswith("The rain fell, and it stopped.")
+    assert "General Terms of Use" in book.chapters[2].text
+    assert book.steps().progress(1, len(book.chapters[1].text)) == 1.0

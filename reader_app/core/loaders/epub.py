@@ -377,8 +377,11 @@ class _EpubReader:
         found = self._zip.find(joined) if joined else None
         if found is None or found not in self._spine_index:
             return None
+        fragment = urllib.parse.unquote(fragment)
+        if fragment in self._wrapping.moved_ids:
+            return None  # Project Gutenberg's header or licence: in "About this file"
         # Through the parts: a long document may have become several chapters.
-        return self._layout.locate(self._spine_index[found], urllib.parse.unquote(fragment))
+        return self._layout.locate(self._spine_index[found], fragment)
 
     def _nav_toc(self, nav: _Item, chapters: list[Chapter]) -> list[TocEntry]:
         try:

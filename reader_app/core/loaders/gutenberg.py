@@ -227,14 +227,27 @@ class GutenbergSorter:
 
     Attributes:
         about: the text taken out, one string per block, in reading order.
+        moved_ids: the element ids that were in the text taken out (a contents entry
+            pointing at one points into "About this file", not into the book).
     """
 
     about: list[str] = field(default_factory=list)
+    moved_ids: set[str] = field(default_factory=set)
     _state: str = "before"  # "before" the START line, in the "book", "after" the END, "none"
     _seen_chars: int = 0
 
     def sort(self, blocks: list[Block]) -> list[Block]:
         """The blocks of the next document that belong to the book."""
+        taken = len(self.about)
+        kept = self._sort(blocks)
+        if len(self.about) > taken:
+            ids = {i.name for b in blocks for i in b.items if isinstance(i, Mark)}
+            if ids:
+                ids.difference_update(i.name for b in kept for i in b.items if isinstance(i, Mark))
+                self.moved_ids.update(ids)
+        return kept
+
+    def _sort(self, blocks: list[Block]) -> list[Block]:
         if self._state == "before":
             blocks = self._take_header(blocks)
         if self._state == "book":
