@@ -33,7 +33,7 @@ from reader_app.core.book_cache import BookCache
 from reader_app.core.errors import ReaderError
 from reader_app.core.gc_pause import HeapFreezer
 from reader_app.services.analysis_controller import AnalysisController
-from reader_app.services.analyzer_provider import AnalyzerProvider
+from reader_app.services.analyzer_provider import AnalyzerProvider, check_key
 from reader_app.services.batch_service import BatchService
 from reader_app.services.book_service import BookService
 from reader_app.services.eval_service import EvalService
@@ -56,6 +56,7 @@ from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.highlights import HighlightRepository
 from reader_app.ui.annotation_commands import AnnotationParts
+from reader_app.ui.connect_card import KeySetup
 from reader_app.ui.main_window import MainWindow
 from reader_app.ui.tone_commands import Evaluation, ToneParts
 from reader_app.usecases.examples import seed_examples
@@ -183,6 +184,7 @@ class ReaderApp:
                     self._eval_items,
                     resource_path(SAMPLE_EVAL_SET),
                 ),
+                KeySetup(self.api_keys, self.tasks, check_key),
             ),
             annotations=AnnotationParts(
                 AnnotationQuery(conn),
@@ -197,6 +199,9 @@ class ReaderApp:
             paths=paths,
         )
         self.opening.watch(self.window.pane.view.viewport())
+        # A first start (or a key gone since): the Tone panel offers to connect Claude. On
+        # the pool while the first book is read; with a key in the environment it is instant.
+        self.window.key_card.check_presence()
         # The model list needs the SDK (+75 MB, a stall while it imports): it is asked for
         # when the user first analyses or opens the settings, never at start.
         # A bound method, not a lambda: Qt would hold a lambda (and through it the whole

@@ -3,8 +3,9 @@
 The key is never written to a file, a log, an export or a crash report (DESIGN.md §8). It
 lives in the system keyring under service ``tone-reader`` and user name
 ``anthropic-api-key``; ``ANTHROPIC_API_KEY`` in the environment wins over it. Where no
-keyring exists there is deliberately **no** plaintext fallback: the way out is the
-environment variable, and every message about a missing keyring says so.
+keyring exists there is deliberately **no** plaintext fallback: the ways out are the
+environment variable and a key kept for this session only, in memory (``ApiKeys.
+use_for_session``), which wins over both until the app quits.
 
 ``reader_app.core.redaction.redact()`` is the last line of defence for text that leaves the
 process (log records, crash details): it blanks out every key resolved here (each one is
@@ -186,6 +187,10 @@ class MemorySecretStore:
         self._check()
         return self._values.pop(KEYRING_USERNAME, None) is not None
 
+    def kind(self) -> str:
+        """Return "memory", or "none" while it acts out a missing keyring."""
+        return "none" if self.error is not None else "memory"
+
     def _check(self) -> None:
         if self.error is not None:
             raise self.error
@@ -194,6 +199,7 @@ class MemorySecretStore:
 class ApiKeySource(enum.Enum):
     """Where the key in use came from."""
 
+    SESSION = "session"  # pasted in this run, kept in memory only
     ENVIRONMENT = "environment"
     KEYRING = "keyring"
     NONE = "none"
@@ -217,6 +223,9 @@ class ApiKeyStatus:
 class ApiKeys:
     """Finds, saves and removes the API key, with the environment taking precedence.
 
+    A key given for this session only (:meth:`use_for_session`) comes first of all: it
+    was chosen in this run, and it lives in this object alone, never in a file.
+
     Args:
         store: where the key is kept (``KeyringSecretStore`` in the app).
         environ: the environment, passed in so tests need not patch ``os.environ``.
@@ -225,6 +234,8 @@ class ApiKeys:
     def __init__(self, store: SecretStore, environ: Mapping[str, str]) -> None:
         self._store = store
         self._environ = environ
+        # One str assignment at a time: workers read it while the GUI thread sets it.
+        self._session = ""
 
     def _from_environment(self) -> str:
         # "ANTHROPIC_API_KEY= tone-reader" is a common way to switch a variable off, and a
@@ -241,6 +252,9 @@ class ApiKeys:
             MissingApiKey: there is no key anywhere.
             KeyringUnavailable: the keyring cannot be read and the environment has no key.
         """
+        session = self._session
+        if session:
+            return session, ApiKeySource.SESSION
         env_key = self._from_environment()
         if env_key:
             remember_secret(env_key)
@@ -261,6 +275,8 @@ class ApiKeys:
             The source and masked key, or NONE with the keyring's problem, if any. A
             ``KeyringUnavailable`` from the store is reported here, not raised.
         """
+        if self._session:
+            return ApiKeyStatus(ApiKeySource.SESSION, mask_key(self._session))
         env_key = self._from_environment()
         if env_key:
             return ApiKeyStatus(ApiKeySource.ENVIRONMENT, mask_key(env_key))
@@ -283,16 +299,26 @@ class ApiKeys:
                 with a message fit for the user.
             KeyringUnavailable: the keyring cannot store it.
         """
-        key = key.strip()
-        if not key:
-            raise ValueError("The API key is empty.")
-        if any(char.isspace() or not char.isprintable() for char in key):
-            # A paste that caught two lines or a space would only fail later, as a 401.
-            raise ValueError("The API key must be one word, without spaces or line breaks.")
+        key = checked_key(key)
         self._store.set(key)
+        # Saved for good: a key kept for this session only would hide it.
+        self._session = ""
+
+    def use_for_session(self, key: str) -> None:
+        """Use ``key`` until the app quits, kept in memory only (never in a file).
+
+        Args:
+            key: the key as pasted or typed; surrounding whitespace is removed.
+
+        Raises:
+            ValueError: the key is empty or malformed, as for :meth:`save`.
+        """
+        key = checked_key(key)
+        remember_secret(key)
+        self._session = key
 
     def delete(self) -> bool:
-        """Remove the stored key (the environment is not ours to change).
+        """Remove the stored key and any session key (the environment is not ours to change).
 
         Returns:
             True if a key was removed, False if none was stored.
@@ -300,7 +326,75 @@ class ApiKeys:
         Raises:
             KeyringUnavailable: the keyring cannot be used.
         """
-        return self._store.delete()
+        had_session, self._session = bool(self._session), ""
+        try:
+            return self._store.delete() or had_session
+        except KeyringUnavailable:
+            if had_session:
+                return True
+            raise
+
+    def store_kind(self) -> str:
+        """Where :meth:`save` keeps the key, as a code the UI names (see ``keyring_kind``).
+
+        May probe the keyring over D-Bus: call it off the GUI thread.
+        """
+        if isinstance(self._store, KeyringSecretStore):
+            return keyring_kind()
+        kind = getattr(self._store, "kind", None)
+        return str(kind()) if callable(kind) else "other"
+
+
+def checked_key(key: str) -> str:
+    """``key`` without surrounding whitespace, if it can be an API key at all.
+
+    Raises:
+        ValueError: the key is empty or has whitespace or control characters inside,
+            with a message fit for the user.
+    """
+    key = key.strip()
+    if not key:
+        raise ValueError("The API key is empty.")
+    if any(char.isspace() or not char.isprintable() for char in key):
+        # A paste that caught two lines or a space would only fail later, as a 401.
+        raise ValueError("The API key must be one word, without spaces or line breaks.")
+    return key
+
+
+# The keyring backends the UI names, by the module that defines them.
+_BACKEND_KINDS = {
+    "keyring.backends.SecretService": "secret-service",
+    "keyring.backends.libsecret": "secret-service",
+    "keyring.backends.kwallet": "kwallet",
+    "keyring.backends.macOS": "macos",
+    "keyring.backends.Windows": "windows",
+    "keyring.backends.fail": "none",
+    "keyring.backends.null": "none",
+}
+
+
+def keyring_kind() -> str:
+    """Which system keyring ``keyring`` would use: a code the UI turns into a name.
+
+    Returns:
+        "secret-service" (GNOME Keyring, KWallet's or KeePassXC's Secret Service),
+        "kwallet", "macos", "windows", "none" when there is no keyring, or
+        "other:<backend name>".
+    """
+    import keyring
+
+    try:
+        backend = keyring.get_keyring()
+    except _backend_errors():
+        return "none"
+    chained = getattr(backend, "backends", None)
+    if isinstance(chained, list | tuple) and chained:
+        backend = chained[0]  # the chainer asks its backends in this order
+    module = type(backend).__module__
+    for prefix, kind in _BACKEND_KINDS.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return kind
+    return f"other:{getattr(backend, 'name', type(backend).__name__)}"
 
 
 def mask_key(key: str) -> str:

@@ -43,6 +43,11 @@ class _Job:
     request: ToneRequest
 
 
+# Failures the reader fixes with a key: there is none, or it was rejected.
+_NO_KEY_KINDS = (AiErrorKind.NO_KEY.value, AiErrorKind.NO_KEYRING.value)
+_BAD_KEY_KINDS = (AiErrorKind.AUTH.value, AiErrorKind.PERMISSION.value)
+
+
 def _built_in_model() -> str:
     return DEFAULT_MODEL
 
@@ -66,6 +71,8 @@ class AnalysisController(QObject):
         show_history(object, object): every attempt for the highlight (AnalysisRecords,
             newest first), and the id of the one shown or None.
         show_status(str): a line for the panel's status (a cancelled analysis).
+        key_needed(bool): the failure just shown is about the API key (none, no keyring,
+            rejected); True when there is no key at all, False when it was rejected.
         correction_wanted(int, int, str, object, bool): the reader asked to correct the
             answer shown: the highlight id, the analysis id, the passage, the answer to
             start from (a dict: the latest correction, else the model's answer), and whether
@@ -83,6 +90,7 @@ class AnalysisController(QObject):
     show_error = Signal(str, str, object)
     show_history = Signal(object, object)
     show_status = Signal(str)
+    key_needed = Signal(bool)
     correction_wanted = Signal(int, int, str, object, bool)
 
     def __init__(
@@ -168,6 +176,7 @@ class AnalysisController(QObject):
             self._show_record(item.quote, latest_ok)
         elif history:
             self.show_error.emit(item.quote, history[0].error_message, None)
+            self._say_if_key_needed(history[0].error_kind)
         else:
             self.show_passage.emit(item.quote, False)
         self.show_history.emit(history, latest_ok.id if latest_ok else None)
@@ -334,6 +343,14 @@ class AnalysisController(QObject):
             self.message.emit(exc.message)
         if job.highlight_id == self._current and item is not None:
             self.show_error.emit(item.quote, self._explained(job, error), error.retry_after)
+            self._say_if_key_needed(error.kind.value)
+
+    def _say_if_key_needed(self, kind: str) -> None:
+        """Offer the key set-up beside a failure that a key would fix."""
+        if kind in _NO_KEY_KINDS:
+            self.key_needed.emit(True)
+        elif kind in _BAD_KEY_KINDS:
+            self.key_needed.emit(False)
 
     def _explained(self, job: _Job, error: AiError) -> str:
         """The failure as the panel says it.

@@ -21,6 +21,25 @@ def _claude(key: str) -> ToneAnalyzer:
     return ClaudeToneAnalyzer(key)
 
 
+def check_key(key: str) -> None:
+    """Make the cheapest authenticated call with ``key``: list one model, retry nothing.
+
+    The same client the analyses use, so a key that passes here works for them. Blocks on
+    the network: call it off the GUI thread.
+
+    Raises:
+        AiError: AUTH or PERMISSION for a rejected key, OFFLINE or TIMEOUT without a
+            network, and so on as for any call.
+    """
+    from reader_app.ai.client import ClaudeToneAnalyzer
+
+    analyzer = ClaudeToneAnalyzer(key, max_retries=0)
+    try:
+        analyzer.check_key()
+    finally:
+        analyzer.close()
+
+
 class AnalyzerProvider:
     """Gives out the analyzer for the current key, replacing it when the key changed.
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from reader_app.services.batch_service import BatchService
     from reader_app.services.eval_service import EvalService
     from reader_app.services.group_analysis import GroupAnalysis
+    from reader_app.ui.connect_card import KeySetup
     from reader_app.ui.eval_window import EvalWindow
     from reader_app.ui.examples_dialog import ExamplesDialog
     from reader_app.ui.ports import EvalLibrary, ExampleLibrary
@@ -62,6 +63,7 @@ class ToneParts:
         batches: Message Batches jobs.
         examples: the example library the Examples window edits.
         evaluation: what the Evaluate window works with.
+        key_setup: what the Connect Claude card tests and keeps the API key with.
     """
 
     analysis: AnalysisController
@@ -69,6 +71,7 @@ class ToneParts:
     batches: BatchService
     examples: ExampleLibrary
     evaluation: Evaluation
+    key_setup: KeySetup
 
 
 def connect_panel(analysis: AnalysisController, panel: TonePanel) -> None:
@@ -85,6 +88,7 @@ def connect_panel(analysis: AnalysisController, panel: TonePanel) -> None:
     panel.cancel_requested.connect(analysis.cancel_current)
     panel.history_chosen.connect(analysis.show_history_item)
     panel.correct_requested.connect(analysis.correct)
+    analysis.key_needed.connect(panel.offer_key_setup)
 
 
 class ToneCommands(QObject):
@@ -115,6 +119,45 @@ class ToneCommands(QObject):
         self.group.analysed.connect(self.refresh_tone_of)
         self.batches.job_changed.connect(self._on_batch_changed)
         self.batches.job_failed.connect(self._on_batch_failed)
+        panel = host.tone_panel
+        panel.key_setup_requested.connect(self.show_key_setup)
+        if panel.key_card is not None:
+            panel.key_card.key_missing.connect(self._on_key_missing)
+            panel.key_card.dismissed.connect(self._on_key_dismissed)
+            panel.key_card.connected.connect(self._on_key_connected)
+
+    def show_key_setup(self) -> None:
+        """Bring up the Connect Claude card in the Tone panel, the cursor in its key field."""
+        panel = self._w.tone_panel
+        self._w.tone_dock.show()
+        self._w.tone_dock.raise_()
+        panel.show_key_card(True)
+        if panel.key_card is not None:
+            panel.key_card.refresh()
+            panel.key_card.focus_field()
+
+    def _on_key_missing(self) -> None:
+        self._w.tone_panel.show_key_card(True)
+
+    def _on_key_dismissed(self) -> None:
+        self._w.tone_panel.show_key_card(False)
+
+    def _on_key_connected(self, text: str) -> None:
+        panel = self._w.tone_panel
+        panel.show_key_card(False)
+        retry = not panel.key_button.isHidden()
+        panel.key_button.hide()
+        panel.status.setText(
+            text
+            + " "
+            + (
+                self.tr("Press Retry to analyse the passage.")
+                if retry
+                else self.tr("Select a passage and press A.")
+            )
+        )
+        panel.status.show()
+        self._w.status_message(text)
 
     def show_evaluation(self) -> None:
         """The Evaluate window (one, non-modal)."""

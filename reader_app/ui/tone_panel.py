@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from reader_app.config.settings import Settings
     from reader_app.core.records import AnalysisRecord
+    from reader_app.ui.connect_card import ConnectCard
 
 _POLARITY = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive", "mixed": "Mixed"}
 
@@ -86,14 +87,17 @@ class TonePanel(QWidget):
         cancel_requested(): stop the running analysis.
         history_chosen(int): show an older analysis (its id).
         correct_requested(bool): correct the answer shown; True to also keep it as an example.
+        key_setup_requested(): the reader pressed "Set up key…" beside a key failure.
     """
 
     analyse_requested = Signal()
     cancel_requested = Signal()
     history_chosen = Signal(int)
     correct_requested = Signal(bool)
+    key_setup_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, key_card: ConnectCard | None = None) -> None:
+        """The panel; ``key_card`` (Connect Claude) sits at its top while it is needed."""
         super().__init__(parent)
         self.setObjectName("tonePanel")
         self.profile = _plain(QLabel(self))
@@ -148,6 +152,10 @@ class TonePanel(QWidget):
         self.corrected_note = _plain(QLabel(self))
         self.corrected_note.setObjectName("correctedNote")
         self.analyse_button.setToolTip(self.tr("Ask Claude how this passage sounds (A)"))
+        self.key_card = key_card
+        self.key_button = QPushButton(self.tr("Set up key…"), self)
+        self.key_button.setToolTip(self.tr("Paste, test and keep your Anthropic API key"))
+        self.key_button.hide()
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.analyse_button)
@@ -164,6 +172,11 @@ class TonePanel(QWidget):
                        self.emotions, self.explanation, self.evidence, self.answered_by,
                        self.details):  # fmt: skip
             column.addWidget(widget)
+        left = Qt.AlignmentFlag.AlignLeft
+        column.insertWidget(column.indexOf(self.console_link) + 1, self.key_button, 0, left)
+        if key_card is not None:
+            key_card.hide()
+            column.insertWidget(0, key_card)
         column.addWidget(self.history)
         column.addLayout(buttons)
         feedback = QHBoxLayout()
@@ -176,6 +189,7 @@ class TonePanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
+        self._scroll = scroll
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -185,6 +199,7 @@ class TonePanel(QWidget):
 
         self.analyse_button.clicked.connect(self.analyse_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
+        self.key_button.clicked.connect(self.key_setup_requested)
         self.copy_button.clicked.connect(self._copy)
         self.correct_button.clicked.connect(lambda: self.correct_requested.emit(False))
         self.example_button.clicked.connect(lambda: self.correct_requested.emit(True))
@@ -230,6 +245,7 @@ class TonePanel(QWidget):
         self.status.show()
         self.analyse_button.setEnabled(False)
         self.cancel_button.hide()
+        self.key_button.hide()
         self.copy_button.setEnabled(False)
 
     def show_passage(self, passage: str, analysed: bool) -> None:
@@ -241,6 +257,7 @@ class TonePanel(QWidget):
         self.status.setText("" if analysed else self.tr("Not analysed yet."))
         self.status.setVisible(not analysed)
         self.console_link.hide()
+        self.key_button.hide()
         self.analyse_button.setText(self.tr("Analyse Tone"))
         self.analyse_button.setEnabled(True)
         self.cancel_button.hide()
@@ -375,6 +392,20 @@ class TonePanel(QWidget):
         if 0 < cost < 0.00005:  # would read "$0.0000", as if free
             return self.tr("Cost: under $0.0001 (estimate)")
         return self.tr("Cost: ${cost:.4f} (estimate)").format(cost=cost)
+
+    def offer_key_setup(self, missing: bool) -> None:
+        """Offer "Set up key…" beside a key failure; with no key at all, show the card too."""
+        self.key_button.show()
+        if missing:
+            self.show_key_card(True)
+
+    def show_key_card(self, shown: bool) -> None:
+        """Show the Connect Claude card at the top of the panel, or put it away."""
+        if self.key_card is None:
+            return
+        self.key_card.setVisible(shown)
+        if shown:
+            self._scroll.verticalScrollBar().setValue(0)
 
     def show_error(self, passage: str, message: str, retry_after: float | None) -> None:
         """A failed analysis: what happened, and a Retry (after the wait, if one was asked)."""

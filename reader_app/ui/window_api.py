@@ -50,6 +50,10 @@ class ToneActions(Protocol):
         """The Evaluate window."""
         ...
 
+    def show_key_setup(self) -> None:
+        """The Connect Claude card in the Tone panel (the API key)."""
+        ...
+
 
 class ReadingWindow(Protocol):
     """What the tone and annotation commands use of the window: the page and its panels."""

@@ -96,6 +96,21 @@ class MemoryKeyring(KeyringBackend):
         self.values.pop((service, username), None)
 
 
+@pytest.fixture(autouse=True)
+def no_system_keyring_unasked() -> Iterator[None]:
+    """An empty in-process keyring unless the test sets another (the app looks at start).
+
+    The window checks for a key as it opens; without this, every test that sets no key
+    would reach the developer's own keyring over D-Bus (and start a daemon for it).
+    """
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
     """The process's keyring is a :class:`MemoryKeyring` for the test (no D-Bus left open)."""
