@@ -25,7 +25,7 @@ from reader_app.core.files import read_regular
 log = logging.getLogger(__name__)
 
 # Bump when a loader changes what it produces for the same bytes.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 MAX_ENTRIES = 40
 # Ten times War and Peace's text and HTML (7 million characters together): every novel is
 # cached, while a book near the loaders' 24-million-character limit is not written out.
