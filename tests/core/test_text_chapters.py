@@ -97,6 +97,7 @@ def test_three_levels_in_the_contents(karamazov: Book) -> None:
         ("romeo-and-juliet_pg1513_utf8.txt", 5),
         ("treasure-island_pg120_utf8-bom.txt", 6),
         ("leaves-of-grass_pg1322_ascii.txt", 35),
+        ("little-women_pg514_latin1.txt", 2),
     ],
 )
 def test_parts_hold_their_chapters_in_the_contents_tree(name: str, parts: int) -> None:
@@ -110,3 +111,14 @@ def test_parts_hold_their_chapters_in_the_contents_tree(name: str, parts: int) -
         for entry in part.children:
             text = book.chapters[entry.chapter].text[entry.offset :]
             assert text.startswith(entry.title.split(" ")[0]), entry.title
+
+
+def test_a_part_named_only_in_the_contents_is_found_in_the_text() -> None:
+    # The contents list PART 1 and PART 2; the text heads part 2 "LITTLE WOMEN PART 2".
+    book = load_book(EXTRA / "little-women_pg514_latin1.txt")
+    parts = [e for e in book.toc if e.children]
+    assert [(e.title, len(e.children)) for e in parts] == [
+        ("PART 1", 23),
+        ("LITTLE WOMEN PART 2", 24),
+    ]
+    assert parts[1].children[0].title == "CHAPTER TWENTY-FOUR GOSSIP"

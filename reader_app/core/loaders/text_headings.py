@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import collections
 import itertools
 from dataclasses import dataclass, replace
 
@@ -49,6 +50,7 @@ def find_headings(paras: list[Para]) -> dict[int, Heading]:
     chosen.update((i, s) for i, s in shapes.items() if s.rank == 0)
     chosen = _drop_listed(chosen, shapes, paras)
     chosen = _drop_short_runs(chosen, offsets)
+    _move_to_body(chosen, paras)
     _fill_parts(chosen, shapes)
     spans = _title_spans({i: s for i, s in chosen.items() if s.rank}, paras)
     absorbed = {i + k for i, span in spans.items() for k in range(1, span)}
@@ -182,6 +184,41 @@ def _drop_listed(
 
     last = {key(i): i for i in sorted(chosen)}
     return {i: s for i, s in chosen.items() if i >= first or last[key(i)] == i}
+
+
+def _move_to_body(chosen: dict[int, Shape], paras: list[Para]) -> None:
+    """Move a part heading seen only in the contents to the line that names it in the text.
+
+    ``PART 2`` listed in the contents before the first chapter, and ``LITTLE WOMEN PART 2``
+    standing alone before a later chapter: the line in the text is the heading.
+    """
+    order = sorted(chosen)
+    chapters = [i for i in order if chosen[i].rank == CHAPTER]
+    if not chapters:
+        return
+    texts = {i: " ".join(paras[i].lines[0].split()).casefold() for i in order}
+    seen = collections.Counter(texts.values())
+    listed = [
+        i for i in order if i < chapters[0] and 0 < chosen[i].rank < CHAPTER and seen[texts[i]] == 1
+    ]
+    if not listed:
+        return
+    lines = [
+        (i, " ".join(p.lines[0].split()).casefold())
+        for i, p in enumerate(paras[chapters[0] + 1 :], chapters[0] + 1)
+        if len(p.lines) == 1 and len(p.lines[0]) <= 60 and p.gap >= 2 and i not in chosen
+    ]
+    for index in listed:
+        for candidate, line in lines:
+            if not line.endswith(" " + texts[index]):
+                continue
+            following = bisect.bisect_right(chapters, candidate)
+            # It stands right before a chapter: no other heading between them.
+            if following < len(chapters) and not any(
+                candidate < i < chapters[following] for i in order
+            ):
+                chosen[candidate] = chosen.pop(index)
+            break
 
 
 def _covers(members: list[int], offsets: list[int]) -> bool:
