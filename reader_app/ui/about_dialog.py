@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader_app import APP_NAME, __version__
+from reader_app.ui.screen_fit import fit_on_show
 
 if TYPE_CHECKING:
     from reader_app.config.paths import AppPaths
@@ -115,6 +116,7 @@ class AboutDialog(QDialog):
         self.setObjectName("aboutDialog")
         self.setWindowTitle(self.tr("About {app}").format(app=APP_NAME))
         self.resize(620, 520)
+        fit_on_show(self)
         layout = QVBoxLayout(self)
         title = QLabel(f"<h2>{html.escape(APP_NAME)} {html.escape(__version__)}</h2>", self)
         title.setTextFormat(Qt.TextFormat.RichText)

@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QMenu,
     QMenuBar,
-    QMessageBox,
     QToolBar,
 )
 
@@ -128,7 +127,6 @@ class WindowActions(QObject):
             window, (w.toc_dock, w.search_dock, w.highlights_dock, w.tone_dock), w.toc_dock
         )
         self.shortcuts = self._act(self.tr("&Keyboard Shortcuts"), self._show_shortcuts, "F1")
-        self.getting_started = self._act(self.tr("&Getting Started"), self._show_getting_started)
         self.about = self._act(self.tr("&About {app}").format(app=APP_NAME), self._show_about)
         self.theme_group = QActionGroup(self)
         self.themes: dict[str, QAction] = {}
@@ -234,7 +232,6 @@ class WindowActions(QObject):
         marks.addAction(self.note)
         marks.addAction(self.delete_highlight)
         help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addAction(self.getting_started)
         help_menu.addAction(self.shortcuts)
         help_menu.addAction(self.about)
 
@@ -344,31 +341,13 @@ class WindowActions(QObject):
             self._sync_full_screen()
         return False
 
-    def _show_getting_started(self) -> None:
-        from reader_app.ui.getting_started import GettingStartedDialog
+    def _show_shortcuts(self) -> None:
+        from reader_app.ui.shortcuts_dialog import ShortcutsDialog
 
-        w = self._commands
-        dialog = GettingStartedDialog(
-            w.choose_file, w.tone.show_key_setup, w.export_annotations, self._w
-        )
+        # Read from the menus as they are now: a command added with a key is listed too.
+        dialog = ShortcutsDialog(self, self._w.menuBar(), self._w)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
-
-    def _show_shortcuts(self) -> None:
-        rows = []
-        for action in self._w.actions():
-            keys = ", ".join(
-                s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
-            )
-            if keys:
-                rows.append(
-                    f"<tr><td>{action.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>"
-                )
-        text = "<table cellspacing='6'>" + "".join(rows) + "</table>"
-        box = QMessageBox(
-            QMessageBox.Icon.NoIcon, self.tr("Keyboard Shortcuts"), text, parent=self._w
-        )
-        box.open()
 
     def _show_about(self) -> None:
         from reader_app.ui.about_dialog import AboutDialog

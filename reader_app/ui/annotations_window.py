@@ -33,6 +33,7 @@ from reader_app.ui.annotations_model import (
     AnnotationTableModel,
 )
 from reader_app.ui.arc_chart import ArcChart, arc_points
+from reader_app.ui.screen_fit import fit_on_show
 from reader_app.ui.themes import HIGHLIGHT_COLORS
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class AnnotationsWindow(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Annotations"))
         self.resize(1000, 640)
+        fit_on_show(self)
         self._query = query
         self._highlights = highlights
         self._book = book

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from reader_app.core.emotions import EMOTIONS
 from reader_app.core.tone_result import ToneResult
+from reader_app.ui.screen_fit import fit_on_show
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,7 +32,11 @@ POLARITIES = ("negative", "neutral", "positive", "mixed")
 
 
 class CorrectionDialog(QDialog):
-    """Edit the tone, polarity, emotions and explanation of an answer."""
+    """Edit the tone, polarity, emotions and explanation of an answer.
+
+    Opened by Correct… it corrects the answer (and can keep it as an example too); opened
+    by Save as Example it says so in its title and button, and always keeps the example.
+    """
 
     def __init__(
         self,
@@ -42,12 +47,23 @@ class CorrectionDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Correct the Answer"))
+        self.setWindowTitle(
+            self.tr("Save as Example") if as_example else self.tr("Correct the Answer")
+        )
         self.setMinimumWidth(520)
+        fit_on_show(self)
         # The dict is kept whole for what the form does not edit (evidence, confidence);
         # the form itself shows the answer as read tolerantly, once.
         self._original = dict(result)
         shown = ToneResult.load(result)
+        intro = QLabel(
+            self.tr("Check Claude's answer and correct what it got wrong. It is kept as an"
+                    " example that later analyses learn from, and as your correction here.")
+            if as_example
+            else self.tr("Fix what Claude got wrong. Its own answer is kept beside yours."),
+            self,
+        )  # fmt: skip
+        intro.setWordWrap(True)
         quote = QLabel(passage, self)
         quote.setTextFormat(Qt.TextFormat.PlainText)
         quote.setWordWrap(True)
@@ -84,6 +100,8 @@ class CorrectionDialog(QDialog):
         self.explanation.setAccessibleName(self.tr("Explanation"))
         self.as_example = QCheckBox(self.tr("Also keep it as an example for later answers"), self)
         self.as_example.setChecked(as_example)
+        # Save as Example always keeps the example: the box would only ask again.
+        self.as_example.setVisible(not as_example)
         form = QFormLayout()
         form.addRow(self.tr("Passage:"), quote)
         form.addRow(self.tr("Tone:"), self.tone)
@@ -93,11 +111,16 @@ class CorrectionDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
+        if as_example:
+            save = buttons.button(QDialogButtonBox.StandardButton.Save)
+            if save is not None:
+                save.setText(self.tr("Save Example"))
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         self.problem = QLabel(self)
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
+        layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.as_example)
         layout.addWidget(self.problem)

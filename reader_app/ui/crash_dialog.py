@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from reader_app.core.redaction import redact
 from reader_app.ui.about_dialog import runtime_summary
+from reader_app.ui.screen_fit import fit_on_show
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -63,6 +64,7 @@ class CrashDialog(QDialog):
         self.setWindowTitle(self.tr("Something Went Wrong"))
         self.setModal(False)
         self.resize(640, 460)
+        fit_on_show(self)
         self.count = 0
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)

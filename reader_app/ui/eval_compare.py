@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.ui.screen_fit import fit_on_show
+
 if TYPE_CHECKING:
     from reader_app.core.eval_data import EvalItem
     from reader_app.core.evaluation import RunComparison, RunReport
@@ -120,6 +122,7 @@ class CompareDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Compare Runs"))
         self.resize(760, 640)
+        fit_on_show(self)
         legend = QLabel(self.tr("A: {a}\nB: {b}").format(a=labels[0], b=labels[1]), self)
         legend.setTextFormat(Qt.TextFormat.PlainText)
         self.table = QTableWidget(len(ROWS), 4, self)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
+from reader_app.ui.screen_fit import fit_on_show
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
@@ -20,6 +22,7 @@ class ImportSetDialog(QDialog):
     def __init__(self, path: Path, columns: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Import “{name}”").format(name=path.name))
+        fit_on_show(self)
         self.text = QComboBox(self)
         self.label = QComboBox(self)
         self.context = QComboBox(self)

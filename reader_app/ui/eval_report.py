@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from reader_app.core.evaluation import RunReport
 
 _ITEM = Qt.ItemDataRole.UserRole
+# What a figure reads while there is nothing to compute it from.
+NO_FIGURE = "—"
+FIGURE_ROWS = 4
 
 
 def verdict(answer: EvalAnswer) -> tuple[str, bool | None]:
@@ -42,18 +45,28 @@ def verdict(answer: EvalAnswer) -> tuple[str, bool | None]:
 
 
 def figures(report: RunReport, model: str = "") -> list[tuple[str, str]]:
-    """The report as (name, value) rows (``model``: the run's, to tell an unknown price)."""
+    """The report as (name, value) rows (``model``: the run's, to tell an unknown price).
+
+    Before any answer counts (a run just started), the rates read "—", not "0.0%".
+    """
+    counted = report.labelled > 0
+    answered = report.labelled + report.failed > 0
     return [
         ("Labelled", f"{report.labelled}"),
         ("Correct", f"{report.correct}"),
-        ("Accuracy", f"{report.accuracy:.1%}"),
-        ("95% interval (Wilson)", f"{report.ci_low:.1%} – {report.ci_high:.1%}"),
+        ("Accuracy", f"{report.accuracy:.1%}" if counted else NO_FIGURE),
+        (
+            "95% interval (Wilson)",
+            f"{report.ci_low:.1%} – {report.ci_high:.1%}" if counted else NO_FIGURE,
+        ),
         ("Failed (not counted)", f"{report.failed}"),
         ("Judged by Claude", f"{report.judged}"),
         ("Your overrides", f"{report.overridden}"),
         (
             "Latency p50 / p95",
-            f"{report.p50_latency_ms / 1000:.2f} s / {report.p95_latency_ms / 1000:.2f} s",
+            f"{report.p50_latency_ms / 1000:.2f} s / {report.p95_latency_ms / 1000:.2f} s"
+            if answered
+            else NO_FIGURE,
         ),
         ("Total time", f"{report.total_seconds:.1f} s"),
         ("Tokens in / out", f"{report.input_tokens:,} / {report.output_tokens:,}"),
@@ -125,8 +138,9 @@ class RunReportView(QWidget):
             shown = QLabel(value, self)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             shown.setObjectName(f"figure{row}")
-            self.grid.addWidget(label, row % 6, (row // 6) * 2)
-            self.grid.addWidget(shown, row % 6, (row // 6) * 2 + 1)
+            # Three pairs of columns, four rows: the answers keep the room on a short screen.
+            self.grid.addWidget(label, row % FIGURE_ROWS, (row // FIGURE_ROWS) * 2)
+            self.grid.addWidget(shown, row % FIGURE_ROWS, (row // FIGURE_ROWS) * 2 + 1)
         self._fill_confusion(report)
         self.answers.setRowCount(len(answers))
         for row, answer in enumerate(answers):

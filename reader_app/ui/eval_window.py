@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -32,6 +33,7 @@ from reader_app.core.evaluation import compare_runs, summarise_run
 from reader_app.ui.eval_compare import CompareDialog
 from reader_app.ui.eval_import import ImportSetDialog
 from reader_app.ui.eval_report import RunReportView
+from reader_app.ui.screen_fit import fit_on_show
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,6 +73,7 @@ class EvalWindow(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Evaluate Answers"))
         self.resize(1000, 720)
+        fit_on_show(self)
         self._repo = repo
         self._service = service
         self._sources = sources
@@ -108,7 +111,7 @@ class EvalWindow(QDialog):
             self.tr("Its verdicts are marked as judged; you can still override them.")
         )
         self.run_button = QPushButton(self.tr("Run with Current Settings"), self)
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button = QPushButton(self.tr("Cancel Run"), self)
         self.resume_button = QPushButton(self.tr("Resume"), self)
         self.compare_button = QPushButton(self.tr("Compare Two Runs"), self)
         self.compare_button.setToolTip(self.tr("Select two runs (Ctrl+click), then compare"))
@@ -117,6 +120,15 @@ class EvalWindow(QDialog):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.report = RunReportView(self)
+        # What to do, in place of the runs table while there is no set or no run yet.
+        self.empty_state = QLabel(self)
+        self.empty_state.setObjectName("evalEmptyState")
+        self.empty_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_state.setWordWrap(True)
+        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_state.setMargin(12)
+        self._set_sizes: dict[int, int] = {}
+        self._runs: dict[int, EvalRunInfo] = {}
         self._lay_out()
         self._connect()
         self.reload_sets()
@@ -140,13 +152,18 @@ class EvalWindow(QDialog):
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
         upper_layout.addWidget(self.runs)
+        upper_layout.addWidget(self.empty_state)
         upper_layout.addLayout(actions)
         upper_layout.addWidget(self.progress)
         upper_layout.addWidget(self.status)
+        # Below the buttons, the room the runs table takes once there is a run.
+        self._filler = QWidget(upper)
+        self._filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        upper_layout.addWidget(self._filler, 1)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(upper)
         split.addWidget(self.report)
-        split.setSizes([260, 460])
+        split.setSizes([220, 500])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -178,7 +195,9 @@ class EvalWindow(QDialog):
         """Refill the set list."""
         self.sets.blockSignals(True)
         self.sets.clear()
+        self._set_sizes = {}
         for info in self._repo.sets():
+            self._set_sizes[info.id] = info.size
             label = self.tr("{name} · {field} · {n} items").format(
                 name=info.name, field=FIELD_NAMES.get(info.field, info.field), n=info.size
             )
@@ -271,19 +290,7 @@ class EvalWindow(QDialog):
         self._runs = {r.id: r for r in runs}
         self.runs.setRowCount(len(runs))
         for row, info in enumerate(runs):
-            report = summarise_run(self._repo.answers(info.id), info.field)
-            config = info.config
-            accuracy = (
-                f"{report.accuracy:.1%}  ({report.ci_low:.1%} – {report.ci_high:.1%}),"
-                f" {report.correct} of {report.labelled}"
-            )
-            cells = [
-                f"#{info.id}", info.created_at[:16].replace("T", " "), str(config.get("model", "")),
-                str(config.get("prompt_version", "")),
-                f"{config.get('strategy', '')} ({config.get('examples', 0)})", accuracy,
-                str(report.failed), info.status,
-            ]  # fmt: skip
-            for column, text in enumerate(cells):
+            for column, text in enumerate(self._row_cells(info)):
                 cell = QTableWidgetItem(text)
                 cell.setData(_RUN, info.id)
                 self.runs.setItem(row, column, cell)
@@ -293,7 +300,86 @@ class EvalWindow(QDialog):
         self.runs.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         if runs and not self.runs.selectedItems():
             self.runs.selectRow(0)
+        self._show_empty_state(current, bool(runs))
         self._update_buttons()
+
+    def _row_cells(self, info: EvalRunInfo) -> list[str]:
+        report = summarise_run(self._repo.answers(info.id), info.field)
+        config = info.config
+        # No answer counted yet (a run just started): no figure to show, not "0.0%".
+        accuracy = (
+            f"{report.accuracy:.1%}  ({report.ci_low:.1%} – {report.ci_high:.1%}),"
+            f" {report.correct} of {report.labelled}"
+            if report.labelled
+            else "—"
+        )
+        return [
+            f"#{info.id}", info.created_at[:16].replace("T", " "), str(config.get("model", "")),
+            str(config.get("prompt_version", "")),
+            f"{config.get('strategy', '')} ({config.get('examples', 0)})", accuracy,
+            str(report.failed), self._status_text(info),
+        ]  # fmt: skip
+
+    def _update_row(self, run_id: int) -> None:
+        """The figures of a run in progress, as its answers come in."""
+        info = self._repo.run(run_id)
+        if info is None:
+            return
+        self._runs[run_id] = info
+        for row in range(self.runs.rowCount()):
+            first = self.runs.item(row, 0)
+            if first is not None and first.data(_RUN) == run_id:
+                for column, text in enumerate(self._row_cells(info)):
+                    cell = self.runs.item(row, column)
+                    if cell is not None:
+                        cell.setText(text)
+        self.runs.resizeColumnToContents(7)  # "running, 9 of 40" grows
+
+    def _status_text(self, info: EvalRunInfo) -> str:
+        size = self._set_sizes.get(info.set_id, 0)
+        if info.id in self._service.running or info.status == "running":
+            running = info.id in self._service.running
+            word = self.tr("running") if running else self.tr("stopped")
+            return self.tr("{state}, {done} of {total}").format(
+                state=word, done=info.answered, total=size
+            )
+        if info.status == "canceled":
+            return self.tr("cancelled, {done} of {total}").format(done=info.answered, total=size)
+        return self.tr("done") if info.status == "done" else info.status
+
+    def _show_empty_state(self, current: tuple[int, str] | None, has_runs: bool) -> None:
+        """Say what to do while there is nothing to show; the runs and report otherwise."""
+        if current is None:
+            ways = [
+                self.tr("• Add Sample Set: 40 lines of verse, each labelled positive, negative,"
+                        " neutral or mixed. Ready to try.") if self._sample is not None else "",
+                self.tr("• Import File…: a CSV or JSONL file with a column of passages and a"
+                        " column of the labels you expect."),
+                self.tr("• From My Corrections or From My Examples: the answers you corrected,"
+                        " or the examples you keep."),
+            ]  # fmt: skip
+            text = "\n".join([
+                self.tr("No evaluation set yet."),
+                self.tr("An evaluation set is a list of passages with the answer you expect for"
+                        " each. Claude labels every passage and you see how often it is right."),
+                "", self.tr("Add one with the buttons above:"), *[w for w in ways if w], "",
+                self.tr("Then press Run with Current Settings."),
+            ])  # fmt: skip
+        elif not has_runs:
+            size = self._set_sizes.get(current[0], 0)
+            text = self.tr(
+                "No run of this set yet. Press Run with Current Settings: Claude labels each of"
+                " its {n} passages with your current settings (model, objective, level and"
+                " examples), and the report below shows how many it got right. Change a setting"
+                " and run again to compare the two runs."
+            ).format(n=size)
+        else:
+            text = ""
+        self.empty_state.setText(text)
+        self.empty_state.setVisible(bool(text))
+        self._filler.setVisible(bool(text))
+        self.runs.setVisible(has_runs)
+        self.report.setVisible(has_runs)
 
     def selected_runs(self) -> list[int]:
         """The ids of the selected runs, newest first."""
@@ -324,8 +410,11 @@ class EvalWindow(QDialog):
             setter(value)
 
     def _cancel(self) -> None:
-        for run_id in self.selected_runs() or self._service.running:
+        running = self._service.running
+        chosen = [r for r in self.selected_runs() if r in running]
+        for run_id in chosen or running:
             self._service.cancel(run_id)
+        self.status.setText(self.tr("Cancelling: the answers already saved are kept."))
 
     def _resume(self) -> None:
         for run_id in self.selected_runs()[:1]:
@@ -341,6 +430,7 @@ class EvalWindow(QDialog):
         self.progress.setValue(done)
         self.status.setText(self.tr("Run #{id}: {done} of {total} answered.").format(
             id=run_id, done=done, total=total))  # fmt: skip
+        self._update_row(run_id)
         if run_id in self.selected_runs():
             self._show_report(run_id)
 
@@ -373,13 +463,21 @@ class EvalWindow(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
+        """Run and Resume while nothing runs; Cancel only while something does."""
         chosen = self.selected_runs()
+        busy = bool(self._service.running)
         self.compare_button.setEnabled(len(chosen) == 2)
-        self.resume_button.setEnabled(
-            len(chosen) == 1 and self._runs.get(chosen[0]) is not None
-            and self._runs[chosen[0]].status != "done"
-        )  # fmt: skip
-        self.run_button.setEnabled(self.current_set() is not None)
+        self.resume_button.setEnabled(not busy and len(chosen) == 1 and self._resumable(chosen[0]))
+        self.run_button.setEnabled(not busy and self.current_set() is not None)
+        self.cancel_button.setEnabled(busy)
+        self.progress.setVisible(busy)
+
+    def _resumable(self, run_id: int) -> bool:
+        """A run that stopped before every item had an answer."""
+        info = self._runs.get(run_id)
+        if info is None or info.status == "done":
+            return False
+        return info.answered < self._set_sizes.get(info.set_id, 0)
 
     def _show_report(self, run_id: int) -> None:
         info = self._repo.run(run_id)

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from reader_app.core.emotions import EMOTIONS, PLUTCHIK_COLORS
 from reader_app.core.examples import Example, ExampleFormatError
+from reader_app.ui.screen_fit import fit_on_show
 from reader_app.usecases.examples import example_from_fields
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ class ExampleFormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Add Example") if example is None else self.tr("Edit Example"))
         self.resize(560, 520)
+        fit_on_show(self)
         self.excerpt = QPlainTextEdit(self)
         # Tab moves on to the next field: an excerpt needs no tab characters, and a
         # keyboard user must be able to leave the box.

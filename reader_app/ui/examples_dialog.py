@@ -40,6 +40,7 @@ from reader_app.ui.example_form import (
     import_summary,
     plural,
 )
+from reader_app.ui.screen_fit import fit_on_show
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -76,6 +77,7 @@ class ExamplesDialog(QDialog):
         self.setWindowTitle(self.tr("Examples"))
         self.setModal(False)
         self.resize(940, 580)
+        fit_on_show(self)
         self._build()
         self._connect()
         self.reload()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader_app.core.exporters import EXPORTERS
+from reader_app.ui.screen_fit import fit_on_show
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,6 +28,7 @@ class ExportDialog(QDialog):
     def __init__(self, book_title: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export Annotations"))
+        fit_on_show(self)
         self.scope = QComboBox(self)
         if book_title is not None:
             self.scope.addItem(self.tr("This book: {title}").format(title=book_title), "book")

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.ui.screen_fit import fit_on_show
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -53,6 +55,7 @@ class LibraryDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Library"))
         self.resize(760, 420)
+        fit_on_show(self)
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels(
             [self.tr("Title"), self.tr("Author"), self.tr("Format"), self.tr("Read"),

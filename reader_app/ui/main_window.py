@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,9 +25,9 @@ from reader_app.core.loaders import SUPPORTED_SUFFIXES
 from reader_app.ui.actions import WindowActions
 from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.busy_spinner import BusySpinner
-from reader_app.ui.connect_card import ConnectCard
 from reader_app.ui.highlights_panel import HighlightsPanel, swatch
 from reader_app.ui.reader_pane import ReaderPane
+from reader_app.ui.screen_fit import restore_geometry
 from reader_app.ui.search_panel import SearchPanel
 from reader_app.ui.themes import HIGHLIGHT_COLORS, apply_application_theme, page_colors
 from reader_app.ui.toc_view import TocView
@@ -82,7 +82,6 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
-        self.resize(1180, 800)
         self._store = settings
         self._store.changed.connect(self.apply_settings)
         self._store.save_failed.connect(self._on_save_failed)
@@ -113,8 +112,7 @@ class MainWindow(QMainWindow):
             self.highlights_panel,
             Qt.DockWidgetArea.RightDockWidgetArea,
         )
-        self.key_card = ConnectCard(tone.key_setup)
-        self.tone_panel = TonePanel(self, key_card=self.key_card)
+        self.tone_panel = TonePanel(self)
         self.tone_dock = self._dock(
             "toneDock", self.tr("Tone"), self.tone_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -529,8 +527,8 @@ class MainWindow(QMainWindow):
         self.pane.apply_style(colors, font, self._settings.line_height)
 
     def _restore_layout(self) -> None:
-        if self._settings.window_geometry:
-            self.restoreGeometry(QByteArray.fromBase64(self._settings.window_geometry.encode()))
+        # 1180×800 where there is room; on a smaller screen, its free area (see screen_fit).
+        restore_geometry(self, self._settings.window_geometry, QSize(1180, 800))
         if self._settings.window_state:
             self.restoreState(QByteArray.fromBase64(self._settings.window_state.encode()))
 

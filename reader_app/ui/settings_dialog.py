@@ -37,6 +37,7 @@ from reader_app.ai.models import FALLBACK_MODELS, model_to_use
 from reader_app.ai.pricing import price_rows_kept, price_rows_shown
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, LEVELS, OBJECTIVE_PRESETS
 from reader_app.config.secrets import ApiKeySource
+from reader_app.ui.screen_fit import fit_on_show
 from reader_app.usecases.api_key import api_key
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Tone Analysis Settings"))
         self.setMinimumWidth(620)
+        fit_on_show(self)
         self._settings = settings
         self._keys = keys
         self._tasks = tasks
@@ -165,16 +167,12 @@ class SettingsDialog(QDialog):
             )
         elif source is ApiKeySource.KEYRING:
             text = self.tr("Using {key}, stored in the system keyring.").format(key=masked)
-        elif source is ApiKeySource.SESSION:
-            text = self.tr(
-                "Using {key} for this session only: it is kept in memory until you quit."
-            ).format(key=masked)
         elif problem:
             text = problem
         else:
             text = self.tr("No API key yet. Paste one below; it is checked before it is saved.")
         self.key_status.setText(text)
-        self.remove_key_button.setEnabled(source in (ApiKeySource.KEYRING, ApiKeySource.SESSION))
+        self.remove_key_button.setEnabled(source is ApiKeySource.KEYRING)
 
     def _show_status_error(self, error: BaseException) -> None:
         self.key_status.setText(str(error))
@@ -319,7 +317,12 @@ class SettingsDialog(QDialog):
             [self.tr("Model (prefix)"), self.tr("Input $/M tokens"), self.tr("Output $/M tokens")]
         )
         self.prices.setAccessibleName(self.tr("Prices per model"))
-        self.prices.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.prices.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The price columns as wide as their headers ("Input $/M tokens") and numbers.
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.prices.verticalHeader().hide()  # row numbers mean nothing here
         for prefix, input_price, output_price in price_rows_shown(self._settings.prices):
             self._add_price_row(prefix, input_price, output_price)
         add = QPushButton(self.tr("Add Row"), page)
