@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.ui.screen_fit import fit_on_show
 from reader_app.ui.themes import document_css, line_height_percent, page_colors
 
 if TYPE_CHECKING:
@@ -175,6 +176,7 @@ class FontPicker(QDialog):
         self.fonts.currentItemChanged.connect(lambda *_: self._update_preview())
         self.size_box.valueChanged.connect(lambda _v: self._update_preview())
         self.resize(560, 560)
+        fit_on_show(self)
         self._update_preview()
 
     def family(self) -> str:

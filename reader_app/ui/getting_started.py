@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from reader_app import APP_NAME
 from reader_app.ui.connect_card import RoundedPanel
+from reader_app.ui.screen_fit import fit_on_show
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,6 +44,7 @@ class GettingStartedDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("gettingStarted")
         self.setWindowTitle(self.tr("Getting Started"))
+        fit_on_show(self)
         title = QLabel(self.tr("Welcome to {app}").format(app=APP_NAME), self)
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)

@@ -175,7 +175,7 @@ def test_every_dialog_opened_from_the_menus_fits(
     window = app.window
     a = window.actions_
     for name in ("library", "export", "annotations", "examples", "evaluate", "preferences",
-                 "shortcuts", "about"):  # fmt: skip
+                 "font", "shortcuts", "about"):  # fmt: skip
         action = getattr(a, name)
         check_dialog(qtbot, area, action.text(), menu_action(window, action))
     # Whatever else the Help menu opens (a guide, say) fits too.
