@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.ai.errors import AiError, AiErrorKind
 from reader_app.core.errors import ReaderError
 from reader_app.core.evaluation import compare_runs, summarise_run
 from reader_app.ui.eval_compare import CompareDialog
@@ -59,8 +60,19 @@ def peek_columns(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
+# Failures the reader fixes with a key: none found, no keyring, rejected (401 / 403).
+_KEY_KINDS = (AiErrorKind.NO_KEY, AiErrorKind.NO_KEYRING, AiErrorKind.AUTH, AiErrorKind.PERMISSION)
+_KEY_MESSAGES = tuple(str(AiError(kind)) for kind in _KEY_KINDS)
+
+
 class EvalWindow(QDialog):
-    """Sets, runs, a run's report, and comparisons of two runs."""
+    """Sets, runs, a run's report, and comparisons of two runs.
+
+    Signals:
+        key_setup_requested(): the reader pressed "Set up key…" beside a key failure.
+    """
+
+    key_setup_requested = Signal()
 
     def __init__(
         self,
@@ -156,6 +168,11 @@ class EvalWindow(QDialog):
         upper_layout.addLayout(actions)
         upper_layout.addWidget(self.progress)
         upper_layout.addWidget(self.status)
+        self.key_button = QPushButton(self.tr("Set up key…"), upper)
+        self.key_button.setToolTip(self.tr("Paste, test and keep your Anthropic API key"))
+        self.key_button.hide()
+        self.key_button.clicked.connect(self.key_setup_requested)
+        upper_layout.addWidget(self.key_button, 0, Qt.AlignmentFlag.AlignLeft)
         # Below the buttons, the room the runs table takes once there is a run.
         self._filler = QWidget(upper)
         self._filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
@@ -439,6 +456,7 @@ class EvalWindow(QDialog):
         self.status.setText(
             self.tr("Run #{id} stopped: {why} It can be resumed.").format(id=run_id, why=message)
         )
+        self.key_button.setVisible(message.startswith(_KEY_MESSAGES))
         self.reload_runs(select=run_id)
 
     def _refresh(self, run_id: int) -> None:
@@ -446,7 +464,11 @@ class EvalWindow(QDialog):
         self.progress.setValue(1)
         info = self._repo.run(run_id)
         if info is not None:
-            report = summarise_run(self._repo.answers(run_id), info.field)
+            answers = self._repo.answers(run_id)
+            # Answers refused for the key (401, 403): a new key is what helps.
+            keys = {kind.value for kind in _KEY_KINDS}
+            self.key_button.setVisible(any(a.error_kind in keys for a in answers))
+            report = summarise_run(answers, info.field)
             self.status.setText(
                 self.tr("Run #{id} {status}: {correct} of {labelled} right ({accuracy:.1%}),"
                         " {failed} failed.").format(

@@ -168,6 +168,7 @@ class ToneCommands(QObject):
             self.eval_window = EvalWindow(
                 e.repo, e.service, e.sources, e.sample, parent=self._window
             )
+            self.eval_window.key_setup_requested.connect(self.show_key_setup)
         self.eval_window.show()
         self.eval_window.raise_()
 

@@ -289,3 +289,29 @@ def test_help_getting_started_names_the_three_steps_and_reaches_the_key(
     assert not guide.isVisible()
     assert _card_shown(window.key_card)
     assert window.tone_dock.isVisible()
+
+
+def test_the_evaluate_window_offers_set_up_key_when_a_run_has_no_key(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    fake_api: FakeAnthropic,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
+    app = _start(qtbot, make_app)
+    card = app.window.key_card
+    qtbot.waitUntil(lambda: _card_shown(card), timeout=5000)
+    _click(qtbot, card.later_button)  # "Not Now": the reader goes on without a key
+    assert not card.isVisible()
+    app.window.actions_.evaluate.trigger()
+    window = app.window.tone.eval_window
+    assert window is not None
+    _click(qtbot, window.sample_button)
+    assert not window.key_button.isVisible()
+    with qtbot.waitSignal(app.eval_service.run_failed, timeout=15_000):
+        _click(qtbot, window.run_button)
+    assert "No Anthropic API key" in window.status.text()
+    assert window.key_button.isVisible()
+    _click(qtbot, window.key_button)
+    assert _card_shown(card)
+    assert fake_api.requests_to("/v1/messages") == []
