@@ -47,7 +47,8 @@ def verdict(answer: EvalAnswer) -> tuple[str, bool | None]:
 def figures(report: RunReport, model: str = "") -> list[tuple[str, str]]:
     """The report as (name, value) rows (``model``: the run's, to tell an unknown price).
 
-    Before any answer counts (a run just started), the rates read "—", not "0.0%".
+    Before any answer counts (a run just started), the figures that need one read "—",
+    not "0.0%" or "0.00 s".
     """
     counted = report.labelled > 0
     answered = report.labelled + report.failed > 0
@@ -68,7 +69,7 @@ def figures(report: RunReport, model: str = "") -> list[tuple[str, str]]:
             if answered
             else NO_FIGURE,
         ),
-        ("Total time", f"{report.total_seconds:.1f} s"),
+        ("Total time", f"{report.total_seconds:.1f} s" if answered else NO_FIGURE),
         ("Tokens in / out", f"{report.input_tokens:,} / {report.output_tokens:,}"),
         (
             "Cache read / written",
@@ -160,7 +161,7 @@ class RunReportView(QWidget):
 
     def _fill_confusion(self, report: RunReport) -> None:
         table = report.confusion
-        if not table:
+        if not table or not report.labelled:  # an empty table says nothing yet
             self.confusion.hide()
             return
         labels = sorted({*table, *(p for row in table.values() for p in row)})
