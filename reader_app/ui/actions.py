@@ -127,6 +127,7 @@ class WindowActions(QObject):
             window, (w.toc_dock, w.search_dock, w.highlights_dock, w.tone_dock), w.toc_dock
         )
         self.shortcuts = self._act(self.tr("&Keyboard Shortcuts"), self._show_shortcuts, "F1")
+        self.getting_started = self._act(self.tr("&Getting Started"), self._show_getting_started)
         self.about = self._act(self.tr("&About {app}").format(app=APP_NAME), self._show_about)
         self.theme_group = QActionGroup(self)
         self.themes: dict[str, QAction] = {}
@@ -232,6 +233,7 @@ class WindowActions(QObject):
         marks.addAction(self.note)
         marks.addAction(self.delete_highlight)
         help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.getting_started)
         help_menu.addAction(self.shortcuts)
         help_menu.addAction(self.about)
 
@@ -340,6 +342,16 @@ class WindowActions(QObject):
         if watched is self._w and event.type() == QEvent.Type.WindowStateChange:
             self._sync_full_screen()
         return False
+
+    def _show_getting_started(self) -> None:
+        from reader_app.ui.getting_started import GettingStartedDialog
+
+        w = self._commands
+        dialog = GettingStartedDialog(
+            w.choose_file, w.tone.show_key_setup, w.export_annotations, self._w
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _show_shortcuts(self) -> None:
         from reader_app.ui.shortcuts_dialog import ShortcutsDialog

@@ -25,6 +25,7 @@ from reader_app.core.loaders import SUPPORTED_SUFFIXES
 from reader_app.ui.actions import WindowActions
 from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.busy_spinner import BusySpinner
+from reader_app.ui.connect_card import ConnectCard
 from reader_app.ui.highlights_panel import HighlightsPanel, swatch
 from reader_app.ui.reader_pane import ReaderPane
 from reader_app.ui.screen_fit import restore_geometry
@@ -112,7 +113,8 @@ class MainWindow(QMainWindow):
             self.highlights_panel,
             Qt.DockWidgetArea.RightDockWidgetArea,
         )
-        self.tone_panel = TonePanel(self)
+        self.key_card = ConnectCard(tone.key_setup)
+        self.tone_panel = TonePanel(self, key_card=self.key_card)
         self.tone_dock = self._dock(
             "toneDock", self.tr("Tone"), self.tone_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )

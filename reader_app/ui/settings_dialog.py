@@ -167,12 +167,16 @@ class SettingsDialog(QDialog):
             )
         elif source is ApiKeySource.KEYRING:
             text = self.tr("Using {key}, stored in the system keyring.").format(key=masked)
+        elif source is ApiKeySource.SESSION:
+            text = self.tr(
+                "Using {key} for this session only: it is kept in memory until you quit."
+            ).format(key=masked)
         elif problem:
             text = problem
         else:
             text = self.tr("No API key yet. Paste one below; it is checked before it is saved.")
         self.key_status.setText(text)
-        self.remove_key_button.setEnabled(source is ApiKeySource.KEYRING)
+        self.remove_key_button.setEnabled(source in (ApiKeySource.KEYRING, ApiKeySource.SESSION))
 
     def _show_status_error(self, error: BaseException) -> None:
         self.key_status.setText(str(error))
