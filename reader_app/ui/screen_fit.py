@@ -8,13 +8,9 @@ shown, once its layout has settled.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QByteArray, QDataStream, QEvent, QMargins, QObject, QPoint, QRect, QSize
 from PySide6.QtGui import QGuiApplication
-
-if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QWidget
 
 # Room for a window manager's frame (title bar and borders) while it is not known yet,
 # that is before the window is first shown.
@@ -126,21 +122,23 @@ def _on_a_screen(frame: QRect) -> bool:
 
 
 class _FitOnShow(QObject):
-    """Fits its window when it is shown: the first time always, later if it no longer fits."""
+    """Fits the window it watches as it is shown: always the first time, then if it no longer fits.
 
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self._widget = widget
+    It keeps no reference to the window, which owns it.
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
         self._shown = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Fit before the window appears (Show comes before the window is mapped)."""
-        if watched is self._widget and event.type() == QEvent.Type.Show:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
             if not self._shown:
                 self._shown = True
-                fit_window(self._widget)
-            elif not fits(self._widget):
-                fit_window(self._widget)
+                fit_window(watched)
+            elif not fits(watched):
+                fit_window(watched)
         return False
 
 
