@@ -97,9 +97,12 @@ class GettingStartedDialog(QDialog):
         layout.addSpacing(4)
         for frame, _button in self.steps:
             layout.addWidget(frame)
-        layout.addStretch(1)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
+        # As tall as the wrapped text needs at this width (the plain size hint overshoots).
+        width = max(560, self.sizeHint().width())
+        height = self.heightForWidth(width)
+        self.resize(width, height if height > 0 else self.sizeHint().height())
 
     def _text(self, text: str, parent: QWidget | None = None) -> QLabel:
         label = QLabel(text, parent or self)
