@@ -392,3 +392,12 @@ def test_contents_with_a_summary_under_each_entry(tmp_path: Path) -> None:
     book = load_book(tmp_path / "book.txt")
     entry = next(e for _d, e in book.toc_entries() if e.title == "CHAPTER I.")
     assert book.chapters[entry.chapter].text[entry.offset :].startswith("CHAPTER I.\nThe morning")
+
+
+def test_letters_headed_by_their_dates(tmp_path: Path) -> None:
+    dates = ["MAY 4.", "MAY 10.", "THE SAME EVENING.", "November 26.", "JANUARY 8, 1772."]
+    text = TITLE_PAGE + "".join(_chapter(d, gap=1, paragraphs=2) for d in dates)
+    assert _titles(_tree(tmp_path, text), 0)[-5:] == dates
+    # A time of day alone is no heading where no letter is dated.
+    times = TITLE_PAGE + "".join(_chapter(t, gap=1) for t in ("Night.", "Morning.", "Later."))
+    assert not {"Night.", "Morning.", "Later."} & set(_titles(_tree(tmp_path, times), 0))

@@ -345,7 +345,7 @@ def _date_shape(line: str) -> Shape | None:
     EVENING.``, ``Later.``; such a line counts only where dated headings do.
     """
     if _TIME_OF_DAY.match(line) and (line.isupper() or line.istitle()):
-        return Shape("date", CHAPTER, None, "")
+        return Shape("date", CHAPTER, None, "", "time")
     match = _DATE.match(line)
     if match is None or match.group("month").casefold() not in _MONTHS:
         return None

@@ -133,7 +133,9 @@ def _numbered(
     # numbered on through the parts.
     outer = next((o for o in numerals if o is not best and _nests(o, best, shapes)), [])
     dates = families.get("date", [])
-    if len(dates) >= 3 and len(dates) > len(best):
+    # Letters headed by their dates; a time alone ("Night.") joins only dated ones.
+    dated = sum(1 for i in dates if shapes[i].keyword != "time")
+    if dated >= 3 and 2 * dated >= len(dates) and len(dates) > len(best):
         return dates, []
     return best, outer
 
