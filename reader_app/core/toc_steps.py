@@ -11,7 +11,8 @@ start (fragments inside a file included), so the reader steps through its entrie
   parts of another) is not descended into, so Lyrical Ballads steps poem by poem.
 - A heading with nothing of its own before the next entry ("Volume I" above the first
   poem) joins that entry: one step that starts at the heading and bears the entry's title.
-  Entries that point at the same place are one step.
+  Entries that point at the same place are one step, and a file's first entry starts at
+  the top of the file when only a heading (a title and author) comes before it.
 - Entries in items outside the reading order (an EPUB's non-linear items, such as Project
   Gutenberg's licence moved to the end) are no steps, and no part of the percentage.
 - A table that does not describe the book (no entries, or entries that start in files
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 # Text between two entries that is no more than this reads as a heading, not a section:
 # a volume's title above its first poem, a part's name above its first chapter.
-HEADING_LINES = 2
+HEADING_LINES = 3
 HEADING_CHARS = 120
 # Previous goes back to the start of the current section when the page is further into it
 # than this (about three lines of prose); nearer the start, to the section before.
@@ -50,8 +51,8 @@ class Step:
         title: the section's title, for the footer.
         chapter: the chapter (spine file or part of one) it starts in.
         offset: where it starts, in code points of that chapter's text.
-        named_at: where the entry that names it starts: below ``offset`` when a heading
-            ("Volume II") joined the section it heads.
+        named_at: where the entry that names it starts: after ``offset`` when a heading
+            ("Volume II") joined the section it heads, else ``offset``.
     """
 
     title: str
@@ -195,6 +196,12 @@ def _toc_steps(
         else:
             steps.append(Step(entry.title, entry.chapter, entry.offset, entry.offset))
             parents.append(entry.parent)
+    # The book's title and author above its first entry join it too, so that Next from
+    # the very beginning goes on to the second entry rather than two lines down.
+    for index, step in enumerate(steps):
+        first_in_chapter = index == 0 or steps[index - 1].chapter != step.chapter
+        if first_in_chapter and step.offset and _heading_only(texts[step.chapter][: step.offset]):
+            steps[index] = Step(step.title, step.chapter, 0, step.named_at)
     # "CHAPTER I" in every book of War and Peace: the book's name tells them apart.
     seen = Counter(step.title for step in steps)
     return [
@@ -235,6 +242,11 @@ def _spans(flat: Sequence[_Entry], end: int) -> list[int]:
 def _only_a_heading_between(texts: Sequence[str], step: Step, entry: _Entry) -> bool:
     if entry.chapter != step.chapter:
         return False
-    between = texts[step.chapter][step.offset : entry.offset].strip()
-    lines = [line for line in between.splitlines() if line.strip()]
-    return len(between) <= HEADING_CHARS and len(lines) <= HEADING_LINES
+    return _heading_only(texts[step.chapter][step.offset : entry.offset])
+
+
+def _heading_only(text: str) -> bool:
+    """Whether a stretch of text is no more than a heading (a line or two, short)."""
+    text = text.strip()
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(text) <= HEADING_CHARS and len(lines) <= HEADING_LINES
