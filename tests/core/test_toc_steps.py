@@ -124,6 +124,14 @@ def test_the_same_chapter_title_in_every_book_is_told_apart() -> None:
     titles = _titles(book)
     assert len(titles) == len(set(titles))
     assert any(t.endswith("› CHAPTER I") and t.startswith("BOOK ONE") for t in titles)
+    # The title and author above the first entry belong to it: Next from the opening
+    # goes to the first chapter, not two lines down.
+    steps = book.steps()
+    assert steps.index_at(0, 0) == 0
+    following = steps.steps[steps.next_index(0, 0) or 0]
+    assert following.title.endswith("CHAPTER I")
+    assert following.chapter > 0
+    assert book.chapters[following.chapter].text[following.named_at :].startswith("CHAPTER I\n")
 
 
 def test_previous_goes_to_the_start_then_to_the_section_before(pride: Book) -> None:
