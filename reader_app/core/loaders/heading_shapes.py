@@ -219,6 +219,11 @@ def _title_ok(title: str, line: str) -> bool:
     return line.isupper() or not title[0].islower()
 
 
+def may_be_heading(line: str) -> bool:
+    """A quick look: whether ``line`` (stripped at the left) may have a heading's shape."""
+    return bool(_MAYBE.match(line) or _SPACED.match(line))
+
+
 def read_shape(line: str) -> Shape | None:
     """The heading shape of one line (already stripped), or None."""
     if len(line) > 90 or not line:

@@ -7,7 +7,13 @@ import collections
 import itertools
 from dataclasses import dataclass, replace
 
-from reader_app.core.loaders.heading_shapes import CHAPTER, PART, Shape, read_shape
+from reader_app.core.loaders.heading_shapes import (
+    CHAPTER,
+    PART,
+    Shape,
+    may_be_heading,
+    read_shape,
+)
 
 
 @dataclass(slots=True)
@@ -71,7 +77,9 @@ def _candidates(paras: list[Para]) -> dict[int, Shape]:
         if len(lines) > 3 or (para.gap < 1 and index):
             continue
         first = lines[0]
-        if len(first) > 100 or any(len(line.strip()) > 80 for line in lines[1:]):
+        if len(first) > 100 or not may_be_heading(first.lstrip()):
+            continue
+        if any(len(line.strip()) > 80 for line in lines[1:]):
             continue
         shape = read_shape(" ".join(first.split()))
         if shape is None or (len(lines) > 1 and shape.family == "date"):
