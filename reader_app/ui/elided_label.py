@@ -14,15 +14,17 @@ if TYPE_CHECKING:
 
 
 class ElidedLabel(QLabel):
-    """Plain text on one line, elided at the right when it does not fit.
+    """Plain text on one line, elided when it does not fit.
 
     ``text()`` stays whole (for screen readers and the tooltip); only the painting is
     shortened. A long poem title in the footer ("Lines Written a Few Miles Above Tintern
-    Abbey, on Revisiting…") would otherwise set the reading pane's minimum width.
+    Abbey, on Revisiting…") would otherwise set the reading pane's minimum width. What
+    follows the last ``separator`` (the place, "25 of 67") is kept whole while it fits.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, separator: str = "") -> None:
         super().__init__(parent)
+        self._separator = separator
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
@@ -45,14 +47,24 @@ class ElidedLabel(QLabel):
         cut = self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
         self.setToolTip(self.text() if cut else "")
 
+    def _shortened(self, width: int) -> str:
+        metrics = self.fontMetrics()
+        text = self.text()
+        if metrics.horizontalAdvance(text) <= width:
+            return text
+        head, found, tail = text.rpartition(self._separator) if self._separator else ("", "", "")
+        kept = found + tail
+        room = width - metrics.horizontalAdvance(kept)
+        if head and room > metrics.averageCharWidth() * 4:
+            return metrics.elidedText(head, Qt.TextElideMode.ElideRight, room) + kept
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the text, elided to the width."""
         del event
         painter = QPainter(self)
         rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideRight, rect.width()
-        )
+        shown = self._shortened(rect.width())
         self.style().drawItemText(
             painter,
             rect,

@@ -64,7 +64,7 @@ class ReaderPane(QWidget):
         for button in (self.prev_button, self.next_button):
             button.setAutoRaise(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.chapter_label = ElidedLabel(footer)
+        self.chapter_label = ElidedLabel(footer, separator="  ·  ")
         self.chapter_label.setObjectName("chapterLabel")
         self.progress_label = QLabel(footer)
         self.progress_label.setObjectName("progressLabel")

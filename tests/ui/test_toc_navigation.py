@@ -146,3 +146,28 @@ def test_lyrical_ballads_next_goes_poem_by_poem_into_the_second_volume(
     _press(qtbot, pane, window.actions_.prev_chapter)
     assert pane.chapter == volume
     assert _footer(pane)[0].startswith("Lines Written a Few Miles Above Tintern Abbey")
+
+
+def test_a_long_title_is_cut_in_the_footer_and_its_place_kept(
+    qtbot: QtBot, make_app: MakeApp
+) -> None:
+    app = make_app()
+    app.start(str(BALLADS))
+    wait_for_book(qtbot, app, "Lyrical Ballads")
+    window, pane = app.window, app.window.pane
+    found = window.toc.findItems(
+        "Lines Written a Few Miles Above Tintern Abbey",
+        Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchRecursive,
+    )
+    window.toc.itemClicked.emit(found[0], 0)
+    label = pane.chapter_label
+    whole = label.text()
+    assert whole.startswith("Lines Written a Few Miles Above Tintern Abbey, on Revisiting")
+    # The footer never asks for the width of the whole title.
+    assert label.minimumSizeHint().width() < 100
+    label.resize(320, label.height())
+    shown = label._shortened(320)
+    assert shown.endswith(f"…  ·  {_footer(pane)[1]} of {_footer(pane)[2]}")
+    assert label.fontMetrics().horizontalAdvance(shown) <= 320
+    assert label.text() == whole  # for screen readers
+    assert label.toolTip() == whole
