@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.ui.conftest import make_app, profile  # noqa: F401  (shared app fixtures)
+# The app looks for a key as its window opens: no test here reaches the real keyring unasked.
+from tests.ui.conftest import (  # noqa: F401  (shared app fixtures)
+    make_app,
+    no_system_keyring_unasked,
+    profile,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
