@@ -289,6 +289,8 @@ class ReaderApp:
             set_names=names,
         )
         dialog.settings_accepted.connect(self.settings.replace)
+        # A key saved or removed there: the Tone panel's Connect Claude card follows.
+        dialog.finished.connect(self.window.key_card.check_presence)
         dialog.open()
 
     def start(self, file: str | None) -> None:

@@ -90,12 +90,14 @@ class ConnectCard(RoundedPanel):
 
     Signals:
         connected(str): a key is in use now; a sentence saying where it is kept.
-        key_missing(): the check at start found no key anywhere.
+        key_missing(): a check (at start, after Settings) found no key anywhere.
+        key_found(): a check found a key (from the environment, the keyring or this session).
         dismissed(): the reader chose "Not now".
     """
 
     connected = Signal(str)
     key_missing = Signal()
+    key_found = Signal()
     dismissed = Signal()
 
     def __init__(self, setup: KeySetup, parent: QWidget | None = None) -> None:
@@ -196,7 +198,7 @@ class ConnectCard(RoundedPanel):
 
     # -- finding out --------------------------------------------------------------------
 
-    def check_presence(self) -> None:
+    def check_presence(self, *_why: object) -> None:
         """Find out in the background whether a key exists; ``key_missing`` if none does.
 
         Where the environment has a key the keyring is not even loaded: the start of the
@@ -221,8 +223,11 @@ class ConnectCard(RoundedPanel):
 
     def _found(self, found: object) -> None:
         self._found_quietly(found)
-        if isinstance(found, tuple) and found[0].source is ApiKeySource.NONE:
-            self.key_missing.emit()
+        if isinstance(found, tuple):
+            if found[0].source is ApiKeySource.NONE:
+                self.key_missing.emit()
+            else:
+                self.key_found.emit()
 
     def _found_quietly(self, found: object) -> None:
         if not isinstance(found, tuple):

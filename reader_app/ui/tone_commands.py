@@ -123,6 +123,7 @@ class ToneCommands(QObject):
         panel.key_setup_requested.connect(self.show_key_setup)
         if panel.key_card is not None:
             panel.key_card.key_missing.connect(self._on_key_missing)
+            panel.key_card.key_found.connect(self._on_key_dismissed)
             panel.key_card.dismissed.connect(self._on_key_dismissed)
             panel.key_card.connected.connect(self._on_key_connected)
 

@@ -315,3 +315,28 @@ def test_the_evaluate_window_offers_set_up_key_when_a_run_has_no_key(
     _click(qtbot, window.key_button)
     assert _card_shown(card)
     assert fake_api.requests_to("/v1/messages") == []
+
+
+def test_a_key_saved_in_settings_puts_the_card_away(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    fake_api: FakeAnthropic,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reader_app.ui.settings_dialog import SettingsDialog
+
+    key = _new_key()
+    fake_api.valid_key = key
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
+    app = _start(qtbot, make_app)
+    card = app.window.key_card
+    qtbot.waitUntil(lambda: _card_shown(card), timeout=5000)
+    app.window.actions_.preferences.trigger()
+    dialog = app.window.findChild(SettingsDialog)
+    assert dialog is not None
+    qtbot.keyClicks(dialog.key_edit, key)
+    _click(qtbot, dialog.save_key_button)
+    qtbot.waitUntil(lambda: "saved" in dialog.key_feedback.text(), timeout=15_000)
+    dialog.reject()
+    qtbot.waitUntil(lambda: not card.isVisible(), timeout=5000)
+    assert keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME) == key
