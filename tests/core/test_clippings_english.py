@@ -48,6 +48,6 @@ def test_the_one_match_is_taken_for_the_usual_line() -> None:
     assert (clip.page, clip.location, clip.added, clip.note) == (
         "12",
         (170, 172),
-        "2014-04-21T22:08:07.000Z",
+        "2014-04-21T22:08:07",
         "n",
     )

@@ -11,7 +11,9 @@ they were made, each record ended by a line of ten ``=``::
 
 Kindles of many ages and languages wrote it, so the details line is read by keywords
 rather than by one layout: what kind of record (highlight, note, bookmark), an optional
-page, a location range and a date. Bookmarks carry no text and are skipped. A note is
+page, a location range and a date (see :mod:`kindle_words`), in any part of the line and
+any UI language. Bookmarks carry no text and are skipped; a clipped article ("Clip This
+Article") is kept as a highlight of the article its title line names. A note is
 attached to the highlight it was typed on (the one at the same or an overlapping
 location); a highlight made again over the same passage leaves both records in the file,
 and the last one wins. A record that cannot be read is reported with its number and line;
@@ -22,80 +24,27 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Literal
 
-from reader_app.core.importers import KINDLE, ImportedAnnotation, format_utc
+from reader_app.core.importers import KINDLE, ImportedAnnotation
+from reader_app.core.importers.kindle_words import (
+    DATE_INTRO,
+    LOCATION,
+    MONTHS,
+    PAGE,
+    local_time,
+    parse_date,
+    record_kind,
+)
+
+__all__ = ["Clipping", "ClippingsReport", "parse_clippings", "parse_date", "to_annotations"]
 
 ClippingKind = Literal["highlight", "note"]
 
-# Keywords of the kind of record, in the languages Kindle writes; looked for in the first
-# part of the details line, bookmarks first: "marcador" must not read as anything else.
-_BOOKMARK = re.compile(
-    r"bookmark|lesezeichen|signet|marcador|segnalibro|bladwijzer|закладка|书签|書籤|ブックマーク",
-    re.IGNORECASE,
-)
-_HIGHLIGHT = re.compile(
-    r"highlight|markierung|surlignement|subrayado|evidenziazione|destaque|markering|"
-    r"выделение|标注|標註|ハイライト",
-    re.IGNORECASE,
-)
-_NOTE = re.compile(r"\bnot(?:e|iz|a|itie)\b|заметка|笔记|筆記|メモ", re.IGNORECASE)
-
-# "Location 170-172", "Loc. 13169", "Position 170-172", "emplacement 170", "位置 #170-172",
-# "位置No. 170-172". Older Kindles shorten the end: "Loc. 2045-47" means 2045-2047.
-_LOCATION = re.compile(
-    r"(?:location|loc\.|position|emplacement|posici[oó]n|posizione|posi[cç][aã]o|positie|"
-    r"позиция|位置(?:\s*no\.)?)\s*#?\s*(\d+)(?:\s*[-–]\s*(\d+))?",
-    re.IGNORECASE,
-)
-_PAGE = re.compile(
-    r"(?:\bpage|\bseite|\bp[aá]gina|\bстраниц[аеы])\s*(\d+|[ivxlcdm]+)\b|第\s*(\d+)\s*[页頁]|"
-    r"(\d+)\s*ページ",
-    re.IGNORECASE,
-)
-# What introduces the date: "Added on", "Hinzugefügt am", "Ajouté le", "Añadido el", …
-_DATE_INTRO = re.compile(
-    r"^\s*(?:added\s+on|hinzugef[üu]gt\s+am|ajout[ée]\s+le|a[ñn]adido\s+el|"
-    r"aggiunto\s+in\s+data|adicionado:?|toegevoegd\s+op|добавлено:?|添加于|添加於|作成日:?)\s*",
-    re.IGNORECASE,
-)
 _CLIPPING_LIMIT = re.compile(r"^\s*<.*clipping limit.*>\s*$", re.IGNORECASE | re.DOTALL)
 
-_MONTHS = {
-    # English, and the abbreviations older Kindles used
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-    # German
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7,
-    "oktober": 10, "dezember": 12,
-    # French
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7,
-    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
-    "decembre": 12,
-    # Spanish
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
-    "diciembre": 12,
-    # Italian
-    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
-    "settembre": 9, "ottobre": 10, "dicembre": 12,
-    # Portuguese
-    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7,
-    "setembro": 9, "outubro": 10, "dezembro": 12,
-    # Dutch
-    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
-}  # fmt: skip
-_TIME = re.compile(
-    r"(上午|下午|午前|午後)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?\s*[Mm]\b\.?)?"
-)
-_ZONE = re.compile(r"\b(?:GMT|UTC)\s*(?:([+-])(\d{1,2}):?(\d{2})?)?")
-_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # The details line of every English Kindle since 2011, read in one match. Most files are
 # this layout, and the keyword reading below costs several times as much per record.
 _ENGLISH_DETAILS = re.compile(
@@ -121,7 +70,9 @@ class Clipping:
         text: the highlighted text, or the note's text for a lone note.
         page: the page as printed ("12", "xii"), or "".
         location: the Kindle location range, first and last (inclusive), if given.
-        added: when it was made, UTC ISO 8601; the file's text when unreadable; "" if none.
+        added: when it was made, the device's local time as ISO 8601 without a zone
+            (``2014-04-21T22:08:07``; with an offset when the file gives one); the file's
+            text when unreadable; "" if none.
         note: the reader's note on the highlight, "" if none.
         record: the record's number in the file, from 1.
         line: the line the record starts on, from 1.
@@ -242,73 +193,6 @@ def split_title_author(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def parse_date(text: str) -> str | None:
-    """Read a Kindle date in any of the layouts and languages we know, as UTC ISO 8601.
-
-    Kindle writes the device's local time, usually without a zone; such a time is taken
-    as UTC, the only choice that does not guess.
-
-    Args:
-        text: the date part of the details line, with or without "Added on".
-
-    Returns:
-        For example ``2014-04-21T22:08:07.000Z``, or None when it cannot be read.
-    """
-    text = _DATE_INTRO.sub("", unicodedata.normalize("NFC", text)).strip()
-    zone = UTC
-    found_zone = _ZONE.search(text)
-    if found_zone:
-        sign, hours, minutes = found_zone.groups()
-        if sign:
-            offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
-            zone = timezone(-offset if sign == "-" else offset)
-        text = text[: found_zone.start()] + text[found_zone.end() :]
-    hour = minute = second = 0
-    found_time = _TIME.search(text)
-    if found_time:
-        half, h, m, s, ampm = found_time.groups()
-        hour, minute, second = int(h), int(m), int(s or 0)
-        pm = (ampm or "").lower() == "p" or half in ("下午", "午後")
-        am = (ampm or "").lower() == "a" or half in ("上午", "午前")
-        if pm and hour < 12:
-            hour += 12
-        elif am and hour == 12:
-            hour = 0
-        text = text[: found_time.start()] + " " + text[found_time.end() :]
-    day_month_year = _day_month_year(text)
-    if day_month_year is None:
-        return None
-    year, month, day = day_month_year
-    try:
-        return format_utc(datetime(year, month, day, hour, minute, second, tzinfo=zone))
-    except (ValueError, OverflowError):
-        # A day or year too large for a C long overflows instead of failing validation.
-        return None
-
-
-def _day_month_year(text: str) -> tuple[int, int, int] | None:
-    """(year, month, day) of the date left once the time and zone are taken out."""
-    for pattern in (_CJK_DATE, _ISO_DATE):
-        found = pattern.search(text)
-        if found:
-            year, month, day = (int(g) for g in found.groups())
-            return year, month, day
-    words = [w.lower().rstrip(".") for w in re.findall(r"[^\W\d_]+\.?", text)]
-    named = next((_MONTHS[w] for w in words if w in _MONTHS), None)
-    numbers = re.findall(r"\d+", text)
-    if named is None or len(numbers) != 2:
-        return None
-    month = named
-    if len(numbers[1]) == 4:
-        day, year = int(numbers[0]), int(numbers[1])
-    elif len(numbers[0]) == 4:
-        year, day = int(numbers[0]), int(numbers[1])
-    else:
-        # Old Kindles: "Saturday, 26 July 14", the day first and a two-digit year.
-        day, year = int(numbers[0]), 2000 + int(numbers[1])
-    return year, month, day
-
-
 def _records(text: str) -> list[tuple[int, int, list[str]]]:
     """Split the file into (record number, first line number, non-separator lines)."""
     # Plain string operations rather than one regular expression: the same lines, and none
@@ -351,17 +235,16 @@ def _parse_record(lines: list[str], number: int, first_line: int) -> Clipping | 
         if fast is not False:
             return fast
     details = lines[1].strip().lstrip("-").strip()
-    parts = [p.strip() for p in details.split("|")]
-    head = parts[0]
-    if _BOOKMARK.search(head):
+    # Japanese Kindles may write a full-width bar between the parts.
+    parts = [p.strip() for p in details.replace("｜", "|").split("|")]
+    dated = _date_part(parts)
+    found = record_kind([p for p in parts if p is not dated])
+    if found == "bookmark":
         return None
-    kind: ClippingKind
-    if _HIGHLIGHT.search(head):
-        kind = "highlight"
-    elif _NOTE.search(head):
-        kind = "note"
-    else:
+    if found is None:
         raise ValueError(f"“{_shorten(details)}” is not a highlight, note or bookmark")
+    # A clipped article is kept as a highlight of the article (the title line).
+    kind: ClippingKind = "note" if found == "note" else "highlight"
     if not title:
         raise ValueError("it names no book")
     body = "\n".join(lines[2:]).strip()
@@ -369,15 +252,10 @@ def _parse_record(lines: list[str], number: int, first_line: int) -> Clipping | 
         raise ValueError(f"the {kind} has no text")
     if _CLIPPING_LIMIT.match(body):
         raise ValueError("Kindle did not save this highlight's text (the book's clipping limit)")
-    # The date is the part that says "Added on"; failing that, the last part that is not
-    # a page or location (a language whose wording we do not know yet).
-    dated = [p for p in parts[1:] if _DATE_INTRO.match(p)] or [
-        p for p in parts[1:] if not (_LOCATION.search(p) or _PAGE.search(p))
-    ][-1:]
-    position = " | ".join(p for p in parts if p not in dated)
+    position = " | ".join(p for p in parts if p is not dated)
     added = ""
-    if dated:
-        added = parse_date(dated[0]) or _DATE_INTRO.sub("", dated[0]).strip()
+    if dated is not None:
+        added = parse_date(dated) or DATE_INTRO.sub("", dated).strip()
     return Clipping(
         title=title,
         author=author,
@@ -389,6 +267,22 @@ def _parse_record(lines: list[str], number: int, first_line: int) -> Clipping | 
         record=number,
         line=first_line,
     )
+
+
+def _date_part(parts: list[str]) -> str | None:
+    """The part of the details line that is the date, or None.
+
+    The one that says "Added on" (in any language); failing that, the last part that
+    names no kind, page or location and reads as a date.
+    """
+    for part in parts:
+        if DATE_INTRO.match(part):
+            return part
+    for part in reversed(parts[1:]):
+        if record_kind([part]) or LOCATION.search(part) or PAGE.search(part):
+            continue
+        return part if parse_date(part) else None
+    return None
 
 
 def _english_record(
@@ -403,12 +297,12 @@ def _english_record(
     if kind == "Bookmark":
         return None
     body = "\n".join(body_lines).strip()
-    if not body or _CLIPPING_LIMIT.match(body) or month.lower() not in _MONTHS or int(hour) > 12:
+    if not body or _CLIPPING_LIMIT.match(body) or month.lower() not in MONTHS or int(hour) > 12:
         return False
     clock = int(hour) % 12 + (12 if half == "P" else 0)
     try:
-        moment = datetime(int(year), _MONTHS[month.lower()], int(day), clock, int(minute),
-                          int(second), tzinfo=UTC)  # fmt: skip
+        moment = datetime(int(year), MONTHS[month.lower()], int(day), clock, int(minute),
+                          int(second))  # fmt: skip
     except ValueError:
         return False
     return Clipping(
@@ -418,19 +312,19 @@ def _english_record(
         text=body,
         page=page or "",
         location=_range(first, last),
-        added=format_utc(moment),
+        added=local_time(moment),
         record=number,
         line=line,
     )
 
 
 def _page(details: str) -> str:
-    found = _PAGE.search(details)
+    found = PAGE.search(details)
     return next((g for g in found.groups() if g), "") if found else ""
 
 
 def _location(details: str) -> tuple[int, int] | None:
-    found = _LOCATION.search(details)
+    found = LOCATION.search(details)
     if not found:
         return None
     return _range(found.group(1), found.group(2))
