@@ -1,8 +1,11 @@
-"""``tone-reader import FILE``: annotations from our W3C JSON or a Kindle My Clippings.txt.
+"""``tone-reader import FILE``: annotations from other readers and from our own export.
 
-The format is told from the content, not the name: JSON is read as W3C Web Annotations
-(what ``tone-reader export --format json`` writes), text made of ``==========`` records as
-Kindle clippings. Everything readable is stored in one transaction; a highlight whose book
+Accepted: our W3C JSON, a Kindle My Clippings.txt, calibre's annotations export, and
+KOReader's ``metadata.<ext>.lua`` sidecar or JSON export. The format is told from the
+content, not the name: JSON is read as W3C Web Annotations (what ``tone-reader export
+--format json`` writes) unless it is calibre's or KOReader's, ``return {...}`` as a
+KOReader sidecar (parsed, never run), text made of ``==========`` records as Kindle
+clippings. Everything readable is stored in one transaction; a highlight whose book
 is not in the library is kept on a placeholder book until a book of that title and author
 is opened, and one whose quote is not found in its book is kept as an orphan.
 
@@ -35,8 +38,9 @@ if TYPE_CHECKING:
 def _parser() -> Parser:
     parser = command_parser(
         "import",
-        "Import highlights and notes: Tone Reader's W3C JSON export, or a"
-        " Kindle 'My Clippings.txt'.",
+        "Import highlights and notes: Tone Reader's W3C JSON export, a Kindle"
+        " 'My Clippings.txt', calibre's annotations export, or a KOReader"
+        " 'metadata.epub.lua' sidecar or JSON export.",
     )
     parser.add_argument("file", help="the file to import")
     return parser

@@ -214,7 +214,9 @@ def _plan(
             continue
         key = (item.book_id, item.book_title, item.book_authors)
         if key not in targets:
-            targets[key] = _find_book(item, library, by_id)
+            targets[key] = _find_book(item, library, by_id) or _find_by_file(
+                conn, item, library, items, lambda book_id: _load_once(loaded, loader, book_id)
+            )
         target = targets[key]
         if target is None:
             plans.append(_placeholder_plan(item, by_id, placeholders))
@@ -265,6 +267,50 @@ def _find_book(
         ):
             return book
     return None
+
+
+def _load_once(loaded: dict[str, Book | None], loader: BookLoader, book_id: str) -> Book | None:
+    if book_id not in loaded:
+        loaded[book_id] = _load(loader, book_id)
+    return loaded[book_id]
+
+
+def _find_by_file(
+    conn: sqlite3.Connection,
+    item: ImportedAnnotation,
+    library: list[LibraryBook],
+    items: list[ImportedAnnotation],
+    load: Callable[[str], Book | None],
+) -> LibraryBook | None:
+    """A library book found by KOReader's hash of its file, or by quotes (calibre's export).
+
+    calibre's collection names no book, so the book holding most of its quotes is chosen.
+    """
+    from reader_app.core.importers.koreader import MD5_PREFIX, partial_md5
+
+    real = [b for b in library if not b.placeholder]
+    if item.book_id.startswith(MD5_PREFIX):
+        wanted = item.book_id.removeprefix(MD5_PREFIX)
+        for book in real:
+            for path in book_file_paths(conn, book.id):
+                try:
+                    if partial_md5(Path(path)) == wanted:
+                        return book
+                except OSError:
+                    continue
+    if item.book_title or item.book_id:
+        return None
+    quotes = [i.quote for i in items if not i.book_title and not i.book_id and i.quote][:20]
+    best, best_found = None, 0
+    for book in real:
+        loaded = load(book.id)
+        if loaded is None:
+            continue
+        texts = [chapter.text for chapter in loaded.chapters]
+        found = sum(any(quote in text for text in texts) for quote in quotes)
+        if found > best_found:
+            best, best_found = book, found
+    return best
 
 
 def _placeholder_plan(

@@ -5,6 +5,8 @@ line for every record it could not. Storing them is ``reader_app.storage.imports
 
 - :mod:`reader_app.core.importers.clippings`: a Kindle ``My Clippings.txt``.
 - :mod:`reader_app.core.importers.w3c`: our W3C Web Annotation JSON export.
+- :mod:`reader_app.core.importers.calibre`: calibre's annotations export.
+- :mod:`reader_app.core.importers.koreader`: KOReader's sidecars and JSON export.
 
 This module holds what both produce, and :func:`detect_format`. It imports neither reader,
 so that each of them can import it.
@@ -21,8 +23,12 @@ from reader_app.core import jsonsafe
 
 KINDLE: Final = "kindle"
 W3C: Final = "w3c"
+CALIBRE: Final = "calibre"
+KOREADER: Final = "koreader"
 
-ImportFormat = Literal["kindle", "w3c"]
+ImportFormat = Literal["kindle", "w3c", "calibre", "koreader"]
+# A KOReader sidecar: ``-- path/to/metadata.epub.lua`` then ``return {``.
+_LUA_TABLE = re.compile(r"^(?:--[^\n]*\n\s*)*return\s*\{")
 
 # A record separator line of My Clippings.txt; Kindle writes exactly ten.
 CLIPPINGS_SEPARATOR = re.compile(r"^\s*={10}\s*$", re.MULTILINE)
@@ -124,7 +130,9 @@ def detect_format(text: str) -> ImportFormat | None:
         text: the decoded file.
 
     Returns:
-        ``"w3c"`` for JSON, ``"kindle"`` for text with clippings separators, else None.
+        ``"calibre"`` or ``"koreader"`` for their JSON exports, ``"w3c"`` for other JSON,
+        ``"koreader"`` for a ``return {...}`` Lua sidecar, ``"kindle"`` for text with
+        clippings separators, else None.
     """
     body = text.lstrip("\ufeff \t\r\n")
     if body[:1] in ("{", "["):
@@ -133,5 +141,26 @@ def detect_format(text: str) -> ImportFormat | None:
         except ValueError:  # JsonTooDeep included
             pass  # a clippings title may start with "[Series]"; TOML starts with "[" too
         else:
-            return W3C
+            return _json_kind(jsonsafe.loads(body))
+    if _LUA_TABLE.match(body):
+        return KOREADER
     return KINDLE if CLIPPINGS_SEPARATOR.search(body) else None
+
+
+def _json_kind(data: object) -> ImportFormat:
+    """Which JSON format: calibre's collection, KOReader's export, else our W3C."""
+    if isinstance(data, dict):
+        if data.get("type") == "calibre_annotation_collection":
+            return CALIBRE
+        if isinstance(data.get("entries"), list) or isinstance(data.get("documents"), list):
+            return KOREADER
+    if (
+        isinstance(data, list)
+        and data
+        and all(
+            isinstance(a, dict) and a.get("type") in ("highlight", "bookmark") and "uuid" in a
+            for a in data
+        )
+    ):
+        return CALIBRE
+    return W3C

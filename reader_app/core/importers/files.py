@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from reader_app.core import jsonsafe
 from reader_app.core.errors import BookError
 from reader_app.core.files import read_regular
-from reader_app.core.importers import KINDLE, detect_format
+from reader_app.core.importers import CALIBRE, KINDLE, KOREADER, detect_format
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,8 +46,9 @@ def read_import_file(path: Path) -> ImportFile:
     """Read and parse an annotations file.
 
     Args:
-        path: a W3C JSON export or a Kindle ``My Clippings.txt``; the format is told from
-            the content, not the name.
+        path: a W3C JSON export, a Kindle ``My Clippings.txt``, a calibre annotations
+            export or a KOReader sidecar or JSON export; the format is told from the
+            content, not the name.
 
     Returns:
         The annotations and the problems; ``items`` may be empty when every record had one.
@@ -62,7 +63,8 @@ def read_import_file(path: Path) -> ImportFile:
     if kind is None:
         raise BookError(
             f"“{path.name}” is not a format Tone Reader imports"
-            f" (W3C JSON or a Kindle My Clippings.txt){_json_error(text)}."
+            f" (W3C JSON, a Kindle My Clippings.txt, calibre's annotations export, or a"
+            f" KOReader metadata.lua sidecar or JSON export){_json_error(text)}."
         )
     if kind == KINDLE:
         from reader_app.core.importers.clippings import parse_clippings, to_annotations
@@ -71,10 +73,35 @@ def read_import_file(path: Path) -> ImportFile:
         return ImportFile(
             kind, to_annotations(report.clippings), list(report.problems), report.duplicates
         )
+    if kind in (CALIBRE, KOREADER):
+        items, problems = _read_calibre_or_koreader(kind, text, path.name)
+        return ImportFile(kind, items, problems, 0)
     from reader_app.core.importers.w3c import parse_w3c
 
     w3c = parse_w3c(text)
     return ImportFile(kind, list(w3c.items), list(w3c.problems), 0)
+
+
+def _read_calibre_or_koreader(
+    kind: ImportFormat, text: str, name: str
+) -> tuple[list[ImportedAnnotation], list[str]]:
+    """The annotations of a calibre collection or a KOReader sidecar or JSON export."""
+    from reader_app.core.importers import calibre, koreader
+    from reader_app.core.importers.lua_table import LuaTableError, parse_lua_table
+
+    body = text.lstrip("\ufeff \t\r\n")
+    if kind == CALIBRE:
+        title, authors = calibre.title_from_name(name)
+        return calibre.collection_annotations(jsonsafe.loads(body), title, authors)
+    if body[:1] == "{":
+        return koreader.json_annotations(jsonsafe.loads(body))
+    try:
+        table = parse_lua_table(body)
+    except LuaTableError as exc:
+        raise BookError(f"“{name}” is not a KOReader sidecar Tone Reader reads: {exc}.") from None
+    if not koreader.is_sidecar(table):
+        raise BookError(f"“{name}” is a Lua table but not a KOReader sidecar.")
+    return koreader.sidecar_annotations(table)
 
 
 def _json_error(text: str) -> str:

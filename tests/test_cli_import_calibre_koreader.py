@@ -1,0 +1,211 @@
+"""``tone-reader import`` of calibre's annotations export and KOReader's sidecars and JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from reader_app.config.paths import AppPaths
+from reader_app.core.importers.koreader import partial_md5
+from reader_app.core.importers.lua_table import LuaTableError, parse_lua_table
+from reader_app.core.loaders import load_book
+from reader_app.storage.books import BookRepository
+from reader_app.storage.db import open_database
+from tests.cli_run import assert_one_error_line, run_cli
+
+if TYPE_CHECKING:
+    import subprocess
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data"
+PRIDE = REPO.parent / "shared" / "corpus" / "books" / "pride-and-prejudice_pg1342_epub2.epub"
+CALIBRE = DATA / "calibre" / "annotations.calibre_annotation_collection.json"
+SIDECAR = DATA / "koreader" / "metadata.epub.lua"
+# Each highlight of both files: its quote and the spine item (= chapter here) it is in.
+EXPECTED = [
+    (
+        "It is a truth universally acknowledged, that a single man in possession of a good"
+        " fortune, must be in want of a wife.",
+        0,
+    ),
+    ("Mr. Collins returned into Hertfordshire soon after it had been quitted by the Gardiners", 5),
+    ("Miss Darcy, though with a diffidence which marked", 9),
+]
+
+
+def _run(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(profile, "import", *args)
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Path:
+    return tmp_path / "profile"
+
+
+def _add_pride(profile: Path, path: Path = PRIDE) -> str:
+    paths = AppPaths.for_profile(profile)
+    paths.ensure()
+    book = load_book(path)
+    conn = open_database(paths.database)
+    try:
+        BookRepository(conn).record_opened(
+            book.book_id, book.path, book.title, book.authors, book.language,
+            book.format.value, len(book.chapters), book.char_count,
+        )  # fmt: skip
+    finally:
+        conn.close()
+    return book.book_id
+
+
+def _rows(profile: Path) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(AppPaths.for_profile(profile).database)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute("SELECT * FROM highlights ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def _assert_placed(profile: Path, book_id: str, source: str) -> list[sqlite3.Row]:
+    book = load_book(PRIDE)
+    rows = _rows(profile)
+    assert [(r["quote"], r["chapter"]) for r in rows] == EXPECTED
+    for row in rows:
+        assert row["book_id"] == book_id
+        assert row["orphaned"] == 0
+        assert row["source"] == source
+        text = book.chapters[row["chapter"]].text
+        assert text[row["start"] : row["end"]] == row["quote"]
+    return rows
+
+
+def test_calibre_collection_lands_on_its_quotes_and_imports_once(profile: Path) -> None:
+    book_id = _add_pride(profile)
+    result = _run(profile, str(CALIBRE))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Imported 3 annotations (0 orphaned, 0 duplicates skipped).\n"
+    assert result.stderr == ""
+    rows = _assert_placed(profile, book_id, "calibre")
+    assert rows[1]["note"] == "He comes back for Charlotte."
+    assert rows[1]["color"] == "green"
+    assert rows[0]["created_at"] == "2022-01-14T16:25:24.700Z"
+    again = _run(profile, str(CALIBRE))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "Imported 0 annotations (0 orphaned, 3 duplicates skipped).\n"
+    assert len(_rows(profile)) == 3
+
+
+def test_koreader_sidecar_lands_on_its_quotes_and_imports_once(profile: Path) -> None:
+    book_id = _add_pride(profile)
+    result = _run(profile, str(SIDECAR))
+    assert result.returncode == 0, result.stderr
+    # Four entries: three highlights and a bookmark, which carries no text.
+    assert result.stdout == "Imported 3 annotations (0 orphaned, 0 duplicates skipped).\n"
+    rows = _assert_placed(profile, book_id, "koreader")
+    assert rows[1]["note"] == 'He comes back\nfor "Charlotte".'
+    assert rows[1]["section"]
+    assert rows[0]["created_at"] == "2024-05-01T12:00:00"
+    again = _run(profile, str(SIDECAR))
+    assert again.stdout == "Imported 0 annotations (0 orphaned, 3 duplicates skipped).\n"
+
+
+def test_koreader_sidecar_finds_its_book_by_hash_alone(profile: Path, tmp_path: Path) -> None:
+    book_id = _add_pride(profile)
+    renamed = tmp_path / "metadata.epub.lua"
+    text = SIDECAR.read_text("utf-8").replace('"Pride and Prejudice"', '"pg1342"')
+    renamed.write_text(text.replace('"Jane Austen"', '"Unknown"'), "utf-8")
+    result = _run(profile, str(renamed))
+    assert result.returncode == 0, result.stderr
+    _assert_placed(profile, book_id, "koreader")
+
+
+def test_koreader_sidecar_of_an_unknown_book_is_kept_for_it(profile: Path) -> None:
+    result = _run(profile, str(SIDECAR))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Imported 3 annotations (3 orphaned, 0 duplicates skipped).\n"
+    conn = sqlite3.connect(AppPaths.for_profile(profile).database)
+    try:
+        titles = conn.execute("SELECT title, placeholder FROM books").fetchall()
+    finally:
+        conn.close()
+    assert titles == [("Pride and Prejudice", 1)]
+
+
+def test_koreader_json_export(profile: Path, tmp_path: Path) -> None:
+    book_id = _add_pride(profile)
+    export = {
+        "title": "Pride and Prejudice",
+        "author": "Jane Austen",
+        "file": "/mnt/onboard/pride.epub",
+        "number_of_pages": 418,
+        "created_on": 1714564800,
+        "version": "koreader",
+        "entries": [
+            {"sort": "highlight", "page": 5 + n, "time": 1714564800 + n, "text": quote,
+             "chapter": f"Chapter {n}", "drawer": "lighten", "color": "yellow",
+             "pn_xp": f"/body/DocFragment[{spine + 1}]/body/p[1]/text().0"}
+            for n, (quote, spine) in enumerate(EXPECTED)
+        ] + [{"sort": "highlight", "page": 9, "time": 1714564900, "chapter": "x"}],
+    }  # fmt: skip
+    path = tmp_path / "Pride and Prejudice.json"
+    path.write_text(json.dumps(export), "utf-8")
+    result = _run(profile, str(path))
+    assert result.returncode == 2
+    assert result.stdout == "Imported 3 annotations (0 orphaned, 0 duplicates skipped).\n"
+    assert result.stderr == "Pride and Prejudice.json: entry 4: it has neither text nor a note\n"
+    rows = _assert_placed(profile, book_id, "koreader")
+    assert rows[0]["created_at"] == "2024-05-01T12:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    ("lua", "message"),
+    [
+        ('return { ["a"] = os.execute("rm -rf /") }', "'os' is not a value KOReader writes"),
+        ('return { ["a"] = "unterminated }', "a string is not closed (line 1)"),
+        ("return " + "{" * 5000 + "}" * 5000, "nested more than 64 deep"),
+        ('return { ["a"] = 1 } os.exit()', "something follows the table"),
+        ('return { ["a"] = (function() end)() }', "'(' is not a value KOReader writes"),
+        ('return { ["doc_props"] = {} .. "x" }', "followed by something other than"),
+    ],
+)
+def test_hostile_lua_is_refused_with_one_line(
+    profile: Path, tmp_path: Path, lua: str, message: str
+) -> None:
+    path = tmp_path / "metadata.epub.lua"
+    path.write_text(lua, "utf-8")
+    result = _run(profile, str(path))
+    assert result.returncode == 2
+    assert_one_error_line(result)
+    assert "is not a KOReader sidecar Tone Reader reads" in result.stderr
+    assert message in result.stderr
+    assert not AppPaths.for_profile(profile).database.exists() or _rows(profile) == []
+
+
+def test_lua_subset() -> None:
+    table = parse_lua_table(
+        '-- comment\nreturn {\n  ["s"] = "a\\tb\\65\\u{263A}\\\nc", [2] = -1.5e2,'
+        " [3] = 0x1F, ['t'] = { true, false, nil, [[long]] }, plain = 'x', --[[ c ]]\n}"
+    )
+    assert table == {
+        "s": "a\tbA\u263a\nc",
+        2: -150.0,
+        3: 31,
+        "t": {1: True, 2: False, 3: None, 4: "long"},
+        "plain": "x",
+    }
+    with pytest.raises(LuaTableError, match="line 2"):
+        parse_lua_table('return {\n ["a"] = print }')
+
+
+def test_partial_md5_samples_as_koreader_does(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 80  # 20,480 bytes: samples at 0, 1 KiB, 4 KiB and 16 KiB
+    path = tmp_path / "book.epub"
+    path.write_bytes(data)
+    samples = data[0:1024] + data[1024:2048] + data[4096:5120] + data[16384:17408]
+    assert partial_md5(path) == hashlib.md5(samples, usedforsecurity=False).hexdigest()
+    assert partial_md5(PRIDE) == "9dbd4ae445f761b0eaea8aa0ed637501"
