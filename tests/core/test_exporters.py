@@ -240,7 +240,8 @@ def test_every_export_handles_no_annotations(key: str) -> None:
 
 def test_registry_names_and_suffixes() -> None:
     assert {k: f.suffix for k, f in EXPORTERS.items()} == {
-        "md": ".md", "html": ".html", "json": ".json", "csv": ".csv", "anki": ".apkg"
+        "md": ".md", "html": ".html", "json": ".json", "csv": ".csv", "anki": ".apkg",
+        "koreader": ".md",
     }  # fmt: skip
     assert exported_count("md", ANNOTATIONS) == len(ANNOTATIONS)
     assert exported_count("anki", ANNOTATIONS) == anki_card_count(ANNOTATIONS) == 5
