@@ -458,4 +458,4 @@ def summarise(quote: str, tone: str, emotion: str, limit: int = 80) -> str:
     quote = " ".join(quote.split())
     if len(quote) > limit:
         quote = quote[: limit - 1] + "…"
-    return f"“{quote}” → {tone} ({emotion})"
+    return f"“{quote}” → {tone}" + (f" ({emotion})" if emotion else "")

@@ -247,7 +247,8 @@ def _say_failures(answers: Sequence[EvalAnswer]) -> None:
     kinds = Counter(a.error_kind for a in failed)
     for kind, count in kinds.most_common():
         first = next(a for a in failed if a.error_kind == kind)
-        note(f"{count} item(s) failed ({kind}): {first.error_message}")
+        shown = f" ({kind})" if kind else ""
+        note(f"{count} item(s) failed{shown}: {first.error_message}")
 
 
 def _cost(model: str, cost: float) -> float | None:

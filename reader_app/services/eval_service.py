@@ -60,7 +60,9 @@ class _RunJob(QRunnable):
         except Exception as exc:
             log.exception("Unexpected failure in an evaluation run")
             self._relay.failed.emit(
-                run_id, f"The run stopped because of an internal error ({exc})."
+                run_id,
+                "The run stopped because of an internal error"
+                + (f" ({exc})." if str(exc).strip() else "."),
             )
         else:
             self._relay.finished.emit(run_id, self._cancelled.is_set())

@@ -91,7 +91,9 @@ def make_backup(
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial.unlink(missing_ok=True)
     except OSError as error:
-        raise StorageError(f"The library could not be backed up ({error.strerror}).") from error
+        raise StorageError(
+            f"The library could not be backed up ({error.strerror or type(error).__name__})."
+        ) from error
 
     def step(_status: int, _remaining: int, _total: int) -> None:
         if stop is not None and stop.is_set():
@@ -118,7 +120,9 @@ def make_backup(
         os.replace(partial, target)
     except OSError as error:
         _remove(partial, None)
-        raise StorageError(f"The library could not be backed up ({error.strerror}).") from error
+        raise StorageError(
+            f"The library could not be backed up ({error.strerror or type(error).__name__})."
+        ) from error
     prune(folder, keep)
     return target
 

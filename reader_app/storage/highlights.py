@@ -102,6 +102,30 @@ class HighlightRepository:
         ).fetchone()
         return None if row is None else _highlight(row)
 
+    def find_same(self, new: NewHighlight) -> Highlight | None:
+        """The highlight already kept for exactly this passage, if any.
+
+        The same book, chapter, range and quote: one passage is one highlight, and a new
+        analysis of it goes into that highlight's history. An orphan does not count: its
+        range no longer points at its quote.
+
+        Args:
+            new: the highlight about to be made.
+
+        Returns:
+            The oldest such highlight, or None.
+        """
+        row = self._conn.execute(
+            f"""
+            SELECT {_COLUMNS} FROM highlights
+            WHERE book_id = ? AND chapter = ? AND start = ? AND end = ? AND quote = ?
+              AND orphaned = 0
+            ORDER BY id LIMIT 1
+            """,
+            (new.book_id, new.chapter, new.start, new.end, new.quote),
+        ).fetchone()
+        return None if row is None else _highlight(row)
+
     def list_for_book(self, book_id: str) -> list[Highlight]:
         """All of a book's highlights in reading order, orphans at the end.
 

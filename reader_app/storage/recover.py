@@ -94,7 +94,8 @@ def set_aside(path: Path, now: datetime) -> Path:
             os.replace(path, target)
     except OSError as error:
         raise StorageError(
-            f"The damaged library could not be moved aside ({error.strerror}).",
+            "The damaged library could not be moved aside"
+            f" ({error.strerror or type(error).__name__}).",
             "Move library.sqlite3 out of the profile's data folder yourself.",
         ) from error
     return target
@@ -166,7 +167,9 @@ def _copy_with_side_files(source: Path, copy: Path) -> None:
             if side.exists():
                 shutil.copyfile(side, copy.with_name(copy.name + suffix))
     except OSError as error:
-        raise StorageError(f"The damaged library could not be read ({error.strerror}).") from error
+        raise StorageError(
+            f"The damaged library could not be read ({error.strerror or type(error).__name__})."
+        ) from error
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:

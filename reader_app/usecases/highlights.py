@@ -115,6 +115,11 @@ def highlight_selection(
 ) -> Highlight:
     """Store the highlight of a selection (see :func:`new_highlight`).
 
+    One passage is one highlight: when the library already has a highlight of exactly
+    this passage, that one is returned (with its own colour and note) and nothing is
+    added, so the window and ``tone-reader analyze --save`` both add a new analysis to the
+    passage's history instead of making a copy that every export would repeat.
+
     Args:
         repo: the library's highlights; the book must be recorded in it.
         book: the open book.
@@ -125,13 +130,14 @@ def highlight_selection(
         texts: the book's chapter texts, when the caller keeps them already.
 
     Returns:
-        The stored highlight, with its id.
+        The stored highlight (new, or the one already kept for the passage), with its id.
 
     Raises:
         ValueError: the chapter or the range is empty or outside the book.
         StorageError: the library could not be written.
     """
-    return repo.add(new_highlight(book, chapter, start, end, color, texts=texts))
+    new = new_highlight(book, chapter, start, end, color, texts=texts)
+    return repo.find_same(new) or repo.add(new)
 
 
 def place_highlights_apart(

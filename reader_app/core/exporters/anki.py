@@ -10,6 +10,15 @@ Ids are derived, never random, so importing a newer export updates the cards alr
 Anki instead of adding copies: deck and note-type ids hash their names, and a note's guid
 is the highlight's stable key (``common.stable_keys``: book, creation time and quote).
 
+Times are derived too. Anki updates a note on import when the note in the package is newer
+than its own, so a note's modification time is when its content last changed in the
+library: the latest of the highlight's creation and last change (a note, a colour, a
+correction, a new analysis all change it) and its analysis's time, never the export time.
+Re-importing an unchanged deck then updates nothing, and the reader's own edits in Anki
+stay until the highlight really changes. The note type's time is fixed with its templates,
+and note and card ids count up from the earliest highlight's time, so the same library
+gives the same package byte for byte whenever it is exported.
+
 Highlights without an analysis have nothing to ask about and are left out; use
 :func:`anki_card_count` to tell the reader how many cards there are (and so how many
 highlights were skipped).
@@ -65,6 +74,9 @@ CSS = """.card { font-family: Georgia, serif; font-size: 20px; color: #222; back
 .swatch { font-size: 1.1em; }"""
 # For a generated_at that is not a time: still deterministic, and ids far from zero.
 _FALLBACK_TIME = 1_704_067_200.0  # 2024-01-01T00:00:00Z
+# The note type's modification time: change it together with FIELDS, FRONT, BACK or CSS,
+# so that Anki takes the new templates and leaves them alone otherwise.
+MODEL_TIME = 1_717_200_000  # 2024-06-01T00:00:00Z
 
 
 def stable_id(name: str) -> int:
@@ -76,6 +88,18 @@ def stable_id(name: str) -> int:
 def anki_card_count(annotations: Sequence[Annotation]) -> int:
     """How many cards :func:`export_anki` makes: one per analysed annotation."""
     return sum(a.analysis is not None for a in annotations)
+
+
+def content_time(annotation: Annotation) -> int | None:
+    """When an annotation's card content last changed, in whole Unix seconds (None: unknown).
+
+    The latest of the highlight's creation, its last change and its analysis's time; the
+    export time never enters, so an unchanged highlight keeps its time from export to export.
+    """
+    a = annotation
+    moments = [parse_time(t) for t in (a.created_at, a.updated_at, a.provenance.analysed_at)]
+    known = [int(m.timestamp()) for m in moments if m is not None]
+    return max(known) if known else None
 
 
 def _html(text: str) -> str:
@@ -129,8 +153,8 @@ def export_anki(annotations: Sequence[Annotation], *, generated_at: str, app_ver
 
     Args:
         annotations: what to export; those without an analysis are skipped.
-        generated_at: the export time (ISO 8601); the notes' modification time, so the
-            same input gives the same package.
+        generated_at: the export time (ISO 8601); only a fallback for a note whose
+            highlight carries no time at all (see the module docstring).
         app_version: the app's version, in the deck description.
 
     Returns:
@@ -152,29 +176,43 @@ def export_anki(annotations: Sequence[Annotation], *, generated_at: str, app_ver
         ),
     )
     model = _model(genanki)
+    moment = parse_time(generated_at)
+    fallback = int(moment.timestamp()) if moment else int(_FALLBACK_TIME)
+    times: dict[str, int] = {}
     for a, key in zip(ordered, stable_keys(ordered), strict=True):
         if a.analysis is None:
             continue
         dominant = a.tone_result.dominant_emotion
         tags = ["tone-reader", *((dominant,) if dominant and " " not in dominant else ())]
         deck.add_note(genanki.Note(model=model, fields=_fields(a), guid=key, tags=tags))
-    moment = parse_time(generated_at)
-    return _package(genanki.Package(deck), moment.timestamp() if moment else _FALLBACK_TIME)
+        changed = content_time(a)
+        times[key] = fallback if changed is None else changed
+    first = min(times.values(), default=fallback)
+    return _package(genanki.Package(deck), times, first)
 
 
-def _package(package: Any, timestamp: float) -> bytes:
+def _package(package: Any, times: dict[str, int], first: int) -> bytes:
     """Zip the package in memory.
 
     genanki's own ``write_to_file`` leaves its temporary database behind in the system
     temp folder and stamps the zip entries with the current time; this builds the same
     two entries (the collection and an empty media map) without either problem.
+
+    Args:
+        package: the genanki package.
+        times: each note's modification time (Unix seconds), by guid.
+        first: the earliest of them; note and card ids count up from it in milliseconds.
     """
     conn = sqlite3.connect(":memory:")
     try:
         cursor = conn.cursor()
-        # Note and card ids count up from the timestamp in milliseconds, as in genanki.
-        start = int(timestamp * 1000)
-        package.write_to_db(cursor, timestamp, itertools.count(start))
+        # genanki stamps everything with one time: the note type gets its fixed time, and
+        # each note and its cards get the time its content last changed.
+        package.write_to_db(cursor, MODEL_TIME, itertools.count(first * 1000))
+        cursor.executemany(
+            "UPDATE notes SET mod = ? WHERE guid = ?", [(t, g) for g, t in times.items()]
+        )
+        cursor.execute("UPDATE cards SET mod = (SELECT n.mod FROM notes n WHERE n.id = cards.nid)")
         conn.commit()
         collection = conn.serialize()
     finally:

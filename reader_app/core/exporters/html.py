@@ -7,6 +7,12 @@ escaped. The markup is also well-formed XML, so XML tools can read it.
 
 Emotions show as swatches in the colours of Plutchik's wheel; the quote's left border takes
 the colour of the dominant emotion.
+
+Book text is marked with the book's language (``lang``) and direction (``dir``): ``rtl`` for
+a language written right to left, otherwise ``auto``, so the browser picks the direction
+from the text itself; hyphenation, fonts and screen readers then follow the book's language
+rather than the page's English. A long unbroken string (a URL, a word in a script without
+spaces) wraps instead of running off the page or the printed sheet.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ if TYPE_CHECKING:
 # No ">" or "&" here: the page stays well-formed XML with a plain <style> element.
 _CSS = """
 body { font-family: Georgia, "Times New Roman", serif; color: #222; line-height: 1.5;
-       max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
+       max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
+       overflow-wrap: anywhere; word-break: break-word; }
 header { border-bottom: 2px solid #444; margin-bottom: 1.5rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.35rem; margin: 2rem 0 0; }
@@ -43,6 +50,7 @@ h3 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; color: #444; }
 .annotation { margin: 0 0 1.5rem; break-inside: avoid; page-break-inside: avoid; }
 blockquote { margin: 0 0 .5rem; padding: .25rem .75rem; border-left: 4px solid #bbb;
              white-space: pre-wrap; font-style: italic; }
+blockquote[dir="rtl"] { border-left: 0; border-right: 4px solid #bbb; }
 .annotation p, .annotation ul { margin: .25rem 0; }
 .explanation, .note { white-space: pre-wrap; }
 .note { background: #fff8dc; padding: .25rem .5rem; }
@@ -60,16 +68,46 @@ blockquote { margin: 0 0 .5rem; padding: .25rem .75rem; border-left: 4px solid #
 """
 
 
+# Languages written right to left (ISO 639 codes, the first part of a language tag).
+_RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ps", "sd", "syr", "ug", "ur", "yi"}
+)
+# Scripts written right to left, for a tag that names its script ("az-Arab", "pa-Arab").
+_RTL_SCRIPTS = frozenset({"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg", "mand", "samr"})
+
+
 def _e(text: str) -> str:
     return _escape(text, quote=True)
+
+
+def text_direction(language: str) -> str:
+    """``rtl`` for a language tag written right to left, else ``auto`` (the text decides)."""
+    parts = language.replace("_", "-").casefold().split("-")
+    if parts[0] in _RTL_LANGUAGES or any(p in _RTL_SCRIPTS for p in parts[1:]):
+        return "rtl"
+    return "auto"
+
+
+def _book_text(a: Annotation) -> str:
+    """The ``lang`` and ``dir`` attributes of text quoted from the annotation's book.
+
+    An unknown language is ``lang=""`` (HTML's "unknown"), not the page's English.
+    """
+    language = a.book_language.strip()
+    return f' lang="{_e(language)}" dir="{text_direction(language)}"'
 
 
 def _annotation(a: Annotation) -> list[str]:
     result = a.tone_result
     emotions = result.emotions
     dominant = result.dominant_emotion
-    border = f' style="border-left-color: {emotion_color(dominant)}"' if emotions else ""
-    out = ['<article class="annotation">', f"<blockquote{border}>{_e(a.quote)}</blockquote>"]
+    side = "right" if text_direction(a.book_language) == "rtl" else "left"
+    border = f' style="border-{side}-color: {emotion_color(dominant)}"' if emotions else ""
+    book_text = _book_text(a)
+    out = [
+        '<article class="annotation">',
+        f"<blockquote{book_text}{border}>{_e(a.quote)}</blockquote>",
+    ]
     if a.analysis is None:
         out.append('<p class="muted">Not analysed.</p>')
     else:
@@ -90,7 +128,8 @@ def _annotation(a: Annotation) -> list[str]:
         if result.evidence:
             out.append('<ul class="evidence">')
             out.extend(
-                f"<li>“{_e(e.quote)}”{f' — {_e(e.why)}' if e.why else ''}</li>"
+                f"<li>“<span{book_text}>{_e(e.quote)}</span>”"
+                f"{f' — {_e(e.why)}' if e.why else ''}</li>"
                 for e in result.evidence
             )
             out.append("</ul>")

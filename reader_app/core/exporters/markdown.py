@@ -60,6 +60,11 @@ _LINE_MARKS = frozenset("-+=0123456789")
 # Each "=" or "%" in a run of two or more: Obsidian's ==highlights== and %%comments%%.
 _RUN = re.compile(r"(?<==)=|=(?==)|(?<=%)%|%(?=%)")
 _ENTITY = re.compile(r"&(?=#?\w+;)")  # "&amp;" in a book must not become "&"
+# What YAML does not allow raw in a document (outside its printable set: DEL, the C1
+# controls, surrogates, U+FFFE/U+FFFF), plus what it would read as something else: NEL,
+# U+2028 and U+2029 are line breaks to YAML and would fold to a space, and a BOM inside a
+# document is not allowed either. ``json.dumps`` already escapes the C0 controls.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def escape(text: str) -> str:
@@ -78,8 +83,16 @@ def escape(text: str) -> str:
 
 
 def _yaml(value: str) -> str:
-    # A JSON string is a valid YAML double-quoted scalar: no quoting rules to get wrong.
-    return json.dumps(value, ensure_ascii=False)
+    r"""A YAML double-quoted scalar that reads back as exactly ``value``.
+
+    A JSON string is a valid YAML double-quoted scalar (no quoting rules to get wrong); the
+    characters YAML would refuse or reinterpret are written as ``\uXXXX`` escapes, which
+    JSON and YAML both read, so U+2028 comes back as U+2028 and not as a space.
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    if not _YAML_UNSAFE.search(text):
+        return text
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _yaml_list(key: str, values: Sequence[str]) -> list[str]:

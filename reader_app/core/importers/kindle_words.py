@@ -30,11 +30,10 @@ BOOKMARK = re.compile(
     r"书签|書籤|ブックマーク",
     re.IGNORECASE,
 )
-# A clipped article ("Clip This Article", "Diesen Artikel speichern", "この記事をクリップ"):
-# the details line names no article otherwise, so the word alone tells it.
 ARTICLE = re.compile(
-    r"\bclip(?:ped|ping)?\b|\bart(?:icle|ikel|[ií]culo|icolo|igo)\b|статья|статью|"
-    r"記事|文章|剪辑|剪輯",
+    r"clip\s+this\s+article|clipped\s+article|artikel\b.*\b(?:speichern|knippen)|"
+    r"(?:d[ée]couper|couper|recortar|ritaglia|knip)\b.*\bart(?:icle|[ií]culo|icolo|igo|ikel)\b|"
+    r"記事をクリップ|クリップ記事|剪切此文章|剪下此文章|剪輯此文章|文章剪辑|文章剪輯",
     re.IGNORECASE,
 )
 HIGHLIGHT = re.compile(

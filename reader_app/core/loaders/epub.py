@@ -69,6 +69,11 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
+def _dc(el: etree._Element) -> str:
+    """A metadata element's name in lower case: "Title" in OEBPS 1.2 is "title" in EPUB."""
+    return _local(el.tag).casefold()
+
+
 def _children(el: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in el if _local(c.tag) == name]
 
@@ -177,10 +182,9 @@ class _EpubReader:
                 found = self._zip.find(full) if full else None
                 if found:
                     return found
-                raise BookError(
-                    f"“{self._path.name}” is incomplete: its package document"
-                    f" ({inner_name(full)}) is missing."
-                )
+                # A rootfile without a path names nothing: say so, not "()".
+                detail = f" ({inner_name(full)}) is missing" if full else " is not named"
+                raise BookError(f"“{self._path.name}” is incomplete: its package document{detail}.")
         # Lenient: a missing container is common in hand-made files; find the OPF ourselves.
         candidates = sorted(n for n in self._zip.names if n.lower().endswith(".opf"))
         if not candidates:
@@ -219,7 +223,8 @@ class _EpubReader:
         meta = _first(opf, "metadata")
         if meta is None:
             return self._path.stem, (), ""
-        titles = [el for el in meta.iter() if _local(el.tag) == "title"]
+        # OEBPS 1.2 packages write Dublin Core names capitalised (dc:Title, dc:Creator).
+        titles = [el for el in meta.iter() if _dc(el) == "title"]
         main_ids = {
             (el.get("refines") or "").lstrip("#")
             for el in meta.iter()
@@ -231,12 +236,11 @@ class _EpubReader:
         title = one_line(_text(chosen)) or self._path.stem
         authors = tuple(
             dict.fromkeys(
-                one_line(_text(el))
-                for el in meta.iter()
-                if _local(el.tag) == "creator" and _text(el)
+                one_line(_text(el)) for el in meta.iter() if _dc(el) == "creator" and _text(el)
             )
         )[:MAX_AUTHORS]
-        language = one_line(_text(_first(meta, "language")), 35)
+        language_el = next((el for el in meta.iter() if _dc(el) == "language"), None)
+        language = one_line(_text(language_el), 35)
         return title, authors, language
 
     # -- chapters -----------------------------------------------------------------------

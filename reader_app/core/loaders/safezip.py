@@ -89,17 +89,18 @@ class SafeZip:
     def read(self, name: str, limit: int = MAX_ENTRY_SIZE) -> bytes:
         """Read one entry, refusing bombs and entries larger than ``limit``."""
         info = self.names[name]
-        shown = inner_name(name)
+        # An entry may be named with blanks only: then no "()" in the messages below.
+        inner = inner_name(name)
+        shown = f"A file inside the book ({inner})" if inner else "A file inside the book"
         if info.file_size > limit:
-            raise UnsafeBookError(f"A file inside the book ({shown}) is too large to open.")
+            raise UnsafeBookError(f"{shown} is too large to open.")
         if (
             info.file_size > RATIO_FLOOR
             and info.compress_size > 0
             and info.file_size / info.compress_size > MAX_RATIO
         ):
             raise UnsafeBookError(
-                f"A file inside the book ({shown}) is compressed suspiciously well"
-                " (a “zip bomb”); it was not opened."
+                f"{shown} is compressed suspiciously well (a “zip bomb”); it was not opened."
             )
         try:
             with self._zip.open(info) as stream:
@@ -114,11 +115,12 @@ class SafeZip:
             ValueError,
             NotImplementedError,
         ) as exc:
-            raise BookError(f"A file inside the book ({shown}) is damaged: {exc}.") from exc
+            reason = f": {exc}" if str(exc).strip() else ""
+            raise BookError(f"{shown} is damaged{reason}.") from exc
         except RuntimeError as exc:  # encrypted entries
-            raise BookError(f"A file inside the book ({shown}) is encrypted.") from exc
+            raise BookError(f"{shown} is encrypted.") from exc
         if len(data) > limit:
-            raise UnsafeBookError(f"A file inside the book ({shown}) is too large to open.")
+            raise UnsafeBookError(f"{shown} is too large to open.")
         self.unpacked += len(data)
         if self.unpacked > MAX_UNPACKED_BYTES:
             raise UnsafeBookError(
