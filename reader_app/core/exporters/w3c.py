@@ -4,8 +4,8 @@ The shape (keys sorted; UTF-8; two-space indent, except that each annotation is 
 
     {
       "@context": ["http://www.w3.org/ns/anno.jsonld",
-                   {"@version": 1.1, "tone": "urn:tone-reader:ns#",
-                    "tone:analysis": {"@type": "@json"}, "tone:provenance": {"@type": "@json"}}],
+                   {"tone": "urn:tone-reader:ns#",
+                    "tone:bookAuthors": {"@container": "@list"}}]   (JSON-LD 1.0),
       "id": "urn:tone-reader:export:<16 hex of the annotation ids>",
       "type": "AnnotationCollection",
       "label": "Tone Reader — <book title>"  (or "Tone Reader — Library"),
@@ -24,7 +24,8 @@ The shape (keys sorted; UTF-8; two-space indent, except that each annotation is 
       "id": "urn:tone-reader:highlight:<key>",
       "type": "Annotation",
       "motivation": "describing" (it has an analysis) | "highlighting" (it has none),
-      "created": "<highlight created_at>", "modified": "<updated_at>"  (absent when unknown),
+      "created": "<highlight created_at>", "modified": "<updated_at>"  (absent when unknown;
+          "tone:created" / "tone:modified" for a local time without a zone),
       "generator": GENERATOR,
       "tone:color": "<highlight colour>",
       "body": [...]  (absent when there is no analysis and no note; find bodies by purpose):
@@ -40,29 +41,42 @@ The shape (keys sorted; UTF-8; two-space indent, except that each annotation is 
                           "output_tokens", "cost_usd", "corrected"}  (only with an analysis;
                           the field names of ``core.annotations.Provenance``),
       "target": {
-        "source": "urn:sha256:<book SHA-256>"  (a real book) | "<book id>"  (any other id,
-                  e.g. the ``import:`` id of a book known only by title),
-        "tone:bookTitle": "…", "tone:bookAuthors": ["…"],
+        "type": "SpecificResource",
+        "source": the document the positions count in (see :func:`chapter_source`):
+                  "urn:sha256:<book SHA-256>#<EPUB document path>"  (an EPUB chapter)
+                  | "urn:sha256:<book SHA-256>#chapter=<index>"  (a chapter of a text file)
+                  | "urn:tone-reader:title-sha256:<32 hex>"  (a book known only by title:
+                    half the SHA-256 of its normalised "title|author"),
+        "tone:bookTitle": "…", "tone:bookAuthors": ["…"]  (in order: an @list),
         "tone:chapter": <chapter index, from 0>, "tone:section": "<section title or "">",
         "tone:orphaned": <bool: the quote was not found in the book as it is now>,
         "selector": [
           {"type": "TextQuoteSelector", "exact": "<quote>", "prefix": "…", "suffix": "…"},
-          {"type": "TextPositionSelector", "start": <int>, "end": <int>}]}}
+          {"type": "TextPositionSelector", "start": <int>, "end": <int>},   (placed only)
+          {"type": "FragmentSelector", "conformsTo": EPUB_CFI,     (placed EPUB books only)
+           "value": "epubcfi(/6/<spine step>!)", "refinedBy": <the TextQuoteSelector>}],
+        "tone:lastSeen": {"start": <int>, "end": <int>}}}   (instead, for the others)
 
-Positions count code points in the plain text of chapter ``tone:chapter`` (not of the whole
-book), so the position selector is read together with that property. The quote selector is
-authoritative; the position is a hint (for an orphan, the last place the quote was seen).
+Positions count code points in the plain text of the document ``source`` names, the
+chapter as the reader shows it, so the position and the quote select the same text there.
+The position is given only for a placed highlight of a real book: an orphan's last place
+(where the quote no longer stands) and a title-only book's placeholder place are kept in
+``tone:lastSeen``, a hint for re-anchoring, not a selector. The CFI names the spine item,
+read from the book's package as EPUB reading systems (Readium's annotations among them)
+read it beside the document.
 
-``<key>`` (see ``common.stable_keys``) hashes the book id, the creation time and the quote,
+<key>`` (see ``common.stable_keys``) hashes the book id, the creation time and the quote,
 so an annotation keeps its id across re-anchoring, and export → import → export gives the
 same file when the importer keeps ``created``, ``modified`` and everything above.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
+import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from reader_app.core.exporters.common import (
@@ -81,31 +95,111 @@ if TYPE_CHECKING:
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 TONE_NAMESPACE = "urn:tone-reader:ns#"
+# JSON-LD 1.0: no "@version", no "@json". The analysis and provenance are plain JSON
+# objects that a JSON reader takes as they are; in RDF they are blank nodes whose
+# unmapped keys are dropped, which loses nothing a JSON consumer reads. The authors are a
+# list, so their order survives in RDF too.
 CONTEXT: list[Any] = [
     W3C_CONTEXT,
-    # JSON-LD 1.1 "@json" keeps the analysis a plain JSON value rather than graph nodes.
-    {
-        "@version": 1.1,
-        "tone": TONE_NAMESPACE,
-        "tone:analysis": {"@type": "@json"},
-        "tone:provenance": {"@type": "@json"},
-    },
+    {"tone": TONE_NAMESPACE, "tone:bookAuthors": {"@container": "@list"}},
 ]
 FORMAT_VERSION = 1
 HIGHLIGHT_ID_PREFIX = "urn:tone-reader:highlight:"
 BOOK_SOURCE_PREFIX = "urn:sha256:"
+# A book known only by its title and author: the 32 hex digits of its placeholder id, the
+# first half of the SHA-256 of the normalised "title|author" (storage.imports.placeholder_id).
+TITLE_SOURCE_PREFIX = "urn:tone-reader:title-sha256:"
+# Any other id (none is made today), percent-encoded so that it reads back as it was.
+OTHER_SOURCE_PREFIX = "urn:tone-reader:book:"
+PLACEHOLDER_PREFIX = "import:"
+EPUB_CFI = "http://www.idpf.org/epub/linking/cfi/epub-cfi.html"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_PLACEHOLDER_HEX = re.compile(r"[0-9a-f]{32}")
+_ZONED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
+_CHAPTER_FRAGMENT = re.compile(r"chapter=(\d+)")
 
 
 def book_source(book_id: str) -> str:
-    """The target ``source`` of a book: ``urn:sha256:<hex>``, or a placeholder id as is."""
-    return BOOK_SOURCE_PREFIX + book_id if _SHA256.fullmatch(book_id) else book_id
+    """The IRI of a book: ``urn:sha256:<hex>`` of its bytes, or the title hash's URN.
+
+    A placeholder's ``import:<32 hex>`` id becomes ``urn:tone-reader:title-sha256:<hex>``
+    (``import:`` is no registered scheme); any other id is kept, percent-encoded, in
+    ``urn:tone-reader:book:``.
+    """
+    if _SHA256.fullmatch(book_id):
+        return BOOK_SOURCE_PREFIX + book_id
+    hex_id = book_id.removeprefix(PLACEHOLDER_PREFIX)
+    if hex_id != book_id and _PLACEHOLDER_HEX.fullmatch(hex_id):
+        return TITLE_SOURCE_PREFIX + hex_id
+    return OTHER_SOURCE_PREFIX + urllib.parse.quote(book_id, safe="")
 
 
 def book_id_from_source(source: str) -> str:
-    """The inverse of :func:`book_source`, for importers."""
-    hex_id = source.removeprefix(BOOK_SOURCE_PREFIX)
-    return hex_id if source != hex_id and _SHA256.fullmatch(hex_id) else source
+    """The library id a source names (the inverse of :func:`book_source`), or "".
+
+    The chapter fragment is ignored; a source that is not one of ours (a web page, another
+    app's book) names no library book and gives "". Older exports' ``import:`` ids and
+    bare ``urn:sha256:`` sources are read too.
+    """
+    iri = source.partition("#")[0]
+    hex_id = iri.removeprefix(BOOK_SOURCE_PREFIX)
+    if hex_id != iri and _SHA256.fullmatch(hex_id):
+        return hex_id
+    hex_id = iri.removeprefix(TITLE_SOURCE_PREFIX)
+    if hex_id != iri and _PLACEHOLDER_HEX.fullmatch(hex_id):
+        return PLACEHOLDER_PREFIX + hex_id
+    other = iri.removeprefix(OTHER_SOURCE_PREFIX)
+    if other != iri and other:
+        return urllib.parse.unquote(other)
+    if iri.startswith(PLACEHOLDER_PREFIX) and iri != PLACEHOLDER_PREFIX:
+        return iri
+    return ""
+
+
+def is_epub(a: Annotation) -> bool:
+    """Whether the annotation's book is an EPUB whose chapter document is known."""
+    return a.book_format.startswith("EPUB") and bool(a.chapter_key)
+
+
+def chapter_source(a: Annotation) -> str:
+    """The IRI of the document the annotation's positions count in.
+
+    An EPUB chapter is its spine document: the book's IRI and, as the fragment, the
+    document's path in the archive (``urn:sha256:<hex>#OEBPS/chapter-1.xhtml``). A chapter
+    of a single-file book is ``<book IRI>#chapter=<index from 0>``. A book known only by
+    its title has no chapters to count in: its IRI as is.
+    """
+    return _chapter_source(a.book_id, is_epub(a), a.chapter_key, a.chapter)
+
+
+@functools.lru_cache(maxsize=4096)
+def _chapter_source(book_id: str, epub: bool, chapter_key: str, chapter: int) -> str:
+    # Made once per chapter: an export names the same few chapters thousands of times.
+    book = book_source(book_id)
+    if not _SHA256.fullmatch(book_id):
+        return book
+    if epub:
+        return f"{book}#{urllib.parse.quote(chapter_key, safe='/')}"
+    return f"{book}#chapter={chapter}"
+
+
+def chapter_from_source(source: str) -> int | None:
+    """The chapter index of a ``#chapter=<n>`` source, for importers."""
+    found = _CHAPTER_FRAGMENT.fullmatch(source.partition("#")[2])
+    return int(found.group(1)) if found else None
+
+
+def _cfi(a: Annotation) -> str:
+    """The EPUB CFI of the annotation's spine item: ``epubcfi(/6/<2(n+1)>!)``.
+
+    Only down to the spine item: element steps inside the document would need its XHTML,
+    which the library does not keep, so the quote that refines the selector places the
+    text. The spine position is the chapter index, since the loader makes one chapter per
+    spine item; it is off for a book whose spine names a missing file, or after a
+    document of over a million characters shown in parts (the source's path still names
+    the right document).
+    """
+    return f"epubcfi(/6/{2 * (a.chapter + 1)}!)"
 
 
 def _generator(app_version: str) -> dict[str, Any]:
@@ -166,6 +260,23 @@ def _bodies(a: Annotation) -> list[dict[str, Any]]:
 
 
 def _annotation(a: Annotation, key: str, generator: dict[str, Any]) -> dict[str, Any]:
+    quote = {"type": "TextQuoteSelector", "exact": a.quote, "prefix": a.prefix,
+             "suffix": a.suffix}  # fmt: skip
+    selectors: list[dict[str, Any]] = [quote]
+    # Only where the quote stands now: an orphan's last place, or a place in a book known
+    # only by its title, would select other text than the quote in the document named.
+    placed = not a.orphaned and bool(_SHA256.fullmatch(a.book_id))
+    if placed:
+        selectors.append({"type": "TextPositionSelector", "start": a.start, "end": a.end})
+    if placed and is_epub(a):
+        selectors.append(
+            {
+                "type": "FragmentSelector",
+                "conformsTo": EPUB_CFI,
+                "value": _cfi(a),
+                "refinedBy": quote,
+            }
+        )
     item: dict[str, Any] = {
         "id": HIGHLIGHT_ID_PREFIX + key,
         "type": "Annotation",
@@ -173,23 +284,23 @@ def _annotation(a: Annotation, key: str, generator: dict[str, Any]) -> dict[str,
         "generator": generator,
         "tone:color": a.color,
         "target": {
-            "source": book_source(a.book_id),
+            "type": "SpecificResource",
+            "source": chapter_source(a),
             "tone:bookTitle": a.book_title,
             "tone:bookAuthors": list(a.book_authors),
             "tone:chapter": a.chapter,
             "tone:section": a.section,
             "tone:orphaned": a.orphaned,
-            "selector": [
-                {"type": "TextQuoteSelector", "exact": a.quote, "prefix": a.prefix,
-                 "suffix": a.suffix},
-                {"type": "TextPositionSelector", "start": a.start, "end": a.end},
-            ],
+            "selector": selectors,
         },
     }  # fmt: skip
-    if a.created_at:
-        item["created"] = a.created_at
-    if a.updated_at:
-        item["modified"] = a.updated_at
+    if not placed:
+        item["target"]["tone:lastSeen"] = {"start": a.start, "end": a.end}
+    for key, value in (("created", a.created_at), ("modified", a.updated_at)):
+        if value:
+            # The model's times are RFC 3339, with a zone. A Kindle clipping's time is the
+            # device's local time, zone unknown: kept as it is, under our own name.
+            item[key if _ZONED_TIME.fullmatch(value) else f"tone:{key}"] = value
     bodies = _bodies(a)
     if bodies:
         item["body"] = bodies
