@@ -223,3 +223,49 @@ def test_the_command_reports_each_unreadable_record_once(tmp_path: Path) -> None
         "record 4 (line 13)",
     ]
     assert all(line.startswith("unreadable.txt: ") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("details", "kind", "location", "added"),
+    [
+        ("- 위치 123-124의 하이라이트 | 추가됨: 2024년 1월 1일 월요일 오후 10:30:45", "highlight",
+         (123, 124), "2024-01-01T22:30:45"),
+        ("- 12페이지 | 위치 123의 메모 | 추가됨: 2024년 1월 1일 월요일 오전 12:30:45", "note",
+         (123, 123), "2024-01-01T00:30:45"),
+        ("- 位置No. 38-39のハイライト |作成日: 2019年3月1日金曜日 午後10:00:00", "highlight", (38, 39),
+         "2019-03-01T22:00:00"),
+        ("- O seu destaque na página 5 | posição 70-71 | Adicionado em segunda-feira, 1 de janeiro"
+         " de 2018 10:00:00", "highlight", (70, 71), "2018-01-01T10:00:00"),
+        ("- Tu subrayado en la posición 123-124 | Agregado el martes, 2 de enero de 2018 9:00:00",
+         "highlight", (123, 124), "2018-01-02T09:00:00"),
+        ("- Votre extrait à l'emplacement 1-20 | Ajouté le mardi 2 janvier 2018 09:00:00",
+         "highlight", (1, 20), "2018-01-02T09:00:00"),
+        ("- Your Highlight at Location 170-172", "highlight", (170, 172), ""),
+    ],
+)  # fmt: skip
+def test_the_words_of_more_layouts(
+    details: str, kind: str, location: tuple[int, int], added: str
+) -> None:
+    report = parse_clippings(f"A Book (An Author)\n{details}\n\nThe text.\n==========\n")
+    assert report.problems == []
+    (clip,) = report.clippings
+    assert (clip.kind, clip.location, clip.added) == (kind, location, added)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<You have reached the clipping limit for this item>",
+        "<Sie haben das Markierungslimit für diesen Titel erreicht>",
+        "<Has alcanzado el límite de recortes de este libro>",
+    ],
+)
+def test_a_clipping_limit_in_any_language_is_reported_not_imported(body: str) -> None:
+    report = parse_clippings(
+        f"A Book (An Author)\n- Your Highlight at location 7-8 | Added on Monday, 1 January"
+        f" 2018 10:00:00\n\n{body}\n==========\n"
+    )
+    assert report.clippings == []
+    assert report.problems == [
+        "record 1 (line 1): Kindle did not save this highlight's text (the book's clipping limit)"
+    ]

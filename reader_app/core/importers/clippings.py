@@ -43,7 +43,10 @@ __all__ = ["Clipping", "ClippingsReport", "parse_clippings", "parse_date", "to_a
 
 ClippingKind = Literal["highlight", "note"]
 
-_CLIPPING_LIMIT = re.compile(r"^\s*<.*clipping limit.*>\s*$", re.IGNORECASE | re.DOTALL)
+# "<You have reached the clipping limit for this item>", and the same in other languages.
+_CLIPPING_LIMIT = re.compile(
+    r"^\s*<.*(?:clipping limit|limit|l[íi]mite|上限|限制|한도).*>\s*$", re.IGNORECASE | re.DOTALL
+)
 
 # The details line of every English Kindle since 2011, read in one match. Most files are
 # this layout, and the keyword reading below costs several times as much per record.

@@ -27,39 +27,42 @@ RecordKind = Literal["highlight", "note", "bookmark", "article"]
 # as anything else; clipped articles before highlights.
 BOOKMARK = re.compile(
     r"bookmark|lesezeichen|signet|marcador|segnalibro|bladwijzer|marque-page|закладка|"
-    r"书签|書籤|ブックマーク",
+    r"书签|書籤|ブックマーク|북마크",
     re.IGNORECASE,
 )
+# A clipped article ("Clip This Article", "Diesen Artikel speichern", "この記事をクリップ"):
+# the details line names no article otherwise, so the word alone tells it.
 ARTICLE = re.compile(
-    r"clip\s+this\s+article|clipped\s+article|artikel\b.*\b(?:speichern|knippen)|"
-    r"(?:d[ée]couper|couper|recortar|ritaglia|knip)\b.*\bart(?:icle|[ií]culo|icolo|igo|ikel)\b|"
-    r"記事をクリップ|クリップ記事|剪切此文章|剪下此文章|剪輯此文章|文章剪辑|文章剪輯",
+    r"\bclip(?:ped|ping)?\b|\bart(?:icle|ikel|[ií]culo|icolo|igo)\b|статья|статью|"
+    r"\brecorte\b|\bausschnitt\b|\bextrait\b|\britaglio\b|\bknipsel\b|вырезк|"
+    r"記事|文章|剪辑|剪輯|剪贴|剪貼|クリップ|클립",
     re.IGNORECASE,
 )
 HIGHLIGHT = re.compile(
     r"highlight|markierung|surlignement|subrayado|resaltado|evidenziazione|destaque|"
-    r"markering|выделени|выделенный\s+отрывок|标注|標註|標記|划线|劃線|ハイライト",
+    r"surlignage|markering|выделени|выделенный\s+отрывок|标注|標註|標記|划线|劃線|ハイライト|"
+    r"하이라이트",
     re.IGNORECASE,
 )
-NOTE = re.compile(r"\bnot(?:e|iz|a|itie)\b|заметка|笔记|筆記|メモ", re.IGNORECASE)
+NOTE = re.compile(r"\bnot(?:e|iz|a|itie)\b|заметка|笔记|筆記|メモ|메모", re.IGNORECASE)
 
 # "Location 170-172", "Loc. 13169", "Position 170-172", "emplacement 170", "locatie 5",
 # "位置 #170-172", "位置No. 170-172". Older Kindles shorten the end: "Loc. 2045-47".
 LOCATION = re.compile(
     r"(?:location|loc\.|position|emplacement|posici[oó]n|posizione|posi[cç][aã]o|positie|"
-    r"locatie|позиция|местоположение|位置(?:\s*no\.)?)\s*#?\s*(\d+)(?:\s*(?:[-–]|t/m)\s*(\d+))?",
+    r"locatie|позиция|местоположение|위치|位置(?:\s*no\.)?)\s*#?\s*(\d+)(?:\s*(?:[-–]|t/m)\s*(\d+))?",
     re.IGNORECASE,
 )
 PAGE = re.compile(
     r"(?:\bpage|\bseite|\bp[aá]gina|\bpag\.|\bstrona|\bстраниц[аеы])\s*(\d+|[ivxlcdm]+)\b|"
-    r"第\s*(\d+)\s*[页頁]|(\d+)\s*ページ",
+    r"第\s*(\d+)\s*[页頁]|(\d+)\s*(?:ページ|페이지)",
     re.IGNORECASE,
 )
 # What introduces the date: "Added on", "Hinzugefügt am", "Ajouté le", "Añadido el", …
 DATE_INTRO = re.compile(
     r"^\s*(?:added\s+on|added|hinzugef[üu]gt\s+am|ajout[ée]\s+le|a[ñn]adido\s+el|"
     r"agregado\s+el|aggiunto\s+(?:in\s+data|il)|adicionad[oa]:?(?:\s+em)?|toegevoegd\s+op|"
-    r"добавлено:?|添加于|添加於|加入於|新增於|作成日:?)\s*",
+    r"добавлено:?|添加于|添加於|加入於|新增於|作成日:?|追加日:?|추가됨:?)\s*",
     re.IGNORECASE,
 )
 
@@ -94,10 +97,10 @@ _MONTHS = {
 }  # fmt: skip
 MONTHS = _MONTHS
 _TIME = re.compile(
-    r"(上午|下午|午前|午後)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?\s*[Mm]\b\.?)?"
+    r"(上午|下午|午前|午後|오전|오후)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?\s*[Mm]\b\.?)?"
 )
 _ZONE = re.compile(r"\b(?:GMT|UTC)\s*(?:([+-])(\d{1,2}):?(\d{2})?)?")
-_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
@@ -163,8 +166,8 @@ def parse_date(text: str) -> str | None:
     if found_time:
         half, h, m, s, ampm = found_time.groups()
         hour, minute, second = int(h), int(m), int(s or 0)
-        pm = (ampm or "").lower() == "p" or half in ("下午", "午後")
-        am = (ampm or "").lower() == "a" or half in ("上午", "午前")
+        pm = (ampm or "").lower() == "p" or half in ("下午", "午後", "오후")
+        am = (ampm or "").lower() == "a" or half in ("上午", "午前", "오전")
         if pm and hour < 12:
             hour += 12
         elif am and hour == 12:
