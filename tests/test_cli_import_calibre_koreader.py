@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -209,3 +210,56 @@ def test_partial_md5_samples_as_koreader_does(tmp_path: Path) -> None:
     samples = data[0:1024] + data[1024:2048] + data[4096:5120] + data[16384:17408]
     assert partial_md5(path) == hashlib.md5(samples, usedforsecurity=False).hexdigest()
     assert partial_md5(PRIDE) == "9dbd4ae445f761b0eaea8aa0ed637501"
+
+
+def test_koreader_markdown_export_has_koreaders_layout(profile: Path, tmp_path: Path) -> None:
+    _add_pride(profile)
+    assert _run(profile, str(SIDECAR)).returncode == 0
+    out = tmp_path / "highlights.md"
+    result = run_cli(profile, "export", "--all", "--format", "koreader", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"Exported 3 annotations to {out}.\n"
+    text = out.read_text("utf-8")
+    body, generated = text.rsplit("\n_Generated at: ", 1)
+    assert re.fullmatch(r"\d\d [A-Z][a-z]+ \d{4} \d\d:\d\d:\d\d [AP]M_\n", generated)
+    assert body == (
+        "# Pride and Prejudice\n"
+        "##### Jane Austen\n"
+        "\n"
+        "## Chapter 1\n"
+        "### Page 1 @ 01 May 2024 12:00:00 PM\n"
+        f"*{EXPECTED[0][0]}*\n"
+        "\n"
+        "## Chapter 26\n"
+        "### Page 6 @ 02 May 2024 09:15:03 PM\n"
+        f"*{EXPECTED[1][0]}*\n"
+        "\n"
+        "---\n"
+        "He comes back\n"
+        'for "Charlotte".\n'
+        "\n"
+        "## Chapter 44\n"
+        "### Page 10 @ 04 May 2024 07:31:40 AM\n"
+        f"*{EXPECTED[2][0]}*\n"
+    )
+
+
+def test_koreader_markdown_escapes_book_text_and_carries_the_tone() -> None:
+    from reader_app.core.annotations import Annotation
+    from reader_app.core.exporters import EXPORTERS
+
+    analysed = Annotation(
+        1, "b", "A *Title*", ("Ann", "Bo"), 2, "", 0, 5, "**bold** #tag\nsecond",
+        note="Mine.", created_at="2024-01-02T00:05:06.000Z",
+        analysis={"tone": "Wry", "polarity": "negative", "emotions": [],
+                  "explanation": "Dry."},
+    )  # fmt: skip
+    text = EXPORTERS["koreader"].export(
+        [analysed], generated_at="2026-12-01T13:00:00Z", app_version="0"
+    )
+    assert text == (
+        "# A \\*Title\\*\n##### Ann, Bo\n\n## Chapter 3\n"
+        "### Page 3 @ 02 January 2024 12:05:06 AM\n"
+        "*\\*\\*bold\\*\\* \\#tag*\n*second*\n\n---\nMine.\nTone: Wry — Dry.\n\n"
+        "_Generated at: 01 December 2026 01:00:00 PM_\n"
+    )

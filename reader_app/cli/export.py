@@ -1,4 +1,4 @@
-"""``tone-reader export [FILE | --all] --format md|html|json|csv|anki -o OUT`` (DESIGN.md §9).
+"""``tone-reader export [FILE | --all] --format md|html|json|csv|anki|koreader -o OUT``.
 
 FILE is a book file; it is identified by the SHA-256 of its bytes, as the library does,
 so the file may have moved or been renamed since its highlights were made. ``--all``
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from reader_app.config.paths import AppPaths
     from reader_app.core.annotations import Annotation
 
-FORMATS = ("md", "html", "json", "csv", "anki")  # the order --help shows
+FORMATS = ("md", "html", "json", "csv", "anki", "koreader")  # the order --help shows
 
 
 def _parser() -> Parser:
@@ -46,7 +46,8 @@ def _parser() -> Parser:
         required=True,
         choices=FORMATS,
         help="md: Markdown (Obsidian); html: a printable page; json: W3C Web Annotations;"
-        " csv: Readwise; anki: an Anki deck (.apkg) of the analysed annotations",
+        " csv: Readwise; anki: an Anki deck (.apkg) of the analysed annotations;"
+        " koreader: Markdown in KOReader's layout",
     )
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write")
     return parser

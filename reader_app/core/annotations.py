@@ -43,6 +43,8 @@ class Annotation:
             the highlight has no analysis.
         provenance: model, prompt version, date, tokens and cost of that analysis.
         source: where the highlight came from ("" the app, "kindle", "w3c", …).
+        chapter_key: the chapter's stable key (an EPUB's document path in the archive).
+        book_format: the book's format as the library keeps it ("EPUB 3", "Plain text"…).
         book_language: the book's language tag ("en", "ar"…), or empty when unknown.
         tone_result: the analysis read as a :class:`ToneResult` (empty when there is
             none, and empty parts where it is malformed); computed from ``analysis`` when
@@ -68,6 +70,8 @@ class Annotation:
     analysis: dict[str, Any] | None = None
     provenance: Provenance = field(default_factory=Provenance)
     source: str = ""
+    chapter_key: str = ""
+    book_format: str = ""
     book_language: str = ""
     tone_result: ToneResult = field(init=False, repr=False, compare=False)
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 _QUERY = """
 SELECT h.id, h.book_id, b.title, b.authors, h.chapter, h.section, h.start, h.end, h.quote,
        h.prefix, h.suffix, h.color, h.note, h.orphaned, h.created_at, h.updated_at, h.source,
-       b.language AS book_language,
+       h.chapter_key, b.format AS book_format, b.language AS book_language,
        a.result_json, a.model, a.prompt_version, a.created_at AS analysed_at, a.input_tokens,
        a.output_tokens, a.cost_usd,
        (SELECT c.result_json FROM corrections c WHERE c.analysis_id = a.id
@@ -71,6 +71,8 @@ def _annotation(row: sqlite3.Row) -> Annotation:
             corrected=corrected is not None,
         ),
         source=str(row["source"]),
+        chapter_key=str(row["chapter_key"]),
+        book_format=str(row["book_format"]),
         book_language=str(row["book_language"] or ""),
     )
 

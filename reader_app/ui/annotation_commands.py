@@ -152,7 +152,7 @@ class AnnotationCommands(QObject):
         )
 
     def import_annotations(self) -> None:
-        """Ask for a W3C JSON export or a Kindle My Clippings.txt and import it."""
+        """Ask for an annotations file (W3C JSON, Kindle, calibre, KOReader) and import it."""
         path = self.choose_import_file()
         if path is None:
             return
@@ -168,7 +168,10 @@ class AnnotationCommands(QObject):
             self._window,
             self.tr("Import Annotations"),
             "",
-            self.tr("Annotations (*.json *.txt);;All files (*)"),
+            self.tr(
+                "Annotations (*.json *.txt *.lua *.calibre_highlights"
+                " *.calibre_annotation_collection);;All files (*)"
+            ),
         )
         return Path(name) if name else None
 

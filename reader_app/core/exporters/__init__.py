@@ -1,4 +1,4 @@
-"""Exports of annotations: Markdown, HTML, W3C JSON, Readwise CSV and Anki (DESIGN.md §3).
+"""Exports of annotations: Markdown, HTML, W3C JSON, Readwise CSV, Anki, KOReader Markdown.
 
 Each format is one module with one pure function::
 
@@ -21,6 +21,7 @@ from reader_app.core.atomic import atomic_write_bytes
 from reader_app.core.errors import ReaderError
 from reader_app.core.exporters.anki import anki_card_count, export_anki
 from reader_app.core.exporters.html import export_html
+from reader_app.core.exporters.koreader_md import export_koreader_markdown
 from reader_app.core.exporters.markdown import export_markdown
 from reader_app.core.exporters.readwise import export_readwise_csv
 from reader_app.core.exporters.w3c import export_w3c
@@ -39,6 +40,7 @@ __all__ = [
     "anki_card_count",
     "export_anki",
     "export_html",
+    "export_koreader_markdown",
     "export_markdown",
     "export_readwise_csv",
     "export_w3c",
@@ -88,6 +90,7 @@ EXPORTERS: dict[str, ExportFormat] = {
         ExportFormat("json", "W3C Web Annotation JSON", ".json", export_w3c),
         ExportFormat("csv", "Readwise CSV", ".csv", export_readwise_csv),
         ExportFormat("anki", "Anki deck", ".apkg", export_anki),
+        ExportFormat("koreader", "KOReader Markdown", ".md", export_koreader_markdown),
     )
 }
 

@@ -75,7 +75,9 @@ class ImportedAnnotation:
         orphaned: whether the exporting library had lost the quote; None when not said.
         color: the highlight's colour, or "" for the default.
         note: the reader's note.
-        created: when it was made: UTC ISO 8601, or the file's own text if unparseable.
+        created: when it was made: UTC ISO 8601; a local time without a zone
+            (``2014-04-21T22:08:07``) when the file gives none, as Kindle does; or the
+            file's own text if unparseable.
         modified: when it was last changed, same form; "" when unknown.
         analysis: the tone analysis as JSON, when the file carries one.
         provenance: where that analysis came from.

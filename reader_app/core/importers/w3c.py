@@ -4,12 +4,18 @@ The shape is the one :mod:`reader_app.core.exporters.w3c` writes (its docstring 
 reference): an ``AnnotationCollection`` whose page holds one ``Annotation`` per highlight.
 A bare list of annotations, a single annotation or an ``AnnotationPage`` are read too.
 
-From each annotation come the book (``target.source`` ``urn:sha256:<id>`` or an ``import:``
-id, ``tone:bookTitle``, ``tone:bookAuthors``), the place (``tone:chapter``,
-``tone:section``, the ``TextQuoteSelector`` and ``TextPositionSelector``), ``tone:color``,
+From each annotation come the book (``target.source``: ``urn:sha256:<id>`` with the chapter
+as its fragment, ``urn:tone-reader:title-sha256:<hex>``, or an older export's ``import:`` id;
+``tone:bookTitle``, ``tone:bookAuthors``), the place (``tone:chapter``,
+``tone:section``, the ``TextQuoteSelector`` and ``TextPositionSelector``, or an orphan's
+``tone:lastSeen``), ``tone:color``,
 ``tone:orphaned``, the note (the ``commenting`` body), the analysis (``tone:analysis`` of
 the ``describing`` body) with its ``tone:provenance``, and the ``created`` and ``modified``
-times, kept exactly as written so that export → import → export gives the same file. The
+times, kept exactly as written so that export → import → export gives the same file.
+
+Other tools' annotations: a target may be a plain IRI (a string, or ``{"id": …}`` without
+selectors), and a source that is not one of ours names the book by itself: its
+annotations go to a book of that name, apart from every other source's. The
 ``tagging`` bodies repeat the analysis's emotions and are not read. An annotation that
 cannot be read is reported with its number; the others are kept.
 """
@@ -24,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from reader_app.core import jsonsafe
-from reader_app.core.exporters.w3c import book_id_from_source
+from reader_app.core.exporters.w3c import book_id_from_source, chapter_from_source
 from reader_app.core.importers import W3C, ImportedAnnotation, ImportedProvenance, format_utc
 
 # The library's own timestamp form; anything else that parses is converted to it.
@@ -106,10 +112,8 @@ def _annotation(raw: Any, where: str) -> ImportedAnnotation:
     """
     if not isinstance(raw, dict):
         raise ValueError("not an annotation object")
-    target = raw.get("target")
-    if isinstance(target, list):
-        target = next((t for t in target if isinstance(t, dict)), None)
-    if not isinstance(target, dict):
+    target = _target(raw.get("target"))
+    if target is None:
         raise ValueError("it has no target")
     quote_selector, position = _selectors(target.get("selector"))
     bodies = _bodies(raw.get("body"))
@@ -123,32 +127,65 @@ def _annotation(raw: Any, where: str) -> ImportedAnnotation:
         raise ValueError("its quote is not text")
     if not exact and not note:
         raise ValueError("its quote is empty and it has no note")
-    source = target.get("source")
-    book_id = book_id_from_source(source) if isinstance(source, str) else ""
+    source = _source(target)
+    book_id = book_id_from_source(source)
+    title = _text(target.get("tone:bookTitle"))
+    if not book_id and not title:
+        # Not one of our books: it belongs to its own document, kept apart from the others
+        # (a placeholder named after it), never matched to a book of the library by chance.
+        title = source.partition("#")[0]
+    if position is None:
+        position = _position(target.get("tone:lastSeen"))
     start, end = position if position is not None else (None, None)
     analysis = _analysis(bodies)
     orphaned = target.get("tone:orphaned")
+    chapter = _index(target.get("tone:chapter"))
     return ImportedAnnotation(
         book_id=book_id,
-        book_title=_text(target.get("tone:bookTitle")),
+        book_title=title,
         book_authors=_authors(target.get("tone:bookAuthors")),
         quote=exact,
         prefix=_text(quote_selector.get("prefix")),
         suffix=_text(quote_selector.get("suffix")),
-        chapter=_index(target.get("tone:chapter")),
+        chapter=chapter if chapter is not None or not book_id else chapter_from_source(source),
         section=_text(target.get("tone:section")),
         start=start,
         end=end,
         orphaned=orphaned if isinstance(orphaned, bool) else None,
         color=_text(raw.get("tone:color")).strip(),
         note=note,
-        created=_time(raw.get("created")),
-        modified=_time(raw.get("modified")),
+        created=_time(raw.get("created", raw.get("tone:created"))),
+        modified=_time(raw.get("modified", raw.get("tone:modified"))),
         analysis=analysis,
         provenance=_provenance(raw.get("tone:provenance")) if analysis else ImportedProvenance(),
         source=W3C,
         origin=where,
     )
+
+
+def _target(raw: Any) -> dict[str, Any] | None:
+    """The first target: a resource with selectors, or a plain IRI (``"…"``, ``{"id": …}``)."""
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, str) and item.strip():
+            return {"source": item.strip()}
+        if isinstance(item, dict) and (
+            "source" in item or "selector" in item or isinstance(item.get("id"), str)
+        ):
+            return item if "source" in item else {**item, "source": item.get("id")}
+    return None
+
+
+def _source(target: dict[str, Any]) -> str:
+    """The IRI of the target's document (a source may be an object with an id)."""
+    source = target.get("source")
+    if isinstance(source, dict):
+        source = source.get("id")
+    return source.strip() if isinstance(source, str) else ""
+
+
+def _authors_list(value: Any) -> Any:
+    """An ordered list as JSON-LD writes it, ``{"@list": [...]}``, read as the list."""
+    return value.get("@list") if isinstance(value, dict) else value
 
 
 def _selectors(raw: Any) -> tuple[dict[str, Any] | None, tuple[int, int] | None]:
@@ -168,11 +205,16 @@ def _selectors(raw: Any) -> tuple[dict[str, Any] | None, tuple[int, int] | None]
             if item.get("type") == "TextQuoteSelector" and quote is None:
                 quote = item
             elif item.get("type") == "TextPositionSelector" and position is None:
-                start, end = _index(item.get("start")), _index(item.get("end"))
-                # The quote is authoritative; a broken position is only a lost hint.
-                if start is not None and end is not None and start <= end:
-                    position = (start, end)
+                position = _position(item)
     return quote, position
+
+
+def _position(raw: Any) -> tuple[int, int] | None:
+    """A valid ``start``/``end`` pair; the quote is authoritative, a broken one is lost."""
+    if not isinstance(raw, dict):
+        return None
+    start, end = _index(raw.get("start")), _index(raw.get("end"))
+    return (start, end) if start is not None and end is not None and start <= end else None
 
 
 def _bodies(raw: Any) -> list[dict[str, Any]]:
@@ -218,6 +260,7 @@ def _text(value: Any) -> str:
 
 
 def _authors(value: Any) -> tuple[str, ...]:
+    value = _authors_list(value)
     if isinstance(value, str):
         return (value,) if value else ()
     if isinstance(value, list):
@@ -238,6 +281,8 @@ def _time(value: Any) -> str:
     if not text or _LIBRARY_TIME.match(text):
         return text
     try:
-        return format_utc(datetime.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return text
+    # A time without a zone is a local time (a Kindle's): no zone is invented for it.
+    return format_utc(moment) if moment.tzinfo is not None else text
