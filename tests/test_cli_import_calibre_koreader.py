@@ -172,6 +172,8 @@ def test_koreader_json_export(profile: Path, tmp_path: Path) -> None:
         ('return { ["a"] = 1 } os.exit()', "something follows the table"),
         ('return { ["a"] = (function() end)() }', "'(' is not a value KOReader writes"),
         ('return { ["doc_props"] = {} .. "x" }', "followed by something other than"),
+        ("return { [1] = " + "9" * 5000 + " }", "a number is longer than any"),
+        ('return { ["a"] = "x\\q" }', "unknown escape"),
     ],
 )
 def test_hostile_lua_is_refused_with_one_line(
@@ -199,6 +201,8 @@ def test_lua_subset() -> None:
         "t": {1: True, 2: False, 3: None, 4: "long"},
         "plain": "x",
     }
+    # KOReader's %q writes bytes of UTF-8 as decimal escapes, and a line break as "\" + newline.
+    assert parse_lua_table('return { "a\\226\\128\\148b\\\r\nc" }') == {1: "a\u2014b\nc"}
     with pytest.raises(LuaTableError, match="line 2"):
         parse_lua_table('return {\n ["a"] = print }')
 

@@ -20,6 +20,9 @@ MAX_DEPTH: Final = 64
 _NUMBER = re.compile(r"-?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SPACE = re.compile(r"(?:\s+|--\[(=*)\[.*?\]\1\]|--[^\n]*)+", re.DOTALL)
+_STOP_DOUBLE = re.compile(r'["\\\n]')
+_STOP_SINGLE = re.compile(r"['\\\n]")
+_DIGITS = re.compile(r"\d{1,3}")
 _ESCAPES: Final = {
     "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
     "\\": "\\", '"': '"', "'": "'", "\n": "\n",
@@ -59,6 +62,18 @@ def parse_lua_table(text: str) -> dict[object, object]:
     if parser.pos < len(parser.text):
         parser.fail("something follows the table")
     return table
+
+
+def _byte(code: int) -> str:
+    """An escaped byte: over 127 it is part of a UTF-8 sequence, kept as a surrogate escape."""
+    return chr(code) if code < 0x80 else chr(0xDC00 + code)
+
+
+def _utf8(text: str) -> str:
+    r"""A string with its escaped bytes (``\226\128\148``) decoded as UTF-8."""
+    if not any("\udc80" <= char <= "\udcff" for char in text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 class _Parser:
@@ -138,6 +153,8 @@ class _Parser:
         if number:
             self.pos = number.end()
             raw = number.group()
+            if len(raw) > 40:
+                self.fail("a number is longer than any KOReader writes")
             if "x" in raw.lower():
                 return int(raw, 16)
             return float(raw) if any(c in raw for c in ".eE") else int(raw)
@@ -156,10 +173,11 @@ class _Parser:
         self.pos += 1
         parts: list[str] = []
         text = self.text
+        stop = _STOP_DOUBLE if quote == '"' else _STOP_SINGLE
+        escaped = False
         while True:
-            end = self.pos
-            while end < len(text) and text[end] not in (quote, "\\", "\n"):
-                end += 1
+            found = stop.search(text, self.pos)
+            end = found.start() if found else len(text)
             parts.append(text[self.pos : end])
             self.pos = end
             if end >= len(text) or text[end] == "\n":
@@ -167,29 +185,34 @@ class _Parser:
                 self.fail("a string is not closed")
             if text[end] == quote:
                 self.pos = end + 1
-                return "".join(parts)
+                joined = "".join(parts)
+                return _utf8(joined) if escaped else joined
             self.pos = end + 1
             parts.append(self._escape())
+            escaped = True
 
     def _escape(self) -> str:
         char = self.peek()
+        if char == "\r":  # a backslash ending a line of a file with CRLF line ends
+            self.pos += 2 if self.text[self.pos + 1 : self.pos + 2] == "\n" else 1
+            return "\n"
         if char in _ESCAPES:
             self.pos += 1
             return _ESCAPES[char]
         if char.isdigit():
-            digits = re.match(r"\d{1,3}", self.text[self.pos :])
+            digits = _DIGITS.match(self.text, self.pos)
             assert digits is not None
             self.pos += len(digits.group())
             code = int(digits.group())
             if code > 255:
                 self.fail("a string holds an escape over \\255")
-            return chr(code)
+            return _byte(code)
         if char == "x":
             digits = re.match(r"[0-9a-fA-F]{2}", self.text[self.pos + 1 : self.pos + 3])
             if digits is None:
                 self.fail("a string holds a broken \\x escape")
             self.pos += 3
-            return chr(int(self.text[self.pos - 2 : self.pos], 16))
+            return _byte(int(self.text[self.pos - 2 : self.pos], 16))
         if char == "u":
             digits = re.match(r"\{([0-9a-fA-F]{1,6})\}", self.text[self.pos + 1 : self.pos + 10])
             if digits is None or int(digits.group(1), 16) > 0x10FFFF:
