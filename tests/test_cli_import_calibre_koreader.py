@@ -267,3 +267,13 @@ def test_koreader_markdown_escapes_book_text_and_carries_the_tone() -> None:
         "*\\*\\*bold\\*\\* \\#tag*\n*second*\n\n---\nMine.\nTone: Wry — Dry.\n\n"
         "_Generated at: 01 December 2026 01:00:00 PM_\n"
     )
+
+
+def test_spine_index_names_the_first_part_of_a_split_spine_item() -> None:
+    from reader_app.core.book import Book, BookFormat, Chapter
+    from reader_app.usecases.importing import spine_chapter
+
+    keys = ["cover.xhtml", "long.xhtml", "long.xhtml", "long.xhtml", "end.xhtml"]
+    chapters = tuple(Chapter(f"c{n}", "", f"text {n}", key=k) for n, k in enumerate(keys))
+    book = Book("x", "", "T", (), "", next(iter(BookFormat)), chapters, ())
+    assert [spine_chapter(book, spine) for spine in range(4)] == [0, 1, 4, 3]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -224,6 +224,8 @@ def _plan(
         if target.id not in loaded:
             loaded[target.id] = _load(loader, target.id)
         book = loaded[target.id]
+        if book is not None and item.spine is not None:
+            item = replace(item, chapter=spine_chapter(book, item.spine))
         plan = ImportPlan(item, target.id)
         _keep_given_position(plan)
         if book is not None and item.quote:
@@ -267,6 +269,26 @@ def _find_book(
         ):
             return book
     return None
+
+
+def spine_chapter(book: Book, spine: int) -> int:
+    """The first chapter made from the book's ``spine``-th spine item (long ones are split).
+
+    Args:
+        book: the loaded book.
+        spine: a 0-based spine index, as calibre and KOReader give it.
+
+    Returns:
+        The chapter index; ``spine`` itself when the book has fewer spine items.
+    """
+    seen = -1
+    previous: str | None = None
+    for index, chapter in enumerate(book.chapters):
+        if chapter.key != previous:
+            seen, previous = seen + 1, chapter.key
+            if seen == spine:
+                return index
+    return spine
 
 
 def _load_once(loaded: dict[str, Book | None], loader: BookLoader, book_id: str) -> Book | None:

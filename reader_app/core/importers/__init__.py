@@ -85,6 +85,8 @@ class ImportedAnnotation:
             export recorded).
         origin: where in the file it was read (``record 3 (line 12)``, ``item 4``), for
             problems found later.
+        spine: the EPUB spine item it is in (0-based), when the file says so (calibre,
+            KOReader) instead of a chapter; ``chapter`` then holds the same number as a hint.
     """
 
     book_id: str
@@ -106,6 +108,7 @@ class ImportedAnnotation:
     provenance: ImportedProvenance = field(default_factory=ImportedProvenance)
     source: str = ""
     origin: str = ""
+    spine: int | None = None
 
 
 def format_utc(moment: datetime) -> str:

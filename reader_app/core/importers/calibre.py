@@ -89,6 +89,7 @@ def collection_annotations(
             problems.append(f"{origin}: it has neither text nor a note")
             continue
         spine = raw.get("spine_index")
+        index = spine if isinstance(spine, int) and not isinstance(spine, bool) else None
         titles = raw.get("toc_family_titles")
         section = str(titles[-1]) if isinstance(titles, list) and titles else ""
         items.append(
@@ -97,7 +98,8 @@ def collection_annotations(
                 book_title=title,
                 book_authors=authors,
                 quote=quote,
-                chapter=spine if isinstance(spine, int) and not isinstance(spine, bool) else None,
+                chapter=index,
+                spine=index,
                 section=section,
                 color=_color(raw.get("style")),
                 note=note,
