@@ -277,3 +277,13 @@ def test_spine_index_names_the_first_part_of_a_split_spine_item() -> None:
     chapters = tuple(Chapter(f"c{n}", "", f"text {n}", key=k) for n, k in enumerate(keys))
     book = Book("x", "", "T", (), "", next(iter(BookFormat)), chapters, ())
     assert [spine_chapter(book, spine) for spine in range(4)] == [0, 1, 4, 3]
+
+
+def test_koreader_sidecar_before_2024_highlights_by_page_notes_in_bookmarks(profile: Path) -> None:
+    book_id = _add_pride(profile)
+    result = _run(profile, str(DATA / "koreader" / "2023" / "metadata.epub.lua"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Imported 3 annotations (0 orphaned, 0 duplicates skipped).\n"
+    rows = _assert_placed(profile, book_id, "koreader")
+    # Only the reader's own note; KOReader's "Page 5 <text> @ <time>" is no note.
+    assert [r["note"] for r in rows] == ["", "He comes back for Charlotte.", ""]

@@ -29,6 +29,8 @@ KOREADER: Final = "koreader"
 # What KOReader's md5 names: the book's id in an import is this prefix and the hex digest.
 MD5_PREFIX: Final = "koreader-md5:"
 _DOC_FRAGMENT = re.compile(r"^/body/DocFragment\[(\d+)\]")
+# KOReader's bookmark text for a highlight without a note: "Page 12 <text> @ <datetime>".
+_AUTO_TEXT = re.compile(r"^.{1,30}? \[?\d*\]?\d+ .* @ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", re.DOTALL)
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 _STYLE_COLORS: Final = {
     "yellow": "yellow", "red": "red", "orange": "orange", "green": "green", "olive": "green",
@@ -93,16 +95,7 @@ def sidecar_annotations(table: dict[object, object]) -> tuple[list[ImportedAnnot
     authors = _authors(_text(props.get("authors")) or _text(stats.get("authors")))
     checksum = _text(table.get("partial_md5_checksum")).lower()
     book_id = MD5_PREFIX + checksum if re.fullmatch(r"[0-9a-f]{32}", checksum) else ""
-    records = _list(table.get("annotations"))
-    if not records:
-        notes = {_text(b.get("page")): b for b in map(_dict, _list(table.get("bookmarks")))}
-        records = []
-        for page in _list(table.get("highlight")):
-            for item in map(_dict, _values(page)):
-                note = notes.get(_text(item.get("pos0")), {})
-                records.append({**item, "note": item.get("note") or note.get("text", "")})
-        if not records:
-            records = [b for b in _list(table.get("bookmarks")) if _dict(b).get("highlighted")]
+    records = _list(table.get("annotations")) or _old_highlights(table)
     items: list[ImportedAnnotation] = []
     problems: list[str] = []
     for n, raw in enumerate(records, start=1):
@@ -133,6 +126,23 @@ def sidecar_annotations(table: dict[object, object]) -> tuple[list[ImportedAnnot
             )
         )
     return items, problems
+
+
+def _old_highlights(table: dict[object, object]) -> list[Any]:
+    """Highlights of a sidecar before KOReader 2024: ``highlight`` by page, notes in bookmarks.
+
+    A highlight's bookmark has the same ``datetime``; its ``text`` is the reader's note,
+    unless it is KOReader's own "Page 12 <highlighted text> @ 2020-01-01 10:00:00".
+    """
+    bookmarks = {_text(b.get("datetime")): b for b in map(_dict, _list(table.get("bookmarks")))}
+    records: list[Any] = []
+    for page in _list(table.get("highlight")):
+        for item in map(_dict, _values(page)):
+            note = _text(_dict(bookmarks.get(_text(item.get("datetime")))).get("text"))
+            if _AUTO_TEXT.match(note) and _text(item.get("text")) in note:
+                note = ""
+            records.append({**item, "note": _text(item.get("note")) or note})
+    return records
 
 
 def json_annotations(data: dict[str, Any]) -> tuple[list[ImportedAnnotation], list[str]]:
