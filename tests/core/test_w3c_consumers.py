@@ -358,3 +358,30 @@ def test_plain_iri_targets_import_and_foreign_sources_stay_apart(
         ("http://example.org/essay", 1, "Third part."),
         ("urn:isbn:9780141439518", 1, "Pride, another edition."),
     ]
+
+
+def test_a_target_with_selectors_wins_over_a_plain_iri_beside_it() -> None:
+    from reader_app.core.importers.w3c import parse_w3c
+
+    book = "ab" * 32
+    both = {
+        "type": "Annotation",
+        "target": [
+            "http://example.org/elsewhere",
+            {"source": f"urn:sha256:{book}#chapter=4",
+             "selector": {"type": "TextQuoteSelector", "exact": "the quote"}},
+        ],
+    }  # fmt: skip
+    plain = {"type": "Annotation", "target": {"id": "http://example.org/page"},
+             "body": {"purpose": "commenting", "value": "A note."}}  # fmt: skip
+    bare = {"type": "Annotation", "target": "http://example.org/page"}
+    report = parse_w3c(json.dumps([both, plain, bare]))
+    placed, noted = report.items
+    assert (placed.book_id, placed.chapter, placed.quote) == (book, 4, "the quote")
+    assert (noted.book_id, noted.book_title, noted.note) == (
+        "",
+        "http://example.org/page",
+        "A note.",
+    )
+    # Nothing to keep: no quote and no note, said as such (not "it has no target").
+    assert report.problems == ["item 3: it names only a document, with no quote and no note"]

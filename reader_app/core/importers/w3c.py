@@ -119,6 +119,8 @@ def _annotation(raw: Any, where: str) -> ImportedAnnotation:
     bodies = _bodies(raw.get("body"))
     note = _note(bodies, raw.get("motivation"))
     if quote_selector is None:
+        if not note and "selector" not in target:
+            raise ValueError("it names only a document, with no quote and no note")
         if not note:
             raise ValueError("it has no TextQuoteSelector")
         quote_selector = {}
@@ -164,15 +166,16 @@ def _annotation(raw: Any, where: str) -> ImportedAnnotation:
 
 
 def _target(raw: Any) -> dict[str, Any] | None:
-    """The first target: a resource with selectors, or a plain IRI (``"…"``, ``{"id": …}``)."""
+    """The target: the first with selectors, else the first plain IRI (``"…"``, ``{"id": …}``)."""
+    found: list[dict[str, Any]] = []
     for item in raw if isinstance(raw, list) else [raw]:
         if isinstance(item, str) and item.strip():
-            return {"source": item.strip()}
-        if isinstance(item, dict) and (
+            found.append({"source": item.strip()})
+        elif isinstance(item, dict) and (
             "source" in item or "selector" in item or isinstance(item.get("id"), str)
         ):
-            return item if "source" in item else {**item, "source": item.get("id")}
-    return None
+            found.append(item if "source" in item else {**item, "source": item.get("id")})
+    return next((t for t in found if "selector" in t), found[0] if found else None)
 
 
 def _source(target: dict[str, Any]) -> str:
