@@ -61,11 +61,11 @@ Positions count code points in the plain text of the document ``source`` names, 
 chapter as the reader shows it, so the position and the quote select the same text there.
 The position is given only for a placed highlight of a real book: an orphan's last place
 (where the quote no longer stands) and a title-only book's placeholder place are kept in
-``tone:lastSeen``, a hint for re-anchoring, not a selector. The CFI names the spine item,
-read from the book's package as EPUB reading systems (Readium's annotations among them)
-read it beside the document.
+``tone:lastSeen``, a hint for re-anchoring, not a selector. The CFI names the spine item
+in the book's package (the EPUB file the source's ``urn:sha256:`` identifies), the document
+that the source's fragment names by its path.
 
-<key>`` (see ``common.stable_keys``) hashes the book id, the creation time and the quote,
+``<key>`` (see ``common.stable_keys``) hashes the book id, the creation time and the quote,
 so an annotation keeps its id across re-anchoring, and export → import → export gives the
 same file when the importer keeps ``created``, ``modified`` and everything above.
 """
