@@ -287,3 +287,33 @@ def test_koreader_sidecar_before_2024_highlights_by_page_notes_in_bookmarks(prof
     rows = _assert_placed(profile, book_id, "koreader")
     # Only the reader's own note; KOReader's "Page 5 <text> @ <time>" is no note.
     assert [r["note"] for r in rows] == ["", "He comes back for Charlotte.", ""]
+
+
+def test_calibres_copy_inside_the_epub_imports_too(profile: Path, tmp_path: Path) -> None:
+    import base64
+
+    book_id = _add_pride(profile)
+    entries = json.loads(CALIBRE.read_text("utf-8"))["annotations"]
+    payload = base64.b64encode(json.dumps(entries).encode()).decode()
+    path = tmp_path / "calibre_bookmarks.txt"
+    lines = [payload[i : i + 76] for i in range(0, len(payload), 76)]
+    path.write_text("encoding=json+base64:\n" + "\n".join(lines), "utf-8")
+    result = _run(profile, str(path))
+    assert result.returncode == 0, result.stderr
+    _assert_placed(profile, book_id, "calibre")
+    path.write_text("encoding=json+base64:\n!!!not base64", "utf-8")
+    broken = _run(profile, str(path))
+    assert broken.returncode == 2
+    assert_one_error_line(broken)
+    assert "its base64 annotations are damaged" in broken.stderr
+
+
+def test_a_calibre_file_named_after_no_book_is_matched_by_its_quotes(
+    profile: Path, tmp_path: Path
+) -> None:
+    book_id = _add_pride(profile)
+    path = tmp_path / "Reading notes - Someone.json"
+    path.write_bytes(CALIBRE.read_bytes())
+    result = _run(profile, str(path))
+    assert result.returncode == 0, result.stderr
+    _assert_placed(profile, book_id, "calibre")

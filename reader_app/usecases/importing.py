@@ -308,6 +308,7 @@ def _find_by_file(
 
     calibre's collection names no book, so the book holding most of its quotes is chosen.
     """
+    from reader_app.core.importers import CALIBRE
     from reader_app.core.importers.koreader import MD5_PREFIX, partial_md5
 
     real = [b for b in library if not b.placeholder]
@@ -320,9 +321,12 @@ def _find_by_file(
                         return book
                 except OSError:
                     continue
-    if item.book_title or item.book_id:
+    # A calibre file's title comes from its name at best; when that matched no book, the
+    # quotes decide.
+    if item.book_id or (item.book_title and item.source != CALIBRE):
         return None
-    quotes = [i.quote for i in items if not i.book_title and not i.book_id and i.quote][:20]
+    quotes = [i.quote for i in items if i.source == item.source and not i.book_id and i.quote]
+    quotes = quotes[:20]
     best, best_found = None, 0
     for book in real:
         loaded = load(book.id)

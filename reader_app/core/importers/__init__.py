@@ -24,6 +24,8 @@ from reader_app.core import jsonsafe
 KINDLE: Final = "kindle"
 W3C: Final = "w3c"
 CALIBRE: Final = "calibre"
+# calibre's copy of a book's annotations in the EPUB: META-INF/calibre_bookmarks.txt.
+CALIBRE_EPUB_PREFIX: Final = "encoding=json+base64:"
 KOREADER: Final = "koreader"
 
 ImportFormat = Literal["kindle", "w3c", "calibre", "koreader"]
@@ -149,6 +151,8 @@ def detect_format(text: str) -> ImportFormat | None:
             return _json_kind(jsonsafe.loads(body))
     if _LUA_TABLE.match(body):
         return KOREADER
+    if body.startswith(CALIBRE_EPUB_PREFIX):
+        return CALIBRE
     return KINDLE if CLIPPINGS_SEPARATOR.search(body) else None
 
 
@@ -161,11 +165,8 @@ def _json_kind(data: object) -> ImportFormat:
             return KOREADER
     if (
         isinstance(data, list)
-        and data
-        and all(
-            isinstance(a, dict) and a.get("type") in ("highlight", "bookmark") and "uuid" in a
-            for a in data
-        )
+        and any(isinstance(a, dict) and "highlighted_text" in a for a in data)
+        and all(isinstance(a, dict) and a.get("type") in ("highlight", "bookmark") for a in data)
     ):
-        return CALIBRE
+        return CALIBRE  # the bare list calibre keeps in an EPUB
     return W3C

@@ -11,6 +11,8 @@ skipped, as in the Kindle import.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import datetime
 from typing import Any, Final
@@ -21,21 +23,29 @@ CALIBRE: Final = "calibre"
 COLLECTION_TYPE: Final = "calibre_annotation_collection"
 _COLORS: Final = {"yellow", "green", "blue", "red", "purple", "orange"}
 # calibre's default export names: "<title> - <author>.calibre_highlights" and the like.
-_EXTENSIONS = re.compile(r"(\.(calibre_highlights|calibre_annotation_collection|json))+$", re.I)
+_EXTENSIONS = re.compile(
+    r"(\.(calibre_highlights|calibre_annotation_collection|json|txt))+$", re.IGNORECASE
+)
+_GENERIC = frozenset({"", "annotations", "highlights", "calibre", "export", "calibre bookmarks"})
 
 
-def is_collection(data: object) -> bool:
-    """Whether parsed JSON is a calibre annotation collection (or its bare list)."""
-    if isinstance(data, dict):
-        return data.get("type") == COLLECTION_TYPE and isinstance(data.get("annotations"), list)
-    return (
-        isinstance(data, list)
-        and bool(data)
-        and all(
-            isinstance(a, dict) and a.get("type") in ("highlight", "bookmark") and "uuid" in a
-            for a in data
-        )
-    )
+def decode_epub_copy(text: str) -> str:
+    """The JSON of calibre's ``META-INF/calibre_bookmarks.txt``: base64 after its first line.
+
+    Args:
+        text: the file's text, starting with ``encoding=json+base64:``.
+
+    Returns:
+        The JSON text (a bare list of annotations).
+
+    Raises:
+        ValueError: the base64 or its UTF-8 is broken (one-line message).
+    """
+    _first, _, payload = text.partition("\n")
+    try:
+        return base64.b64decode("".join(payload.split()), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise ValueError("its base64 annotations are damaged") from None
 
 
 def title_from_name(file_name: str) -> tuple[str, tuple[str, ...]]:
@@ -48,7 +58,7 @@ def title_from_name(file_name: str) -> tuple[str, tuple[str, ...]]:
         The title ("" for a generic name such as ``annotations.json``) and authors.
     """
     stem = _EXTENSIONS.sub("", file_name).replace("_", " ").strip()
-    if stem.lower() in ("", "annotations", "highlights", "calibre", "export"):
+    if stem.lower() in _GENERIC:
         return "", ()
     title, _, author = stem.partition(" - ")
     return title.strip(), ((author.strip(),) if author.strip() else ())
@@ -60,7 +70,7 @@ def collection_annotations(
     """The highlights of a calibre collection, and a line for each that could not be read.
 
     Args:
-        data: the parsed JSON (checked by :func:`is_collection`).
+        data: the parsed JSON: the collection, or the bare list calibre keeps in an EPUB.
         title: the book's title, when known from elsewhere (the file's name).
         authors: its authors, likewise.
 

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 from reader_app.core import jsonsafe
 from reader_app.core.errors import BookError
 from reader_app.core.files import read_regular
-from reader_app.core.importers import CALIBRE, KINDLE, KOREADER, detect_format
+from reader_app.core.importers import (
+    CALIBRE,
+    CALIBRE_EPUB_PREFIX,
+    KINDLE,
+    KOREADER,
+    detect_format,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -92,6 +98,13 @@ def _read_calibre_or_koreader(
     body = text.lstrip("\ufeff \t\r\n")
     if kind == CALIBRE:
         title, authors = calibre.title_from_name(name)
+        if body.startswith(CALIBRE_EPUB_PREFIX):
+            try:
+                body = calibre.decode_epub_copy(body)
+                data = jsonsafe.loads(body)
+            except ValueError as exc:  # JSONDecodeError is one
+                raise BookError(f"“{name}” is calibre's annotations, but {exc}.") from None
+            return calibre.collection_annotations(data, title, authors)
         return calibre.collection_annotations(jsonsafe.loads(body), title, authors)
     if body[:1] == "{":
         return koreader.json_annotations(jsonsafe.loads(body))
