@@ -245,6 +245,14 @@ def _spine_documents(epub: Path) -> list[str]:
     return [hrefs[e.get("idref")] for e in package.iter() if str(e.tag).endswith("}itemref")]
 
 
+def _second_element(epub: Path, name: str) -> str:
+    """The local name of the document's root's second element child (CFI step /4)."""
+    with zipfile.ZipFile(epub) as archive:
+        root = etree.fromstring(archive.read(name))
+    elements = [c for c in root if isinstance(c.tag, str)]
+    return etree.QName(elements[1]).localname
+
+
 def _chapter_of(source: str, books: dict[str, Book], item: dict[str, Any]) -> tuple[Book, int]:
     """The loaded book and chapter a target's source names (the chapter hint must agree)."""
     iri, _, fragment = source.partition("#")
@@ -290,7 +298,10 @@ def test_position_and_quote_select_the_same_text_in_the_document_named(
             cfi = selectors["FragmentSelector"]
             assert cfi["conformsTo"] == EPUB_CFI
             assert cfi["refinedBy"] == quote
-            step = int(cfi["value"].removeprefix("epubcfi(/6/").removesuffix("!)"))
+            # The spine item, then the document's body: html's second element, after head.
+            step = int(cfi["value"].removeprefix("epubcfi(/6/").removesuffix("!/4)"))
+            assert cfi["value"] == f"epubcfi(/6/{step}!/4)"
+            assert _second_element(MOBY, spine[step // 2 - 1]) == "body"
             assert spine[step // 2 - 1] == urllib.parse.unquote(target["source"].partition("#")[2])
             if quote["exact"] == "Call me Ishmael":
                 ishmael = (target["source"], start)

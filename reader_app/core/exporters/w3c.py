@@ -54,7 +54,7 @@ The shape (keys sorted; UTF-8; two-space indent, except that each annotation is 
           {"type": "TextQuoteSelector", "exact": "<quote>", "prefix": "…", "suffix": "…"},
           {"type": "TextPositionSelector", "start": <int>, "end": <int>},   (placed only)
           {"type": "FragmentSelector", "conformsTo": EPUB_CFI,     (placed EPUB books only)
-           "value": "epubcfi(/6/<spine step>!)", "refinedBy": <the TextQuoteSelector>}],
+           "value": "epubcfi(/6/<spine step>!/4)", "refinedBy": <the TextQuoteSelector>}],
         "tone:lastSeen": {"start": <int>, "end": <int>}}}   (instead, for the others)
 
 Positions count code points in the plain text of the document ``source`` names, the
@@ -190,16 +190,17 @@ def chapter_from_source(source: str) -> int | None:
 
 
 def _cfi(a: Annotation) -> str:
-    """The EPUB CFI of the annotation's spine item: ``epubcfi(/6/<2(n+1)>!)``.
+    """The EPUB CFI of the annotation's document body: ``epubcfi(/6/<2(n+1)>!/4)``.
 
-    Only down to the spine item: element steps inside the document would need its XHTML,
-    which the library does not keep, so the quote that refines the selector places the
-    text. The spine position is the chapter index, since the loader makes one chapter per
-    spine item; it is off for a book whose spine names a missing file, or after a
-    document of over a million characters shown in parts (the source's path still names
-    the right document).
+    ``/6`` is the package's spine (after metadata and manifest, as EPUB orders them), the
+    next step the spine item, and ``!/4`` the document's body (after its head). Deeper
+    element steps would need the document's XHTML, which the library does not keep, so
+    the quote that refines the selector places the text. The spine position is the
+    chapter index, since the loader makes one chapter per spine item; it is off for a book
+    whose spine names a missing file, or after a document of over a million characters
+    shown in parts (the source's path still names the right document).
     """
-    return f"epubcfi(/6/{2 * (a.chapter + 1)}!)"
+    return f"epubcfi(/6/{2 * (a.chapter + 1)}!/4)"
 
 
 def _generator(app_version: str) -> dict[str, Any]:
