@@ -253,6 +253,12 @@ class AnalysisController(QObject):
 
         With nothing selected, the highlight in the panel is analysed again.
         """
+        if selected is not None and not self._has_words(*selected):
+            # A picture alone (its object character) or white space: nothing to hear.
+            self.message.emit(
+                self.tr("The selection holds no words: select some text, then press A.")
+            )
+            return
         if selected is not None:
             created = self._highlights.add(*selected)
             if created is None:
@@ -262,6 +268,12 @@ class AnalysisController(QObject):
             self.analyse(self._current)
         else:
             self.message.emit(self.tr("Select a passage first, then press A."))
+
+    def _has_words(self, chapter: int, start: int, end: int) -> bool:
+        book = self._highlights.book
+        if book is None or not 0 <= chapter < len(book.chapters):
+            return True  # the highlight store gives its own answer
+        return any(c.isalnum() for c in book.chapters[chapter].text[start:end])
 
     def analyse_current(self) -> None:
         """The panel's Analyse / Re-analyse / Retry button."""

@@ -248,3 +248,17 @@ def test_correct_and_save_as_example_feeds_the_next_request(
         app.window.actions_.analyse.trigger()
     system = api.requests_to("/v1/messages")[-1].body["system"]
     assert "Bitter and Accusing" in system[-1]["text"]
+
+
+def test_a_picture_alone_is_not_sent(qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic) -> None:
+    app = make_app()
+    app.start(None)
+    wait_for_book(qtbot, app, "Lyrical Ballads")
+    view = app.window.pane.view
+    picture = view.text.index("\ufffc")  # the title page's cover picture
+    view.select_range(picture, picture + 1)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert "holds no words" in app.window._status.text()
+    assert app.highlights.highlights == []
+    assert api.requests == []
