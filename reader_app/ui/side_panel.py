@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from shiboken6 import isValid
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -77,4 +78,7 @@ class SidePanel(QObject):
         self._sync()
 
     def _sync(self, *_visible: object) -> None:
+        # The docks hide as the window is taken down, after its C++ side is gone.
+        if not (isValid(self._window) and isValid(self.action)):
+            return
         self.action.setChecked(bool(self.open_docks()))
