@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QImage,
     QKeyEvent,
     QMouseEvent,
+    QPainter,
     QPalette,
     QResizeEvent,
     QTextCharFormat,
@@ -179,6 +180,8 @@ class ReaderView(QTextBrowser):
         limit = max(120, int(self._column_width()) - 8)
         if image.width() > limit:
             image = image.scaledToWidth(limit, Qt.TransformationMode.SmoothTransformation)
+        if self._colors.dark and image.hasAlphaChannel():
+            image = _on_paper(image)
         return image
 
     # -- look -----------------------------------------------------------------------------
@@ -413,3 +416,17 @@ class ReaderView(QTextBrowser):
             bar.setValue(bar.value() + step)
             return
         super().keyPressEvent(event)
+
+
+PAPER = "#f4f1ea"
+"""What a see-through picture is laid on in a dark theme."""
+
+
+def _on_paper(image: QImage) -> QImage:
+    """The picture over a light sheet: its own black lettering vanished on a dark page."""
+    sheet = QImage(image.size(), QImage.Format.Format_RGB32)
+    sheet.fill(QColor(PAPER))
+    painter = QPainter(sheet)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    return sheet

@@ -7,12 +7,13 @@ every theme, highlights that never look like the selection, and the font picker.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontDatabase, QFontInfo, QImage, QTextCursor
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QColor, QFontDatabase, QFontInfo, QImage, QTextCursor, QTextDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDockWidget, QMenu, QPushButton
 
@@ -368,3 +369,21 @@ def test_the_font_picker_offers_reading_fonts_and_sets_the_page_font(
     assert page_font.pointSize() == 17
     assert window.settings.font_family == family
     assert window.settings.font_size == 17
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_see_through_picture_stays_visible_in_every_theme(
+    qtbot: QtBot, make_app: MakeApp, theme: str
+) -> None:
+    window = open_window(qtbot, make_app).window
+    menu_action(window, "View", "Theme", theme.capitalize()).trigger()
+    document = window.pane.view.document()
+    (name,) = set(re.findall(r'src="(res:[^"]+)"', document.toHtml()))
+    image = document.resource(QTextDocument.ResourceType.ImageResource.value, QUrl(name))
+    assert isinstance(image, QImage)
+    corner = image.pixelColor(0, 0)  # the cover's letters are black on nothing
+    if page_colors(theme).dark:
+        assert corner.alpha() == 255
+        assert contrast_ratio(corner, QColor("black")) >= 7.0, corner.name()
+    else:
+        assert corner.alpha() == 0
