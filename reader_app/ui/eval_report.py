@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 _ITEM = Qt.ItemDataRole.UserRole
 # What a figure reads while there is nothing to compute it from.
 NO_FIGURE = "—"
+COST_UNKNOWN = "cost unknown"
 FIGURE_ROWS = 4
 
 
@@ -75,8 +76,16 @@ def figures(report: RunReport, model: str = "") -> list[tuple[str, str]]:
             "Cache read / written",
             f"{report.cache_read_tokens:,} / {report.cache_creation_tokens:,}",
         ),
-        ("Cost (estimate)", cost_text(shown_cost(model, report.cost_usd))),
+        ("Cost (estimate)", _cost(model, report.cost_usd) if answered else NO_FIGURE),
     ]
+
+
+def _cost(model: str, usd: float) -> str:
+    """As the Tone panel says it: "cost unknown" without a price, never a free-looking $0."""
+    cost = shown_cost(model, usd)
+    if cost is None:
+        return COST_UNKNOWN
+    return cost_text(cost) if cost == 0 or cost >= 0.0001 else "under $0.0001"
 
 
 class RunReportView(QWidget):
@@ -127,7 +136,7 @@ class RunReportView(QWidget):
         summary: str,
         model: str = "",
     ) -> None:
-        """Fill the view (``model``: the run's; an unpriced one shows "price unknown")."""
+        """Fill the view (``model``: the run's; an unpriced one shows "cost unknown")."""
         self.summary.setText(summary)
         while self.grid.count():
             taken = self.grid.takeAt(0)

@@ -45,10 +45,16 @@ def test_a_cost_too_small_for_four_places_does_not_read_as_free(qtbot: QtBot) ->
     assert "$0.0000" not in meta
 
 
-def test_an_eval_report_of_an_unpriced_model_says_price_unknown() -> None:
+def test_an_eval_report_of_an_unpriced_model_says_cost_unknown() -> None:
+    from reader_app.core.eval_data import EvalAnswer
     from reader_app.core.evaluation import summarise_run
     from reader_app.ui.eval_report import figures
 
-    report = summarise_run([], "polarity")
-    assert dict(figures(report, "claude-mystery-7"))["Cost (estimate)"] == "price unknown"
-    assert dict(figures(report, "claude-haiku-5-5"))["Cost (estimate)"] == "$0.0000"
+    nothing_yet = summarise_run([], "polarity")
+    assert dict(figures(nothing_yet, "claude-haiku-5-5"))["Cost (estimate)"] == "—"
+    unpriced = EvalAnswer(1, "ok", "positive", "positive", True, input_tokens=900)
+    report = summarise_run([unpriced], "polarity")  # no price: 0.0 stored
+    assert dict(figures(report, "claude-mystery-7"))["Cost (estimate)"] == "cost unknown"
+    priced = EvalAnswer(1, "ok", "positive", "positive", True, input_tokens=900, cost_usd=0.0012)
+    report = summarise_run([priced], "polarity")
+    assert dict(figures(report, "claude-haiku-5-5"))["Cost (estimate)"] == "$0.0012"
