@@ -105,7 +105,11 @@ class TonePanel(QWidget):
         self.passage = QTextBrowser(self)
         self.passage.setOpenLinks(False)
         self.passage.setAccessibleName(self.tr("Passage"))
-        self.passage.document().contentsChanged.connect(lambda: _fit(self.passage, 160))
+        # Fitted once per turn of the event loop, however often the text changes in it:
+        # queuing fifty analyses set and cleared these boxes a hundred times in one go.
+        self._refit = QTimer(self, singleShot=True, interval=0)
+        self._refit.timeout.connect(self._fit_boxes)
+        self.passage.document().contentsChanged.connect(self._refit.start)
         self.tone = _plain(QLabel(self))
         self.tone.setObjectName("toneLabel")
         font = self.tone.font()
@@ -117,7 +121,7 @@ class TonePanel(QWidget):
         self.explanation = QTextBrowser(self)
         self.explanation.setAccessibleName(self.tr("Explanation"))
         self.explanation.setOpenLinks(False)
-        self.explanation.document().contentsChanged.connect(lambda: _fit(self.explanation, 360))
+        self.explanation.document().contentsChanged.connect(self._refit.start)
         self.evidence = _plain(QLabel(self))
         self.evidence.setObjectName("evidence")
         self.answered_by = _plain(QLabel(self))
@@ -470,8 +474,11 @@ class TonePanel(QWidget):
         """Fit the passage and explanation to the new width (a narrower panel: taller text)."""
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
-            _fit(self.passage, 160)
-            _fit(self.explanation, 360)
+            self._fit_boxes()
+
+    def _fit_boxes(self) -> None:
+        _fit(self.passage, 160)
+        _fit(self.explanation, 360)
 
     def _copy(self) -> None:
         parts = [self.tone.text(), self.facts.text()]
