@@ -82,8 +82,9 @@ def test_save_after_a_failure_then_success_keeps_both(
             "SELECT h.id, h.color, a.status FROM highlights h JOIN analyses a"
             " ON a.highlight_id = h.id ORDER BY a.id"
         ).fetchall()
-    # The second run made its own highlight, coloured by the analysis; the first stays.
-    assert rows == [(1, rows[0][1], "failed"), (2, "disgust", "ok")]
+    # One passage is one highlight: the answer joins the failed attempt in its history,
+    # and the highlight takes the answer's colour.
+    assert rows == [(1, "disgust", "failed"), (1, "disgust", "ok")]
 
 
 def test_a_stalled_api_without_save_is_one_line_and_exit_1(
