@@ -83,6 +83,8 @@ BACKUP_DELAY_MS = 8000
 # Once the window and the first book are up, the objects that live as long as the app
 # are set aside from the cycle collector's full collections (see HeapFreezer).
 SETTLE_DELAY_MS = 2500
+# With no book opening, the Tone panel still looks for a key this soon after start.
+KEY_LOOK_DELAY_MS = 1500
 
 
 class ReaderApp:
@@ -199,14 +201,30 @@ class ReaderApp:
             paths=paths,
         )
         self.opening.watch(self.window.pane.view.viewport())
-        # A first start (or a key gone since): the Tone panel offers to connect Claude. On
-        # the pool while the first book is read; with a key in the environment it is instant.
-        self.window.key_card.check_presence()
+        # A first start (or a key gone since): the Tone panel offers to connect Claude. The
+        # keyring is asked once the first book is on the page: importing it and finding its
+        # backend holds the interpreter for a while, which slowed the first paint.
+        self._key_looked_for = False
+        self.book_service.book_loaded.connect(self._look_for_key)
+        self.book_service.load_failed.connect(self._look_for_key)
+        # No book to wait for; a timer of the window's, so it goes when the window does.
+        self._key_timer = QTimer(self.window, singleShot=True, interval=KEY_LOOK_DELAY_MS)
+        self._key_timer.timeout.connect(self._look_for_key)
+        self._key_timer.start()
         # The model list needs the SDK (+75 MB, a stall while it imports): it is asked for
         # when the user first analyses or opens the settings, never at start.
         # A bound method, not a lambda: Qt would hold a lambda (and through it the whole
         # app) for as long as the service lives, a cycle no collector can see.
         self.tone_service.analysis_started.connect(self._on_analysis_started)
+
+    def _look_for_key(self, *_why: object) -> None:
+        if self._key_looked_for:
+            return
+        self._key_looked_for = True
+        self._key_timer.stop()
+        self.book_service.book_loaded.disconnect(self._look_for_key)
+        self.book_service.load_failed.disconnect(self._look_for_key)
+        self.window.key_card.check_presence()
 
     def _make_eval_runner(self, field: str, concurrency: int, judge: bool) -> EvalRunner:
         from reader_app.ai.eval_runner import EvalRunner
