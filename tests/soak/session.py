@@ -235,16 +235,28 @@ class Reader:
     # -- reading --------------------------------------------------------------------------
 
     def turn(self, key: Qt.Key, modifier: Qt.KeyboardModifier, step: int) -> None:
-        """A chapter turn by shortcut; at either end of the book the key does nothing."""
+        """A section turn by shortcut (the contents' steps); at either end it does nothing.
+
+        Next lands on the start of the following section; Previous on the start of this
+        section or of the one before.
+        """
         pane = self.window.pane
         assert pane.book is not None
-        before = pane.chapter
-        expected = max(0, min(len(pane.book.chapters) - 1, before + step))
+        steps = pane.book.steps()
+        before = steps.index_at(*pane.reading_place())
         with self.act("chapter turn"):
             self.keys(key, modifier)
             QTest.qWait(5)
-        if pane.chapter != expected:
-            raise SoakFailed(f"chapter {before} → {pane.chapter}, expected {expected}")
+        after = steps.index_at(*pane.reading_place())
+        landed = steps.steps[after]
+        # Next: the following section; Previous: this one's start, or the one before.
+        forward = {min(len(steps) - 1, before + 1)}
+        allowed = forward if step > 0 else {before, max(0, before - 1)}
+        if after not in allowed or pane.reading_place() != (landed.chapter, landed.offset):
+            raise SoakFailed(
+                f"section {before} → {after} at {pane.reading_place()}, expected the start"
+                f" of one of {sorted(allowed)}"
+            )
         self.count("chapter turn")
 
     def turn_chapters(self) -> None:
