@@ -18,6 +18,10 @@ class BookFormat(enum.Enum):
     TEXT = "Plain text"
     HTML = "HTML"
     MARKDOWN = "Markdown"
+    PDF = "PDF"
+    MOBI = "MOBI"
+    AZW3 = "AZW3"
+    FB2 = "FB2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,8 @@ class Chapter:
         anchors: element ids (link targets) mapped to offsets into ``text``.
         key: a stable name for the chapter inside the book (EPUB href, or an index).
         linear: False for EPUB items outside the reading order.
+        pages: for a paginated source (PDF), where each printed page starts in ``text``,
+            as (offset, page label) in ascending offset order; empty for other formats.
     """
 
     title: str
@@ -41,6 +47,16 @@ class Chapter:
     anchors: dict[str, int] = field(default_factory=dict)
     key: str = ""
     linear: bool = True
+    pages: tuple[tuple[int, str], ...] = ()
+
+    def page_at(self, offset: int) -> str:
+        """The label of the printed page a place falls on, or "" where the source has none."""
+        label = ""
+        for start, name in self.pages:  # a chapter holds tens of pages, not thousands
+            if start > offset:
+                break
+            label = name
+        return label
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from reader_app.core.files import read_regular
 log = logging.getLogger(__name__)
 
 # Bump when a loader changes what it produces for the same bytes.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 MAX_ENTRIES = 40
 # Ten times War and Peace's text and HTML (7 million characters together): every novel is
 # cached, while a book near the loaders' 24-million-character limit is not written out.
@@ -62,7 +62,13 @@ class BookCache:
                 return None
             chapters = tuple(
                 Chapter(
-                    c[0], c[1], c[2], {str(k): int(v) for k, v in c[3].items()}, c[4], bool(c[5])
+                    c[0],
+                    c[1],
+                    c[2],
+                    {str(k): int(v) for k, v in c[3].items()},
+                    c[4],
+                    bool(c[5]),
+                    tuple((int(o), str(n)) for o, n in c[6]),
                 )
                 for c in data["chapters"]
             )
@@ -106,7 +112,8 @@ class BookCache:
             "language": book.language,
             "format": book.format.value,
             "chapters": [
-                [c.title, c.html, c.text, c.anchors, c.key, c.linear] for c in book.chapters
+                [c.title, c.html, c.text, c.anchors, c.key, c.linear, c.pages]
+                for c in book.chapters
             ],
             "toc": [_toc_to_json(e) for e in book.toc],
             "warnings": list(book.warnings),

@@ -40,8 +40,11 @@ from reader_app.core.loaders.xhtml import tree_to_blocks
 from reader_app.core.loaders.xmlsafe import parse_html
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from reader_app.core.book_cache import BookCache
     from reader_app.core.loaders.blocks import Block
+    from reader_app.core.loaders.content import BookContent
 
 MAX_BOOK_BYTES = 300 * 1024 * 1024  # an EPUB with its images
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # text, HTML and Markdown files
@@ -87,14 +90,22 @@ def book_id_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# Each container format reads its images again from the file when the view asks.
+_RESOURCE_READERS: dict[BookFormat, Callable[[Path, str], bytes | None]] = {
+    BookFormat.EPUB2: read_epub_resource,
+    BookFormat.EPUB3: read_epub_resource,
+}
+
+
 def _with_resources(book: Book, resources: frozenset[str]) -> Book:
-    if not resources:
+    reader = _RESOURCE_READERS.get(book.format)
+    if not resources or reader is None:
         return book
     path = Path(book.path)
 
     def read_resource(name: str) -> bytes | None:
-        # Only images the book itself references, read again from the same archive.
-        return read_epub_resource(path, name) if name in resources else None
+        # Only images the book itself references, read again from the same file.
+        return reader(path, name) if name in resources else None
 
     return dataclasses.replace(book, read_resource=read_resource)
 
@@ -102,8 +113,9 @@ def _with_resources(book: Book, resources: frozenset[str]) -> Book:
 def _parse(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]:
     suffix = path.suffix.lower()
     try:
+        # Container formats are told by their bytes first, their name second.
         if data[:4] == b"PK\x03\x04" or suffix == ".epub":
-            return _epub(path, book_id, data)
+            return _content(path, book_id, load_epub(path, data))
         if len(data) > MAX_TEXT_BYTES:
             raise BookError(f"“{path.name}” is larger than 64 MB; it was not opened.")
         notes: list[str] = []
@@ -177,8 +189,7 @@ def _finish(
     )
 
 
-def _epub(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]:
-    content = load_epub(path, data)
+def _content(path: Path, book_id: str, content: BookContent) -> tuple[Book, frozenset[str]]:
     book = _finish(
         path,
         book_id,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import posixpath
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reader_app.core.book import BookFormat, Chapter, TocEntry
 from reader_app.core.errors import BookError, UnsafeBookError
 from reader_app.core.files import open_regular
 from reader_app.core.loaders.blocks import Block, Image, render_blocks
+from reader_app.core.loaders.content import BookContent
 from reader_app.core.loaders.epub_parts import SpineParts, cut_document
 from reader_app.core.loaders.gutenberg import GutenbergSorter
 from reader_app.core.loaders.limits import (
@@ -50,21 +51,6 @@ class _Item:
     properties: frozenset[str]
 
 
-@dataclass
-class EpubContent:
-    """What the EPUB loader found, before the common book assembly."""
-
-    title: str
-    authors: tuple[str, ...]
-    language: str
-    format: BookFormat
-    chapters: list[Chapter]
-    toc: list[TocEntry]
-    resources: frozenset[str]
-    warnings: list[str] = field(default_factory=list)
-    about: list[str] = field(default_factory=list)  # Project Gutenberg's wrapping
-
-
 def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
@@ -92,7 +78,7 @@ def _text(el: etree._Element | None) -> str:
 SVG_NOTE = "An SVG image that refers to other files, or is too large to draw, was not shown."
 
 
-def load_epub(path: Path, data: bytes) -> EpubContent:
+def load_epub(path: Path, data: bytes) -> BookContent:
     """Read an EPUB (the bytes of ``path``) into chapters and its table of contents."""
     with SafeZip(data, path.name) as archive:
         return _EpubReader(path, archive).read()
@@ -125,7 +111,7 @@ class _EpubReader:
         self._layout = SpineParts([])
         self._wrapping = GutenbergSorter()
 
-    def read(self) -> EpubContent:
+    def read(self) -> BookContent:
         opf_path = self._package_path()
         opf = parse_xml(self._document(opf_path), "The package document", self._warnings)
         opf_dir = posixpath.dirname(opf_path)
@@ -157,7 +143,7 @@ class _EpubReader:
         chapters = self._layout.relinked()
         toc = self._toc(opf, spine_el, manifest, chapters)
         title, authors, language = self._metadata(opf)
-        return EpubContent(
+        return BookContent(
             title=title,
             authors=authors,
             language=language,
