@@ -25,7 +25,17 @@ SCREENSHOTS = ROOT / "packaging" / "screenshots"
 ICONS = ROOT / "resources" / "icons"
 SVG = ICONS / f"{APP_ID}.svg"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
-MIME_TYPES = {"application/epub+zip", "text/plain", "text/html", "text/markdown"}
+MIME_TYPES = {
+    "application/epub+zip",
+    "text/plain",
+    "text/html",
+    "text/markdown",
+    "application/pdf",
+    "application/x-mobipocket-ebook",
+    "application/vnd.amazon.mobi8-ebook",
+    "application/x-fictionbook+xml",
+    "application/x-zip-compressed-fb2",
+}
 SVG_NS = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

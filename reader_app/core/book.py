@@ -6,7 +6,7 @@ import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from reader_app.core.sections import SectionFinder
+from reader_app.core.sections import SectionFinder, page_label
 from reader_app.core.toc_steps import TocSteps
 
 
@@ -51,12 +51,7 @@ class Chapter:
 
     def page_at(self, offset: int) -> str:
         """The label of the printed page a place falls on, or "" where the source has none."""
-        label = ""
-        for start, name in self.pages:  # a chapter holds tens of pages, not thousands
-            if start > offset:
-                break
-            label = name
-        return label
+        return page_label(self.pages, offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +128,17 @@ class Book:
         """
         return self.sections().title(chapter, offset)
 
+    def place_title(self, chapter: int, offset: int) -> str:
+        """The section title, and the printed page where the book has pages (a PDF)."""
+        return self.sections().place(chapter, offset)
+
     def sections(self) -> SectionFinder:
         """The contents sorted for finding many places' section titles, made once."""
         if not self._sections:
             labels = (self.chapter_label(i) for i in range(len(self.chapters)))
             entries = ((e.title, e.chapter, e.offset) for _depth, e in self.toc_entries())
-            self._sections.append(SectionFinder(labels, entries))
+            pages = (c.pages for c in self.chapters)
+            self._sections.append(SectionFinder(labels, entries, pages))
         return self._sections[0]
 
     def steps(self) -> TocSteps:

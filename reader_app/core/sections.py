@@ -11,19 +11,26 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 
 class SectionFinder:
     """Answers ``Book.section_title`` for many places of one book (``Book.sections()``)."""
 
-    def __init__(self, labels: Iterable[str], entries: Iterable[tuple[str, int, int]]) -> None:
+    def __init__(
+        self,
+        labels: Iterable[str],
+        entries: Iterable[tuple[str, int, int]],
+        pages: Iterable[Sequence[tuple[int, str]]] = (),
+    ) -> None:
         """Sort the book's contents entries by chapter and offset.
 
         Args:
             labels: each chapter's own title, the fallback for a place no entry covers.
             entries: the contents entries as (title, chapter, offset), in reading order.
+            pages: each chapter's printed pages as (offset, label), for a paginated book.
         """
+        self._pages = tuple(pages)
         # Titles, not the book: the book keeps its finder (see Book.sections), and a
         # reference back would make a cycle that only the cycle collector frees (a
         # reopened book then stayed in memory).
@@ -52,3 +59,19 @@ class SectionFinder:
             if index:
                 return self._entries[chapter][index - 1][2]
         return self._labels[chapter]
+
+    def place(self, chapter: int, offset: int) -> str:
+        """The section's title, with the printed page where the book has pages (a PDF).
+
+        This is what a highlight keeps as its place, and what exports and lists show:
+        "Chapter 3, p. 42" lets a reader find the passage in the printed book.
+        """
+        title = self.title(chapter, offset)
+        page = page_label(self._pages[chapter], offset) if chapter < len(self._pages) else ""
+        return f"{title}, p. {page}" if page else title
+
+
+def page_label(pages: Sequence[tuple[int, str]], offset: int) -> str:
+    """The label of the page that ``offset`` falls on; "" before the first or without pages."""
+    index = bisect_right(pages, offset, key=lambda page: page[0])
+    return pages[index - 1][1] if index else ""

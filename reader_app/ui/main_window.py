@@ -53,7 +53,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BOOK_FILTER = "Books (*.epub *.txt *.text *.html *.htm *.xhtml *.md *.markdown);;All files (*)"
+BOOK_FILTER = (
+    "Books (*.epub *.pdf *.mobi *.azw3 *.azw *.prc *.fb2 *.fb2.zip *.txt *.text *.html *.htm"
+    " *.xhtml *.md *.markdown);;All files (*)"
+)
 
 
 class MainWindow(QMainWindow):

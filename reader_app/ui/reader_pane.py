@@ -260,7 +260,14 @@ class ReaderPane(QWidget):
             )
         else:  # before the first section (a cover), or outside the reading order
             self.chapter_label.setText(self._book.chapter_label(chapter))
-        self.progress_label.setText(f"{round(self.progress() * 100)}%")
+        percent = f"{round(self.progress() * 100)}%"
+        page = self._book.chapters[chapter].page_at(offset)
+        # A PDF's printed page, so that a reader can cite or find the place on paper.
+        self.progress_label.setText(
+            self.tr("p. {page}  ·  {percent}").format(page=page, percent=percent)
+            if page
+            else percent
+        )
         self.prev_button.setEnabled(steps.previous_place(chapter, offset) is not None)
         self.next_button.setEnabled(steps.next_index(chapter, offset) is not None)
 

@@ -99,7 +99,7 @@ def new_highlight(
         prefix=anchor.prefix,
         suffix=anchor.suffix,
         color=color,
-        section=book.section_title(chapter, anchor.start),
+        section=book.place_title(chapter, anchor.start),
     )
 
 
@@ -250,7 +250,7 @@ def _placed(
             return None
         log.info("Highlight %s no longer found in the text", item.id)
         return (item.chapter, item.start, item.end, 1, item.section, item.id)
-    section = sections.title(place.chapter, place.start)
+    section = sections.place(place.chapter, place.start)
     now = (place.chapter, place.start, place.end, 0, section)
     if now == (item.chapter, item.start, item.end, int(orphaned), item.section):
         return None

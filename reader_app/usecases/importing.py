@@ -238,7 +238,7 @@ def _plan(
             if place is not None:
                 plan.chapter, plan.start, plan.end = place.chapter, place.start, place.end
                 plan.chapter_key = book.chapters[place.chapter].key
-                plan.section = sections.title(place.chapter, place.start)
+                plan.section = sections.place(place.chapter, place.start)
                 plan.orphaned = False
         plans.append(plan)
     return plans, problems
