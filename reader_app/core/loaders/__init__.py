@@ -20,6 +20,8 @@ from reader_app.core.errors import BookError, UnsafeBookError
 from reader_app.core.files import open_regular, read_regular
 from reader_app.core.loaders.encoding import decode_html, decode_text
 from reader_app.core.loaders.epub import load_epub, read_epub_resource
+from reader_app.core.loaders.fb2 import load_fb2, read_fb2_resource
+from reader_app.core.loaders.fb2_source import is_fb2
 from reader_app.core.loaders.gutenberg import GutenbergSorter, header_fields, with_about
 from reader_app.core.loaders.limits import (
     MAX_AUTHORS,
@@ -56,7 +58,17 @@ MAX_MARKDOWN_BYTES = 1024 * 1024
 
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xht"})
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
-SUPPORTED_SUFFIXES = frozenset({".epub", ".txt", ".text"}) | _HTML_SUFFIXES | _MARKDOWN_SUFFIXES
+SUPPORTED_SUFFIXES = (
+    frozenset({".epub", ".fb2", ".txt", ".text"}) | _HTML_SUFFIXES | _MARKDOWN_SUFFIXES
+)
+# Names whose last suffix alone says too little (".zip").
+_SUPPORTED_DOUBLE_SUFFIXES = (".fb2.zip",)
+
+
+def is_supported_name(name: str) -> bool:
+    """Whether a file name has a suffix Tone Reader opens (``.fb2.zip`` included)."""
+    lower = name.lower()
+    return Path(lower).suffix in SUPPORTED_SUFFIXES or lower.endswith(_SUPPORTED_DOUBLE_SUFFIXES)
 
 
 def load_book(path: Path | str, cache: BookCache | None = None) -> Book:
@@ -94,6 +106,7 @@ def book_id_of(path: Path) -> str:
 _RESOURCE_READERS: dict[BookFormat, Callable[[Path, str], bytes | None]] = {
     BookFormat.EPUB2: read_epub_resource,
     BookFormat.EPUB3: read_epub_resource,
+    BookFormat.FB2: read_fb2_resource,
 }
 
 
@@ -113,7 +126,10 @@ def _with_resources(book: Book, resources: frozenset[str]) -> Book:
 def _parse(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]:
     suffix = path.suffix.lower()
     try:
-        # Container formats are told by their bytes first, their name second.
+        # Container formats are told by their bytes first, their name second. A zipped FB2
+        # starts like an EPUB: it is told apart by its name or by the one book inside.
+        if suffix != ".epub" and is_fb2(path.name, data):
+            return _content(path, book_id, load_fb2(path, data))
         if data[:4] == b"PK\x03\x04" or suffix == ".epub":
             return _content(path, book_id, load_epub(path, data))
         if len(data) > MAX_TEXT_BYTES:
