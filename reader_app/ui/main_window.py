@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from reader_app import APP_NAME
 from reader_app.core.errors import StorageError
-from reader_app.core.loaders import SUPPORTED_SUFFIXES
+from reader_app.core.loaders import is_supported_name
 from reader_app.ui.actions import WindowActions
 from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.busy_spinner import BusySpinner
@@ -553,7 +553,7 @@ class MainWindow(QMainWindow):
         if (
             urls
             and urls[0].isLocalFile()
-            and Path(urls[0].toLocalFile()).suffix.lower() in SUPPORTED_SUFFIXES
+            and is_supported_name(Path(urls[0].toLocalFile()).name)
         ):
             event.acceptProposedAction()
 

@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = ["load_fb2", "read_fb2_resource"]
 
+TRUNCATED_NOTE = "The book's file ends early (it may be incomplete); what could be read is shown."
+_CLOSED = re.compile(rb"</(?:[\w.-]+:)?FictionBook>\s*$")
 _NOTE_BODIES = {"notes": "Notes", "comments": "Comments", "footnotes": "Notes"}
 _SAME_BOOK_LINK = re.compile(r'href="#([^"]*)"')
 # Fewer titled sections than this and the book's chapters are found in bold headings.
@@ -63,6 +65,9 @@ def load_fb2(path: Path, data: bytes) -> BookContent:
     source = read_source(fb2_document(path, data), path.name)
     warnings = list(source.warnings)
     root = parse_xml(source.xml, f"“{path.name}”", warnings)
+    if not _CLOSED.search(source.xml[-200:]):
+        # The parser recovers what it can of a cut file without a word: say so.
+        warnings.append(TRUNCATED_NOTE)
     if local_name(root.tag) != "FictionBook":
         raise BookError(f"“{path.name}” is not an FB2 book: its document is not FictionBook.")
     return _Fb2Reader(path, root, source, warnings).read()
