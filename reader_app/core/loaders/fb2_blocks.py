@@ -127,8 +127,16 @@ class Fb2Blocks:
         *,
         title_as_heading: bool,
     ) -> None:
+        # Text loose between the elements (outside any <p>) is kept as paragraphs: a
+        # careless file has it, and so has markup flattened for being nested too deep.
+        self._loose(parent.text, style)
         for child in parent:
             self._element(child, depth, style, nesting + 1, title_as_heading=title_as_heading)
+            self._loose(child.tail, style)
+
+    def _loose(self, text: str | None, style: _Style) -> None:
+        if text and text.strip():
+            self._add(Block(items=[Run(text, style.flags)]), style)
 
     def _element(
         self,
@@ -182,13 +190,15 @@ class Fb2Blocks:
 
     def _title(self, el: etree._Element, depth: int, style: _Style, *, as_heading: bool) -> None:
         items: list[Run | Image | Break | Mark] = []
+        if el.text and el.text.strip():
+            items.append(Run(el.text, style.flags))
         for line in el:
-            kind = local_name(line.tag)
-            if kind not in ("p", "subtitle"):
-                continue
-            if items:
-                items.append(Break())
-            self._inline(line, items, style.flags, "", 0)
+            if local_name(line.tag) in ("p", "subtitle"):
+                if items:
+                    items.append(Break())
+                self._inline(line, items, style.flags, "", 0)
+            if line.tail and line.tail.strip():
+                items.append(Run(line.tail, style.flags))
         heading = as_heading and not self.plain_titles and depth > 0
         flags = 0 if heading else BOLD
         block = Block(
