@@ -32,6 +32,7 @@ from reader_app.core.loaders.limits import (
     toc_note,
     too_much_text,
 )
+from reader_app.core.loaders.mobi_header import read_mobi_resource
 from reader_app.core.loaders.plaintext import read_plain_text
 from reader_app.core.loaders.sections import (
     cap_toc,
@@ -58,8 +59,13 @@ MAX_MARKDOWN_BYTES = 1024 * 1024
 
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xht"})
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
+# Kindle books (MOBI 6, AZW3 and the two combined), told apart by their headers.
+_KINDLE_SUFFIXES = frozenset({".mobi", ".azw3", ".azw", ".prc"})
 SUPPORTED_SUFFIXES = (
-    frozenset({".epub", ".fb2", ".txt", ".text"}) | _HTML_SUFFIXES | _MARKDOWN_SUFFIXES
+    frozenset({".epub", ".fb2", ".pdf", ".txt", ".text"})
+    | _HTML_SUFFIXES
+    | _MARKDOWN_SUFFIXES
+    | _KINDLE_SUFFIXES
 )
 # Names whose last suffix alone says too little (".zip").
 _SUPPORTED_DOUBLE_SUFFIXES = (".fb2.zip",)
@@ -107,6 +113,8 @@ _RESOURCE_READERS: dict[BookFormat, Callable[[Path, str], bytes | None]] = {
     BookFormat.EPUB2: read_epub_resource,
     BookFormat.EPUB3: read_epub_resource,
     BookFormat.FB2: read_fb2_resource,
+    BookFormat.MOBI: read_mobi_resource,
+    BookFormat.AZW3: read_mobi_resource,
 }
 
 
@@ -132,6 +140,16 @@ def _parse(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]
             return _content(path, book_id, load_fb2(path, data))
         if data[:4] == b"PK\x03\x04" or suffix == ".epub":
             return _content(path, book_id, load_epub(path, data))
+        if data[60:68] == b"BOOKMOBI" or suffix in _KINDLE_SUFFIXES:
+            # Imported here: only a Kindle book pays for the unpacker's module.
+            from reader_app.core.loaders.mobi import load_mobi
+
+            return _content(path, book_id, load_mobi(path, data))
+        if data[:1024].find(b"%PDF-") != -1 or suffix == ".pdf":
+            # Imported here: pdfium is not loaded at start-up, only with the first PDF.
+            from reader_app.core.loaders.pdf import load_pdf
+
+            return _content(path, book_id, load_pdf(path, data))
         if len(data) > MAX_TEXT_BYTES:
             raise BookError(f"“{path.name}” is larger than 64 MB; it was not opened.")
         notes: list[str] = []
