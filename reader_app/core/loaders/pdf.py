@@ -19,6 +19,7 @@ in pdf_chapters.py.
 from __future__ import annotations
 
 import ctypes
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from reader_app.core.loaders.pdf_layout import (
     Line,
     Page,
     join_lines,
+    needs_normalising,
     normalise,
     paragraphs,
     remove_furniture,
@@ -189,39 +191,27 @@ def _lines(raw: Any, text_page: Any, height: float) -> list[Line]:
     if count <= 0:
         return []
     # Room for every character as a surrogate pair: pdfium counts characters, UTF-16 units.
-    buffer = ctypes.create_string_buffer((count * 2 + 1) * 2)
-    written = raw.FPDFText_GetText(
-        text_page, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
-    )
-    text = buffer.raw[: max(written - 1, 0) * 2].decode("utf-16-le", "replace")
+    buffer = (ctypes.c_ushort * (count * 2 + 1))()
+    written = raw.FPDFText_GetText(text_page, 0, count, buffer)
+    text = bytes(buffer)[: max(written - 1, 0) * 2].decode("utf-16-le", "replace")
+    # Decoded, a surrogate pair is one character again, as in pdfium's count: positions in
+    # ``text`` are pdfium's character indexes.
+    clean = normalise if needs_normalising(text) else str
     lines: list[Line] = []
     box = raw.FS_RECTF()
-    start = 0
-    length = len(text)
-    while start < length:
-        end = _line_end(text, start)
-        piece = text[start:end]
+    for match in _LINE.finditer(text):
+        piece = match.group()
         stripped = piece.strip()
         if stripped:
-            first = start + (len(piece) - len(piece.lstrip()))
-            last = start + len(piece.rstrip()) - 1
-            # Decoded, a surrogate pair is one character again, as in pdfium's count.
-            lines.append(_line(raw, text_page, box, normalise(stripped), first, last, height))
-        start = end
-        while start < length and text[start] in "\r\n":
-            start += 1
+            first = match.start() + (len(piece) - len(piece.lstrip()))
+            last = match.start() + len(piece.rstrip()) - 1
+            lines.append(_line(raw, text_page, box, clean(stripped), first, last, height))
     return lines
 
 
-def _line_end(text: str, start: int) -> int:
-    """Where the line beginning at ``start`` ends: at CR LF, or just after a hyphen marker."""
-    end = text.find("\r\n", start)
-    end = len(text) if end < 0 else end
-    marker = min(
-        (pos for pos in (text.find(m, start, end) for m in "\ufffe\x02") if pos >= 0),
-        default=-1,
-    )
-    return marker + 1 if marker >= 0 else end
+# A line as pdfium writes it: up to CR LF, or up to and with its line-end hyphen marker
+# (pdfium joins a hyphenated line to the next one and marks the hyphen U+FFFE or U+0002).
+_LINE = re.compile("[^\r\n\ufffe\x02]+[\ufffe\x02]?|[\ufffe\x02]")
 
 
 def _line(

@@ -49,9 +49,12 @@ _LIGATURES = str.maketrans(
         "\t": " ",
     }
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u2060\ufeff\uffff]")
+# Control characters are dropped, except pdfium's U+0002 hyphen marker (a line end) and
+# the line ends themselves, which the extractor splits at.
+_CONTROL_CHARS = "\x00\x01\x03-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\uffff"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+_ODD = re.compile(f"[\ufb00-\ufb06\xa0\u2002\u2003\u2009\u202f\t{_CONTROL_CHARS}]")
 _SPACES = re.compile(r" {2,}")
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # What a page number looks like on its own line: "12", "xiv", "- 12 -", "Page 12", "12 of 300".
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?[-–—\s]*(?:\d{1,5}|[ivxlcdm]{1,8})(?:\s*(?:of|/)\s*\d{1,5})?[-–—\s]*$",
@@ -109,6 +112,11 @@ class Para:
     page_starts: list[tuple[int, int]] = field(default_factory=list)
 
 
+def needs_normalising(text: str) -> bool:
+    """Whether ``text`` holds anything :func:`normalise` would change."""
+    return _ODD.search(text) is not None
+
+
 def normalise(text: str) -> str:
     """Ligatures, odd spaces and control characters made plain."""
     return _CONTROL.sub("", text.translate(_LIGATURES))
@@ -125,28 +133,30 @@ def remove_furniture(pages: list[Page]) -> int:
             if line.top < page.height * EDGE_BAND:
                 edges.append((index, line, True))
         for line in ordered[-2:]:
-            if line.bottom > page.height * (1 - EDGE_BAND) and line not in ordered[:2]:
+            if line.bottom > page.height * (1 - EDGE_BAND) and all(
+                line is not other for other in ordered[:2]
+            ):
                 edges.append((index, line, False))
     shapes = Counter(
         (_shape(line.text), top, round(line.top / 4)) for _, line, top in edges if line.text
     )
     furniture: set[int] = set()
-    bands: list[tuple[bool, float]] = []
+    bands: set[tuple[bool, int]] = set()  # (at the top, height in 2.5-point steps)
     for _, line, top in edges:
         text = line.text.strip()
         repeated = shapes[(_shape(text), top, round(line.top / 4))] >= 3 and _shape(text)
         if _PAGE_NUMBER.match(text) or repeated:
             furniture.add(id(line))
-            bands.append((top, line.top))
+            bands.add((top, round(line.top / 2.5)))
     if bands:
         # A running head that names the current chapter repeats on few pages: it is known
         # by its place, in a band where other running heads were found, apart from the body.
         for index, line, top in edges:
             if id(line) in furniture:
                 continue
-            if any(t == top and abs(line.top - y) < 2.5 for t, y in bands) and _apart(
-                pages[index], line
-            ):
+            step = round(line.top / 2.5)
+            near = any((top, step + d) in bands for d in (-1, 0, 1))
+            if near and _apart(pages[index], line):
                 furniture.add(id(line))
     for page in pages:
         page.lines = [line for line in page.lines if id(line) not in furniture]
@@ -217,9 +227,7 @@ def _column(lines: list[Line]) -> _Column:
     shared = [x for x, n in starts.items() if n >= 2]
     left = min(shared) if shared and len(lines) > 2 else min(ln.x0 for ln in lines)
     right = max(ln.x1 for ln in lines)
-    pitches = [
-        b.top - a.top for a, b in itertools.pairwise(lines) if 0 < b.top - a.top < 40
-    ]
+    pitches = [b.top - a.top for a, b in itertools.pairwise(lines) if 0 < b.top - a.top < 40]
     pitch = statistics.median(pitches) if pitches else 14.0
     return _Column(left, right, pitch)
 
@@ -318,70 +326,107 @@ def _breaks(
     return False
 
 
+_BREAK = re.compile("[\ufffe\x02\xad\\-\u2010\u2011]\n")
+_HEAD = re.compile(r"[^\W\d_]+$")
+_TAIL = re.compile(r"[^\W\d_]+")
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")
+# Tried at word starts only (\b): without it the search costs three times as much.
+_COMPOUND = re.compile(r"\b[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def _broken_words(text: str) -> list[tuple[int, int, str, str]]:
+    """Words broken at line ends: (start of head, end of tail, head, tail)."""
+    found: list[tuple[int, int, str, str]] = []
+    for match in _BREAK.finditer(text):
+        pos = match.start()
+        head = _HEAD.search(text, max(0, pos - 60), pos)
+        tail = _TAIL.match(text, pos + 2, pos + 62)
+        if head and tail:
+            found.append((head.start(), tail.end(), head.group(), tail.group()))
+    return found
+
+
 def vocabulary(paras: list[Para]) -> tuple[set[str], set[str]]:
     """Words the book uses inside its lines, and its hyphenated compounds.
 
     The pieces of words broken at line ends are not counted: they are what is being judged.
     """
-    words: set[str] = set()
+    counts: Counter[str] = Counter()
     compounds: set[str] = set()
     for para in paras:
-        broken_before = False
-        for line in para.text.split("\n"):
-            tokens = _WORD.findall(line)
-            broken_after = bool(line) and line[-1] in LINE_END_HYPHENS
-            if broken_after and tokens:
-                tokens.pop()
-            if broken_before and tokens:
-                tokens.pop(0)
-            for token in tokens:
-                _count(token.lower(), words, compounds)
-            broken_before = broken_after
-    return words, compounds
-
-
-def _count(token: str, words: set[str], compounds: set[str]) -> None:
-    if "-" in token:
-        compounds.add(token)
-        words.update(token.split("-"))
-    else:
-        words.add(token)
-
-
-_BROKEN = re.compile(r"([^\W\d_]+)[\ufffe\x02\xad\-\u2010\u2011]\n([^\W\d_]+)")
+        text = para.text.lower()
+        counts.update(_PLAIN_WORD.findall(text))
+        if "-" in text:
+            compounds.update(_COMPOUND.findall(text))
+        for _, _, head, tail in _broken_words(text):
+            counts[head] -= 1
+            counts[tail] -= 1
+    return {word for word, n in counts.items() if n > 0}, compounds
 
 
 def join_lines(para: Para, words: set[str], compounds: set[str]) -> None:
-    """Join the lines of ``para`` into one, mending words broken at line ends."""
+    """Join the lines of ``para`` into one, mending words broken at line ends.
+
+    A line end is a space, except after a word broken by a hyphen (joined, or kept as a
+    compound) and after a dash that follows a word ("superior to—" above "You"), where the
+    printed line break was the only thing between them.
+    """
     text = para.text
-    if "\n" not in text:
-        para.text = _SOFT_MARKS.sub("", text)
-        return
+    pieces: list[str] = []
     shifts: list[tuple[int, int]] = []  # (position in the old text, characters removed)
-
-    def mend(match: re.Match[str]) -> str:
-        head, tail = match.group(1), match.group(2)
-        joined = (head + tail).lower()
-        compound = f"{head}-{tail}".lower()
-        keep = joined not in words and (
-            compound in compounds or (head.lower() in words and tail.lower() in words)
-        )
-        if tail[:1].isupper() and not head.isupper():
-            keep = True  # "Anglo-\nSaxon": a capital after the break is not a word's middle
-        shifts.append((match.start(2), 1 if keep else 2))
-        return f"{head}-{tail}" if keep else head + tail
-
-    text = _BROKEN.sub(mend, text)
-    para.page_starts = [(_moved(offset, shifts), page) for offset, page in para.page_starts]
-    text = text.replace("\n", " ")
-    removed_marks = [m.start() for m in _SOFT_MARKS.finditer(text)]
-    text = _SOFT_MARKS.sub("", text)
-    if removed_marks:
+    done = 0
+    broken = {
+        head_start: (tail_end, head, tail)
+        for head_start, tail_end, head, tail in (_broken_words(text))
+    }
+    ends = {
+        tail_end - len(tail) - 2: head_start for head_start, (tail_end, _, tail) in broken.items()
+    }
+    for match in _NEWLINE.finditer(text):
+        pos = match.start()
+        before = text[pos - 1] if pos else ""
+        if pos - 1 in ends:
+            head_start = ends[pos - 1]
+            _, head, tail = broken[head_start]
+            keep = _keeps_hyphen(head, tail, words, compounds)
+            pieces.append(text[done : pos - 1])
+            pieces.append("-" if keep else "")
+            shifts.append((pos + 1, 1 if keep else 2))
+            done = pos + 1
+        elif before in _DASHES and pos >= 2 and not text[pos - 2].isspace():
+            pieces.append(text[done:pos])
+            shifts.append((pos + 1, 1))
+            done = pos + 1
+        else:
+            pieces.append(text[done:pos])
+            pieces.append(" ")
+            done = pos + 1
+    pieces.append(text[done:])
+    text = "".join(pieces)
+    if shifts:
+        para.page_starts = [(_moved(offset, shifts), page) for offset, page in para.page_starts]
+    if "\xad" in text or "\ufffe" in text or "\x02" in text:
+        removed = [m.start() for m in _SOFT_MARKS.finditer(text)]
+        text = _SOFT_MARKS.sub("", text)
         para.page_starts = [
-            (offset - sum(1 for m in removed_marks if m < offset), page)
+            (offset - sum(1 for m in removed if m < offset), page)
             for offset, page in para.page_starts
         ]
     para.text = text
+
+
+_NEWLINE = re.compile("\n")
+_DASHES = frozenset("\u2014\u2013-\ufffe\x02")
+
+
+def _keeps_hyphen(head: str, tail: str, words: set[str], compounds: set[str]) -> bool:
+    """Whether a word broken at a line end is a hyphenated compound."""
+    if tail[:1].isupper() and not head.isupper():
+        return True  # "Anglo-\nSaxon": a capital after the break is not a word's middle
+    head, tail = head.lower(), tail.lower()
+    if head + tail in words:
+        return False
+    return f"{head}-{tail}" in compounds or (head in words and tail in words)
 
 
 def _moved(offset: int, shifts: list[tuple[int, int]]) -> int:

@@ -1,0 +1,116 @@
+"""Time to open a 300-page PDF novel: cold (parsed) and warm (from the parse cache).
+
+    .venv/bin/python benchmarks/pdf_open.py [--runs 7] [--compare]
+
+The book is tests/data/pdf/pride-and-prejudice.pdf (372 A5 pages, bookmarks, running
+heads). Figures are medians of several runs of ``load_book``, the call the GUI's worker
+thread makes before it shows the first chapter:
+
+* cold, new process: a fresh interpreter importing the loaders, pdfium loaded with the
+  first PDF, no cache: what the first PDF of a session costs;
+* cold: the same parse again in one process (pdfium already loaded);
+* warm: the book found in the parse cache (core/book_cache.py) by its hash.
+
+``--compare`` also times the text extraction alone with pdfium and, if it is installed,
+with pdfminer.six (the alternative weighed for the loader).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from reader_app.core.book_cache import BookCache  # noqa: E402
+from reader_app.core.loaders import load_book  # noqa: E402
+
+BOOK = ROOT / "tests" / "data" / "pdf" / "pride-and-prejudice.pdf"
+
+CHILD = """
+import sys, time
+started = time.perf_counter()
+from reader_app.core.loaders import load_book
+book = load_book(sys.argv[1])
+print(time.perf_counter() - started, len(book.chapters))
+"""
+
+
+def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def report(name: str, times: list[float]) -> None:
+    print(
+        f"{name:<32} median {statistics.median(times):7.1f} ms"
+        f"   min {min(times):7.1f}   max {max(times):7.1f}   ({len(times)} runs)"
+    )
+
+
+def fresh_process() -> float:
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(BOOK)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return float(result.stdout.split()[0]) * 1000
+
+
+def pdfium_text_only() -> None:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(BOOK)
+    for index in range(len(document)):
+        page = document[index]
+        text_page = page.get_textpage()
+        text_page.get_text_range()
+        text_page.close()
+        page.close()
+    document.close()
+
+
+def pdfminer_text_only() -> None:
+    from pdfminer.high_level import extract_text
+
+    extract_text(str(BOOK))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--compare", action="store_true")
+    args = parser.parse_args()
+    book = load_book(BOOK)
+    pages = book.chapters[-1].pages[-1][1] if book.chapters[-1].pages else "?"
+    print(f"{BOOK.name}: {len(book.chapters)} chapters, last page label {pages}")
+    report("cold, new process", [fresh_process() for _ in range(max(3, args.runs // 2))])
+    report("cold (pdfium loaded)", timed(lambda: load_book(BOOK), args.runs))
+    with tempfile.TemporaryDirectory() as folder:
+        cache = BookCache(Path(folder))
+        load_book(BOOK, cache)
+        report("warm (parse cache)", timed(lambda: load_book(BOOK, cache), args.runs))
+    if args.compare:
+        report("text only: pdfium", timed(pdfium_text_only, args.runs))
+        try:
+            import pdfminer  # noqa: F401
+        except ImportError:
+            print("text only: pdfminer.six not installed")
+        else:
+            report("text only: pdfminer.six", timed(pdfminer_text_only, 2))
+
+
+if __name__ == "__main__":
+    main()
