@@ -279,8 +279,8 @@ def _language(document: Any, raw: Any) -> str:
         size = raw.FPDFCatalog_GetLanguage(document.raw, None, 0)
         if size <= 2 or size > 200:
             return ""
-        buffer = ctypes.create_string_buffer(size)
+        buffer = (ctypes.c_ushort * (size // 2))()
         raw.FPDFCatalog_GetLanguage(document.raw, buffer, size)
-        return buffer.raw[: size - 2].decode("utf-16-le", "replace").strip()
+        return bytes(buffer)[: size - 2].decode("utf-16-le", "replace").strip()
     except Exception:
         return ""
