@@ -202,3 +202,39 @@ def test_headers_give_metadata_without_unpacking() -> None:
     assert info.kf8_record > 0
     assert read_info((DATA / "pride-and-prejudice.mobi").read_bytes(), "p.mobi").kf8_record is None
     assert read_info((DATA / "pride-and-prejudice.azw3").read_bytes(), "p.azw3").kf8_record == 0
+
+
+def test_an_old_mobi_shows_its_images_and_right_to_left_text() -> None:
+    book = load_book(DATA / "regime-anticancer-arabic.mobi")
+    epub = load_book(CORPUS / "epub-samples" / "idpf-regime-anticancer-arabic.epub")
+    assert book.format is BookFormat.MOBI
+    assert book.language == "ar"
+    # The cover and the title page are images alone, each its own chapter, as in the EPUB.
+    assert [(e.title, e.chapter) for e in book.toc] == [(e.title, e.chapter) for e in epub.toc]
+    text, epub_text = book.chapters[2].text, epub.chapters[2].text
+    assert text[:300] == epub_text[:300]
+    assert abs(len(text) - len(epub_text)) < len(epub_text) // 20  # calibre retouches a little
+    names = re.findall(r'src="res:([^"]+)"', "".join(c.html for c in book.chapters))
+    assert names == ["Images/cover00020.jpeg", "Images/image00022.jpeg"]
+    assert book.read_resource is not None
+    images = [book.read_resource(name) for name in names]
+    assert [len(i or b"") for i in images] == [36_457, 81_907]  # the EPUB's own JPEGs
+    assert all(i is not None and i.startswith(b"\xff\xd8\xff") for i in images)
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (
+            b"\xeaDRMION\xee",
+            "“book.azw” is protected by DRM; Tone Reader can only open books without it.",
+        ),
+        (b"TPZ0", "“book.azw” is a Topaz book, a Kindle format Tone Reader cannot open."),
+    ],
+)
+def test_other_kindle_formats_are_named(tmp_path: Path, start: bytes, message: str) -> None:
+    path = tmp_path / "book.azw"
+    path.write_bytes(start + bytes(200))
+    with pytest.raises(BookError) as caught:
+        load_book(path)
+    assert caught.value.message == message

@@ -73,10 +73,11 @@ def mobi6_epub(book_html: bytes, ncx: bytes, images: list[str], title: str) -> b
 
 
 def _cuts(body: str, cuts: list[int]) -> list[int]:
-    """Drop a cut that would leave a piece with no text: it joins the piece after it."""
+    """Drop a cut that would leave a piece with nothing to show: it joins the piece after it."""
     kept = [0]
     for position in cuts[1:]:
-        if _TAG.sub("", body[kept[-1] : position]).strip():
+        piece = body[kept[-1] : position]
+        if "<img" in piece or _TAG.sub("", piece).strip():
             kept.append(position)
     return kept
 

@@ -33,6 +33,9 @@ MAX_RECORDS = 65_535
 # An image record for the view; Kindle images are at most a few MB.
 MAX_IMAGE_BYTES = 16 * 1024 * 1024
 _KF8_BOUNDARY = b"BOUNDARY"
+# Other Kindle files sold as .azw: KFX in its DRM envelope, and the old Topaz format.
+_KFX_DRM = b"\xeaDRMION\xee"
+_TOPAZ = b"TPZ"
 # EXTH record types (MobileRead wiki, "MOBI" page).
 _EXTH_AUTHOR = 100
 _EXTH_KF8_BOUNDARY = 121
@@ -74,6 +77,10 @@ def is_mobi(data: bytes) -> bool:
 
 def record_offsets(data: bytes, name: str) -> list[int]:
     """The start of every record and, last, the end of the file; BookError if inconsistent."""
+    if data.startswith(_KFX_DRM):
+        raise BookError(drm_message(name))
+    if data.startswith(_TOPAZ):
+        raise BookError(f"“{name}” is a Topaz book, a Kindle format Tone Reader cannot open.")
     if len(data) < _HEADER_BYTES or not is_mobi(data):
         raise BookError(f"“{name}” is not a MOBI or AZW3 book.")
     (count,) = struct.unpack_from(">H", data, 76)

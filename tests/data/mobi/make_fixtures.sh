@@ -16,6 +16,10 @@ ebook-convert "$CORPUS/books/pride-and-prejudice_pg1342_epub2.epub" pride-and-pr
 # table of contents in both a nav document and an NCX, and one 338 KB chapter file.
 ebook-convert "$CORPUS/epub-samples/idpf-childrens-literature.epub" childrens-literature.mobi \
     --mobi-file-type both
+# Old format with images (a cover and a title page, each its own contents entry) and
+# right-to-left Arabic text.
+ebook-convert "$CORPUS/epub-samples/idpf-regime-anticancer-arabic.epub" regime-anticancer-arabic.mobi \
+    --mobi-file-type old
 # Tiny books for the fuzz seeds: milliseconds each.
 ebook-convert "$CORPUS/epub-samples/epubcheck-epub2-minimal-valid.epub" minimal.mobi \
     --mobi-file-type old
