@@ -238,3 +238,16 @@ def test_other_kindle_formats_are_named(tmp_path: Path, start: bytes, message: s
     with pytest.raises(BookError) as caught:
         load_book(path)
     assert caught.value.message == message
+
+
+def test_a_header_claiming_too_much_text_is_refused_before_unpacking(tmp_path: Path) -> None:
+    data = bytearray((DATA / "minimal.mobi").read_bytes())
+    record0 = struct.unpack_from(">I", data, 78)[0]
+    struct.pack_into(">I", data, record0 + 4, 0xFFFFFFFF)  # PalmDOC header: text length
+    path = tmp_path / "huge.mobi"
+    path.write_bytes(bytes(data))
+    with pytest.raises(UnsafeBookError) as caught:
+        load_book(path)
+    assert caught.value.message == (
+        "“huge.mobi” holds 4,095 MB of text, more than Tone Reader opens; it was not opened."
+    )

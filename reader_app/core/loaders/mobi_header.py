@@ -18,7 +18,7 @@ import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reader_app.core.errors import BookError
+from reader_app.core.errors import BookError, UnsafeBookError
 from reader_app.core.files import read_regular
 from reader_app.core.loaders.limits import MAX_AUTHORS, one_line
 
@@ -30,6 +30,9 @@ _HEADER_BYTES = 78
 # Real books have hundreds to a few thousand records (a 64 MB book of 4 KB text records
 # and images stays under 20,000); the list itself is read in one go.
 MAX_RECORDS = 65_535
+# The book's text with its markup, unpacked (the header says how long it is). 24 million
+# characters, Tone Reader's limit, are at most 96 MB of UTF-8, and markup rarely doubles it.
+MAX_TEXT_BYTES = 256 * 1024 * 1024
 # An image record for the view; Kindle images are at most a few MB.
 MAX_IMAGE_BYTES = 16 * 1024 * 1024
 _KF8_BOUNDARY = b"BOUNDARY"
@@ -159,7 +162,7 @@ def drm_message(name: str) -> str:
 def _check_header(record0: bytes, name: str) -> None:
     if len(record0) < 16:
         raise BookError(f"“{name}” is damaged: its first record is cut short.")
-    compression, _, _length, _count, _size, encryption = struct.unpack_from(">HHIHHH", record0, 0)
+    compression, _, length, _count, _size, encryption = struct.unpack_from(">HHIHHH", record0, 0)
     # PalmDOC header, offset 12: 0 none, 1 old Mobipocket, 2 Mobipocket (shop) encryption.
     if encryption != 0:
         raise BookError(drm_message(name))
@@ -167,6 +170,11 @@ def _check_header(record0: bytes, name: str) -> None:
         raise BookError(f"“{name}” is damaged: its text uses an unknown compression.")
     if record0[16:20] != b"MOBI" or len(record0) < 16 + 0x74:
         raise BookError(f"“{name}” is damaged: its MOBI header is missing.")
+    if length > MAX_TEXT_BYTES:
+        raise UnsafeBookError(
+            f"“{name}” holds {length >> 20:,} MB of text, more than Tone Reader opens;"
+            " it was not opened."
+        )
 
 
 def _record(data: bytes, offsets: list[int], index: int) -> bytes:
