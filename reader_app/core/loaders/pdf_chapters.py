@@ -144,22 +144,23 @@ def _by_headings(paras: list[Para]) -> list[_Section]:
 
 
 def _by_pages(paras: list[Para], labels: list[str]) -> list[_Section]:
+    """Sections of about PAGES_PER_GROUP pages, each starting with a paragraph."""
+    starts = [0]
+    for index, para in enumerate(paras):
+        if para.page >= paras[starts[-1]].page + PAGES_PER_GROUP:
+            starts.append(index)
     sections: list[_Section] = []
-    last_page = max(para.page for para in paras)
-    group_start = 0
-    while group_start <= last_page:
-        group_end = min(group_start + PAGES_PER_GROUP, last_page + 1) - 1
-        first = _position(paras, group_start, None)
-        if first < len(paras) and paras[first].page <= group_end:
-            if sections and first <= sections[-1].start:
-                group_start += PAGES_PER_GROUP
-                continue
-            title = f"Pages {_label(labels, group_start)}–{_label(labels, group_end)}"
-            sections.append(_Section(title, first, [(1, title, first)]))
-        group_start += PAGES_PER_GROUP
-    if sections:
-        sections[0].start = 0
-        sections[0].entries = [(level, title, 0) for level, title, _ in sections[0].entries]
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(paras)
+        last = paras[end - 1]
+        last_page = last.page_starts[-1][1] if last.page_starts else last.page
+        first_label, last_label = _label(labels, paras[start].page), _label(labels, last_page)
+        title = (
+            f"Page {first_label}"
+            if first_label == last_label
+            else (f"Pages {first_label}–{last_label}")
+        )
+        sections.append(_Section(title, start, [(1, title, start)]))
     return sections
 
 

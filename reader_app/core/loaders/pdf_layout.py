@@ -26,6 +26,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from reader_app.core.loaders.limits import MAX_BLOCK_CHARS
+
 # Characters an extractor writes for a hyphen at a line end: pdfium's U+FFFE and U+0002,
 # the soft hyphen, and the plain hyphen and its Unicode variants.
 LINE_END_HYPHENS = "\ufffe\x02\xad-\u2010\u2011"
@@ -142,10 +144,12 @@ def remove_furniture(pages: list[Page]) -> int:
     )
     furniture: set[int] = set()
     bands: set[tuple[bool, int]] = set()  # (at the top, height in 2.5-point steps)
-    for _, line, top in edges:
+    for index, line, top in edges:
         text = line.text.strip()
         repeated = shapes[(_shape(text), top, round(line.top / 4))] >= 3 and _shape(text)
-        if _PAGE_NUMBER.match(text) or repeated:
+        # Running heads and feet stand apart from the body text; a line of the text that
+        # happens to recur (a refrain, a short page's last line) does not.
+        if (_PAGE_NUMBER.match(text) or repeated) and _apart(pages[index], line):
             furniture.add(id(line))
             bands.add((top, round(line.top / 2.5)))
     if bands:
@@ -277,6 +281,9 @@ class _ParagraphBuilder:
             current is None
             or level != current.level
             or self.previous is None
+            # A paragraph running on for pages (a file of one endless line) is cut where a
+            # page begins, so that chapters and pieces of text stay a readable size.
+            or (new_page and self.length > MAX_BLOCK_CHARS)
             or _breaks(self.previous, self.previous_column, line, column, new_column, level)
         ):
             self.close()

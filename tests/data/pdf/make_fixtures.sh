@@ -42,3 +42,7 @@ QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox QT_QPA_PLATFORM=offscreen ebook-convert 
     --pdf-page-numbers --pdf-header-template '<p style="text-align:center">_TITLE_</p>' \
     --paper-size a5 --pdf-default-font-size 14 >/dev/null
 qpdf --empty --pages "$work/calibre.pdf" 1-40 -- frankenstein-calibre.pdf
+# Fuzz seeds: one two-column page as written, and the same with its streams uncompressed
+# (qpdf's QDF form), so that mutated bytes reach the text operators and coordinates.
+qpdf --empty --pages frankenstein-twocolumn.pdf 1 -- fuzz-seed-page.pdf
+qpdf --qdf --object-streams=disable --compress-streams=n fuzz-seed-page.pdf fuzz-seed-page-qdf.pdf
