@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -109,7 +110,8 @@ def _unpack(book: Path, out: Path, name: str, size: int) -> None:
         ) from None
     except OSError as exc:
         raise BookError(f"“{name}” could not be unpacked: {exc.strerror or exc}.") from exc
-    if done.returncode == EXIT_MEMORY:
+    # Killed for writing a file over its cap, or for its CPU time: a book too large.
+    if done.returncode in (EXIT_MEMORY, -signal.SIGXFSZ, -signal.SIGXCPU):
         raise UnsafeBookError(f"“{name}” is too large to open.")
     if done.returncode != EXIT_OK:
         raise _damaged(name)
