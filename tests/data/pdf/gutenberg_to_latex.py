@@ -80,17 +80,24 @@ def main() -> None:
     if style == "novel":
         out += [
             r"\frontmatter\thispagestyle{empty}",
-            r"\begin{center}\vspace*{30mm}{\Huge %s}\\[8mm]{\Large %s}\end{center}" % (title, author),
+            r"\begin{center}\vspace*{30mm}{\Huge "
+            + title
+            + r"}\\[8mm]{\Large "
+            + author
+            + r"}\end{center}",
             r"\clearpage\thispagestyle{empty}\noindent Typeset from the Project Gutenberg text.",
             r"\mainmatter",
         ]
     for name, paras in found[:limit]:
         if style == "novel":
-            out.append(r"\chapter*{%s}\addcontentsline{toc}{chapter}{%s}\markboth{%s}{%s}" % (name, name, name, name))
+            out.append(
+                rf"\chapter*{{{name}}}\addcontentsline{{toc}}{{chapter}}{{{name}}}"
+                rf"\markboth{{{name}}}{{{name}}}"
+            )
         elif style == "twocolumn":
-            out.append(r"\section*{%s}\addcontentsline{toc}{section}{%s}" % (name, name))
+            out.append(rf"\section*{{{name}}}\addcontentsline{{toc}}{{section}}{{{name}}}")
         elif style == "headings":
-            out.append(r"\chapter*{%s}" % name)
+            out.append(rf"\chapter*{{{name}}}")
         out.extend(escape(p) + "\n" for p in paras)
     out.append(r"\end{document}")
     print("\n".join(out))
