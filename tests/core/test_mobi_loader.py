@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import struct
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -251,3 +253,16 @@ def test_a_header_claiming_too_much_text_is_refused_before_unpacking(tmp_path: P
     assert caught.value.message == (
         "“huge.mobi” holds 4,095 MB of text, more than Tone Reader opens; it was not opened."
     )
+
+
+def test_the_unpacker_is_imported_by_its_own_process_only() -> None:
+    # Start-up stays light, and the unpacker's module state never lives in the app.
+    code = (
+        "import sys\nfrom reader_app.core.loaders import load_book\n"
+        f"load_book({str(DATA / 'minimal.azw3')!r})\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mobi', 'loguru')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
