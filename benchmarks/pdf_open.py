@@ -1,6 +1,6 @@
 """Time to open a 300-page PDF novel: cold (parsed) and warm (from the parse cache).
 
-    .venv/bin/python benchmarks/pdf_open.py [--runs 7] [--compare]
+    .venv/bin/python benchmarks/pdf_open.py [--runs 7] [--compare] [--gui]
 
 The book is tests/data/pdf/pride-and-prejudice.pdf (372 A5 pages, bookmarks, running
 heads). Figures are medians of several runs of ``load_book``, the call the GUI's worker
@@ -11,6 +11,10 @@ thread makes before it shows the first chapter:
 * cold: the same parse again in one process (pdfium already loaded);
 * warm: the book found in the parse cache (core/book_cache.py) by its hash.
 
+``--gui`` also times the whole app as benchmarks/startup.py does: launch of ``tone-reader
+FILE`` to the first chapter painted, first with a new profile (the parse not yet cached)
+and then reopened (from the cache).
+
 ``--compare`` also times the text extraction alone with pdfium and, if it is installed,
 with pdfminer.six (the alternative weighed for the loader).
 """
@@ -18,6 +22,7 @@ with pdfminer.six (the alternative weighed for the loader).
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.startup import one_run  # noqa: E402
 from reader_app.core.book_cache import BookCache  # noqa: E402
 from reader_app.core.loaders import load_book  # noqa: E402
 
@@ -92,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--gui", action="store_true")
     args = parser.parse_args()
     book = load_book(BOOK)
     pages = book.chapters[-1].pages[-1][1] if book.chapters[-1].pages else "?"
@@ -102,6 +109,17 @@ def main() -> None:
         cache = BookCache(Path(folder))
         load_book(BOOK, cache)
         report("warm (parse cache)", timed(lambda: load_book(BOOK, cache), args.runs))
+    if args.gui:
+        first, reopened = [], []
+        for _ in range(max(3, args.runs // 2)):
+            profile = Path(tempfile.mkdtemp(prefix="tone-bench-"))
+            try:
+                first.append(one_run(BOOK, profile)[0] * 1000)
+                reopened.append(one_run(BOOK, profile)[0] * 1000)
+            finally:
+                shutil.rmtree(profile, ignore_errors=True)
+        report("app: launch → painted, first", first)
+        report("app: launch → painted, reopen", reopened)
     if args.compare:
         report("text only: pdfium", timed(pdfium_text_only, args.runs))
         try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,8 @@ MAX_OUTLINE_DEPTH = 6
 # page slow to parse, and the window waits for the book.
 MAX_SECONDS = 20.0
 
+_PDFIUM = threading.Lock()
+
 # pdfium's error codes (fpdfview.h).
 _ERR_FILE = 2
 _ERR_FORMAT = 3
@@ -72,14 +75,17 @@ def load_pdf(path: Path, data: bytes) -> BookContent:
     import pypdfium2.raw as raw
 
     name = path.name
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise BookError(_refusal(name, getattr(exc, "err_code", None))) from exc
-    try:
-        return _read(path, document, raw)
-    finally:
-        document.close()
+    # pdfium is not thread-safe, and books load on worker threads (opening one while the
+    # library imports others): one PDF is parsed at a time.
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise BookError(_refusal(name, getattr(exc, "err_code", None))) from exc
+        try:
+            return _read(path, document, raw)
+        finally:
+            document.close()
 
 
 def _refusal(name: str, code: int | None) -> str:
