@@ -1,12 +1,24 @@
 """Open a PDF with a text layer as reflowed text.
 
 The file is parsed by pdfium, through pypdfium2 (Apache-2.0/BSD, binary wheels with the
-native library; PDFium is Chrome's PDF engine, kept up against hostile files). Compared on
-the 372-page Pride and Prejudice fixture on this two-core machine, pdfium read every
-page's text in 0.35 s, pdfminer.six (pure Python) in 7.0 s with the same text: twenty
-times slower, too slow to open a novel within a second. pdfium also gives the outline,
-the page labels and the metadata, and refuses encrypted and broken files with an error
-code that says which.
+native library; PDFium is Chrome's PDF engine, kept up against hostile files). It was
+weighed against pdfminer.six (pure Python, MIT) on the test PDFs, on this two-core machine,
+the raw text of every page with each library's own text extraction, its words compared
+in order with the source text the PDFs were made from:
+
+=============================  =========  =========  ======================
+PDF                            pdfium     pdfminer   words in source order
+=============================  =========  =========  ======================
+Pride and Prejudice, 372 pp.   0.24 s     6.3 s      99.45 % / 99.33 %
+Frankenstein, two columns      0.03 s     0.84 s     99.97 % / 96.34 %
+=============================  =========  =========  ======================
+
+(Raw text, running heads and page numbers still in it; after this loader's layout work
+the novel's chapters differ from the source in 25 of 121,778 words, 99.98 %.)
+pdfminer is twenty-five times slower (a novel would take seconds to open, not a fraction
+of one) and its layout analysis put some two-column text out of order; pdfium also gives
+the outline, the page labels and the metadata, and refuses encrypted and broken files
+with an error code that says which.
 
 Each page's text comes out of pdfium in one call; the lines are found in it (pdfium ends
 each line with CR LF, and a line ending in a hyphen with its U+FFFE marker), and only
