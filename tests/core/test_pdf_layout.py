@@ -162,3 +162,36 @@ def test_page_starts_follow_the_joined_text() -> None:
 def test_ligatures_odd_spaces_and_controls_are_normalised() -> None:
     assert normalise("e\ufb03cient\xa0o\ufb00er\x01 \ufb02ow") == "efficient offer flow"
     assert normalise("line end\x02") == "line end\x02"  # pdfium's hyphen marker is kept
+
+
+def test_an_outline_of_parts_and_chapters_cuts_at_chapters() -> None:
+    from reader_app.core.loaders.pdf_chapters import OutlineEntry, build_chapters
+
+    long_text = "word " * 13_000  # each part far longer than a chapter the view lays out well
+    paras = [
+        Para("Part One", 1, 0, 100.0),
+        Para("Chapter 1", 2, 1, 100.0),
+        Para(long_text.strip(), 0, 1, 140.0),
+        Para("Chapter 2", 2, 5, 100.0),
+        Para(long_text.strip(), 0, 5, 140.0),
+        Para("Part Two", 1, 9, 100.0),
+        Para("Chapter 3", 2, 10, 100.0),
+        Para(long_text.strip(), 0, 10, 140.0),
+    ]
+    outline = [
+        OutlineEntry("Part One", 0, 0, 90.0),
+        OutlineEntry("Chapter 1", 1, 1, 90.0),
+        OutlineEntry("Chapter 2", 1, 5, 90.0),
+        OutlineEntry("Part Two", 0, 9, 90.0),
+        OutlineEntry("Chapter 3", 1, 10, 90.0),
+    ]
+    labels = [str(n + 1) for n in range(12)]
+    chapters, toc = build_chapters(paras, labels, outline, [])
+    # A part's title page holds only its heading: it opens its first chapter.
+    assert [c.title for c in chapters] == ["Chapter 1", "Chapter 2", "Chapter 3"]
+    assert chapters[0].text.startswith("Part One\nChapter 1\nword")
+    assert [c.pages[0][1] for c in chapters] == ["1", "6", "10"]
+    assert [(e.title, [c.title for c in e.children]) for e in toc] == [
+        ("Part One", ["Chapter 1", "Chapter 2"]),
+        ("Part Two", ["Chapter 3"]),
+    ]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from reader_app.core.book import Chapter, TocEntry
 from reader_app.core.loaders.blocks import Block, Run, normalise_block, render_blocks
 from reader_app.core.loaders.limits import MAX_CHAPTERS, one_line
-from reader_app.core.loaders.sections import cut_blocks, nest_toc
+from reader_app.core.loaders.sections import MAX_CHAPTER_CHARS, cut_blocks, nest_toc
 
 if TYPE_CHECKING:
     from reader_app.core.loaders.pdf_layout import Para
@@ -85,23 +85,32 @@ def _comparable(text: str) -> str:
 
 
 def _by_outline(paras: list[Para], outline: list[OutlineEntry]) -> list[_Section]:
-    depth_counts: dict[int, int] = {}
+    counts: dict[int, int] = {}
     for entry in outline:
-        depth_counts[entry.level] = depth_counts.get(entry.level, 0) + 1
-    # A book whose outline is one entry (its title) holding the chapters is cut below it.
-    chapter_level = 0 if depth_counts.get(0, 0) >= 2 or 1 not in depth_counts else 1
+        counts[entry.level] = counts.get(entry.level, 0) + 1
+    top, below = counts.get(0, 0), counts.get(1, 0)
+    # A book whose outline is one entry (its title) holding the chapters is cut below it;
+    # one whose top entries are long (parts holding chapters, a manual's chapters holding
+    # sections) is cut at both levels, so that the view is not given one long chapter.
+    average = sum(len(p.text) for p in paras) / max(top, 1)
+    long_top = top < 2 or average > MAX_CHAPTER_CHARS / 2
+    chapter_level = 1 if below and long_top else 0
     sections: list[_Section] = []
     placed = [(entry, _position(paras, entry.page, entry.top, entry.title)) for entry in outline]
-    # Bookmarks out of reading order (or past the text) point into the nearest chapter.
-    first = min((index for _, index in placed), default=0)
-    if first > 0:
-        sections.append(_Section(OPENING, 0, [(0, OPENING, 0)]))
     for entry, index in placed:
         index = min(index, len(paras) - 1)
         title = one_line(entry.title) or "Untitled"
         level = entry.level + 1
-        if entry.level <= chapter_level and (not sections or index > sections[-1].start):
+        if (
+            entry.level <= chapter_level
+            and (not sections or index > sections[-1].start)
+            and not (sections and _only_headings(paras, sections[-1].start, index))
+        ):
             sections.append(_Section(title, index, []))
+        elif entry.level <= chapter_level and sections and sections[-1].start < index:
+            # A part's title page with nothing but its heading: its first chapter joins it
+            # and names the chapter; the contents keeps both.
+            sections[-1].title = title
         if sections:
             start = sections[-1].start
             sections[-1].entries.append((level, title, max(index, start)))
@@ -110,6 +119,11 @@ def _by_outline(paras: list[Para], outline: list[OutlineEntry]) -> list[_Section
     if sections and sections[0].start > 0:
         sections.insert(0, _Section(OPENING, 0, [(0, OPENING, 0)]))
     return sections
+
+
+def _only_headings(paras: list[Para], start: int, end: int) -> bool:
+    """True if the paragraphs from ``start`` up to ``end`` hold headings and little else."""
+    return sum(len(p.text) for p in paras[start:end] if not p.level) < 200
 
 
 def _by_headings(paras: list[Para]) -> list[_Section]:
