@@ -70,7 +70,10 @@ def load_fb2(path: Path, data: bytes) -> BookContent:
         warnings.append(TRUNCATED_NOTE)
     if local_name(root.tag) != "FictionBook":
         raise BookError(f"“{path.name}” is not an FB2 book: its document is not FictionBook.")
-    return _Fb2Reader(path, root, source, warnings).read()
+    try:
+        return _Fb2Reader(path, root, source, warnings).read()
+    except UnicodeDecodeError as exc:  # text in the tree that is not UTF-8: a last guard
+        raise BookError(f"“{path.name}” is damaged: some of its text cannot be read.") from exc
 
 
 class _Fb2Reader:

@@ -44,6 +44,7 @@ _DECLARED_ENCODING = re.compile(
 )
 _BINARY_START = re.compile(r"<((?:[\w.-]+:)?)binary(\s[^<>]*)?>")
 _ATTRIBUTE = re.compile(r"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CHAR_REF = re.compile(r"&#([xX][0-9A-Fa-f]{1,12}|[0-9]{1,12});")
 _BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/=]")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -168,7 +169,7 @@ def read_source(data: bytes, name: str) -> Fb2Source:
         pieces.append(text[pos : binary.start])
         pos = binary.end
     pieces.append(text[pos:])
-    body = _DECLARATION.sub("", "".join(pieces), count=1)
+    body = _CHAR_REF.sub(_valid_reference, _DECLARATION.sub("", "".join(pieces), count=1))
     images: dict[str, str] = {}
     for binary in binaries.values():
         kind = image_type(binary, text)
@@ -179,6 +180,21 @@ def read_source(data: bytes, name: str) -> Fb2Source:
         if kind:
             images[binary.id] = kind
     return Fb2Source(body.encode("utf-8", errors="replace"), images, encoding, warnings)
+
+
+def _valid_reference(match: re.Match[str]) -> str:
+    """A character reference XML allows, or the replacement character's.
+
+    libxml2, recovering, lets a reference to a surrogate or to NUL into the tree as bytes
+    that are not UTF-8, and lxml then fails on reading the text.
+    """
+    digits = match.group(1)
+    try:
+        code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+    except ValueError:
+        return "&#xFFFD;"
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+    return match.group(0) if allowed or 0x10000 <= code <= 0x10FFFF else "&#xFFFD;"
 
 
 def _safe_svg(raw: str) -> bool:
