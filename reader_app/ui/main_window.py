@@ -550,11 +550,7 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept book files dragged onto the window."""
         urls = event.mimeData().urls()
-        if (
-            urls
-            and urls[0].isLocalFile()
-            and is_supported_name(Path(urls[0].toLocalFile()).name)
-        ):
+        if urls and urls[0].isLocalFile() and is_supported_name(Path(urls[0].toLocalFile()).name):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
