@@ -7,6 +7,7 @@ entries, nesting 300 deep, 33 million characters) rather than trusting a fixture
 from __future__ import annotations
 
 import os
+import time
 import zipfile
 from typing import TYPE_CHECKING
 
@@ -185,6 +186,23 @@ def test_an_html_file_nested_300_deep_keeps_its_text(tmp_path: Path) -> None:
     book = load_book(path)
     assert book.chapters[0].text.split("\n") == ["inner", "After."]
     assert DEEP_NOTE in book.warnings
+
+
+def test_a_tag_left_open_before_a_long_run_of_text_is_flattened_in_linear_time(
+    tmp_path: Path,
+) -> None:
+    # A start tag that lost its ">" before 200,000 letters (an FB2 binary's base64, say)
+    # once made the tag scan quadratic: minutes for one chapter. Now it is milliseconds;
+    # the bound below is a thousand times that, and far below the quadratic time.
+    deep = "<div>" * 300 + "deep words" + "</div>" * 300
+    run = "<span" + "A" * 200_000 + "</span><p>The text after it.</p>"
+    path = build_epub(tmp_path / "open.epub", [("c.xhtml", xhtml(deep + run))])
+    start = time.perf_counter()
+    book = load_book(path)
+    assert time.perf_counter() - start < 5.0
+    assert DEEP_NOTE in book.warnings
+    assert "deep words" in book.chapters[0].text
+    assert book.chapters[0].text.endswith("The text after it.")
 
 
 def test_normal_books_are_not_flattened(tmp_path: Path) -> None:
