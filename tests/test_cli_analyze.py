@@ -191,3 +191,23 @@ def test_a_model_without_a_known_price_says_so(fake_api: FakeAnthropic, tmp_path
     assert text.returncode == 0, text.stderr
     assert "price unknown" in text.stdout
     assert "$0.0000" not in text.stdout
+
+
+@pytest.mark.parametrize(
+    "emotions",
+    [[], [{"name": "wistfulness", "intensity": 0.6}]],
+    ids=["none", "outside-the-eight"],
+)
+def test_an_answer_naming_no_known_emotion_is_saved_and_keeps_the_colour(
+    fake_api: FakeAnthropic, tmp_path: Path, emotions: list[dict[str, object]]
+) -> None:
+    fake_api.reply_json({**ANSWER, "emotions": emotions})
+    result = run(fake_api, tmp_path, str(BALLADS), "--find", "We murder to dissect.", "--json",
+                 "--save")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["tone"] == "Harsh and Condemning"
+    with sqlite3.connect(tmp_path / "data" / "library.sqlite3") as conn:
+        (color,) = conn.execute("SELECT color FROM highlights").fetchone()
+        (tone,) = conn.execute("SELECT tone FROM analyses").fetchone()
+    assert color == "yellow"
+    assert tone == "Harsh and Condemning"

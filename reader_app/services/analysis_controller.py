@@ -234,7 +234,8 @@ class AnalysisController(QObject):
         except StorageError as exc:
             self.message.emit(exc.message)
             return
-        self._highlights.set_color(item.id, kept.dominant_emotion)
+        if kept.dominant_emotion:  # a corrected answer may name no emotion
+            self._highlights.set_color(item.id, kept.dominant_emotion)
         self.message.emit(
             self.tr("Your correction is saved, and kept as an example.")
             if kept.example_id is not None

@@ -106,6 +106,12 @@ def item_outcome(
     )
 
 
+def _recolour(colour: Callable[[int, str], object], highlight_id: int, emotion: str) -> None:
+    # An answer that names no emotion leaves the highlight's colour as it was.
+    if emotion:
+        colour(highlight_id, emotion)
+
+
 class AnalysisRecorder:
     """Stores outcomes in the library, and colours each analysed highlight.
 
@@ -138,7 +144,7 @@ class AnalysisRecorder:
         """Store an answer; the highlight takes the colour of its dominant emotion."""
         row = success_row(highlight_id, outcome, self._prices(), batch=batch)
         record = self._analyses.add(row)
-        self._colour(highlight_id, outcome.analysis.dominant_emotion)
+        _recolour(self._colour, highlight_id, outcome.analysis.dominant_emotion)
         return record
 
     def failure(self, highlight_id: int, request: ToneRequest, error: AiError) -> AnalysisRecord:
@@ -220,7 +226,7 @@ class GroupRecord:
             )
         )
         self.saved[index] = record.id
-        self._colour(highlight_id, analysis.dominant_emotion)
+        _recolour(self._colour, highlight_id, analysis.dominant_emotion)
         return highlight_id
 
     def finish(self, results: ItemResults, raw: RawAnswer) -> None:
