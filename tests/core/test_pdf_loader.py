@@ -182,7 +182,7 @@ def test_with_neither_outline_nor_headings_pages_are_grouped() -> None:
 def test_a_partly_scanned_pdf_opens_with_a_warning() -> None:
     book = load_book(DATA / "partly-scanned.pdf")
     assert len(book.warnings) == 1
-    assert "1 of 37 pages are scanned images" in book.warnings[0]
+    assert "1 page of 37 is a scanned image with no text layer" in book.warnings[0]
     assert "OCR" in book.warnings[0]
 
 

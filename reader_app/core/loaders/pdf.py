@@ -149,12 +149,17 @@ def _read(path: Path, document: Any, raw: Any) -> BookContent:
             raise BookError(_refusal(name, _ERR_FORMAT))
         raise BookError(f"“{name}” contains no readable text.")
     if scanned:
+        total = f"{len(pages):,}"
         notes.append(
-            f"{scanned:,} of {len(pages):,} pages are scanned images with no text layer and are"
-            " left out; run the PDF through OCR (for example OCRmyPDF) to read them."
+            f"1 page of {total} is a scanned image with no text layer, left out; run the PDF"
+            " through OCR (for example OCRmyPDF) to read it."
+            if scanned == 1
+            else f"{scanned:,} pages of {total} are scanned images with no text layer, left"
+            " out; run the PDF through OCR (for example OCRmyPDF) to read them."
         )
     if broken:
-        notes.append(f"{broken:,} pages of this PDF are damaged and are left out.")
+        which = "page of this PDF is" if broken == 1 else "pages of this PDF are"
+        notes.append(f"{broken:,} {which} damaged and left out.")
     labels = [_page_label(document, index) for index in range(len(pages))]
     remove_furniture(pages)
     paras = paragraphs(pages)
