@@ -21,8 +21,8 @@ afterwards. Nothing is read back from that directory but the files KindleUnpack 
 itself (book.html, toc.ncx, the EPUB), never a name taken from the book. Starting the
 process costs about 0.15 s, paid once per book: the parse is cached.
 
-In a frozen bundle there is no Python interpreter to start, so the unpacker runs in the
-loading thread, guarded by the header checks alone.
+In a frozen bundle there is no Python interpreter to start: the bundle's own executable is
+started with the unpacker's flag, and packaging/launcher.py hands it to this same child.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from reader_app.core.files import read_regular
 from reader_app.core.loaders.epub import load_epub
 from reader_app.core.loaders.mobi7 import mobi6_epub
 from reader_app.core.loaders.mobi_header import read_info
-from reader_app.core.loaders.mobi_unpack import EXIT_MEMORY, EXIT_OK, unpack
+from reader_app.core.loaders.mobi_unpack import EXIT_MEMORY, EXIT_OK, UNPACK_FLAG
 
 if TYPE_CHECKING:
     from reader_app.core.loaders.content import BookContent
@@ -84,19 +84,18 @@ def load_mobi(path: Path, data: bytes) -> BookContent:
 
 
 def _unpack(book: Path, out: Path, name: str, size: int) -> None:
-    if getattr(sys, "frozen", False):
-        try:
-            unpack(book, out)
-        except MemoryError:
-            raise UnsafeBookError(f"“{name}” is too large to open.") from None
-        except Exception as exc:  # the unpacker's failures have no common type
-            raise _damaged(name) from exc
-        return
     # -I: the interpreter's own packages only (no PYTHONPATH, user site or current folder).
+    # A frozen bundle has no interpreter to start: its own executable takes the unpacker's
+    # flag as its first argument instead (packaging/launcher.py).
+    if getattr(sys, "frozen", False):
+        command = [sys.executable, UNPACK_FLAG, str(book), str(out)]
+    else:
+        command = [sys.executable, "-I", "-m", "reader_app.core.loaders.mobi_unpack"]
+        command += [str(book), str(out)]
     timeout = min(BASE_SECONDS + SECONDS_PER_MB * size / 2**20, MAX_SECONDS)
     try:
         done = subprocess.run(
-            [sys.executable, "-I", "-m", "reader_app.core.loaders.mobi_unpack", book, out],
+            command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

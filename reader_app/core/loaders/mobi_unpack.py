@@ -112,6 +112,10 @@ def _first_href(xml: str) -> str:
     return xml[start : xml.find('"', start)] if start >= 5 else ""
 
 
+# The frozen bundle's executable runs main() when this is its first argument.
+UNPACK_FLAG = "--unpack-kindle-book"
+
+
 def main(argv: list[str]) -> int:
     """Unpack BOOK into OUTDIR under the limits; the exit status says how it went."""
     _limit(resource.RLIMIT_AS, MAX_MEMORY_BYTES)
