@@ -1,6 +1,6 @@
 """Time to open a 300-page PDF novel: cold (parsed) and warm (from the parse cache).
 
-    .venv/bin/python benchmarks/pdf_open.py [--runs 7] [--compare] [--gui]
+    .venv/bin/python benchmarks/pdf_open.py [--runs 7] [--compare] [--gui] [--window]
 
 The book is tests/data/pdf/pride-and-prejudice.pdf (372 A5 pages, bookmarks, running
 heads). Figures are medians of several runs of ``load_book``, the call the GUI's worker
@@ -14,6 +14,11 @@ thread makes before it shows the first chapter:
 ``--gui`` also times the whole app as benchmarks/startup.py does: launch of ``tone-reader
 FILE`` to the first chapter painted, first with a new profile (the parse not yet cached)
 and then reopened (from the cache).
+
+``--window`` times what DESIGN.md §10 budgets: in a running window (built as
+``tone-reader`` builds it, in a new process each time so pdfium is not yet loaded and
+the profile is new), from the open action (``open_path``, what File → Open and a drop
+call) to the first chapter painted.
 
 ``--compare`` also times the text extraction alone with pdfium and, if it is installed,
 with pdfminer.six (the alternative weighed for the loader).
@@ -46,6 +51,42 @@ from reader_app.core.loaders import load_book
 book = load_book(sys.argv[1])
 print(time.perf_counter() - started, len(book.chapters))
 """
+
+
+WINDOW_CHILD = """
+import sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+sys.path.insert(0, sys.argv[2] + "/benchmarks")
+from benchmarks.gui_clock import PaintWatch, run_until
+from benchmarks.gui_harness import build_app, qt_app
+qt_app()
+app = build_app(Path(tempfile.mkdtemp(prefix="tone-bench-")))
+window = app.window
+window.resize(1200, 760)
+pane = window.pane
+# A new profile opens the bundled book first: the clock starts once it is shown.
+run_until(lambda: pane.book is not None, 30)
+run_until(lambda: False, 0.5)
+paint = PaintWatch(pane.view.viewport(), lambda: pane.book is not None and pane.book.format.value == "PDF")
+opened = time.perf_counter()
+window.open_path(Path(sys.argv[1]))
+assert run_until(lambda: bool(paint.painted_at), 60), "not painted in 60 s"
+print(paint.painted_at - opened)
+app.window.close()
+app.shutdown()
+"""
+
+
+def window_open() -> float:
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW_CHILD, str(BOOK), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return float(result.stdout.split()[-1]) * 1000
 
 
 def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
@@ -99,6 +140,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--compare", action="store_true")
     parser.add_argument("--gui", action="store_true")
+    parser.add_argument("--window", action="store_true")
     args = parser.parse_args()
     book = load_book(BOOK)
     pages = book.chapters[-1].pages[-1][1] if book.chapters[-1].pages else "?"
@@ -120,6 +162,9 @@ def main() -> None:
                 shutil.rmtree(profile, ignore_errors=True)
         report("app: launch → painted, first", first)
         report("app: launch → painted, reopen", reopened)
+    if args.window:
+        runs = max(3, args.runs // 2)
+        report("window: open → painted, first", [window_open() for _ in range(runs)])
     if args.compare:
         report("text only: pdfium", timed(pdfium_text_only, args.runs))
         try:
