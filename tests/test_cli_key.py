@@ -106,7 +106,10 @@ def test_key_needs_an_action(tmp_path: Path) -> None:
 def test_the_global_help_lists_the_key_command(tmp_path: Path) -> None:
     result = _run(tmp_path, "--help")
     assert result.returncode == 0
-    assert "Commands: inspect, analyze, examples, eval, export, import, key." in result.stdout
+    assert (
+        "Commands: inspect, analyze, characters, examples, eval, export, import, key."
+        in result.stdout
+    )
 
 
 # --- cmd_key in process, with an in-memory store --------------------------------------------

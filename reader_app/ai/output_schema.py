@@ -51,7 +51,25 @@ def output_schema() -> dict[str, Any]:
             "evidence": {"type": "array", "items": evidence},
             "explanation": {"type": "string"},
             "confidence": {"type": "number", "description": "0 to 1"},
+            "speaker": {
+                "type": "string",
+                "description": 'who speaks the passage: a name as the book gives it, "narrator"'
+                ' or "unknown"',
+            },
+            "addressee": {
+                "type": "string",
+                "description": 'to whom it is said: a name, "reader", or "" when it cannot be told',
+            },
         },
-        "required": ["tone", "polarity", "emotions", "evidence", "explanation", "confidence"],
+        "required": [
+            "tone",
+            "polarity",
+            "emotions",
+            "evidence",
+            "explanation",
+            "confidence",
+            "speaker",
+            "addressee",
+        ],
         "additionalProperties": False,
     }

@@ -76,6 +76,13 @@ disgust, anger, anticipation), strongest first, each with an intensity from 0 to
 few sentences: what the tone is, and which words show it.
 - "confidence" (0 to 1) says how sure you are; say less when the passage is short or \
 ambiguous.
+- "speaker" is who says the passage. In dialogue, use the dialogue tags ("said Elizabeth", \
+"cried his wife"), the turn-taking of the lines before it and who was addressed; give the \
+name as the book most often gives it ("Mr. Darcy", "Elizabeth"), or a description the \
+book uses ("his wife") when it gives no name. Narration is "narrator", also in the first \
+person. Say "unknown" rather than guess.
+- "addressee" is to whom the speaker talks, in the same way ("reader" when a narrator \
+addresses the reader); "" when it cannot be told.
 - Answer with the JSON object only."""
 
 _FENCE_TAGS = re.compile(

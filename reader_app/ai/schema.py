@@ -38,7 +38,12 @@ __all__ = [
 MAX_TONE = 120  # characters; a longer label is trimmed at a word
 MAX_EMOTIONS = 3
 POLARITIES = ("negative", "neutral", "positive", "mixed")
-FIELDS = ("tone", "polarity", "emotions", "evidence", "explanation", "confidence")
+FIELDS = (
+    "tone", "polarity", "emotions", "evidence", "explanation", "confidence", "speaker", "addressee",
+)  # fmt: skip
+MAX_NAME = 80  # characters of a speaker's or addressee's name
+NARRATOR = "narrator"
+UNKNOWN_SPEAKER = "unknown"
 # Plutchik's emotions by polarity, to infer a polarity the answer did not give usably.
 _POSITIVE = frozenset({"joy", "trust"})
 _NEGATIVE = frozenset({"fear", "sadness", "disgust", "anger"})
@@ -80,6 +85,8 @@ class ToneAnalysis(BaseModel):
     evidence: list[Evidence]
     explanation: str
     confidence: float = Field(ge=0.0, le=1.0)
+    speaker: str = UNKNOWN_SPEAKER
+    addressee: str = ""
     adjusted: list[str] = Field(default_factory=list)
 
     @field_validator("emotions")
@@ -163,6 +170,8 @@ def repair_answer(data: object) -> tuple[dict[str, Any], list[str]]:
         "evidence": _evidence(data.get("evidence"), notes),
         "explanation": _explanation(data.get("explanation"), notes),
         "confidence": _confidence(data.get("confidence"), notes),
+        "speaker": _name(data.get("speaker"), notes, "speaker") or UNKNOWN_SPEAKER,
+        "addressee": _name(data.get("addressee"), notes, "addressee"),
     }
     unknown = sorted(str(key) for key in data if key not in FIELDS)
     if unknown:
@@ -278,3 +287,18 @@ def _explanation(value: object, notes: list[str]) -> str:
     if not explanation:
         notes.append("no explanation given")
     return explanation
+
+
+def _name(value: object, notes: list[str], role: str) -> str:
+    """A speaker's or addressee's name on one line; "narrator" and "unknown" in lower case.
+
+    An answer from a prompt that asked for no speaker has none: that reads as unknown,
+    without a note.
+    """
+    name = " ".join(value.split()) if isinstance(value, str) else ""
+    if name.casefold() in (NARRATOR, UNKNOWN_SPEAKER, "none", "n/a"):
+        return "" if name.casefold() in ("none", "n/a") else name.casefold()
+    if len(name) > MAX_NAME:
+        notes.append(f"{role} name of {len(name)} characters trimmed to {MAX_NAME}")
+        name = name[:MAX_NAME].rstrip()
+    return name

@@ -141,6 +141,10 @@ def map_sdk_error(
     detail = one_line(f"{type(exc).__name__}: {cause or exc!r}", secret)
     if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
         kind = AiErrorKind.TIMEOUT
+    elif streaming and isinstance(cause, httpx2.RemoteProtocolError):
+        # Newer SDKs wrap a body broken off mid-answer as a connection error; the answer
+        # had started, so it was cut short rather than never reached.
+        kind = AiErrorKind.TRUNCATED
     elif isinstance(exc, (anthropic.APIConnectionError, httpx2.NetworkError)):
         # Also a socket reset mid-answer: the fix is the same, check the network.
         kind = AiErrorKind.OFFLINE

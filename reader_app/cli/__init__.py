@@ -1,7 +1,8 @@
 """The ``tone-reader`` command: the GUI, and commands for scripts (DESIGN.md §9).
 
 This package holds ``main`` and the dispatch to the commands, one module each
-(``inspect``, ``analyze``, ``examples``, ``eval``, ``export``, ``import_``, ``key``), with
+(``inspect``, ``analyze``, ``characters``, ``examples``, ``eval``, ``export``,
+``import_``, ``key``), with
 what they share in ``common`` and the exit codes in ``exit_codes``. The commands never
 import this package's ``__init__``; it imports them only when one runs.
 
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = frozenset({"inspect", "key"})
 # Commands that use the profile (library, settings) get its paths too.
-PROFILE_COMMANDS = frozenset({"analyze", "examples", "eval", "export", "import"})
+PROFILE_COMMANDS = frozenset({"analyze", "characters", "examples", "eval", "export", "import"})
 
 
 def _global_parser() -> Parser:
@@ -38,7 +39,7 @@ def _global_parser() -> Parser:
         "",
         "Read e-books and see how a passage sounds.",
         epilog=(
-            "Commands: inspect, analyze, examples, eval, export, import, key."
+            "Commands: inspect, analyze, characters, examples, eval, export, import, key."
             " Run 'tone-reader COMMAND --help' for details."
         ),
     )
@@ -69,6 +70,10 @@ def _run_command(command: str, argv: Sequence[str], paths: AppPaths) -> int:
         from reader_app.cli.analyze import cmd_analyze
 
         return cmd_analyze(argv, paths)
+    if command == "characters":
+        from reader_app.cli.characters import cmd_characters
+
+        return cmd_characters(argv, paths)
     if command == "examples":
         from reader_app.cli.examples import cmd_examples
 

@@ -156,6 +156,11 @@ def render_text(report: dict[str, Any]) -> str:
         f"Polarity:    {result.polarity}  (confidence {round(result.confidence * 100)}%)",
         "Emotions:    "
         + ", ".join(f"{e.name} {round(e.intensity * 100)}%" for e in result.emotions),
+    ]
+    if result.speaker:
+        to = f" → {result.addressee}" if result.addressee else ""
+        lines.append(f"Speaker:     {result.speaker}{to}")
+    lines += [
         "",
         result.explanation,
         "",

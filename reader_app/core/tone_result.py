@@ -41,6 +41,9 @@ class ToneResult:
         evidence: the quotes that carry the tone.
         explanation: the plain explanation, or "".
         confidence: 0 to 1; 0 when unknown.
+        speaker: who says the passage (a name, "narrator" or "unknown"); "" when the
+            analysis predates speakers.
+        addressee: to whom; "" when it cannot be told.
     """
 
     tone: str = ""
@@ -49,6 +52,8 @@ class ToneResult:
     evidence: tuple[EvidenceQuote, ...] = ()
     explanation: str = ""
     confidence: float = 0.0
+    speaker: str = ""
+    addressee: str = ""
 
     @property
     def dominant_emotion(self) -> str:
@@ -72,7 +77,16 @@ class ToneResult:
             evidence=tuple(_evidence(data.get("evidence"))),
             explanation=_text(data.get("explanation")),
             confidence=_fraction(data.get("confidence")),
+            speaker=_text(data.get("speaker")),
+            addressee=_text(data.get("addressee")),
         )
+
+
+def speaker_text(result: ToneResult) -> str:
+    """Who speaks, and to whom: "Mr. Darcy → Elizabeth"; "" when unknown or not asked."""
+    if not result.speaker or result.speaker == "unknown":
+        return ""
+    return f"{result.speaker} → {result.addressee}" if result.addressee else result.speaker
 
 
 def strongest_first(emotions: Iterable[EmotionScore]) -> tuple[EmotionScore, ...]:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from reader_app.ai.errors import CONSOLE_LINKS
 from reader_app.ai.models import model_to_use
 from reader_app.ai.prompt import DEFAULT_OBJECTIVE, OBJECTIVE_PRESETS, cache_summary
-from reader_app.core.tone_result import ToneResult
+from reader_app.core.tone_result import ToneResult, speaker_text
 from reader_app.ui.details_line import DetailsLine
 from reader_app.ui.emotion_bars import EmotionBars
 from reader_app.usecases.cost import shown_cost
@@ -299,11 +299,13 @@ class TonePanel(QWidget):
         self.status.hide()
         self.tone.setText(answer.tone or record.tone)
         polarity = _POLARITY.get(answer.polarity, answer.polarity)
-        self.facts.setText(
-            self.tr("{polarity} · confidence {confidence}%").format(
-                polarity=polarity, confidence=round(answer.confidence * 100)
-            )
+        facts = self.tr("{polarity} · confidence {confidence}%").format(
+            polarity=polarity, confidence=round(answer.confidence * 100)
         )
+        speaker = speaker_text(answer)
+        if speaker:
+            facts += "\n" + self.tr("Spoken by {speaker}").format(speaker=speaker)
+        self.facts.setText(facts)
         self.emotions.set_emotions([(e.name, e.intensity) for e in answer.emotions])
         self.explanation.setPlainText(answer.explanation)
         lines = [f"“{e.quote}” — {e.why}" for e in answer.evidence]

@@ -97,7 +97,8 @@ def test_structured_output_and_kwargs(seed) -> None:  # type: ignore[no-untyped-
     schema = kwargs["output_config"]["format"]
     assert schema["type"] == "json_schema"
     assert set(schema["schema"]["required"]) == {
-        "tone", "polarity", "emotions", "evidence", "explanation", "confidence"
+        "tone", "polarity", "emotions", "evidence", "explanation", "confidence", "speaker",
+        "addressee",
     }  # fmt: skip
     assert kwargs["model"] == "claude-haiku-4-5"
     json.dumps(kwargs)  # all of it goes on the wire as JSON

@@ -131,6 +131,7 @@ def test_unknown_fields_missing_parts_and_empty_quotes_are_repaired() -> None:
     answer = {k: v for k, v in VALID.items() if k not in ("confidence", "explanation")}
     answer["evidence"] = [{"quote": "", "why": "nothing"}, {"quote": "dissect"}]
     answer["speaker"] = "the poet"
+    answer["mood"] = "grim"
     checked = validate_answer(json.dumps(answer), PASSAGE)
     analysis = checked.analysis
     assert (analysis.confidence, analysis.explanation) == (0.0, "")
@@ -141,7 +142,7 @@ def test_unknown_fields_missing_parts_and_empty_quotes_are_repaired() -> None:
         "no reason given for the quote 'dissect'",
         "no explanation given",
         "no usable confidence: set to 0",
-        "unknown field(s) left out: speaker",
+        "unknown field(s) left out: mood",
     ]
 
 
@@ -219,3 +220,30 @@ def test_the_tone_panel_shows_what_was_adjusted(qtbot: QtBot) -> None:
     panel.show_record(PASSAGE, record)
     assert "(The answer was adjusted to fit: confidence 2 clamped to 1.)" in panel.evidence.text()
     assert adjusted == ["confidence 2 clamped to 1"]
+
+
+@pytest.mark.parametrize(
+    ("speaker", "addressee", "expected"),
+    [
+        ("  Mr.   Darcy ", "Elizabeth", ("Mr. Darcy", "Elizabeth")),
+        ("Narrator", "Reader", ("narrator", "Reader")),
+        ("", "none", ("unknown", "")),
+        (None, None, ("unknown", "")),
+        (42, ["x"], ("unknown", "")),
+        ("UNKNOWN", "N/A", ("unknown", "")),
+    ],
+)
+def test_speaker_and_addressee_are_read_on_one_line(
+    speaker: object, addressee: object, expected: tuple[str, str]
+) -> None:
+    answer = {**VALID, "speaker": speaker, "addressee": addressee}
+    analysis = validate_answer(json.dumps(answer), PASSAGE).analysis
+    assert (analysis.speaker, analysis.addressee) == expected
+    assert analysis.model_dump()["speaker"] == expected[0]
+
+
+def test_an_over_long_speaker_name_is_trimmed_with_a_note() -> None:
+    answer = {**VALID, "speaker": "A " * 100, "addressee": ""}
+    checked = validate_answer(json.dumps(answer), PASSAGE)
+    assert len(checked.analysis.speaker) <= 80
+    assert any(note.startswith("speaker name of") for note in checked.adjusted)

@@ -45,6 +45,7 @@ from reader_app.core.exporters.common import (
     section_label,
     stable_keys,
 )
+from reader_app.core.tone_result import speaker_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -111,6 +112,8 @@ def _fields(a: Annotation) -> list[str]:
     result = a.tone_result
     polarity = result.polarity
     tone = _html(result.tone or "(no label)") + (f" ({_html(polarity)})" if polarity else "")
+    if speaker_text(result):
+        tone += f"<br><small>Speaker: {_html(speaker_text(result))}</small>"
     emotions = ", ".join(
         f'<span class="swatch" style="color: {emotion_color(e.name)}">●</span> '
         f"{_html(e.name)} {percent(e.intensity)}"

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from reader_app.core.emotions import PLUTCHIK_COLORS
+from reader_app.core.tone_result import speaker_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -105,6 +106,9 @@ def tone_summary(annotation: Annotation) -> str:
     emotions = emotions_text(result)
     if emotions:
         summary += f" ({emotions})"
+    speaker = speaker_text(result)
+    if speaker:
+        summary += f"; speaker: {speaker}"
     explanation = " ".join(result.explanation.split())
     return f"{summary} — {explanation}" if explanation else summary
 

@@ -31,6 +31,7 @@ from reader_app.core.exporters.common import (
     section_label,
     usage_summary,
 )
+from reader_app.core.tone_result import speaker_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -114,6 +115,8 @@ def _annotation(a: Annotation) -> list[str]:
         polarity = result.polarity
         tone = f"<strong>{_e(result.tone or '(no label)')}</strong>"
         out.append(f'<p class="tone">{tone}{f" · {_e(polarity)}" if polarity else ""}</p>')
+        if speaker_text(result):
+            out.append(f'<p class="speaker">Speaker: {_e(speaker_text(result))}</p>')
         if emotions:
             out.append('<ul class="emotions">')
             out.extend(

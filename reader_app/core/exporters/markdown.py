@@ -45,6 +45,7 @@ from reader_app.core.exporters.common import (
     section_label,
     usage_summary,
 )
+from reader_app.core.tone_result import speaker_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -148,6 +149,8 @@ def _annotation(a: Annotation) -> str:
         polarity = result.polarity
         tone = _item("Tone", result.tone or "(no label)")
         lines.append(tone + (f" ({escape(polarity)})" if polarity else ""))
+        if speaker_text(result):
+            lines.append(_item("Speaker", speaker_text(result)))
         if result.emotions:
             lines.append(_item("Emotions", emotions_text(result)))
         if result.explanation:

@@ -86,6 +86,7 @@ from reader_app.core.exporters.common import (
     group_by_book,
     stable_keys,
 )
+from reader_app.core.tone_result import speaker_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -215,6 +216,8 @@ def _generator(app_version: str) -> dict[str, Any]:
 def _readable(result: ToneResult) -> str:
     polarity = result.polarity
     lines = [f"Tone: {result.tone or '(no label)'}" + (f" ({polarity})" if polarity else "")]
+    if speaker_text(result):
+        lines.append(f"Speaker: {speaker_text(result)}")
     if result.emotions:
         lines.append(f"Emotions: {emotions_text(result)}")
     if result.explanation:
