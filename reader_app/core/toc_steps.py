@@ -151,6 +151,18 @@ class TocSteps:
             return step.chapter, step.offset
         return (0, 0) if position > 0 else None
 
+    def span_of(self, index: int) -> tuple[int, int, int]:
+        """The text a step covers in its chapter, as (chapter, start, end).
+
+        A step ends where the next one starts when that is in the same chapter, else at
+        the chapter's end.
+        """
+        step = self.steps[index]
+        length = self._starts[step.chapter + 1] - self._starts[step.chapter]
+        following = self.steps[index + 1] if index + 1 < len(self.steps) else None
+        same = following is not None and following.chapter == step.chapter
+        return step.chapter, step.offset, following.offset if following and same else length
+
     def in_reading_order(self, chapter: int) -> bool:
         """Whether a chapter is read in order (an EPUB's non-linear items are not)."""
         return 0 <= chapter < len(self._linear) and self._linear[chapter]

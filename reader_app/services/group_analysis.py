@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from reader_app.core.errors import StorageError
 from reader_app.usecases.analysis import AnalysisComposer, groups_of, place_of
 from reader_app.usecases.analysis_records import AnalysisRecorder
+from reader_app.usecases.voices import VoicePlan, plan_voices, section_lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -57,6 +58,7 @@ class GroupAnalysis(QObject):
         self._highlights = highlights
         self._analyses = analyses
         self._service = service
+        self._settings = settings
         self._composer = AnalysisComposer(examples, settings, default_model)
         self._recorder = AnalysisRecorder(analyses, highlights.set_color, lambda: settings().prices)
         self._jobs: dict[int, GroupRecord] = {}
@@ -94,6 +96,22 @@ class GroupAnalysis(QObject):
             jobs.append(job)
         self.progress.emit(0, sum(len(group) for group in groups))
         return jobs
+
+    def plan_voices(self, chapter: int, offset: int) -> VoicePlan | None:
+        """What mapping the voices of the section at a place would send; None without a book."""
+        book = self._highlights.book
+        if book is None:
+            return None
+        title, places = section_lines(book, chapter, offset)
+        return plan_voices(
+            book, title, places, self._highlights.highlights, self._composer.for_group,
+            self._settings().prices,
+        )  # fmt: skip
+
+    def map_voices(self, plan: VoicePlan) -> list[int]:
+        """Highlight each spoken line of a plan and label them together; returns job ids."""
+        ids = self._highlights.add_many(plan.places)
+        return self.analyse(ids) if ids else []
 
     def compose(self, book: Book, group: Sequence[Highlight]) -> ToneRequest:
         """The request for a group: each passage with its context, read together."""

@@ -24,6 +24,8 @@ from reader_app.usecases.highlights import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from reader_app.core.book import Book
     from reader_app.core.records import Highlight
     from reader_app.services.tasks import Report, TaskRunner
@@ -204,6 +206,32 @@ class HighlightController(QObject):
             return None
         self._reload()
         return created
+
+    def add_many(self, places: Sequence[tuple[int, int, int]]) -> list[int]:
+        """Highlight several ranges at once (one reload); existing ones are reused.
+
+        Returns:
+            The highlights' ids, in the order of ``places``; a range that could not be
+            stored is left out (the failure is reported once).
+        """
+        if self._book is None:
+            return []
+        by_place = {(h.chapter, h.start, h.end): h.id for h in self._items}
+        self._edited_while_placing = self.busy
+        ids: list[int] = []
+        try:
+            for chapter, start, end in places:
+                known = by_place.get((chapter, start, end))
+                if known is None:
+                    created = highlight_selection(
+                        self._repo, self._book, chapter, start, end, "yellow", texts=self._texts
+                    )
+                    known = by_place[(chapter, start, end)] = created.id
+                ids.append(known)
+        except StorageError as exc:
+            self.failed.emit(exc.message)
+        self._reload()
+        return ids
 
     def set_color(self, highlight_id: int, color: str) -> None:
         """Recolour a highlight."""

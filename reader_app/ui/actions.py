@@ -83,6 +83,12 @@ class WindowActions(QObject):
         self.analyse_chapter = self._act(
             self.tr("Analyse &Unanalysed Highlights in Chapter"), w.tone.analyse_chapter_together
         )
+        self.map_voices = self._act(
+            self.tr("&Map Voices of This Section…"), w.voices.map_section_voices, "Ctrl+Shift+M"
+        )
+        self.characters = self._act(
+            self.tr("C&haracters…"), w.voices.show_characters, "Ctrl+Shift+K"
+        )
         self.annotations = self._act(self.tr("Ann&otations…"), w.show_annotations, "Ctrl+Shift+N")
         self.examples = self._act(
             self.tr("&Examples…"), lambda: w.tone.show_examples(), "Ctrl+Shift+E"
@@ -225,6 +231,9 @@ class WindowActions(QObject):
         marks.addAction(self.analyse_together)
         marks.addAction(self.analyse_chapter)
         marks.addAction(self.send_batch)
+        marks.addSeparator()
+        marks.addAction(self.map_voices)
+        marks.addAction(self.characters)
         marks.addSeparator()
         marks.addAction(self.highlight)
         colors = marks.addMenu(self.tr("Highlight in &Colour"))

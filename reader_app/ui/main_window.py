@@ -34,6 +34,7 @@ from reader_app.ui.themes import HIGHLIGHT_COLORS, apply_application_theme, page
 from reader_app.ui.toc_view import TocView
 from reader_app.ui.tone_commands import ToneCommands
 from reader_app.ui.tone_panel import TonePanel, profile_line
+from reader_app.ui.voice_commands import VoiceCommands
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.tone_dock.raise_()
         self.tone = ToneCommands(self, self, tone)
         self.annotations = AnnotationCommands(self, self, annotations, book_service, highlights)
+        self.voices = VoiceCommands(self, self, tone.group, annotations.query)
         self._open_settings = open_settings
 
         self._busy = BusySpinner(self)

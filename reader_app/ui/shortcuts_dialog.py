@@ -50,6 +50,8 @@ _ACTION_GROUPS = {
     "analyse": TONE,
     "analyse_together": TONE,
     "analyse_chapter": TONE,
+    "map_voices": TONE,
+    "characters": TONE,
     "send_batch": TONE,
     "examples": TONE,
     "evaluate": TONE,

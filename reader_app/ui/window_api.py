@@ -55,6 +55,18 @@ class ToneActions(Protocol):
         ...
 
 
+class VoiceActions(Protocol):
+    """The voice commands the menus offer."""
+
+    def map_section_voices(self) -> None:
+        """Label every spoken line of the section being read, after asking."""
+        ...
+
+    def show_characters(self) -> None:
+        """The Characters window."""
+        ...
+
+
 class ReadingWindow(Protocol):
     """What the tone and annotation commands use of the window: the page and its panels."""
 
@@ -106,6 +118,11 @@ class WindowCommands(ReadingWindow, Protocol):
     @property
     def tone(self) -> ToneActions:
         """The tone commands."""
+        ...
+
+    @property
+    def voices(self) -> VoiceActions:
+        """The voice commands."""
         ...
 
     @property

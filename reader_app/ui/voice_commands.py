@@ -1,0 +1,115 @@
+"""The window's voice commands: map the voices of the section being read, and the Characters window.
+
+Mapping asks first: how many spoken lines the section has, how many requests they go in
+and the most that can cost. Nothing is highlighted or sent before the reader agrees.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from reader_app.usecases.cost import cost_text
+
+if TYPE_CHECKING:
+    from reader_app.services.group_analysis import GroupAnalysis
+    from reader_app.ui.characters_window import CharactersWindow
+    from reader_app.ui.ports import AnnotationSource
+    from reader_app.ui.window_api import ReadingWindow
+    from reader_app.usecases.voices import VoicePlan
+
+
+class VoiceCommands(QObject):
+    """Maps a section's voices through the group analysis, and keeps the Characters window."""
+
+    def __init__(
+        self, window: QWidget, host: ReadingWindow, group: GroupAnalysis, query: AnnotationSource
+    ) -> None:
+        """Commands of ``window`` (the parent of their dialogs), using its parts in ``host``."""
+        super().__init__(window)
+        self._window = window
+        self._w = host
+        self._group = group
+        self._query = query
+        self.prompt: QMessageBox | None = None
+        self.characters_window: CharactersWindow | None = None
+        group.finished.connect(self._refresh)
+        group.analysed.connect(self._refresh)
+
+    def map_section_voices(self) -> None:
+        """Find the spoken lines of the section being read, and ask before labelling them."""
+        pane = self._w.pane
+        plan = self._group.plan_voices(*pane.reading_place()) if pane.book is not None else None
+        if plan is None:
+            return
+        if not plan.places:
+            self._w.status_message(
+                self.tr("No spoken lines were found in “{title}”.").format(title=plan.title)
+            )
+            return
+        prompt = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Map Voices"),
+            self._question(plan),
+            QMessageBox.StandardButton.Cancel,
+            self._window,
+        )
+        go = prompt.addButton(self.tr("Map Voices"), QMessageBox.ButtonRole.AcceptRole)
+        prompt.setDefaultButton(go)
+        go.clicked.connect(lambda: self._start(plan))
+        self.prompt = prompt
+        prompt.open()
+
+    def _question(self, plan: VoicePlan) -> str:
+        lines = len(plan.places)
+        text = self.tr(
+            "“{title}” has {lines} spoken lines. Claude will read them together and label"
+            " each with who says it, to whom, its tone and its emotions."
+        ).format(title=plan.title, lines=lines)
+        if plan.highlighted:
+            text += " " + self.tr(
+                "{n} of them are highlighted already; the others become highlights."
+            ).format(n=plan.highlighted)
+        cost = cost_text(plan.most_usd if plan.known_price else None)
+        requests = (
+            self.tr("one request")
+            if plan.requests == 1
+            else self.tr("{n} requests").format(n=plan.requests)
+        )
+        return (
+            text
+            + "\n\n"
+            + self.tr("This takes {requests}, costing at most {cost}.").format(
+                requests=requests, cost=cost
+            )
+        )
+
+    def _start(self, plan: VoicePlan) -> None:
+        jobs = self._group.map_voices(plan)
+        if jobs:
+            self._w.status_message(
+                self.tr("Mapping the voices of “{title}”: {lines} lines…").format(
+                    title=plan.title, lines=len(plan.places)
+                )
+            )
+
+    def show_characters(self) -> None:
+        """The Characters window (one, non-modal), for the open book."""
+        if self.characters_window is None:
+            from reader_app.ui.characters_window import CharactersWindow
+
+            self.characters_window = CharactersWindow(
+                self._query, lambda: self._w.pane.book, self._window
+            )
+            self.characters_window.jump_requested.connect(self._w.jump_to_highlight)
+            self.characters_window.map_requested.connect(self.map_section_voices)
+        else:
+            self.characters_window.reload()
+        self.characters_window.show()
+        self.characters_window.raise_()
+
+    def _refresh(self, *_args: object) -> None:
+        if self.characters_window is not None and self.characters_window.isVisible():
+            self.characters_window.reload()

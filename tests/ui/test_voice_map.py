@@ -1,0 +1,134 @@
+"""Map a chapter's voices and see the characters, from the window's menus.
+
+Pride and Prejudice, Chapter 1: the Bennets' dialogue. The fake model labels every line
+it is sent, alternating the two speakers, as a real one would name them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tests.fake_api import VALID_KEY, FakeAnthropic
+from tests.ui.conftest import MakeApp, wait_for_book
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from reader_app.app import ReaderApp
+
+EPUB = (
+    Path(__file__).resolve().parents[3]
+    / "shared" / "corpus" / "books" / "pride-and-prejudice_pg1342_epub2.epub"
+)  # fmt: skip
+SPEAKERS = [("Mrs. Bennet", "Mr. Bennet", "anticipation"), ("Mr Bennet", "his wife", "joy")]
+
+
+def _answer(count: int) -> dict[str, Any]:
+    items = []
+    for number in range(1, count + 1):
+        speaker, addressee, emotion = SPEAKERS[number % 2]
+        if number % 6 == 1:
+            speaker = "Mr. Bennet"  # the same man, written as the book writes him
+        items.append({
+            "passage": number, "tone": "Eager" if emotion != "joy" else "Dry and Teasing",
+            "polarity": "mixed", "emotions": [{"name": emotion, "intensity": 0.6}],
+            "evidence": [], "explanation": "How the line sounds.", "confidence": 0.7,
+            "speaker": speaker, "addressee": addressee,
+        })  # fmt: skip
+    return {"items": items}
+
+
+@pytest.fixture
+def api(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> FakeAnthropic:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_api.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", VALID_KEY)
+    return fake_api
+
+
+def _open_chapter_one(qtbot: QtBot, make_app: MakeApp) -> ReaderApp:
+    app = make_app()
+    app.start(str(EPUB))
+    wait_for_book(qtbot, app, "Pride and Prejudice")
+    item = app.window.toc.findItems("Chapter 1", Qt.MatchFlag.MatchRecursive)[0]
+    app.window.toc.itemClicked.emit(item, 0)
+    return app
+
+
+def test_mapping_asks_with_the_cost_then_labels_every_line_and_fills_the_characters(
+    qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic
+) -> None:
+    app = _open_chapter_one(qtbot, make_app)
+    app.window.actions_.map_voices.trigger()
+    prompt = app.window.voices.prompt
+    assert prompt is not None
+    assert prompt.isVisible()
+    question = prompt.text()
+    found = re.search(r"has (\d+) spoken lines", question)
+    assert found is not None, question
+    lines = int(found.group(1))
+    assert 20 < lines < 60  # the chapter is mostly the Bennets' talk
+    assert "“Chapter 1”" in question
+    assert "2 requests, costing at most $" in question
+    assert api.requests == []  # nothing is sent, or highlighted, before the reader agrees
+    assert app.highlights.highlights == []
+
+    # The two requests may reach the fake API in either order: each reply labels twenty
+    # lines, and the shorter request's extra labels are left out.
+    api.reply_json(_answer(20))
+    api.reply_json(_answer(20))
+    go = next(
+        b for b in prompt.buttons() if prompt.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole
+    )
+    go.click()
+
+    def all_labelled() -> None:
+        marks = app.highlights.highlights
+        assert len(marks) == lines
+        assert all(h.color in ("anticipation", "joy") for h in marks)
+
+    qtbot.waitUntil(all_labelled, timeout=20_000)
+    requests = api.requests_to("/v1/messages")
+    assert len(requests) == 2
+    sent = [r.body["messages"][0]["content"].count("<passage id=") for r in requests]
+    assert sorted(sent) == sorted([20, lines - 20])
+    first = min(app.highlights.highlights, key=lambda h: h.start)
+    assert first.quote.startswith('"My dear Mr. Bennet," said his lady')
+
+    app.window.actions_.characters.trigger()
+    window = app.window.voices.characters_window
+    assert window is not None
+    assert window.isVisible()
+    names = {c.name: c for c in window.characters}
+    assert set(names) == {"Mrs. Bennet", "Mr Bennet"}  # the form met most often is shown
+    assert names["Mr Bennet"].aliases == ("Mr. Bennet",)
+    assert names["Mrs. Bennet"].passages + names["Mr Bennet"].passages == lines
+    lanes = window.timeline.lanes
+    assert [name for name, _dots in lanes] == [c.name for c in window.characters]
+    assert sum(len(dots) for _name, dots in lanes) == lines
+    # Clicking a passage shows it on the page.
+    target = lanes[0][1][-1]
+    with qtbot.waitSignal(window.jump_requested):
+        window.timeline.dot_clicked.emit(target.highlight_id)
+    assert window.toward.topLevelItemCount() >= 1
+
+
+def test_a_section_without_dialogue_says_so_and_sends_nothing(
+    qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic
+) -> None:
+    app = make_app()
+    app.start(None)
+    wait_for_book(qtbot, app, "Lyrical Ballads")
+    item = app.window.toc.findItems(
+        "Tintern Abbey", Qt.MatchFlag.MatchContains | Qt.MatchFlag.MatchRecursive
+    )[0]
+    app.window.toc.itemClicked.emit(item, 0)
+    app.window.actions_.map_voices.trigger()
+    assert app.window.voices.prompt is None
+    assert app.window._status.text().startswith("No spoken lines were found in “Lines Written")
+    assert api.requests == []
