@@ -107,7 +107,7 @@ def test_the_global_help_lists_the_key_command(tmp_path: Path) -> None:
     result = _run(tmp_path, "--help")
     assert result.returncode == 0
     assert (
-        "Commands: inspect, analyze, characters, examples, eval, export, import, key."
+        "Commands: inspect, analyze, characters, examples, eval, export, glossary, import, key."
         in result.stdout
     )
 

@@ -2,7 +2,7 @@
 
 This package holds ``main`` and the dispatch to the commands, one module each
 (``inspect``, ``analyze``, ``characters``, ``examples``, ``eval``, ``export``,
-``import_``, ``key``), with
+``glossary``, ``import_``, ``key``), with
 what they share in ``common`` and the exit codes in ``exit_codes``. The commands never
 import this package's ``__init__``; it imports them only when one runs.
 
@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 COMMANDS = frozenset({"inspect", "key"})
 # Commands that use the profile (library, settings) get its paths too.
-PROFILE_COMMANDS = frozenset({"analyze", "characters", "examples", "eval", "export", "import"})
+PROFILE_COMMANDS = frozenset(
+    {"analyze", "characters", "examples", "eval", "export", "glossary", "import"}
+)
 
 
 def _global_parser() -> Parser:
@@ -39,7 +41,8 @@ def _global_parser() -> Parser:
         "",
         "Read e-books and see how a passage sounds.",
         epilog=(
-            "Commands: inspect, analyze, characters, examples, eval, export, import, key."
+            "Commands: inspect, analyze, characters, examples, eval, export, glossary, import,"
+            " key."
             " Run 'tone-reader COMMAND --help' for details."
         ),
     )
@@ -86,6 +89,10 @@ def _run_command(command: str, argv: Sequence[str], paths: AppPaths) -> int:
         from reader_app.cli.export import cmd_export
 
         return cmd_export(argv, paths)
+    if command == "glossary":
+        from reader_app.cli.glossary import cmd_glossary
+
+        return cmd_glossary(argv, paths)
     if command == "import":
         from reader_app.cli.import_ import cmd_import
 

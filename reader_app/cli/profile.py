@@ -21,7 +21,8 @@ def writes_library(command: str, argv: Sequence[str]) -> bool:
         argv: its arguments.
 
     Returns:
-        True for import, eval (it saves runs), analyze --save, examples add and import.
+        True for import, eval (it saves runs), analyze --save, examples add and import,
+        and glossary --define (it stores definitions).
         ``key`` writes to the system keyring, not the profile, so it needs no lock.
     """
     if command in ("import", "eval"):
@@ -30,6 +31,8 @@ def writes_library(command: str, argv: Sequence[str]) -> bool:
         return "--save" in argv
     if command == "examples":
         return bool(argv) and argv[0] in ("add", "import")
+    if command == "glossary":
+        return "--define" in argv
     return False
 
 

@@ -281,6 +281,29 @@ def _migrate_7_highlights_by_quote(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX highlights_by_quote ON highlights (book_id, quote)")
 
 
+def _migrate_8_glossary(conn: sqlite3.Connection) -> None:
+    """The tone glossary: each tone word's definition, per CEFR level and language.
+
+    A definition is asked of Claude once per word, level and language; "known" is the
+    reader's mark on a word they have learned.
+    """
+    conn.execute(
+        """
+        CREATE TABLE glossary (
+            id INTEGER PRIMARY KEY,
+            word TEXT NOT NULL,
+            level TEXT NOT NULL,
+            language TEXT NOT NULL,
+            definition TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL DEFAULT '',
+            known INTEGER NOT NULL DEFAULT 0 CHECK (known IN (0, 1)),
+            created_at TEXT NOT NULL,
+            UNIQUE (word, level, language)
+        )
+        """
+    )
+
+
 STEPS = (
     _migrate_1_initial,
     _migrate_2_book_paths,
@@ -289,4 +312,5 @@ STEPS = (
     _migrate_5_evaluations,
     _migrate_6_sections_sources_placeholders,
     _migrate_7_highlights_by_quote,
+    _migrate_8_glossary,
 )
