@@ -24,6 +24,7 @@ from PySide6.QtGui import QIcon, QImageReader
 from PySide6.QtWidgets import QApplication
 
 from reader_app import APP_ID, APP_NAME, __version__
+from reader_app.ai.models import model_to_use
 from reader_app.ai.prompt import prompt_settings
 from reader_app.config.profile_lock import ProfileBusyError, lock_for_window
 from reader_app.config.resources import bundled_book, resource_path
@@ -37,6 +38,7 @@ from reader_app.services.analyzer_provider import AnalyzerProvider, check_key
 from reader_app.services.batch_service import BatchService
 from reader_app.services.book_service import BookService
 from reader_app.services.eval_service import EvalService
+from reader_app.services.glossary_service import GlossaryService
 from reader_app.services.group_analysis import GroupAnalysis
 from reader_app.services.highlights import HighlightController
 from reader_app.services.library_care import LibraryCare
@@ -187,6 +189,13 @@ class ReaderApp:
                     resource_path(SAMPLE_EVAL_SET),
                 ),
                 KeySetup(self.api_keys, self.tasks, check_key),
+                GlossaryService(
+                    conn,
+                    self.tasks,
+                    lambda: self.settings.current,
+                    self.analyzers,
+                    lambda: model_to_use(self.settings.current.model, self.default_model),
+                ),
             ),
             annotations=AnnotationParts(
                 AnnotationQuery(conn),

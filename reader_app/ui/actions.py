@@ -84,10 +84,13 @@ class WindowActions(QObject):
             self.tr("Analyse &Unanalysed Highlights in Chapter"), w.tone.analyse_chapter_together
         )
         self.map_voices = self._act(
-            self.tr("&Map Voices of This Section…"), w.voices.map_section_voices, "Ctrl+Shift+M"
+            self.tr("&Map Voices of This Section…"), w.learning.map_section_voices, "Ctrl+Shift+M"
         )
         self.characters = self._act(
-            self.tr("C&haracters…"), w.voices.show_characters, "Ctrl+Shift+K"
+            self.tr("C&haracters…"), w.learning.show_characters, "Ctrl+Shift+K"
+        )
+        self.glossary = self._act(
+            self.tr("Tone &Glossary…"), w.learning.show_glossary, "Ctrl+Shift+Y"
         )
         self.annotations = self._act(self.tr("Ann&otations…"), w.show_annotations, "Ctrl+Shift+N")
         self.examples = self._act(
@@ -234,6 +237,7 @@ class WindowActions(QObject):
         marks.addSeparator()
         marks.addAction(self.map_voices)
         marks.addAction(self.characters)
+        marks.addAction(self.glossary)
         marks.addSeparator()
         marks.addAction(self.highlight)
         colors = marks.addMenu(self.tr("Highlight in &Colour"))

@@ -27,6 +27,7 @@ from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.busy_spinner import BusySpinner
 from reader_app.ui.connect_card import ConnectCard
 from reader_app.ui.highlights_panel import HighlightsPanel, swatch
+from reader_app.ui.learning_commands import LearningCommands
 from reader_app.ui.reader_pane import ReaderPane
 from reader_app.ui.screen_fit import restore_geometry
 from reader_app.ui.search_panel import SearchPanel
@@ -34,7 +35,6 @@ from reader_app.ui.themes import HIGHLIGHT_COLORS, apply_application_theme, page
 from reader_app.ui.toc_view import TocView
 from reader_app.ui.tone_commands import ToneCommands
 from reader_app.ui.tone_panel import TonePanel, profile_line
-from reader_app.ui.voice_commands import VoiceCommands
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         self.tone_dock.raise_()
         self.tone = ToneCommands(self, self, tone)
         self.annotations = AnnotationCommands(self, self, annotations, book_service, highlights)
-        self.voices = VoiceCommands(self, self, tone.group, annotations.query)
+        self.learning = LearningCommands(self, self, tone.group, annotations.query, tone.glossary)
         self._open_settings = open_settings
 
         self._busy = BusySpinner(self)

@@ -52,6 +52,7 @@ _ACTION_GROUPS = {
     "analyse_chapter": TONE,
     "map_voices": TONE,
     "characters": TONE,
+    "glossary": TONE,
     "send_batch": TONE,
     "examples": TONE,
     "evaluate": TONE,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from reader_app.services.analysis_controller import AnalysisController
     from reader_app.services.batch_service import BatchService
     from reader_app.services.eval_service import EvalService
+    from reader_app.services.glossary_service import GlossaryService
     from reader_app.services.group_analysis import GroupAnalysis
     from reader_app.ui.connect_card import KeySetup
     from reader_app.ui.eval_window import EvalWindow
@@ -64,6 +65,7 @@ class ToneParts:
         examples: the example library the Examples window edits.
         evaluation: what the Evaluate window works with.
         key_setup: what the Connect Claude card tests and keeps the API key with.
+        glossary: the tone glossary, for its window (None: no glossary window).
     """
 
     analysis: AnalysisController
@@ -72,6 +74,7 @@ class ToneParts:
     examples: ExampleLibrary
     evaluation: Evaluation
     key_setup: KeySetup
+    glossary: GlossaryService | None = None
 
 
 def connect_panel(analysis: AnalysisController, panel: TonePanel) -> None:

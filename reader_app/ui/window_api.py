@@ -55,8 +55,8 @@ class ToneActions(Protocol):
         ...
 
 
-class VoiceActions(Protocol):
-    """The voice commands the menus offer."""
+class LearningActions(Protocol):
+    """The learning views the menus offer: voices, characters, the glossary."""
 
     def map_section_voices(self) -> None:
         """Label every spoken line of the section being read, after asking."""
@@ -64,6 +64,10 @@ class VoiceActions(Protocol):
 
     def show_characters(self) -> None:
         """The Characters window."""
+        ...
+
+    def show_glossary(self) -> None:
+        """The Tone Glossary window."""
         ...
 
 
@@ -121,8 +125,8 @@ class WindowCommands(ReadingWindow, Protocol):
         ...
 
     @property
-    def voices(self) -> VoiceActions:
-        """The voice commands."""
+    def learning(self) -> LearningActions:
+        """The voice map, the Characters and Glossary windows."""
         ...
 
     @property

@@ -65,7 +65,7 @@ def test_mapping_asks_with_the_cost_then_labels_every_line_and_fills_the_charact
 ) -> None:
     app = _open_chapter_one(qtbot, make_app)
     app.window.actions_.map_voices.trigger()
-    prompt = app.window.voices.prompt
+    prompt = app.window.learning.prompt
     assert prompt is not None
     assert prompt.isVisible()
     question = prompt.text()
@@ -101,7 +101,7 @@ def test_mapping_asks_with_the_cost_then_labels_every_line_and_fills_the_charact
     assert first.quote.startswith('"My dear Mr. Bennet," said his lady')
 
     app.window.actions_.characters.trigger()
-    window = app.window.voices.characters_window
+    window = app.window.learning.characters_window
     assert window is not None
     assert window.isVisible()
     names = {c.name: c for c in window.characters}
@@ -129,6 +129,6 @@ def test_a_section_without_dialogue_says_so_and_sends_nothing(
     )[0]
     app.window.toc.itemClicked.emit(item, 0)
     app.window.actions_.map_voices.trigger()
-    assert app.window.voices.prompt is None
+    assert app.window.learning.prompt is None
     assert app.window._status.text().startswith("No spoken lines were found in “Lines Written")
     assert api.requests == []

@@ -1,4 +1,4 @@
-"""The window's voice commands: map the voices of the section being read, and the Characters window.
+"""The window's learning views: the voice map of a section, the Characters and Glossary windows.
 
 Mapping asks first: how many spoken lines the section has, how many requests they go in
 and the most that can cost. Nothing is highlighted or sent before the reader agrees.
@@ -14,18 +14,25 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from reader_app.usecases.cost import cost_text
 
 if TYPE_CHECKING:
+    from reader_app.services.glossary_service import GlossaryService
     from reader_app.services.group_analysis import GroupAnalysis
     from reader_app.ui.characters_window import CharactersWindow
+    from reader_app.ui.glossary_window import GlossaryWindow
     from reader_app.ui.ports import AnnotationSource
     from reader_app.ui.window_api import ReadingWindow
     from reader_app.usecases.voices import VoicePlan
 
 
-class VoiceCommands(QObject):
-    """Maps a section's voices through the group analysis, and keeps the Characters window."""
+class LearningCommands(QObject):
+    """Maps a section's voices; keeps the Characters and Glossary windows."""
 
     def __init__(
-        self, window: QWidget, host: ReadingWindow, group: GroupAnalysis, query: AnnotationSource
+        self,
+        window: QWidget,
+        host: ReadingWindow,
+        group: GroupAnalysis,
+        query: AnnotationSource,
+        glossary: GlossaryService | None,
     ) -> None:
         """Commands of ``window`` (the parent of their dialogs), using its parts in ``host``."""
         super().__init__(window)
@@ -33,8 +40,10 @@ class VoiceCommands(QObject):
         self._w = host
         self._group = group
         self._query = query
+        self._glossary = glossary
         self.prompt: QMessageBox | None = None
         self.characters_window: CharactersWindow | None = None
+        self.glossary_window: GlossaryWindow | None = None
         group.finished.connect(self._refresh)
         group.analysed.connect(self._refresh)
 
@@ -110,6 +119,22 @@ class VoiceCommands(QObject):
         self.characters_window.show()
         self.characters_window.raise_()
 
+    def show_glossary(self) -> None:
+        """The Tone Glossary window (one, non-modal)."""
+        if self._glossary is None:
+            return
+        if self.glossary_window is None:
+            from reader_app.ui.glossary_window import GlossaryWindow
+
+            self.glossary_window = GlossaryWindow(self._glossary, self._window)
+            self.glossary_window.jump_requested.connect(self._w.jump_to_highlight)
+        else:
+            self.glossary_window.reload()
+        self.glossary_window.show()
+        self.glossary_window.raise_()
+
     def _refresh(self, *_args: object) -> None:
         if self.characters_window is not None and self.characters_window.isVisible():
             self.characters_window.reload()
+        if self.glossary_window is not None and self.glossary_window.isVisible():
+            self.glossary_window.reload()
