@@ -56,6 +56,7 @@ from reader_app.storage.corrections import CorrectionRepository
 from reader_app.storage.eval_sources import items_from_corrections, items_from_examples
 from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
+from reader_app.storage.guesses import GuessRepository
 from reader_app.storage.highlights import HighlightRepository
 from reader_app.ui.annotation_commands import AnnotationParts
 from reader_app.ui.connect_card import KeySetup
@@ -196,6 +197,7 @@ class ReaderApp:
                     self.analyzers,
                     lambda: model_to_use(self.settings.current.model, self.default_model),
                 ),
+                GuessRepository(conn),
             ),
             annotations=AnnotationParts(
                 AnnotationQuery(conn),

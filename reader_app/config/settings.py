@@ -71,6 +71,8 @@ class Settings:
             model allows it).
         tone_details: whether the Tone panel's "Details" line (tokens, cost, cache,
             timings) is open; closed by default.
+        guess_first: practice mode: after pressing A the learner guesses the polarity and
+            emotions before Claude's answer is shown.
     """
 
     theme: str = "system"
@@ -91,6 +93,7 @@ class Settings:
     fixed_set: str = ""
     think_more: bool = False
     tone_details: bool = False
+    guess_first: bool = False
 
     def __post_init__(self) -> None:
         """Clamp the numbers and reject values no caller should pass.
@@ -133,6 +136,7 @@ class Settings:
         show_toc = data.get("show_toc")
         think_more = data.get("think_more")
         tone_details = data.get("tone_details")
+        guess_first = data.get("guess_first")
         return cls(
             theme=theme if isinstance(theme, str) and theme in THEMES else defaults.theme,
             font_family=_str_or(data.get("font_family"), defaults.font_family).strip(),
@@ -152,6 +156,7 @@ class Settings:
             fixed_set=_str_or(data.get("fixed_set"), defaults.fixed_set).strip(),
             think_more=think_more if isinstance(think_more, bool) else defaults.think_more,
             tone_details=tone_details if isinstance(tone_details, bool) else False,
+            guess_first=guess_first if isinstance(guess_first, bool) else False,
         )
 
     def to_dict(self) -> dict[str, object]:

@@ -214,7 +214,7 @@ class AnalysisController(QObject):
 
     def save_correction(
         self, highlight_id: int, analysis_id: int, result: dict[str, Any], as_example: bool
-    ) -> None:
+    ) -> int | None:
         """Keep the reader's correction of an analysis (and the example made from it).
 
         Args:
@@ -222,10 +222,13 @@ class AnalysisController(QObject):
             analysis_id: the analysis corrected; it stays as the model gave it.
             result: the corrected answer.
             as_example: also keep it as an example for later answers.
+
+        Returns:
+            The correction's id, or None when it could not be kept (the reason is said).
         """
         item = self._highlights.get(highlight_id)
         if item is None:
-            return  # deleted while the form was open: nothing to attach it to
+            return None  # deleted while the form was open: nothing to attach it to
         try:
             kept = keep_correction(
                 self._corrections, self._examples, item, analysis_id, result,
@@ -233,7 +236,7 @@ class AnalysisController(QObject):
             )  # fmt: skip
         except StorageError as exc:
             self.message.emit(exc.message)
-            return
+            return None
         if kept.dominant_emotion:  # a corrected answer may name no emotion
             self._highlights.set_color(item.id, kept.dominant_emotion)
         self.message.emit(
@@ -243,6 +246,7 @@ class AnalysisController(QObject):
         )
         if self._current == item.id:
             self.show_highlight(item.id)
+        return kept.correction_id
 
     def _job_for(self, highlight_id: int) -> int | None:
         return next((j for j, job in self._jobs.items() if job.highlight_id == highlight_id), None)

@@ -304,6 +304,29 @@ def _migrate_8_glossary(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_9_guesses(conn: sqlite3.Connection) -> None:
+    """The learner's guesses in practice mode, kept beside the answer they were made for.
+
+    ``correction_id`` is set when the learner insisted on their own reading and it became
+    a correction of the answer.
+    """
+    conn.execute(
+        """
+        CREATE TABLE guesses (
+            id INTEGER PRIMARY KEY,
+            highlight_id INTEGER NOT NULL REFERENCES highlights(id) ON DELETE CASCADE,
+            analysis_id INTEGER REFERENCES analyses(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            polarity TEXT NOT NULL DEFAULT '',
+            emotions_json TEXT NOT NULL DEFAULT '[]',
+            tone TEXT NOT NULL DEFAULT '',
+            correction_id INTEGER REFERENCES corrections(id) ON DELETE SET NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX guesses_by_highlight ON guesses (highlight_id)")
+
+
 STEPS = (
     _migrate_1_initial,
     _migrate_2_book_paths,
@@ -313,4 +336,5 @@ STEPS = (
     _migrate_6_sections_sources_placeholders,
     _migrate_7_highlights_by_quote,
     _migrate_8_glossary,
+    _migrate_9_guesses,
 )

@@ -92,6 +92,7 @@ class WindowActions(QObject):
         self.glossary = self._act(
             self.tr("Tone &Glossary…"), w.learning.show_glossary, "Ctrl+Shift+Y"
         )
+        self.practice = self._act(self.tr("&Practice Progress…"), w.learning.show_practice)
         self.annotations = self._act(self.tr("Ann&otations…"), w.show_annotations, "Ctrl+Shift+N")
         self.examples = self._act(
             self.tr("&Examples…"), lambda: w.tone.show_examples(), "Ctrl+Shift+E"
@@ -238,6 +239,7 @@ class WindowActions(QObject):
         marks.addAction(self.map_voices)
         marks.addAction(self.characters)
         marks.addAction(self.glossary)
+        marks.addAction(self.practice)
         marks.addSeparator()
         marks.addAction(self.highlight)
         colors = marks.addMenu(self.tr("Highlight in &Colour"))

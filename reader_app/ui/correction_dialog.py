@@ -165,7 +165,7 @@ class CorrectionForms(QObject):
     """
 
     def __init__(
-        self, window: QWidget, save: Callable[[int, int, dict[str, Any], bool], None]
+        self, window: QWidget, save: Callable[[int, int, dict[str, Any], bool], object]
     ) -> None:
         """Keep where forms open and where corrections go.
 

@@ -16,9 +16,11 @@ from reader_app.usecases.cost import cost_text
 if TYPE_CHECKING:
     from reader_app.services.glossary_service import GlossaryService
     from reader_app.services.group_analysis import GroupAnalysis
+    from reader_app.storage.guesses import GuessRepository
     from reader_app.ui.characters_window import CharactersWindow
     from reader_app.ui.glossary_window import GlossaryWindow
     from reader_app.ui.ports import AnnotationSource
+    from reader_app.ui.practice_window import PracticeWindow
     from reader_app.ui.window_api import ReadingWindow
     from reader_app.usecases.voices import VoicePlan
 
@@ -33,6 +35,7 @@ class LearningCommands(QObject):
         group: GroupAnalysis,
         query: AnnotationSource,
         glossary: GlossaryService | None,
+        guesses: GuessRepository | None = None,
     ) -> None:
         """Commands of ``window`` (the parent of their dialogs), using its parts in ``host``."""
         super().__init__(window)
@@ -41,6 +44,8 @@ class LearningCommands(QObject):
         self._group = group
         self._query = query
         self._glossary = glossary
+        self._guesses = guesses
+        self.practice_window: PracticeWindow | None = None
         self.prompt: QMessageBox | None = None
         self.characters_window: CharactersWindow | None = None
         self.glossary_window: GlossaryWindow | None = None
@@ -132,6 +137,20 @@ class LearningCommands(QObject):
             self.glossary_window.reload()
         self.glossary_window.show()
         self.glossary_window.raise_()
+
+    def show_practice(self) -> None:
+        """The Practice window: the learner's guesses beside the answers."""
+        if self._guesses is None:
+            return
+        if self.practice_window is None:
+            from reader_app.ui.practice_window import PracticeWindow
+
+            self.practice_window = PracticeWindow(self._guesses, self._window)
+            self.practice_window.jump_requested.connect(self._w.jump_to_highlight)
+        else:
+            self.practice_window.reload()
+        self.practice_window.show()
+        self.practice_window.raise_()
 
     def _refresh(self, *_args: object) -> None:
         if self.characters_window is not None and self.characters_window.isVisible():

@@ -128,7 +128,9 @@ class MainWindow(QMainWindow):
         self.tone_dock.raise_()
         self.tone = ToneCommands(self, self, tone)
         self.annotations = AnnotationCommands(self, self, annotations, book_service, highlights)
-        self.learning = LearningCommands(self, self, tone.group, annotations.query, tone.glossary)
+        self.learning = LearningCommands(
+            self, self, tone.group, annotations.query, tone.glossary, tone.guesses
+        )
         self._open_settings = open_settings
 
         self._busy = BusySpinner(self)
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
         self.highlights_panel.note_requested.connect(self.edit_note)
         self.highlights_panel.color_requested.connect(self._highlights.set_color)
         self.tone_panel.details.toggled.connect(self._on_details_toggled)
+        self.tone_panel.guess_first.toggled.connect(self._on_guess_first_toggled)
         # The model the next analysis goes to may change once the API's list is read.
         self.tone.analysis.show_pending.connect(self._refresh_profile)
         self.tone.analysis.analysed.connect(self._refresh_profile)
@@ -509,6 +512,7 @@ class MainWindow(QMainWindow):
         self.actions_.sync(settings)
         self._refresh_profile()
         self.tone_panel.details.set_open(settings.tone_details)
+        self.tone_panel.guess_first.setChecked(settings.guess_first)
 
     def _refresh_profile(self, *_why: object) -> None:
         model = self.tone.analysis.model_in_force()
@@ -517,6 +521,10 @@ class MainWindow(QMainWindow):
     def _on_details_toggled(self, shown: bool) -> None:
         if shown != self._settings.tone_details:
             self.update_settings(tone_details=shown)
+
+    def _on_guess_first_toggled(self, on: bool) -> None:
+        if on != self._settings.guess_first:
+            self.update_settings(guess_first=on)
 
     def _on_save_failed(self, message: str) -> None:
         self.pane.banner.show_error(message)

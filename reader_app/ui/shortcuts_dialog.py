@@ -53,6 +53,7 @@ _ACTION_GROUPS = {
     "map_voices": TONE,
     "characters": TONE,
     "glossary": TONE,
+    "practice": TONE,
     "send_batch": TONE,
     "examples": TONE,
     "evaluate": TONE,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
 from reader_app.ui.correction_dialog import CorrectionForms
+from reader_app.ui.guess_card import GuessCard, GuessGate
 from reader_app.ui.icons import action_icon
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from reader_app.services.eval_service import EvalService
     from reader_app.services.glossary_service import GlossaryService
     from reader_app.services.group_analysis import GroupAnalysis
+    from reader_app.storage.guesses import GuessRepository
     from reader_app.ui.connect_card import KeySetup
     from reader_app.ui.eval_window import EvalWindow
     from reader_app.ui.examples_dialog import ExamplesDialog
@@ -66,6 +68,7 @@ class ToneParts:
         evaluation: what the Evaluate window works with.
         key_setup: what the Connect Claude card tests and keeps the API key with.
         glossary: the tone glossary, for its window (None: no glossary window).
+        guesses: where practice-mode guesses are kept (None: no practice mode).
     """
 
     analysis: AnalysisController
@@ -75,15 +78,30 @@ class ToneParts:
     evaluation: Evaluation
     key_setup: KeySetup
     glossary: GlossaryService | None = None
+    guesses: GuessRepository | None = None
 
 
-def connect_panel(analysis: AnalysisController, panel: TonePanel) -> None:
-    """The panel renders what the controller says and hands it the reader's intents."""
+def connect_panel(
+    analysis: AnalysisController, panel: TonePanel, gate: GuessGate | None = None
+) -> None:
+    """The panel renders what the controller says and hands it the reader's intents.
+
+    With a ``gate`` (practice mode), the answer passes through it: it is held back until
+    the learner has guessed.
+    """
     analysis.show_idle.connect(panel.show_idle)
     analysis.show_passage.connect(panel.show_passage)
-    analysis.show_pending.connect(panel.show_pending)
-    analysis.show_partial.connect(panel.show_partial)
-    analysis.show_record.connect(panel.show_record)
+    if gate is None:
+        analysis.show_pending.connect(panel.show_pending)
+        analysis.show_partial.connect(panel.show_partial)
+        analysis.show_record.connect(panel.show_record)
+    else:
+        analysis.show_pending.connect(gate.pending)
+        analysis.show_partial.connect(gate.partial)
+        analysis.show_record.connect(gate.record)
+        analysis.show_idle.connect(gate.other)
+        analysis.show_passage.connect(gate.other)
+        analysis.show_error.connect(gate.other)
     analysis.show_error.connect(panel.show_error)
     analysis.show_history.connect(panel.set_history)
     analysis.show_status.connect(panel.status.setText)
@@ -111,7 +129,18 @@ class ToneCommands(QObject):
         self.eval_window: EvalWindow | None = None
         self.correction_forms = CorrectionForms(window, self.analysis.save_correction)
 
-        connect_panel(self.analysis, host.tone_panel)
+        self.guess_card: GuessCard | None = None
+        gate = None
+        if parts.guesses is not None:
+            self.guess_card = GuessCard(host.tone_panel)
+            host.tone_panel.add_card(self.guess_card)
+            gate = GuessGate(
+                host.tone_panel, self.guess_card, lambda: host.tone_panel.guess_first.isChecked(),
+                parts.guesses, self._insist, lambda: self.analysis.current_highlight,
+            )  # fmt: skip
+        else:
+            host.tone_panel.guess_first.hide()
+        connect_panel(self.analysis, host.tone_panel, gate)
         self.analysis.correction_wanted.connect(self.correction_forms.open)
         self.analysis.message.connect(host.status_message)
         host.pane.view.mark_clicked.connect(self._show_tone_of)
@@ -129,6 +158,9 @@ class ToneCommands(QObject):
             panel.key_card.key_found.connect(self._on_key_dismissed)
             panel.key_card.dismissed.connect(self._on_key_dismissed)
             panel.key_card.connected.connect(self._on_key_connected)
+
+    def _insist(self, highlight_id: int, analysis_id: int, result: dict[str, Any]) -> int | None:
+        return self.analysis.save_correction(highlight_id, analysis_id, result, False)
 
     def show_key_setup(self) -> None:
         """Bring up the Connect Claude card in the Tone panel, the cursor in its key field."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -147,6 +148,10 @@ class TonePanel(QWidget):
         self.analyse_button = QPushButton(self.tr("Analyse Tone"), self)
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.copy_button = QPushButton(self.tr("Copy"), self)
+        self.guess_first = QCheckBox(self.tr("Guess first"), self)
+        self.guess_first.setToolTip(
+            self.tr("Practice: make your own guess before Claude's answer is shown")
+        )
         self.correct_button = QPushButton(self.tr("Correct…"), self)
         self.correct_button.setToolTip(self.tr("Fix the tone, emotions or explanation"))
         self.example_button = QPushButton(self.tr("Save as Example"), self)
@@ -165,6 +170,7 @@ class TonePanel(QWidget):
         buttons.addWidget(self.analyse_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.guess_first)
         buttons.addWidget(self.copy_button)
         body = QWidget(self)
         column = QVBoxLayout(body)
@@ -181,6 +187,7 @@ class TonePanel(QWidget):
         if key_card is not None:
             key_card.hide()
             column.insertWidget(0, key_card)
+        self._column = column
         column.addWidget(self.history)
         column.addLayout(buttons)
         feedback = QHBoxLayout()
@@ -214,6 +221,10 @@ class TonePanel(QWidget):
         self._wait_message = ""
         self._history_ids: list[int] = []
         self.show_idle()
+
+    def add_card(self, card: QWidget) -> None:
+        """Put a card (the guess) under the passage, above the answer."""
+        self._column.insertWidget(self._column.indexOf(self.status) + 1, card)
 
     # -- states ---------------------------------------------------------------------------
 

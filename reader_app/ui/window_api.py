@@ -70,6 +70,10 @@ class LearningActions(Protocol):
         """The Tone Glossary window."""
         ...
 
+    def show_practice(self) -> None:
+        """The Practice window."""
+        ...
+
 
 class ReadingWindow(Protocol):
     """What the tone and annotation commands use of the window: the page and its panels."""
