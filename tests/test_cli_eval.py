@@ -170,3 +170,36 @@ def test_eval_is_listed_in_the_help() -> None:
     result = subprocess.run([sys.executable, "-m", "reader_app", "--help"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
     assert "eval" in result.stdout.split("Commands:", 1)[1].split(".", 1)[0]
+
+
+def test_speaker_attribution_is_scored_with_names_gathered(
+    fake_api: FakeAnthropic, tmp_path: Path
+) -> None:
+    # A set with a speaker column; the model names "Darcy" where the set says "Mr. Darcy"
+    # (the same man) and "Mr. Bennet" where it says "Mrs. Bennet" (not the same).
+    rows = [
+        ("“You are too generous to trifle with me.”", "Mr. Darcy", "Darcy"),
+        ("“I have a high respect for your nerves.”", "Mr. Bennet", "Mr. Bennet"),
+        ("“You take delight in vexing me.”", "Mrs. Bennet", "Mr. Bennet"),
+        ("It is a truth universally acknowledged.", "narrator", "Narrator"),
+    ]
+    data = tmp_path / "speakers.csv"
+    with data.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "speaker"])
+        writer.writerows((text, expected) for text, expected, _said in rows)
+    said = {text: name for text, _expected, name in rows}
+
+    def reply(request: RecordedRequest) -> Reply | None:
+        content = request.body["messages"][0]["content"]
+        passage = content.split("<passage>\n", 1)[1].split("\n</passage>", 1)[0]
+        answer = json.dumps({**GOOD_ANSWER, "speaker": said[passage], "addressee": ""})
+        return Reply("stream", text=answer)
+
+    fake_api.responder = reply
+    result = run(fake_api, tmp_path, str(data), "--text-column", "text", "--label-column",
+                 "speaker", "--field", "speaker", "--json", "--concurrency", "1")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["field"] == "speaker"
+    assert (report["labelled"], report["correct"]) == (4, 3)

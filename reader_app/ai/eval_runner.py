@@ -62,12 +62,15 @@ def predicted_label(analysis: ToneAnalysis, field: str) -> str:
 
     Args:
         analysis: the validated answer.
-        field: "tone" (the tone label), "polarity", or "emotion" (the dominant emotion).
+        field: "tone" (the tone label), "polarity", "emotion" (the dominant emotion) or
+            "speaker".
     """
     if field == "polarity":
         return analysis.polarity
     if field == "emotion":
         return analysis.dominant_emotion
+    if field == "speaker":
+        return analysis.speaker
     return analysis.tone
 
 

@@ -1,7 +1,7 @@
 """``tone-reader eval``: score the current settings against a labelled dataset (DESIGN.md §7).
 
 ``tone-reader eval DATASET --text-column C --label-column C [--context-column C]``
-``[--field tone|polarity|emotion] [--limit N] [--concurrency N] [--judge] [--name NAME]``
+``[--field tone|polarity|emotion|speaker] [--limit N] [--concurrency N] [--judge] [--name NAME]``
 ``[--model M] [--deadline S] [--json]``
 
 DATASET is a CSV, TSV, JSONL or JSON file; the options name its columns. Rows that cannot
@@ -76,9 +76,9 @@ def _parser() -> Parser:
     parser.add_argument("--context-column", metavar="C", help="text before the passage")
     parser.add_argument(
         "--field",
-        choices=("tone", "polarity", "emotion"),
+        choices=("tone", "polarity", "emotion", "speaker"),
         default="tone",
-        help="what the label is: the tone label, the polarity or the dominant emotion",
+        help="what the label is: the tone label, the polarity, the dominant emotion or who speaks",
     )
     parser.add_argument("--limit", type=int, metavar="N", help="use the first N usable rows")
     parser.add_argument(

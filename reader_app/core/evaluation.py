@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from reader_app.core.characters import character_names
 from reader_app.core.emotions import EMOTIONS
 from reader_app.core.eval_data import EMOTION_WORDS, POLARITY_WORDS, TONE_GROUPS
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from reader_app.core.eval_data import EvalAnswer
 
-FIELDS = ("tone", "polarity", "emotion")
+FIELDS = ("tone", "polarity", "emotion", "speaker")
 POLARITIES = ("negative", "neutral", "positive", "mixed")
 _ALTERNATIVES = re.compile(r"[;|]")
 _NOT_WORD = re.compile(r"[^\w]+")
@@ -150,6 +151,8 @@ def match_label(predicted: str, expected: str, field: str) -> bool:
     * ``emotion``: both are mapped to Plutchik's eight through a synonym table
       (``happiness`` → joy, ``grief`` → sadness, ``admiration`` → trust, ``curiosity`` →
       anticipation, …) and compared.
+    * ``speaker``: the same person, as the Characters view gathers names ("Darcy" is
+      "Mr. Darcy" and "Fitzwilliam Darcy"; "Mrs. Bennet" is not "Mr. Bennet").
     * ``tone``: equal after :func:`normalise_label`, or sharing at least one content word
       after dropping joining words and hedges ("and", "slightly", "tone"), stripping
       common suffixes, and reading words of one synonym group as the same word. So
@@ -179,6 +182,10 @@ def match_label(predicted: str, expected: str, field: str) -> bool:
 def _match_one(predicted: str, expected: str, field: str) -> bool:
     if not predicted.strip():
         return False
+    if field == "speaker":
+        # One person under several names ("Darcy", "Mr. Darcy") is the same speaker.
+        names = character_names([predicted, expected])
+        return names[" ".join(predicted.split())] == names[" ".join(expected.split())]
     if field != "tone":
         return canonical_label(predicted, field) == canonical_label(expected, field)
     if normalise_label(predicted) == normalise_label(expected):

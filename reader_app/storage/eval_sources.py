@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 def _expected(result: dict[str, object], tone: str, field: str) -> str:
     if field == "polarity":
         return str(result.get("polarity", ""))
+    if field == "speaker":
+        return str(result.get("speaker", ""))
     if field == "emotion":
         emotions = result.get("emotions")
         if isinstance(emotions, list) and emotions and isinstance(emotions[0], dict):

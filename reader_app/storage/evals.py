@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from reader_app.storage.db import Clock
 
-FIELDS = ("tone", "polarity", "emotion")
+FIELDS = ("tone", "polarity", "emotion", "speaker")
 RUN_STATUSES = ("running", "done", "canceled")
 
 

@@ -3,41 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reader_app.core.guesses import Guess
+from reader_app.core.guesses import Guess, StoredGuess
 from reader_app.storage.db import format_timestamp, system_clock, transaction
 
 if TYPE_CHECKING:
     import sqlite3
 
     from reader_app.storage.db import Clock
-
-
-@dataclass(frozen=True, slots=True)
-class StoredGuess:
-    """A guess with where it belongs.
-
-    Attributes:
-        id: its row id.
-        highlight_id: the passage guessed about.
-        analysis_id: the answer it was compared with (None once that answer is deleted).
-        created_at: when (UTC ISO 8601).
-        guess: what the learner said.
-        correction_id: the correction made when the learner insisted, or None.
-        quote: the passage.
-        answer: the answer's stored result ({} when it is gone).
-    """
-
-    id: int
-    highlight_id: int
-    analysis_id: int | None
-    created_at: str
-    guess: Guess
-    correction_id: int | None
-    quote: str
-    answer: dict[str, object]
 
 
 class GuessRepository:

@@ -327,6 +327,31 @@ def _migrate_9_guesses(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX guesses_by_highlight ON guesses (highlight_id)")
 
 
+def _migrate_10_speaker_evaluations(conn: sqlite3.Connection) -> None:
+    """Evaluation sets and runs may score who speaks, as well as tone, polarity and emotion.
+
+    SQLite cannot change a CHECK constraint in place, and rebuilding these two tables
+    inside a migration's transaction, where foreign keys stay on, would cascade-delete
+    their items and answers. Widening a CHECK changes nothing stored, so the two table
+    definitions are edited in the schema itself, the way SQLite's ALTER TABLE page
+    describes for such changes, and the schema version is raised so that every open
+    connection reads them again.
+    """
+    old = "CHECK (field IN ('tone', 'polarity', 'emotion'))"
+    new = "CHECK (field IN ('tone', 'polarity', 'emotion', 'speaker'))"
+    (version,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, ?, ?)"
+            " WHERE type = 'table' AND name IN ('eval_sets', 'eval_runs')",
+            (old, new),
+        )
+        conn.execute(f"PRAGMA schema_version = {int(version) + 1:d}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
 STEPS = (
     _migrate_1_initial,
     _migrate_2_book_paths,
@@ -337,4 +362,5 @@ STEPS = (
     _migrate_7_highlights_by_quote,
     _migrate_8_glossary,
     _migrate_9_guesses,
+    _migrate_10_speaker_evaluations,
 )

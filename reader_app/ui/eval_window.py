@@ -44,7 +44,10 @@ if TYPE_CHECKING:
     from reader_app.services.eval_service import EvalService
     from reader_app.ui.ports import EvalLibrary
 
-FIELD_NAMES = {"tone": "tone label", "polarity": "polarity", "emotion": "dominant emotion"}
+FIELD_NAMES = {
+    "tone": "tone label", "polarity": "polarity", "emotion": "dominant emotion",
+    "speaker": "speaker",
+}  # fmt: skip
 _RUN = Qt.ItemDataRole.UserRole
 
 

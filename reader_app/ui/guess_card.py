@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from reader_app.core.records import AnalysisRecord
-    from reader_app.storage.guesses import GuessRepository
+    from reader_app.ui.ports import GuessStore
     from reader_app.ui.tone_panel import TonePanel
 
 
@@ -153,7 +153,7 @@ class GuessGate(QObject):
         panel: TonePanel,
         card: GuessCard,
         enabled: Callable[[], bool],
-        guesses: GuessRepository,
+        guesses: GuessStore,
         save_correction: Callable[[int, int, dict[str, Any]], int | None],
         current_highlight: Callable[[], int | None],
     ) -> None:

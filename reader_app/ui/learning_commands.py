@@ -16,10 +16,9 @@ from reader_app.usecases.cost import cost_text
 if TYPE_CHECKING:
     from reader_app.services.glossary_service import GlossaryService
     from reader_app.services.group_analysis import GroupAnalysis
-    from reader_app.storage.guesses import GuessRepository
     from reader_app.ui.characters_window import CharactersWindow
     from reader_app.ui.glossary_window import GlossaryWindow
-    from reader_app.ui.ports import AnnotationSource
+    from reader_app.ui.ports import AnnotationSource, GuessStore
     from reader_app.ui.practice_window import PracticeWindow
     from reader_app.ui.window_api import ReadingWindow
     from reader_app.usecases.voices import VoicePlan
@@ -35,7 +34,7 @@ class LearningCommands(QObject):
         group: GroupAnalysis,
         query: AnnotationSource,
         glossary: GlossaryService | None,
-        guesses: GuessRepository | None = None,
+        guesses: GuessStore | None = None,
     ) -> None:
         """Commands of ``window`` (the parent of their dialogs), using its parts in ``host``."""
         super().__init__(window)

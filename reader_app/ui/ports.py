@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from reader_app.core.annotations import Annotation
     from reader_app.core.eval_data import EvalAnswer, EvalItem
     from reader_app.core.examples import Example
+    from reader_app.core.guesses import Guess, StoredGuess
     from reader_app.core.records import (
         BookRecord,
         EvalRunInfo,
@@ -181,4 +182,20 @@ class HighlightEdits(Protocol):
 
     def restore(self, highlight: Highlight) -> Highlight:
         """Bring a deleted highlight back."""
+        ...
+
+
+class GuessStore(Protocol):
+    """Where practice-mode guesses are kept (storage/guesses.py)."""
+
+    def add(self, highlight_id: int, analysis_id: int | None, guess: Guess) -> int:
+        """Keep a guess; returns its id."""
+        ...
+
+    def set_correction(self, guess_id: int, correction_id: int) -> None:
+        """Record that the learner insisted on a guess, and the correction it became."""
+        ...
+
+    def all(self) -> list[StoredGuess]:
+        """Every guess, oldest first."""
         ...

@@ -25,7 +25,7 @@ from reader_app.core.guesses import RECENT, compare, practice_figures
 from reader_app.core.tone_result import ToneResult
 
 if TYPE_CHECKING:
-    from reader_app.storage.guesses import GuessRepository
+    from reader_app.ui.ports import GuessStore
 
 _ROLE_HIGHLIGHT = Qt.ItemDataRole.UserRole
 
@@ -39,7 +39,7 @@ class PracticeWindow(QWidget):
 
     jump_requested = Signal(int)
 
-    def __init__(self, guesses: GuessRepository, parent: QWidget | None = None) -> None:
+    def __init__(self, guesses: GuessStore, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("practiceWindow")
         self.setWindowTitle(self.tr("Practice — Your Guesses"))

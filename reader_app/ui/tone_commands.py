@@ -30,11 +30,10 @@ if TYPE_CHECKING:
     from reader_app.services.eval_service import EvalService
     from reader_app.services.glossary_service import GlossaryService
     from reader_app.services.group_analysis import GroupAnalysis
-    from reader_app.storage.guesses import GuessRepository
     from reader_app.ui.connect_card import KeySetup
     from reader_app.ui.eval_window import EvalWindow
     from reader_app.ui.examples_dialog import ExamplesDialog
-    from reader_app.ui.ports import EvalLibrary, ExampleLibrary
+    from reader_app.ui.ports import EvalLibrary, ExampleLibrary, GuessStore
     from reader_app.ui.tone_panel import TonePanel
     from reader_app.ui.window_api import ReadingWindow
 
@@ -78,7 +77,7 @@ class ToneParts:
     evaluation: Evaluation
     key_setup: KeySetup
     glossary: GlossaryService | None = None
-    guesses: GuessRepository | None = None
+    guesses: GuessStore | None = None
 
 
 def connect_panel(

@@ -88,3 +88,13 @@ def test_characters_of_a_book_count_emotions_tones_and_addressees() -> None:
 def test_analyses_from_before_speakers_give_no_characters() -> None:
     old = _annotation(1, 0, "", "joy", "Dry")
     assert characters_of([old]) == []
+
+
+def test_speaker_labels_match_as_the_same_person() -> None:
+    from reader_app.core.evaluation import match_label
+
+    assert match_label("Darcy", "Mr. Darcy", "speaker")
+    assert match_label("Narrator", "narrator", "speaker")
+    assert not match_label("Mr. Bennet", "Mrs. Bennet", "speaker")
+    assert not match_label("", "Elizabeth", "speaker")
+    assert match_label("Lizzy", "Elizabeth | Lizzy", "speaker")  # alternatives

@@ -63,7 +63,7 @@ def user_version(conn: sqlite3.Connection) -> int:
 
 
 def test_schema_version_counts_the_migration_steps() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 9
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 10
 
 
 def test_new_file_is_migrated_to_the_latest_version(db_path: Path) -> None:
@@ -482,3 +482,39 @@ def test_timestamps_are_utc_with_z() -> None:
     assert format_timestamp(datetime(2024, 1, 1, tzinfo=UTC)) == "2024-01-01T00:00:00.000Z"
     with pytest.raises(ValueError, match="aware"):
         format_timestamp(datetime(2024, 1, 1))
+
+
+def test_steps_8_to_10_add_the_glossary_guesses_and_speaker_evaluations(db_path: Path) -> None:
+    build_at_version(db_path, 7)
+    old = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        old.execute(
+            "INSERT INTO eval_sets (id, name, field, created_at) VALUES (1, 'Poems', 'tone', 't')"
+        )
+        old.execute(
+            "INSERT INTO eval_items (id, set_id, position, text, expected) VALUES (1, 1, 0, 'x', 'y')"
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            old.execute(
+                "INSERT INTO eval_sets (name, field, created_at) VALUES ('S', 'speaker', 't')"
+            )
+    finally:
+        old.close()
+    conn = open_database(db_path)
+    try:
+        assert user_version(conn) == SCHEMA_VERSION
+        assert {"glossary", "guesses"} <= table_names(conn)
+        # The widened check lets speaker sets in, and kept every row it had.
+        conn.execute("INSERT INTO eval_sets (name, field, created_at) VALUES ('S', 'speaker', 't')")
+        conn.execute(
+            "INSERT INTO eval_runs (set_id, created_at, status, field)"
+            " VALUES (1, 't', 'running', 'speaker')"
+        )
+        assert conn.execute("SELECT COUNT(*) FROM eval_items").fetchone()[0] == 1
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(
+                "INSERT INTO eval_sets (name, field, created_at) VALUES ('T', 'mood', 't')"
+            )
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
