@@ -125,7 +125,10 @@ class AnalysisController(QObject):
         self._settings = settings
         self._default_model = default_model
         self._composer = AnalysisComposer(examples, settings, default_model, analyses)
-        self._recorder = AnalysisRecorder(analyses, highlights.set_color, lambda: settings().prices)
+        self._recorder = AnalysisRecorder(analyses, self._colour, lambda: settings().prices)
+        # Highlights whose new colour waits: in practice mode the colour would give the
+        # answer away before the learner has guessed.
+        self._held_colours: dict[int, str | None] = {}
         self._shown: int | None = None  # the analysis shown in the panel
         self._jobs: dict[int, _Job] = {}
         self._current: int | None = None  # the highlight shown in the panel
@@ -137,6 +140,22 @@ class AnalysisController(QObject):
         service.analysis_failed.connect(self._on_failed)
 
     # -- what the panel shows -------------------------------------------------------------
+
+    def hold_colour(self, highlight_id: int) -> None:
+        """Keep a highlight's colour as it is until :meth:`release_colour`."""
+        self._held_colours.setdefault(highlight_id, None)
+
+    def release_colour(self, highlight_id: int) -> None:
+        """Give a held highlight the colour its answer brought, if one came."""
+        colour = self._held_colours.pop(highlight_id, None)
+        if colour:
+            self._highlights.set_color(highlight_id, colour)
+
+    def _colour(self, highlight_id: int, emotion: str) -> None:
+        if highlight_id in self._held_colours:
+            self._held_colours[highlight_id] = emotion
+            return
+        self._highlights.set_color(highlight_id, emotion)
 
     @property
     def current_highlight(self) -> int | None:

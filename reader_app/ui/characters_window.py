@@ -112,6 +112,7 @@ class CharactersWindow(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([400, 500])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -192,6 +193,7 @@ class CharactersWindow(QWidget):
                     p.tone,
                     p.quote,
                     p.addressee,
+                    p.section,
                 )
                 for p in character.points
             ]

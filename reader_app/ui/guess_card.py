@@ -156,6 +156,7 @@ class GuessGate(QObject):
         guesses: GuessStore,
         save_correction: Callable[[int, int, dict[str, Any]], int | None],
         current_highlight: Callable[[], int | None],
+        colour: tuple[Callable[[int], None], Callable[[int], None]] | None = None,
     ) -> None:
         super().__init__(panel)
         self._panel = panel
@@ -164,6 +165,8 @@ class GuessGate(QObject):
         self._guesses = guesses
         self._save_correction = save_correction
         self._current = current_highlight
+        # Hold and release a highlight's colour: it would tell the answer's emotion.
+        self._hold_colour, self._release_colour = colour or (_nothing, _nothing)
         self._holding = False
         self._held: tuple[str, AnalysisRecord, dict[str, Any] | None] | None = None
         self._made: tuple[int, Guess] | None = None  # (guess id, guess) once stored
@@ -178,6 +181,9 @@ class GuessGate(QObject):
         if self._enabled():
             self._holding, self._held, self._made = True, None, None
             self._highlight = self._current()
+            if self._highlight is not None:
+                self._hold_colour(self._highlight)
+            self._panel.explanation.hide()
             self._card.start()
             self._panel.status.setText(
                 self._panel.tr("Claude is reading too. Make your guess, then see the answer.")
@@ -207,6 +213,8 @@ class GuessGate(QObject):
             self._reset()
 
     def _reset(self) -> None:
+        if self._highlight is not None:
+            self._release_colour(self._highlight)
         self._holding, self._held, self._made, self._shown = False, None, None, None
         self._highlight = None
         self._card.hide()
@@ -228,6 +236,7 @@ class GuessGate(QObject):
         passage, record, corrected = self._held
         guess = self._made[1]
         self._holding = False
+        self._release_colour(record.highlight_id)
         self._panel.show_record(passage, record, corrected)
         self._shown = record
         try:
@@ -259,6 +268,10 @@ class GuessGate(QObject):
                 + "\n"
                 + self._card.tr("Kept as your correction: evaluations can use it.")
             )
+
+
+def _nothing(_highlight_id: int) -> None:
+    """No colour to hold (a gate without a controller, in tests of its own)."""
 
 
 def _comparison(card: QWidget, guess: Guess, answer: ToneResult) -> str:

@@ -136,6 +136,7 @@ class ToneCommands(QObject):
             gate = GuessGate(
                 host.tone_panel, self.guess_card, lambda: host.tone_panel.guess_first.isChecked(),
                 parts.guesses, self._insist, lambda: self.analysis.current_highlight,
+                (self.analysis.hold_colour, self.analysis.release_colour),
             )  # fmt: skip
         else:
             host.tone_panel.guess_first.hide()

@@ -1,7 +1,9 @@
 """Characters' voices across a book: one lane per character, a dot per analysed passage.
 
 A dot sits at the passage's place in the book, coloured by its strongest emotion and
-sized by that emotion's intensity; a character's dots are joined in reading order, so
+sized by that emotion's intensity. The axis spans the stretch of the book the dots cover
+(a chapter's voice map is one chapter wide, not a sliver of the book), and is labelled
+with the sections at its ends; a character's dots are joined in reading order, so
 several characters' arcs can be compared lane by lane. Clicking a dot asks to jump to
 its passage.
 """
@@ -38,6 +40,7 @@ class TimelineDot:
     tone: str
     quote: str
     addressee: str
+    section: str = ""
 
 
 class VoiceTimeline(QWidget):
@@ -56,12 +59,22 @@ class VoiceTimeline(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMouseTracking(True)
         self._lanes: list[tuple[str, list[TimelineDot]]] = []
+        self._span = (0.0, 1.0)
+        self._ends = ("", "")
         self.empty_text = self.tr("Choose characters in the list to see their voices here.")
 
     def set_lanes(self, lanes: Sequence[tuple[str, Sequence[TimelineDot]]]) -> None:
         """The characters shown, each with their passages."""
         self._lanes = [(name, sorted(dots, key=lambda d: d.position)) for name, dots in lanes]
-        self.setMinimumHeight(int(2 * _MARGIN + 24 + _LANE * max(1, len(self._lanes))))
+        every = sorted((d for _n, dots in self._lanes for d in dots), key=lambda d: d.position)
+        if every:
+            low, high = every[0].position, every[-1].position
+            pad = max((high - low) * 0.04, 1e-6)
+            self._span = (low - pad, high + pad)
+            self._ends = (every[0].section, every[-1].section)
+        else:
+            self._span, self._ends = (0.0, 1.0), ("", "")
+        self.setMinimumHeight(int(2 * _MARGIN + 40 + _LANE * max(1, len(self._lanes))))
         self.updateGeometry()
         self.update()
 
@@ -72,7 +85,7 @@ class VoiceTimeline(QWidget):
 
     def sizeHint(self) -> QSize:
         """Wide, and as tall as its lanes."""
-        return QSize(640, int(2 * _MARGIN + 24 + _LANE * max(2, len(self._lanes))))
+        return QSize(640, int(2 * _MARGIN + 40 + _LANE * max(2, len(self._lanes))))
 
     def _plot(self) -> QRectF:
         return QRectF(
@@ -81,7 +94,9 @@ class VoiceTimeline(QWidget):
 
     def _xy(self, lane: int, dot: TimelineDot) -> QPointF:
         plot = self._plot()
-        return QPointF(plot.left() + plot.width() * dot.position,
+        low, high = self._span
+        x = (dot.position - low) / (high - low)
+        return QPointF(plot.left() + plot.width() * x,
                        plot.top() + _LANE * lane + _LANE / 2)  # fmt: skip
 
     def paintEvent(self, _event: QPaintEvent) -> None:
@@ -110,10 +125,16 @@ class VoiceTimeline(QWidget):
             self._draw_dots(painter, index, dots, text)
         painter.setPen(text)
         bottom = plot.bottom() + 4
-        for value in (0.0, 0.25, 0.5, 0.75, 1.0):
-            x = plot.left() + plot.width() * value
-            painter.drawText(QRectF(x - 30, bottom, 60, 16), Qt.AlignmentFlag.AlignCenter,
-                             f"{round(value * 100)}%")  # fmt: skip
+        first, last = self._ends
+        low, high = self._span
+        start = f"{first} ({max(0.0, low):.0%})" if first else f"{max(0.0, low):.0%}"
+        end = f"{last} ({min(1.0, high):.0%})" if last else f"{min(1.0, high):.0%}"
+        half = plot.width() / 2
+        painter.drawText(QRectF(plot.left(), bottom, half, 16), Qt.AlignmentFlag.AlignLeft, start)
+        painter.drawText(QRectF(plot.left() + half, bottom, half, 16),
+                         Qt.AlignmentFlag.AlignRight, end)  # fmt: skip
+        painter.drawText(QRectF(plot.left(), bottom + 16, plot.width(), 16),
+                         Qt.AlignmentFlag.AlignCenter, self.tr("reading order →"))  # fmt: skip
         painter.end()
 
     def _draw_dots(

@@ -58,8 +58,11 @@ def test_the_answer_waits_for_the_guess_which_is_kept_and_can_be_insisted_on(
     assert card.isVisible()
     with qtbot.waitSignal(app.analysis.analysed, timeout=10_000):
         pass
-    # The answer is in, but not shown: the learner guesses first.
+    # The answer is in, but not shown: the learner guesses first. Its colour would give
+    # the emotion away, so the highlight keeps its own until then.
     assert panel.tone.isHidden()
+    assert panel.explanation.isHidden()
+    assert [h.color for h in app.highlights.highlights] == ["yellow"]
     assert "Make your guess" in panel.status.text()
 
     card.findChild(type(card.polarity.buttons()[0]), "guess-negative").click()
@@ -72,6 +75,7 @@ def test_the_answer_waits_for_the_guess_which_is_kept_and_can_be_insisted_on(
 
     assert panel.tone.isVisible()
     assert panel.tone.text() == "Harsh and Condemning"
+    assert [h.color for h in app.highlights.highlights] == ["disgust"]
     comparison = card.result.text()
     assert "✓ Polarity: you said negative, Claude negative." in comparison
     assert "1 of 2 emotions matched" in comparison
