@@ -168,6 +168,7 @@ class GuessGate(QObject):
         # Hold and release a highlight's colour: it would tell the answer's emotion.
         self._hold_colour, self._release_colour = colour or (_nothing, _nothing)
         self._holding = False
+        self._held_history: tuple[object, object] | None = None
         self._held: tuple[str, AnalysisRecord, dict[str, Any] | None] | None = None
         self._made: tuple[int, Guess] | None = None  # (guess id, guess) once stored
         self._shown: AnalysisRecord | None = None
@@ -184,6 +185,7 @@ class GuessGate(QObject):
             if self._highlight is not None:
                 self._hold_colour(self._highlight)
             self._panel.explanation.hide()
+            self._panel.history.hide()  # an earlier answer's label would tell
             self._card.start()
             self._panel.status.setText(
                 self._panel.tr("Claude is reading too. Make your guess, then see the answer.")
@@ -206,6 +208,13 @@ class GuessGate(QObject):
                 self._reveal()
             return
         self._panel.show_record(passage, record, fixed)
+
+    def history(self, records: object, current: object) -> None:
+        """The list of earlier answers: held with the answer, as its labels would tell."""
+        if self._holding:
+            self._held_history = (records, current)
+            return
+        self._panel.set_history(records, current)  # type: ignore[arg-type]
 
     def other(self, *_args: object) -> None:
         """The panel turned to another passage, or to none: the card goes."""
@@ -238,6 +247,9 @@ class GuessGate(QObject):
         self._holding = False
         self._release_colour(record.highlight_id)
         self._panel.show_record(passage, record, corrected)
+        if self._held_history is not None:
+            self._panel.set_history(*self._held_history)  # type: ignore[arg-type]
+            self._held_history = None
         self._shown = record
         try:
             guess_id = self._guesses.add(record.highlight_id, record.id or None, guess)

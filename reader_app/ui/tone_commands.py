@@ -102,7 +102,10 @@ def connect_panel(
         analysis.show_passage.connect(gate.other)
         analysis.show_error.connect(gate.other)
     analysis.show_error.connect(panel.show_error)
-    analysis.show_history.connect(panel.set_history)
+    if gate is None:
+        analysis.show_history.connect(panel.set_history)
+    else:
+        analysis.show_history.connect(gate.history)
     analysis.show_status.connect(panel.status.setText)
     panel.analyse_requested.connect(analysis.analyse_current)
     panel.cancel_requested.connect(analysis.cancel_current)
