@@ -137,6 +137,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(paths, rest[0] if rest else None, [sys.argv[0]], also_given=rest[1:])
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of our output went away (`tone-reader inspect … | head`): nothing is
+        # wrong with the command. Python would complain again while flushing stdout at
+        # exit, so stdout is pointed at /dev/null first, as the Python docs advise.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
     except (ProfileBusyError, DamagedLibraryError) as exc:
         return fail(str(exc), EXIT_BAD_INPUT)
     except ReaderError as exc:
