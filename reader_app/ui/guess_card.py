@@ -221,9 +221,14 @@ class GuessGate(QObject):
         if self._current() != self._highlight:
             self._reset()
 
+    def failed(self, *_args: object) -> None:
+        """The analysis failed: there is no answer to guess against."""
+        self._reset()
+
     def _reset(self) -> None:
         if self._highlight is not None:
             self._release_colour(self._highlight)
+        self._held_history = None
         self._holding, self._held, self._made, self._shown = False, None, None, None
         self._highlight = None
         self._card.hide()

@@ -100,7 +100,7 @@ def connect_panel(
         analysis.show_record.connect(gate.record)
         analysis.show_idle.connect(gate.other)
         analysis.show_passage.connect(gate.other)
-        analysis.show_error.connect(gate.other)
+        analysis.show_error.connect(gate.failed)
     analysis.show_error.connect(panel.show_error)
     if gate is None:
         analysis.show_history.connect(panel.set_history)

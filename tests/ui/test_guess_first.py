@@ -123,3 +123,26 @@ def test_with_practice_off_the_answer_shows_at_once(
     card = app.window.tone.guess_card
     assert card is not None
     assert card.isHidden()
+
+
+def test_a_failed_analysis_takes_the_guess_card_away(
+    qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic
+) -> None:
+    api.reply_error(529, "overloaded_error", "Overloaded")
+    api.reply_error(529, "overloaded_error", "Overloaded")
+    api.reply_error(529, "overloaded_error", "Overloaded")
+    app = make_app()
+    app.start(None)
+    wait_for_book(qtbot, app, "Lyrical Ballads")
+    poem = app.window.toc.findItems("The Tables Turned", Qt.MatchFlag.MatchRecursive)[0]
+    app.window.toc.itemClicked.emit(poem, 0)
+    app.window.tone_panel.guess_first.setChecked(True)
+    view = app.window.pane.view
+    start = view.text.index(PASSAGE)
+    view.select_range(start, start + len(PASSAGE))
+    app.window.actions_.analyse.trigger()
+    card = app.window.tone.guess_card
+    assert card is not None
+    assert card.isVisible()
+    qtbot.waitUntil(lambda: card.isHidden(), timeout=20_000)
+    assert [h.color for h in app.highlights.highlights] == ["yellow"]
