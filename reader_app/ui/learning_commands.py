@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from reader_app.usecases.cost import cost_text
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from reader_app.ui.practice_window import PracticeWindow
     from reader_app.ui.window_api import ReadingWindow
     from reader_app.usecases.voices import VoicePlan
+
+
+REFRESH_MS = 250
 
 
 class LearningCommands(QObject):
@@ -48,8 +51,12 @@ class LearningCommands(QObject):
         self.prompt: QMessageBox | None = None
         self.characters_window: CharactersWindow | None = None
         self.glossary_window: GlossaryWindow | None = None
-        group.finished.connect(self._refresh)
-        group.analysed.connect(self._refresh)
+        # Answers of a voice map arrive line by line: the open windows are read again once
+        # they pause, not for every line (each read goes through the whole library).
+        self._refresh_soon = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._refresh_soon.timeout.connect(self._refresh)
+        group.finished.connect(self._refresh_soon.start)
+        group.analysed.connect(self._refresh_soon.start)
 
     def map_section_voices(self) -> None:
         """Find the spoken lines of the section being read, and ask before labelling them."""
