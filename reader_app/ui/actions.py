@@ -87,7 +87,7 @@ class WindowActions(QObject):
             self.tr("&Map Voices of This Section…"), w.learning.map_section_voices, "Ctrl+Shift+M"
         )
         self.characters = self._act(
-            self.tr("C&haracters…"), w.learning.show_characters, "Ctrl+Shift+K"
+            self.tr("Cha&racters…"), w.learning.show_characters, "Ctrl+Shift+K"
         )
         self.glossary = self._act(
             self.tr("Tone &Glossary…"), w.learning.show_glossary, "Ctrl+Shift+Y"

@@ -72,9 +72,10 @@ class GuessCard(QFrame):
             box = QCheckBox(self.tr(name), self)
             box.toggled.connect(self._limit_emotions)
             self.emotion_boxes[name] = box
-            grid.addWidget(box, index // 4, index % 4)
+            grid.addWidget(box, index // 2, index % 2)  # two columns fit a narrow panel
         self.tone_word = QLineEdit(self)
         self.tone_word.setPlaceholderText(self.tr("A tone word, if one comes to mind (optional)"))
+        self.tone_word.setAccessibleName(self.tr("Your tone word"))
         self.show_button = QPushButton(self.tr("Show Claude's Answer"), self)
         self.show_button.setDefault(True)
         self.show_button.clicked.connect(self._submit)

@@ -170,7 +170,6 @@ class TonePanel(QWidget):
         buttons.addWidget(self.analyse_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.guess_first)
         buttons.addWidget(self.copy_button)
         body = QWidget(self)
         column = QVBoxLayout(body)
@@ -184,6 +183,9 @@ class TonePanel(QWidget):
             column.addWidget(widget)
         left = Qt.AlignmentFlag.AlignLeft
         column.insertWidget(column.indexOf(self.console_link) + 1, self.key_button, 0, left)
+        # On a line of its own: beside the buttons it made the panel, and so the window's
+        # narrowest width, wider.
+        column.insertWidget(column.indexOf(self.profile) + 1, self.guess_first, 0, left)
         if key_card is not None:
             key_card.hide()
             column.insertWidget(0, key_card)
