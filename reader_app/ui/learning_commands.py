@@ -28,7 +28,7 @@ REFRESH_MS = 250
 
 
 class LearningCommands(QObject):
-    """Maps a section's voices; keeps the Characters and Glossary windows."""
+    """Maps a section's voices; keeps the Characters, Glossary and Practice windows."""
 
     def __init__(
         self,
@@ -55,8 +55,8 @@ class LearningCommands(QObject):
         # they pause, not for every line (each read goes through the whole library).
         self._refresh_soon = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh_soon.timeout.connect(self._refresh)
-        group.finished.connect(self._refresh_soon.start)
-        group.analysed.connect(self._refresh_soon.start)
+        group.finished.connect(self._schedule_refresh)
+        group.analysed.connect(self._schedule_refresh)
 
     def map_section_voices(self) -> None:
         """Find the spoken lines of the section being read, and ask before labelling them."""
@@ -157,6 +157,10 @@ class LearningCommands(QObject):
             self.practice_window.reload()
         self.practice_window.show()
         self.practice_window.raise_()
+
+    def _schedule_refresh(self, *_why: object) -> None:
+        # Not QTimer.start itself: an answer's highlight id would become its interval.
+        self._refresh_soon.start()
 
     def _refresh(self, *_args: object) -> None:
         if self.characters_window is not None and self.characters_window.isVisible():
