@@ -32,7 +32,7 @@ POLARITIES = ("negative", "neutral", "positive", "mixed")
 
 
 class CorrectionDialog(QDialog):
-    """Edit the tone, polarity, emotions and explanation of an answer.
+    """Edit the tone, polarity, emotions, explanation and speaker of an answer.
 
     Opened by Correct… it corrects the answer (and can keep it as an example too); opened
     by Save as Example it says so in its title and button, and always keeps the example.
@@ -98,6 +98,12 @@ class CorrectionDialog(QDialog):
             self.emotion_rows.append((name, intensity))
         self.explanation = QPlainTextEdit(shown.explanation, self)
         self.explanation.setAccessibleName(self.tr("Explanation"))
+        self.speaker = QLineEdit(shown.speaker, self)
+        self.speaker.setAccessibleName(self.tr("Speaker"))
+        self.speaker.setPlaceholderText(self.tr("a name, narrator, or unknown"))
+        self.addressee = QLineEdit(shown.addressee, self)
+        self.addressee.setAccessibleName(self.tr("Spoken to"))
+        self.addressee.setPlaceholderText(self.tr("to whom, if it can be told"))
         self.as_example = QCheckBox(self.tr("Also keep it as an example for later answers"), self)
         self.as_example.setChecked(as_example)
         # Save as Example always keeps the example: the box would only ask again.
@@ -108,6 +114,8 @@ class CorrectionDialog(QDialog):
         form.addRow(self.tr("Polarity:"), self.polarity)
         form.addRow(self.tr("Emotions:"), emotion_box)
         form.addRow(self.tr("Explanation:"), self.explanation)
+        form.addRow(self.tr("Speaker:"), self.speaker)
+        form.addRow(self.tr("Spoken to:"), self.addressee)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -141,6 +149,8 @@ class CorrectionDialog(QDialog):
             "polarity": str(self.polarity.currentData()),
             "emotions": emotions,
             "explanation": self.explanation.toPlainText().strip(),
+            "speaker": " ".join(self.speaker.text().split()) or "unknown",
+            "addressee": " ".join(self.addressee.text().split()),
         }
 
     def _accept(self) -> None:

@@ -5,6 +5,7 @@ The real app objects, the real SDK, and the fake Messages API over HTTP.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import TYPE_CHECKING
 
@@ -262,3 +263,28 @@ def test_a_picture_alone_is_not_sent(qtbot: QtBot, make_app: MakeApp, api: FakeA
     assert "holds no words" in app.window._status.text()
     assert app.highlights.highlights == []
     assert api.requests == []
+
+
+def test_the_speaker_is_corrected_like_the_rest_and_the_characters_follow(
+    qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic, profile: AppPaths
+) -> None:
+    api.reply_json({**ANSWER, "speaker": "unknown", "addressee": ""})
+    app = _open_ballads(qtbot, make_app)
+    _select(app, PASSAGE)
+    with qtbot.waitSignal(app.analysis.analysed, timeout=10_000):
+        app.window.actions_.analyse.trigger()
+    app.window.tone_panel.correct_button.click()
+    dialog = app.window.tone.correction_forms.dialog
+    assert dialog is not None
+    assert dialog.speaker.text() == "unknown"
+    dialog.speaker.setText("the  speaker of the poem")
+    dialog.addressee.setText("his friend")
+    dialog._accept()
+    assert "Spoken by the speaker of the poem → his friend" in app.window.tone_panel.facts.text()
+    with sqlite3.connect(profile.database) as conn:
+        (stored,) = conn.execute("SELECT result_json FROM corrections").fetchone()
+    assert json.loads(stored)["speaker"] == "the speaker of the poem"
+    app.window.actions_.characters.trigger()
+    window = app.window.learning.characters_window
+    assert window is not None
+    assert [c.name for c in window.characters] == ["the speaker of the poem"]
