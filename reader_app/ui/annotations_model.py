@@ -136,6 +136,7 @@ class AnnotationFilter:
     color: str = ""
     analysed: bool | None = None
     orphaned: bool | None = None
+    speakers: frozenset[str] = frozenset()  # one character's names, as the analyses give them
 
 
 class AnnotationFilterProxy(QSortFilterProxyModel):
@@ -168,6 +169,8 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
         if c.analysed is not None and (item.analysis is not None) != c.analysed:
             return False
         if c.orphaned is not None and item.orphaned != c.orphaned:
+            return False
+        if c.speakers and " ".join(item.tone_result.speaker.split()) not in c.speakers:
             return False
         if c.text:
             needle = c.text.casefold()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader_app.core.characters import characters_of
 from reader_app.core.emotions import EMOTIONS
 from reader_app.core.errors import StorageError
 from reader_app.ui.annotations_model import (
@@ -91,6 +92,12 @@ class AnnotationsWindow(QDialog):
         ]
         self.color = self._combo(self.tr("Any colour"), colours)
         self.color.setAccessibleName(self.tr("Colour filter"))
+        self.speaker = self._combo(self.tr("Any speaker"), [])
+        self.speaker.setAccessibleName(self.tr("Speaker filter"))
+        self.speaker.setToolTip(
+            self.tr("Who speaks the passage, as the Characters view names them")
+        )
+        self._speaker_names: dict[str, frozenset[str]] = {}
         self.state = self._combo(self.tr("Analysed or not"), [
             (self.tr("Analysed"), "analysed"), (self.tr("Not analysed"), "unanalysed"),
             (self.tr("Not found in the book"), "orphaned")])  # fmt: skip
@@ -129,7 +136,7 @@ class AnnotationsWindow(QDialog):
         self.tabs.addTab(self.chart, self.tr("Emotional Arc"))
         filters = QHBoxLayout()
         for widget in (self.scope, self.search, self.emotion, self.polarity, self.color,
-                       self.state, self.order):  # fmt: skip
+                       self.speaker, self.state, self.order):  # fmt: skip
             filters.addWidget(widget, 3 if widget is self.search else 0)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -171,10 +178,24 @@ class AnnotationsWindow(QDialog):
             self.count.setText(exc.message)
             return
         self.model.set_annotations(rows)
+        self._fill_speakers(rows)
         self.table.setColumnHidden(4, self.scope.currentData() != "all" and book is not None)
         self._apply_filter()
         self._fit_columns()
         self._update_chart(rows, book)
+
+    def _fill_speakers(self, rows: list[Annotation]) -> None:
+        # The characters of the rows shown, each with every name the analyses gave them.
+        chosen = self.speaker.currentData()
+        self.speaker.blockSignals(True)
+        while self.speaker.count() > 1:
+            self.speaker.removeItem(1)
+        self._speaker_names = {}
+        for character in characters_of(rows):
+            self.speaker.addItem(f"{character.name} ({character.passages})", character.name)
+            self._speaker_names[character.name] = frozenset((character.name, *character.aliases))
+        self.speaker.setCurrentIndex(max(0, self.speaker.findData(chosen)))
+        self.speaker.blockSignals(False)
 
     def _update_chart(self, rows: list[Annotation], book: Book | None) -> None:
         if book is None:
@@ -210,6 +231,9 @@ class AnnotationsWindow(QDialog):
                 color=str(self.color.currentData() or ""),
                 analysed=True if state == "analysed" else False if state == "unanalysed" else None,
                 orphaned=True if state == "orphaned" else None,
+                speakers=self._speaker_names.get(
+                    str(self.speaker.currentData() or ""), frozenset()
+                ),
             )
         )
         if self.order.currentData() == "date":

@@ -117,6 +117,17 @@ def test_mapping_asks_with_the_cost_then_labels_every_line_and_fills_the_charact
         window.timeline.dot_clicked.emit(target.highlight_id)
     assert window.toward.topLevelItemCount() >= 1
 
+    # The annotations browser filters by character, every name of theirs included.
+    app.window.actions_.annotations.trigger()
+    browser = app.window.annotations.browser
+    assert browser is not None
+    husband = browser.speaker.findData("Mr Bennet")
+    assert browser.speaker.itemText(husband) == f"Mr Bennet ({names['Mr Bennet'].passages})"
+    browser.speaker.setCurrentIndex(husband)
+    assert browser.proxy.rowCount() == names["Mr Bennet"].passages
+    browser.speaker.setCurrentIndex(0)
+    assert browser.proxy.rowCount() == lines
+
 
 def test_a_section_without_dialogue_says_so_and_sends_nothing(
     qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic
