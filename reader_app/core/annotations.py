@@ -7,9 +7,12 @@ over the model's answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader_app.core.tone_result import ToneResult
+
+if TYPE_CHECKING:
+    from reader_app.core.guesses import Guess
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class Annotation:
         chapter_key: the chapter's stable key (an EPUB's document path in the archive).
         book_format: the book's format as the library keeps it ("EPUB 3", "Plain text"…).
         book_language: the book's language tag ("en", "ar"…), or empty when unknown.
+        guess: the learner's latest guess in practice mode, or None.
         tone_result: the analysis read as a :class:`ToneResult` (empty when there is
             none, and empty parts where it is malformed); computed from ``analysis`` when
             the annotation is made, not an argument.
@@ -73,6 +77,7 @@ class Annotation:
     chapter_key: str = ""
     book_format: str = ""
     book_language: str = ""
+    guess: Guess | None = None
     tone_result: ToneResult = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

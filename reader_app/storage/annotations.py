@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from reader_app.core.annotations import Annotation, Provenance
+from reader_app.core.guesses import Guess
 
 if TYPE_CHECKING:
     import sqlite3
@@ -17,7 +18,9 @@ SELECT h.id, h.book_id, b.title, b.authors, h.chapter, h.section, h.start, h.end
        a.result_json, a.model, a.prompt_version, a.created_at AS analysed_at, a.input_tokens,
        a.output_tokens, a.cost_usd,
        (SELECT c.result_json FROM corrections c WHERE c.analysis_id = a.id
-        ORDER BY c.id DESC LIMIT 1) AS corrected_json
+        ORDER BY c.id DESC LIMIT 1) AS corrected_json,
+       (SELECT json_array(g.polarity, g.emotions_json, g.tone) FROM guesses g
+        WHERE g.highlight_id = h.id ORDER BY g.id DESC LIMIT 1) AS guess_json
 FROM highlights h
 JOIN books b ON b.id = h.book_id
 LEFT JOIN analyses a ON a.id = (
@@ -74,7 +77,21 @@ def _annotation(row: sqlite3.Row) -> Annotation:
         chapter_key=str(row["chapter_key"]),
         book_format=str(row["book_format"]),
         book_language=str(row["book_language"] or ""),
+        guess=_guess(row["guess_json"]),
     )
+
+
+def _guess(raw: object) -> Guess | None:
+    """The latest guess, stored as [polarity, emotions as JSON, tone]; None if none."""
+    if not raw:
+        return None
+    try:
+        polarity, emotions, tone = json.loads(str(raw))
+        names = json.loads(emotions)
+    except (ValueError, TypeError):
+        return None
+    picked = tuple(str(n) for n in names if isinstance(n, str)) if isinstance(names, list) else ()
+    return Guess(str(polarity), picked, str(tone))
 
 
 class AnnotationQuery:

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 import pytest
 from PySide6.QtCore import Qt
 
+from reader_app.core.exporters import EXPORTERS
+from reader_app.core.exporters.common import tone_summary
+from reader_app.storage.annotations import AnnotationQuery
 from reader_app.storage.db import open_database
 from reader_app.storage.eval_sources import items_from_corrections
 from tests.fake_api import VALID_KEY, FakeAnthropic
@@ -90,8 +93,15 @@ def test_the_answer_waits_for_the_guess_which_is_kept_and_can_be_insisted_on(
     try:
         items = items_from_corrections(conn, "polarity")
         emotions = items_from_corrections(conn, "emotion")
+        annotations = AnnotationQuery(conn).all()
     finally:
         conn.close()
+    # Exports carry the guess beside the answer.
+    (annotation,) = annotations
+    markdown = EXPORTERS["md"].export(annotations, generated_at="2026-01-01T00:00:00Z",
+                                      app_version="test")  # fmt: skip
+    assert "- **Your guess:** negative; sadness, anger; “condemning”" in str(markdown)
+    assert "your guess: negative; sadness, anger" in tone_summary(annotation)
     assert [(i.text, i.expected) for i in items] == [(PASSAGE, "negative")]
     assert [i.expected for i in emotions] == ["sadness"]  # the learner's, strongest first
 

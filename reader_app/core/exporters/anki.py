@@ -39,6 +39,7 @@ from reader_app.core.exporters.common import (
     emotion_color,
     export_label,
     group_by_book,
+    guess_text,
     parse_time,
     percent,
     provenance_text,
@@ -114,6 +115,8 @@ def _fields(a: Annotation) -> list[str]:
     tone = _html(result.tone or "(no label)") + (f" ({_html(polarity)})" if polarity else "")
     if speaker_text(result):
         tone += f"<br><small>Speaker: {_html(speaker_text(result))}</small>"
+    if guess_text(a):
+        tone += f"<br><small>Your guess: {_html(guess_text(a))}</small>"
     emotions = ", ".join(
         f'<span class="swatch" style="color: {emotion_color(e.name)}">●</span> '
         f"{_html(e.name)} {percent(e.intensity)}"

@@ -97,6 +97,15 @@ def emotions_text(result: ToneResult) -> str:
     return ", ".join(f"{e.name} {percent(e.intensity)}" for e in result.emotions)
 
 
+def guess_text(annotation: Annotation) -> str:
+    """The learner's guess in practice mode: 'negative; anger, sadness; “bitter”', or ""."""
+    guess = annotation.guess
+    if guess is None:
+        return ""
+    parts = [guess.polarity, ", ".join(guess.emotions), f"“{guess.tone}”" if guess.tone else ""]
+    return "; ".join(p for p in parts if p)
+
+
 def tone_summary(annotation: Annotation) -> str:
     """One line: "Tone: Harsh and Condemning (disgust 70%) — explanation", or ""."""
     if annotation.analysis is None:
@@ -109,6 +118,8 @@ def tone_summary(annotation: Annotation) -> str:
     speaker = speaker_text(result)
     if speaker:
         summary += f"; speaker: {speaker}"
+    if guess_text(annotation):
+        summary += f"; your guess: {guess_text(annotation)}"
     explanation = " ".join(result.explanation.split())
     return f"{summary} — {explanation}" if explanation else summary
 

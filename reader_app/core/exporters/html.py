@@ -26,6 +26,7 @@ from reader_app.core.exporters.common import (
     emotion_color,
     export_label,
     group_by_book,
+    guess_text,
     percent,
     provenance_text,
     section_label,
@@ -117,6 +118,8 @@ def _annotation(a: Annotation) -> list[str]:
         out.append(f'<p class="tone">{tone}{f" · {_e(polarity)}" if polarity else ""}</p>')
         if speaker_text(result):
             out.append(f'<p class="speaker">Speaker: {_e(speaker_text(result))}</p>')
+        if guess_text(a):
+            out.append(f'<p class="guess">Your guess: {_e(guess_text(a))}</p>')
         if emotions:
             out.append('<ul class="emotions">')
             out.extend(

@@ -41,6 +41,7 @@ from reader_app.core.exporters.common import (
     emotions_text,
     export_label,
     group_by_book,
+    guess_text,
     provenance_text,
     section_label,
     usage_summary,
@@ -151,6 +152,8 @@ def _annotation(a: Annotation) -> str:
         lines.append(tone + (f" ({escape(polarity)})" if polarity else ""))
         if speaker_text(result):
             lines.append(_item("Speaker", speaker_text(result)))
+        if guess_text(a):
+            lines.append(_item("Your guess", guess_text(a)))
         if result.emotions:
             lines.append(_item("Emotions", emotions_text(result)))
         if result.explanation:

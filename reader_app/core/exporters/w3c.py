@@ -84,6 +84,7 @@ from reader_app.core.exporters.common import (
     emotions_text,
     export_label,
     group_by_book,
+    guess_text,
     stable_keys,
 )
 from reader_app.core.tone_result import speaker_text
@@ -237,7 +238,8 @@ def _bodies(a: Annotation) -> list[dict[str, Any]]:
                 "type": "TextualBody",
                 "purpose": "describing",
                 "format": "text/plain",
-                "value": _readable(result),
+                "value": _readable(result)
+                + (f"\nYour guess: {guess_text(a)}" if guess_text(a) else ""),
                 # As stored, not as read: an import gives back exactly what was exported.
                 "tone:analysis": a.analysis,
             }
