@@ -58,6 +58,7 @@ from reader_app.storage.evals import EvalRepository
 from reader_app.storage.examples import ExampleRepository
 from reader_app.storage.guesses import GuessRepository
 from reader_app.storage.highlights import HighlightRepository
+from reader_app.storage.speaker_names import SpeakerNameRepository
 from reader_app.ui.annotation_commands import AnnotationParts
 from reader_app.ui.connect_card import KeySetup
 from reader_app.ui.main_window import MainWindow
@@ -198,6 +199,7 @@ class ReaderApp:
                     lambda: model_to_use(self.settings.current.model, self.default_model),
                 ),
                 GuessRepository(conn),
+                SpeakerNameRepository(conn),
             ),
             annotations=AnnotationParts(
                 AnnotationQuery(conn),

@@ -7,7 +7,9 @@ speakers as a real one does, in different forms for the same person.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sqlite3
 from typing import TYPE_CHECKING
 
 from tests.cli_run import run_cli
@@ -80,6 +82,19 @@ def test_speakers_are_printed_gathered_and_exported(
     assert wife["emotions"][0]["name"] in ("anger", "anticipation")
     chapters = {p["chapter"] for p in wife["passages_by_chapter"]}
     assert len(chapters) == 1
+
+    # A rename made in the Characters window is what the command line lists too.
+    book_id = hashlib.sha256(EPUB.read_bytes()).hexdigest()
+    with sqlite3.connect(tmp_path / "data" / "library.sqlite3") as conn:
+        conn.executemany(
+            "INSERT INTO speaker_names (book_id, name, character) VALUES (?, ?, ?)",
+            [(book_id, "Mrs. Bennet", "Mrs. Bennet, the mother"),
+             (book_id, "Mrs Bennet", "Mrs. Bennet, the mother")],
+        )  # fmt: skip
+    renamed = json.loads(run_cli(tmp_path, "characters", str(EPUB), "--json").stdout)
+    assert {c["name"] for c in renamed["characters"]} == {"Mr. Bennet", "Mrs. Bennet, the mother"}
+    with sqlite3.connect(tmp_path / "data" / "library.sqlite3") as conn:
+        conn.execute("DELETE FROM speaker_names")
 
     text = run_cli(tmp_path, "characters", str(EPUB))
     assert text.returncode == 0, text.stderr

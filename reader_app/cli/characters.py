@@ -2,7 +2,8 @@
 
 FILE is identified by the SHA-256 of its bytes, as the library does. Each character is a
 group of the speaker names the analyses gave (``core/characters.py``: "Mr. Darcy",
-"Darcy" and "Fitzwilliam Darcy" count once), with the number of analysed passages they
+"Darcy" and "Fitzwilliam Darcy" count once; renames, merges and splits made in the
+Characters window apply), with the number of analysed passages they
 speak, their dominant emotions, their most frequent tone labels and to whom they speak.
 
 ``--json`` prints ``{"book": …, "characters": [{"name", "aliases", "passages",
@@ -42,6 +43,7 @@ def cmd_characters(argv: Sequence[str], paths: AppPaths) -> int:
     from reader_app.core.loaders import book_id_of
     from reader_app.storage.annotations import AnnotationQuery
     from reader_app.storage.db import open_database
+    from reader_app.storage.speaker_names import SpeakerNameRepository
 
     book = Path(args.file)
     try:
@@ -52,15 +54,17 @@ def cmd_characters(argv: Sequence[str], paths: AppPaths) -> int:
         return fail(exc.message, EXIT_BAD_INPUT)
     try:
         annotations = []
+        mine: dict[str, str] = {}
         if paths.database.exists():
             conn = open_database(paths.database)
             try:
                 annotations = AnnotationQuery(conn).for_book(book_id)
+                mine = SpeakerNameRepository(conn).for_book(book_id)
             finally:
                 conn.close()
     except ReaderError as exc:
         return fail(str(exc), EXIT_FAILURE)
-    found = characters_of(annotations)
+    found = characters_of(annotations, mine)
     title = annotations[0].book_title if annotations else book.name
     if args.json:
         report = {"book": title, "characters": [_as_json(c) for c in found]}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from reader_app.core.annotations import Annotation
 
@@ -58,14 +58,30 @@ def _parse(name: str) -> _Name:
     return _Name(name, title, tuple(words[1:] if title else words))
 
 
-def character_names(names: Iterable[str]) -> dict[str, str]:
+def character_names(
+    names: Iterable[str], chosen: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Each speaker name met, mapped to the name of the character it belongs to.
 
     The character's name is the form met most often among its names (the longest of
     equals), so a reader sees the name the book uses. Empty names are left out.
+
+    Args:
+        names: the speaker names as the analyses give them (repeats count).
+        chosen: the reader's own choices, name → character (renamed, merged or split in
+            the Characters window); they win over the rules, and the names they cover
+            take no part in the automatic grouping.
     """
+    chosen = chosen or {}
     counts = Counter(" ".join(n.split()) for n in names)
     counts.pop("", None)
+    mine = {raw: chosen[raw] for raw in counts if raw in chosen}
+    for raw in mine:
+        del counts[raw]
+    return {**_grouped(counts), **mine}
+
+
+def _grouped(counts: Counter[str]) -> dict[str, str]:
     parsed = {raw: _parse(raw) for raw in counts}
     by_key: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
     for raw, name in parsed.items():
@@ -175,19 +191,22 @@ class Character:
         return self.emotions[0][0] if self.emotions else ""
 
 
-def characters_of(annotations: Sequence[Annotation]) -> list[Character]:
+def characters_of(
+    annotations: Sequence[Annotation], chosen: Mapping[str, str] | None = None
+) -> list[Character]:
     """The speakers of a book's analysed annotations, most passages first.
 
     Passages whose speaker is unknown, or whose analysis predates speakers, are left out.
+    ``chosen`` is the reader's own grouping of names (see :func:`character_names`).
     """
     spoken = [a for a in annotations if a.analysis is not None and a.tone_result.speaker]
-    names = character_names(a.tone_result.speaker for a in spoken)
+    names = character_names((a.tone_result.speaker for a in spoken), chosen)
     groups: dict[str, list[Annotation]] = defaultdict(list)
     for annotation in spoken:
         shown = names[" ".join(annotation.tone_result.speaker.split())]
         if shown.casefold() != UNKNOWN:
             groups[shown].append(annotation)
-    addressee_names = character_names(a.tone_result.addressee for a in spoken)
+    addressee_names = character_names((a.tone_result.addressee for a in spoken), chosen)
     found = [_character(name, items, names, addressee_names) for name, items in groups.items()]
     return sorted(found, key=lambda c: (-c.passages, c.name.casefold()))
 

@@ -352,6 +352,20 @@ def _migrate_10_speaker_evaluations(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA writable_schema = OFF")
 
 
+def _migrate_11_speaker_names(conn: sqlite3.Connection) -> None:
+    """The reader's own grouping of a book's speaker names (rename, merge, split)."""
+    conn.execute(
+        """
+        CREATE TABLE speaker_names (
+            book_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            character TEXT NOT NULL,
+            PRIMARY KEY (book_id, name)
+        )
+        """
+    )
+
+
 STEPS = (
     _migrate_1_initial,
     _migrate_2_book_paths,
@@ -363,4 +377,5 @@ STEPS = (
     _migrate_8_glossary,
     _migrate_9_guesses,
     _migrate_10_speaker_evaluations,
+    _migrate_11_speaker_names,
 )

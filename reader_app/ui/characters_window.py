@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -34,10 +36,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from reader_app.core.book import Book
-    from reader_app.ui.ports import AnnotationSource
+    from reader_app.ui.ports import AnnotationSource, SpeakerNames
 
 _ROLE_NAME = Qt.ItemDataRole.UserRole
 _FIRST_SHOWN = 3  # characters drawn when the window opens
+
+
+def _names_of(character: Character) -> set[str]:
+    return {character.name, *character.aliases}
 
 
 def _swatch(emotion: str) -> QIcon:
@@ -62,11 +68,15 @@ class CharactersWindow(QWidget):
         query: AnnotationSource,
         book: Callable[[], Book | None],
         parent: QWidget | None = None,
+        names: SpeakerNames | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("charactersWindow")
         self._query = query
         self._book = book
+        self._names = names
+        # Tests answer the name question here instead of through a dialog.
+        self.ask_name: Callable[[str], str | None] = self._ask_name
         self._characters: list[Character] = []
         self.resize(900, 560)
 
@@ -86,6 +96,8 @@ class CharactersWindow(QWidget):
         self.list.setRootIsDecorated(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.itemSelectionChanged.connect(self._show_chosen)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._menu)
         header = self.list.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -131,7 +143,8 @@ class CharactersWindow(QWidget):
             self.tr("Characters — {title}").format(title=title) if title else self.tr("Characters")
         )
         annotations = self._query.for_book(book.book_id) if book is not None else []
-        self._characters = characters_of(annotations)
+        mine = self._names.for_book(book.book_id) if book is not None and self._names else {}
+        self._characters = characters_of(annotations, mine)
         chosen = {item.data(0, _ROLE_NAME) for item in self.list.selectedItems()}
         self.list.blockSignals(True)
         self.list.clear()
@@ -151,6 +164,63 @@ class CharactersWindow(QWidget):
         self._reselect(chosen)
         self.summary.setText(self._summary_text(book is not None, len(annotations)))
 
+    # -- the reader's own grouping ------------------------------------------------------------
+
+    def _menu(self, position: QPoint) -> None:
+        chosen = self._chosen()
+        if not chosen or self._names is None:
+            return
+        menu = QMenu(self)
+        if len(chosen) == 1:
+            menu.addAction(self.tr("Rename…"), lambda: self.rename(chosen[0]))
+            if chosen[0].aliases:
+                menu.addAction(self.tr("Split Its Names Apart"), lambda: self.split(chosen[0]))
+        else:
+            menu.addAction(self.tr("Merge Into One Character"), lambda: self.merge(chosen))
+        menu.addSeparator()
+        menu.addAction(self.tr("Undo My Changes to This Book's Characters"), self.forget)
+        menu.popup(self.list.viewport().mapToGlobal(position))
+
+    def rename(self, character: Character) -> None:
+        """Give a character another name; every name of theirs goes with them."""
+        name = self.ask_name(character.name)
+        if name and " ".join(name.split()):
+            self._assign(_names_of(character), " ".join(name.split()))
+
+    def merge(self, characters: list[Character]) -> None:
+        """One character from several (the one with most passages gives the name)."""
+        names = {n for c in characters for n in _names_of(c)}
+        self._assign(names, max(characters, key=lambda c: c.passages).name)
+
+    def split(self, character: Character) -> None:
+        """Each name of a character becomes a character of its own."""
+        book = self._book()
+        if book is None or self._names is None:
+            return
+        for name in _names_of(character):
+            self._names.assign(book.book_id, [name], name)
+        self.reload()
+
+    def forget(self) -> None:
+        """Back to the automatic grouping of names for this book."""
+        book = self._book()
+        if book is not None and self._names is not None:
+            self._names.forget(book.book_id)
+            self.reload()
+
+    def _assign(self, names: set[str], character: str) -> None:
+        book = self._book()
+        if book is None or self._names is None:
+            return
+        self._names.assign(book.book_id, sorted(names), character)
+        self.reload()
+
+    def _ask_name(self, current: str) -> str | None:
+        name, ok = QInputDialog.getText(
+            self, self.tr("Rename Character"), self.tr("Name:"), text=current
+        )
+        return name if ok else None
+
     def _summary_text(self, has_book: bool, annotations: int) -> str:
         if not has_book:
             return self.tr("Open a book to see who speaks in it.")
@@ -163,7 +233,8 @@ class CharactersWindow(QWidget):
         passages = sum(c.passages for c in self._characters)
         return self.tr(
             "{characters} speakers in {passages} of {annotations} highlighted passages."
-            " Choose several to compare them; click a dot to read the passage."
+            " Choose several to compare them; click a dot to read the passage; right-click"
+            " to rename, merge or split."
         ).format(characters=len(self._characters), passages=passages, annotations=annotations)
 
     def _reselect(self, chosen: set[object]) -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from reader_app.services.group_analysis import GroupAnalysis
     from reader_app.ui.characters_window import CharactersWindow
     from reader_app.ui.glossary_window import GlossaryWindow
-    from reader_app.ui.ports import AnnotationSource, GuessStore
+    from reader_app.ui.ports import AnnotationSource, GuessStore, SpeakerNames
     from reader_app.ui.practice_window import PracticeWindow
     from reader_app.ui.window_api import ReadingWindow
     from reader_app.usecases.voices import VoicePlan
@@ -38,6 +38,7 @@ class LearningCommands(QObject):
         query: AnnotationSource,
         glossary: GlossaryService | None,
         guesses: GuessStore | None = None,
+        speaker_names: SpeakerNames | None = None,
     ) -> None:
         """Commands of ``window`` (the parent of their dialogs), using its parts in ``host``."""
         super().__init__(window)
@@ -47,6 +48,7 @@ class LearningCommands(QObject):
         self._query = query
         self._glossary = glossary
         self._guesses = guesses
+        self._speaker_names = speaker_names
         self.practice_window: PracticeWindow | None = None
         self.prompt: QMessageBox | None = None
         self.characters_window: CharactersWindow | None = None
@@ -121,7 +123,7 @@ class LearningCommands(QObject):
             from reader_app.ui.characters_window import CharactersWindow
 
             self.characters_window = CharactersWindow(
-                self._query, lambda: self._w.pane.book, self._window
+                self._query, lambda: self._w.pane.book, self._window, self._speaker_names
             )
             self.characters_window.jump_requested.connect(self._w.jump_to_highlight)
             self.characters_window.map_requested.connect(self.map_section_voices)

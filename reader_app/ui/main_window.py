@@ -129,7 +129,13 @@ class MainWindow(QMainWindow):
         self.tone = ToneCommands(self, self, tone)
         self.annotations = AnnotationCommands(self, self, annotations, book_service, highlights)
         self.learning = LearningCommands(
-            self, self, tone.group, annotations.query, tone.glossary, tone.guesses
+            self,
+            self,
+            tone.group,
+            annotations.query,
+            tone.glossary,
+            tone.guesses,
+            tone.speaker_names,
         )
         self._open_settings = open_settings
 

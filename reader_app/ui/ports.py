@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from reader_app.core.annotations import Annotation
     from reader_app.core.eval_data import EvalAnswer, EvalItem
@@ -198,4 +198,20 @@ class GuessStore(Protocol):
 
     def all(self) -> list[StoredGuess]:
         """Every guess, oldest first."""
+        ...
+
+
+class SpeakerNames(Protocol):
+    """The reader's own grouping of a book's speaker names (storage/speaker_names.py)."""
+
+    def for_book(self, book_id: str) -> dict[str, str]:
+        """Name → character, where the reader chose."""
+        ...
+
+    def assign(self, book_id: str, names: Iterable[str], character: str) -> None:
+        """Put names under one character."""
+        ...
+
+    def forget(self, book_id: str) -> None:
+        """Back to the automatic grouping."""
         ...

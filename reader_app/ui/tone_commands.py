@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from reader_app.ui.connect_card import KeySetup
     from reader_app.ui.eval_window import EvalWindow
     from reader_app.ui.examples_dialog import ExamplesDialog
-    from reader_app.ui.ports import EvalLibrary, ExampleLibrary, GuessStore
+    from reader_app.ui.ports import EvalLibrary, ExampleLibrary, GuessStore, SpeakerNames
     from reader_app.ui.tone_panel import TonePanel
     from reader_app.ui.window_api import ReadingWindow
 
@@ -68,6 +68,7 @@ class ToneParts:
         key_setup: what the Connect Claude card tests and keeps the API key with.
         glossary: the tone glossary, for its window (None: no glossary window).
         guesses: where practice-mode guesses are kept (None: no practice mode).
+        speaker_names: the reader's own grouping of speaker names (None: the rules only).
     """
 
     analysis: AnalysisController
@@ -78,6 +79,7 @@ class ToneParts:
     key_setup: KeySetup
     glossary: GlossaryService | None = None
     guesses: GuessStore | None = None
+    speaker_names: SpeakerNames | None = None
 
 
 def connect_panel(

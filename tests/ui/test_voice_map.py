@@ -143,3 +143,41 @@ def test_a_section_without_dialogue_says_so_and_sends_nothing(
     assert app.window.learning.prompt is None
     assert app.window._status.text().startswith("No spoken lines were found in “Lines Written")
     assert api.requests == []
+
+
+def test_characters_are_renamed_merged_and_split_by_the_reader(
+    qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic
+) -> None:
+    app = _open_chapter_one(qtbot, make_app)
+    app.window.actions_.map_voices.trigger()
+    prompt = app.window.learning.prompt
+    assert prompt is not None
+    found = re.search(r"has (\d+) spoken lines", prompt.text())
+    assert found is not None
+    lines = int(found.group(1))
+    api.reply_json(_answer(20))
+    api.reply_json(_answer(20))
+    next(
+        b for b in prompt.buttons() if prompt.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole
+    ).click()
+    qtbot.waitUntil(lambda: len(app.highlights.highlights) == lines and all(
+        h.color != "yellow" for h in app.highlights.highlights), timeout=20_000)  # fmt: skip
+    app.window.actions_.characters.trigger()
+    window = app.window.learning.characters_window
+    assert window is not None
+
+    def named(name: str):  # type: ignore[no-untyped-def]
+        return next(c for c in window.characters if c.name == name)
+
+    husband = named("Mr Bennet")
+    window.split(husband)  # "Mr. Bennet" comes apart from "Mr Bennet"
+    assert {c.name for c in window.characters} == {"Mrs. Bennet", "Mr Bennet", "Mr. Bennet"}
+    window.merge([named("Mr Bennet"), named("Mr. Bennet")])
+    assert {c.name for c in window.characters} == {"Mrs. Bennet", "Mr Bennet"}
+    window.ask_name = lambda _current: "  Thomas   Bennet "
+    window.rename(named("Mr Bennet"))
+    names = {c.name: c for c in window.characters}
+    assert set(names) == {"Mrs. Bennet", "Thomas Bennet"}
+    assert names["Thomas Bennet"].passages + names["Mrs. Bennet"].passages == lines
+    window.forget()
+    assert {c.name for c in window.characters} == {"Mrs. Bennet", "Mr Bennet"}
