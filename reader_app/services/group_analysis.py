@@ -110,8 +110,12 @@ class GroupAnalysis(QObject):
 
     def map_voices(self, plan: VoicePlan) -> list[int]:
         """Highlight each spoken line of a plan and label them together; returns job ids."""
-        ids = self._highlights.add_many(plan.places)
+        ids = self.highlight_lines(plan)
         return self.analyse(ids) if ids else []
+
+    def highlight_lines(self, plan: VoicePlan) -> list[int]:
+        """Highlight each spoken line of a plan (a line already highlighted keeps its own)."""
+        return self._highlights.add_many(plan.places)
 
     def compose(self, book: Book, group: Sequence[Highlight]) -> ToneRequest:
         """The request for a group: each passage with its context, read together."""

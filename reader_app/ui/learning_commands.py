@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from reader_app.usecases.cost import cost_text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from reader_app.services.glossary_service import GlossaryService
     from reader_app.services.group_analysis import GroupAnalysis
     from reader_app.ui.characters_window import CharactersWindow
@@ -39,6 +41,7 @@ class LearningCommands(QObject):
         glossary: GlossaryService | None,
         guesses: GuessStore | None = None,
         speaker_names: SpeakerNames | None = None,
+        send_batch: Callable[[Sequence[int]], bool] | None = None,
     ) -> None:
         """Commands of ``window`` (the parent of their dialogs), using its parts in ``host``."""
         super().__init__(window)
@@ -49,6 +52,7 @@ class LearningCommands(QObject):
         self._glossary = glossary
         self._guesses = guesses
         self._speaker_names = speaker_names
+        self._send_batch = send_batch
         self.practice_window: PracticeWindow | None = None
         self.prompt: QMessageBox | None = None
         self.characters_window: CharactersWindow | None = None
@@ -81,6 +85,14 @@ class LearningCommands(QObject):
         go = prompt.addButton(self.tr("Map Voices"), QMessageBox.ButtonRole.AcceptRole)
         prompt.setDefaultButton(go)
         go.clicked.connect(lambda: self._start(plan))
+        if plan.requests > 1 and self._send_batch is not None:
+            # A long section: the Message Batches API costs half, answers later and resumes
+            # after a restart; each line is then read with its own context, not together.
+            later = prompt.addButton(
+                self.tr("Send as a Batch Job"), QMessageBox.ButtonRole.ActionRole
+            )
+            later.setToolTip(self.tr("Half the price; the answers come later"))
+            later.clicked.connect(lambda: self._start_batch(plan))
         self.prompt = prompt
         prompt.open()
 
@@ -100,19 +112,29 @@ class LearningCommands(QObject):
             if plan.requests == 1
             else self.tr("{n} requests").format(n=plan.requests)
         )
-        return (
-            text
-            + "\n\n"
-            + self.tr("This takes {requests}, costing at most {cost}.").format(
-                requests=requests, cost=cost
-            )
+        text += "\n\n" + self.tr("This takes {requests}, costing at most {cost}.").format(
+            requests=requests, cost=cost
         )
+        if plan.requests > 1 and self._send_batch is not None:
+            text += " " + self.tr(
+                "A batch job costs half and answers later; each line is then read on its own."
+            )
+        return text
 
     def _start(self, plan: VoicePlan) -> None:
         jobs = self._group.map_voices(plan)
         if jobs:
             self._w.status_message(
                 self.tr("Mapping the voices of “{title}”: {lines} lines…").format(
+                    title=plan.title, lines=len(plan.places)
+                )
+            )
+
+    def _start_batch(self, plan: VoicePlan) -> None:
+        assert self._send_batch is not None
+        if self._send_batch(self._group.highlight_lines(plan)):
+            self._w.status_message(
+                self.tr("The voices of “{title}” went as a batch job: {lines} lines.").format(
                     title=plan.title, lines=len(plan.places)
                 )
             )

@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
             tone.glossary,
             tone.guesses,
             tone.speaker_names,
+            self.tone.send_as_batch,
         )
         self._open_settings = open_settings
 

@@ -18,7 +18,7 @@ from reader_app.ui.guess_card import GuessCard, GuessGate
 from reader_app.ui.icons import action_icon
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
     from PySide6.QtWidgets import QMenu, QWidget
@@ -249,15 +249,19 @@ class ToneCommands(QObject):
 
     def send_selected_as_batch(self) -> None:
         """Send the selected highlights as a Message Batches job (cheaper; answers later)."""
+        if not self.send_as_batch(self._w.highlights_panel.selected_ids()):
+            self._w.status_message(self.tr("Select highlights in the Highlights list first."))
+
+    def send_as_batch(self, ids: Sequence[int]) -> bool:
+        """Send highlights as a Message Batches job; False when there is nothing to send."""
         book = self._w.pane.book
-        ids = self._w.highlights_panel.selected_ids()
         items = [self._w.highlight(h) for h in ids]
         chosen = [h for h in items if h is not None and not h.orphaned]
         if book is None or not chosen:
-            self._w.status_message(self.tr("Select highlights in the Highlights list first."))
-            return
+            return False
         compose = self.analysis.compose_for
         self.batches.submit(book.book_id, [(h.id, compose(h)) for h in chosen])
+        return True
 
     def _on_batch_changed(self, job: BatchJob) -> None:
         done = sum(1 for item in job.items if item.get("saved"))

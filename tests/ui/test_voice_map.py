@@ -181,3 +181,22 @@ def test_characters_are_renamed_merged_and_split_by_the_reader(
     assert names["Thomas Bennet"].passages + names["Mrs. Bennet"].passages == lines
     window.forget()
     assert {c.name for c in window.characters} == {"Mrs. Bennet", "Mr Bennet"}
+
+
+def test_a_long_section_can_go_as_a_batch_job(
+    qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic
+) -> None:
+    app = _open_chapter_one(qtbot, make_app)
+    app.window.actions_.map_voices.trigger()
+    prompt = app.window.learning.prompt
+    assert prompt is not None
+    assert "A batch job costs half" in prompt.text()
+    found = re.search(r"has (\d+) spoken lines", prompt.text())
+    assert found is not None
+    later = next(b for b in prompt.buttons() if b.text() == "Send as a Batch Job")
+    later.click()
+    qtbot.waitUntil(lambda: bool(api.requests_to("/v1/messages/batches")), timeout=20_000)
+    (created,) = [r for r in api.requests_to("/v1/messages/batches") if r.method == "POST"]
+    assert len(created.body["requests"]) == int(found.group(1))
+    assert len(app.highlights.highlights) == int(found.group(1))
+    assert api.requests_to("/v1/messages") == []  # nothing went the expensive way
