@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.cli_run import run_cli
 from tests.fake_api import VALID_KEY, FakeAnthropic
 
@@ -47,18 +49,19 @@ def run(
     )  # fmt: skip
 
 
-def test_a_passage_of_an_azw3_is_analysed_saved_and_exported(
-    fake_api: FakeAnthropic, tmp_path: Path
+@pytest.mark.parametrize("book", [AZW3, OLD_MOBI], ids=["azw3", "mobi6"])
+def test_a_passage_of_a_kindle_book_is_analysed_saved_and_exported(
+    fake_api: FakeAnthropic, tmp_path: Path, book: Path
 ) -> None:
     fake_api.reply_json(ANSWER)
-    result = run(fake_api, tmp_path, "analyze", str(AZW3), "--find", PASSAGE, "--json", "--save")
+    result = run(fake_api, tmp_path, "analyze", str(book), "--find", PASSAGE, "--json", "--save")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["passage"] == PASSAGE
     assert report["tone"] == "Ironic and Playful"
     assert report["highlight_id"] == 1
     # The passage was found in the chapter the contents calls "Chapter 1".
-    inspected = json.loads(run_cli(tmp_path, "inspect", str(AZW3), "--json").stdout)
+    inspected = json.loads(run_cli(tmp_path, "inspect", str(book), "--json").stdout)
     assert inspected["chapters"][report["chapter"]]["title"] == "Chapter 1"
     (request,) = fake_api.requests_to("/v1/messages")
     assert f"<passage>\n{PASSAGE}\n</passage>" in request.body["messages"][0]["content"]
@@ -68,7 +71,7 @@ def test_a_passage_of_an_azw3_is_analysed_saved_and_exported(
     assert (quote, color, tone, status) == (PASSAGE, "joy", "Ironic and Playful", "ok")
 
     markdown = tmp_path / "notes.md"
-    exported = run(fake_api, tmp_path, "export", str(AZW3), "--format", "md", "-o", str(markdown))
+    exported = run(fake_api, tmp_path, "export", str(book), "--format", "md", "-o", str(markdown))
     assert exported.returncode == 0, exported.stderr
     text = markdown.read_text("utf-8")
     assert "Pride and Prejudice" in text
@@ -77,7 +80,7 @@ def test_a_passage_of_an_azw3_is_analysed_saved_and_exported(
     assert "Ironic and Playful" in text
     annotations = tmp_path / "notes.json"
     exported = run(
-        fake_api, tmp_path, "export", str(AZW3), "--format", "json", "-o", str(annotations)
+        fake_api, tmp_path, "export", str(book), "--format", "json", "-o", str(annotations)
     )
     assert exported.returncode == 0, exported.stderr
     assert PASSAGE in annotations.read_text("utf-8")
