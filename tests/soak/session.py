@@ -266,6 +266,24 @@ class Reader:
         self.turn(Qt.Key.Key_BracketLeft, NoMod, -1)
         self.turn(Qt.Key.Key_Left, Ctrl, -1)
 
+    def at_last_section(self) -> bool:
+        """Whether the page is in the book's last section, where Next does nothing."""
+        pane = self.window.pane
+        assert pane.book is not None
+        steps = pane.book.steps()
+        return steps.index_at(*pane.reading_place()) >= len(steps) - 1
+
+    def back_to_the_beginning(self) -> None:
+        """Start the book again from the first entry of its contents, as a reader would."""
+        toc = self.window.toc
+        first = toc.topLevelItem(0)
+        if first is None:
+            raise SoakFailed("the contents are empty")
+        with self.act("contents entry"):
+            toc.itemClicked.emit(first, 0)
+            QTest.qWait(5)
+        self.count("back to the beginning")
+
     def page_down(self) -> None:
         with self.act("page (Space)"):
             self.keys(Qt.Key.Key_Space)
@@ -303,9 +321,16 @@ class Reader:
         """Make ``total`` highlights in the open chapter(s), deleting each screenful again."""
         made = 0
         while made < total:
-            places = self._word_starts(min(PER_PAGE, total - made))
-            if len(places) < 3:  # a title page or a chapter's last lines
-                self.turn(Qt.Key.Key_BracketRight, NoMod, 1)
+            wanted = min(PER_PAGE, total - made)
+            places = self._word_starts(wanted)
+            # A title page or a chapter's last lines. With one or two highlights still to
+            # make, asking for three could never be met: the session turned to the end of
+            # the book and then in place until its time ran out.
+            if len(places) < min(3, wanted):
+                if self.at_last_section():
+                    self.back_to_the_beginning()  # ] does nothing at the end
+                else:
+                    self.turn(Qt.Key.Key_BracketRight, NoMod, 1)
                 continue
             points: list[QPoint] = []
             covered = 0  # where the last highlight ended: a heading may stretch one
