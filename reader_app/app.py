@@ -132,8 +132,7 @@ class ReaderApp:
         self.tone_service = ToneService(self.ai_pool, self.analyzers, self.heap)
         self.analyses = AnalysisRepository(conn)
         self.examples = ExampleRepository(conn)
-        # The newest fast model the API listed, this run or an earlier one; a constant
-        # until it has been listed once.
+        # The newest fast model the API has listed (now or earlier), else a constant.
         self.default_model = known_default_model(paths.cache_dir)
         self._models_asked = False
         self._seed_examples()
@@ -191,15 +190,15 @@ class ReaderApp:
                     resource_path(SAMPLE_EVAL_SET),
                 ),
                 KeySetup(self.api_keys, self.tasks, check_key),
-                GlossaryService(
+                glossary=GlossaryService(
                     conn,
                     self.tasks,
                     lambda: self.settings.current,
                     self.analyzers,
                     lambda: model_to_use(self.settings.current.model, self.default_model),
                 ),
-                GuessRepository(conn),
-                SpeakerNameRepository(conn),
+                guesses=GuessRepository(conn),
+                speaker_names=SpeakerNameRepository(conn),
             ),
             annotations=AnnotationParts(
                 AnnotationQuery(conn),

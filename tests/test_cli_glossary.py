@@ -8,7 +8,7 @@ import sqlite3
 import zipfile
 from typing import TYPE_CHECKING
 
-from reader_app.core.glossary import tone_words
+from reader_app.core.tone_words import tone_words
 from tests.cli_run import run_cli
 from tests.test_cli_mobi import EPUB, run
 

@@ -1,38 +1,21 @@
 """The tone words a reader has met: taken from the analyses' tone labels, with where.
 
-"Scornful and Disapproving" gives "scornful" and "disapproving"; the joining words and
-the softeners around them ("and", "slightly", "with a hint of") are not tone words. Each
+"Scornful and Disapproving" gives "scornful" and "disapproving" (core/tone_words.py). Each
 word keeps the first passage it was met in (in the library's order) and how often it
 came up, so the glossary can show it in context.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from reader_app.core.tone_words import tone_words
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from reader_app.core.annotations import Annotation
-
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_JOINING_WORDS = """a an and as at but by for from hint in into nor not of on or over rather
-slightly somewhat tinge the to tone touch undertone undertones very with yet mildly quite
-almost deeply faintly"""
-_NOT_TONE = frozenset(_JOINING_WORDS.split())
-MIN_LETTERS = 3
-
-
-def tone_words(label: str) -> list[str]:
-    """The tone words of a label, lower-cased, in order, each once."""
-    words: list[str] = []
-    for match in _WORD.finditer(label):
-        word = match.group(0).casefold().replace("’", "'")
-        if len(word) >= MIN_LETTERS and word not in _NOT_TONE and word not in words:
-            words.append(word)
-    return words
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reader_app.core.glossary import tone_words
+from reader_app.core.tone_words import tone_words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -60,6 +60,7 @@ def test_defaults() -> None:
         "fixed_set": "",
         "think_more": False,
         "tone_details": False,
+        "guess_first": False,
     }
 
 
