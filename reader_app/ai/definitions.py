@@ -7,22 +7,19 @@ language, as a learner's dictionary would: one sentence, no harder than the leve
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from reader_app.ai.client import ClaudeToneAnalyzer
 from reader_app.ai.errors import AiError, AiErrorKind
+from reader_app.ai.judge import ask_structured
 from reader_app.ai.prompt import LEVEL_NOTES, fence
 from reader_app.ai.request import Usage
-from reader_app.ai.sdk_errors import map_sdk_error
-from reader_app.ai.thinking import controls_for, cut_off_error
+from reader_app.ai.thinking import cut_off_error
 from reader_app.core import jsonsafe
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from contextlib import AbstractContextManager
 
     import anthropic
 
@@ -82,40 +79,15 @@ def define_words(
     """
     if not words or len(words) > MAX_WORDS:
         raise ValueError(f"between 1 and {MAX_WORDS} words, not {len(words)}")
-    watch: AbstractContextManager[object] = contextlib.nullcontext()
-    if isinstance(provider, ClaudeToneAnalyzer):
-        watch = provider.watch(deadline=DEFINITIONS_DEADLINE)
     system = SYSTEM.format(
         language=language or "English", level=level, style=LEVEL_NOTES.get(level, "")
     )
     content = "<words>\n" + "\n".join(fence(w) for w in words) + "\n</words>"
-    controls = controls_for(model, max_tokens)
-    output_config: dict[str, Any] = {
-        "format": {"type": "json_schema", "schema": DEFINITIONS_SCHEMA}
-    }
-    if controls.effort:
-        output_config["effort"] = controls.effort
-    extra: dict[str, Any] = {}
-    if controls.thinking is not None:
-        extra["thinking"] = controls.thinking
-    try:
-        with watch:
-            message = provider.sdk().messages.create(
-                model=model,
-                max_tokens=controls.max_tokens,
-                system=system,
-                messages=[{"role": "user", "content": content}],
-                output_config=cast("Any", output_config),
-                **extra,
-            )
-    except AiError:
-        raise
-    except Exception as exc:
-        mapped = map_sdk_error(exc)
-        if mapped is None:
-            raise
-        raise mapped from exc
-    return _read(message, words, controls.max_tokens)
+    message, limit = ask_structured(
+        provider, system=system, content=content, schema=DEFINITIONS_SCHEMA, model=model,
+        max_tokens=max_tokens, deadline=DEFINITIONS_DEADLINE,
+    )  # fmt: skip
+    return _read(message, words, limit)
 
 
 def _read(message: anthropic.types.Message, words: Sequence[str], limit: int) -> Definitions:

@@ -98,21 +98,48 @@ def judge_labels(
     Raises:
         AiError: the request failed, was refused, or the answer was not of the schema.
     """
-    watch: AbstractContextManager[object] = contextlib.nullcontext()
-    if isinstance(analyzer_or_client, SdkProvider):
-        client = analyzer_or_client.sdk()
-        if isinstance(analyzer_or_client, ClaudeToneAnalyzer):
-            # The analyzer's idle time-out, and a deadline, as for an analysis.
-            watch = analyzer_or_client.watch(deadline=JUDGE_DEADLINE)
-    else:
-        client = analyzer_or_client
     content = (
         f"<expected>{fence(expected.strip())}</expected>\n"
         f"<predicted>{fence(predicted.strip())}</predicted>\n"
         "Do they describe the same tone?"
     )
+    message, limit = ask_structured(
+        analyzer_or_client, system=JUDGE_SYSTEM, content=content, schema=JUDGE_SCHEMA,
+        model=model, max_tokens=max_tokens, deadline=JUDGE_DEADLINE,
+    )  # fmt: skip
+    return _verdict(message, limit)
+
+
+def ask_structured(
+    analyzer_or_client: SdkProvider | anthropic.Anthropic,
+    *,
+    system: str,
+    content: str,
+    schema: dict[str, Any],
+    model: str,
+    max_tokens: int,
+    deadline: float,
+) -> tuple[anthropic.types.Message, int]:
+    """One small, non-streaming request whose answer is JSON of ``schema``.
+
+    The lowest effort, thinking off where the model allows it, room for thinking where it
+    thinks anyway; with a ClaudeToneAnalyzer, its idle time-out and ``deadline``.
+
+    Returns:
+        The message, and the token limit the request was sent with.
+
+    Raises:
+        AiError: the request failed.
+    """
+    watch: AbstractContextManager[object] = contextlib.nullcontext()
+    if isinstance(analyzer_or_client, SdkProvider):
+        client = analyzer_or_client.sdk()
+        if isinstance(analyzer_or_client, ClaudeToneAnalyzer):
+            watch = analyzer_or_client.watch(deadline=deadline)
+    else:
+        client = analyzer_or_client
     controls = controls_for(model, max_tokens)
-    output_config: dict[str, Any] = {"format": {"type": "json_schema", "schema": JUDGE_SCHEMA}}
+    output_config: dict[str, Any] = {"format": {"type": "json_schema", "schema": schema}}
     if controls.effort:
         output_config["effort"] = controls.effort
     extra: dict[str, Any] = {}
@@ -123,7 +150,7 @@ def judge_labels(
             message = client.messages.create(
                 model=model,
                 max_tokens=controls.max_tokens,
-                system=JUDGE_SYSTEM,
+                system=system,
                 messages=[{"role": "user", "content": content}],
                 output_config=cast("Any", output_config),
                 **extra,
@@ -135,7 +162,7 @@ def judge_labels(
         if mapped is None:
             raise  # not an SDK or HTTP failure: a bug for the crash handler
         raise mapped from exc
-    return _verdict(message, controls.max_tokens)
+    return message, controls.max_tokens
 
 
 def _verdict(message: anthropic.types.Message, limit: int = 0) -> Verdict:
