@@ -194,10 +194,10 @@ def export_anki(annotations: Sequence[Annotation], *, generated_at: str, app_ver
         changed = content_time(a)
         times[key] = fallback if changed is None else changed
     first = min(times.values(), default=fallback)
-    return _package(genanki.Package(deck), times, first)
+    return package_bytes(genanki.Package(deck), times, first)
 
 
-def _package(package: Any, times: dict[str, int], first: int) -> bytes:
+def package_bytes(package: Any, times: dict[str, int], first: int) -> bytes:
     """Zip the package in memory.
 
     genanki's own ``write_to_file`` leaves its temporary database behind in the system

@@ -8,14 +8,10 @@ names and words, so a newer export updates the cards already in Anki.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import itertools
-import sqlite3
-import zipfile
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from reader_app.core.exporters.anki import MODEL_TIME, package_bytes, stable_id
 from reader_app.core.exporters.common import APP_NAME
 from reader_app.core.exporters.markdown import escape as md_escape
 
@@ -39,7 +35,6 @@ CSS = """.card { font-family: Georgia, serif; font-size: 20px; color: #222; back
 .passage { font-style: italic; border-left: 4px solid #bbb; padding-left: .6em; margin: .8em 0; }
 .book { color: #666; font-size: .8em; }
 .nightMode .card, .night_mode .card { color: #eee; background: #222; }"""
-MODEL_TIME = 1_700_000_000  # fixed with the templates: the same deck byte for byte
 
 
 def glossary_markdown(entries: Sequence[tuple[MetWord, str]], level: str, language: str) -> str:
@@ -58,18 +53,14 @@ def glossary_markdown(entries: Sequence[tuple[MetWord, str]], level: str, langua
     return "\n".join(lines)
 
 
-def _stable_id(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big") | 1 << 30
-
-
 def glossary_anki(entries: Sequence[tuple[MetWord, str]], level: str, language: str) -> bytes:
     """The defined words as an Anki package; words without a definition are left out."""
     import genanki
 
     label = f"{APP_NAME} — Tone words ({level}, {language})"
-    deck = genanki.Deck(_stable_id(label), label)
+    deck = genanki.Deck(stable_id(label), label)
     model: Any = genanki.Model(
-        _stable_id(MODEL_NAME),
+        stable_id(MODEL_NAME),
         MODEL_NAME,
         fields=[{"name": name} for name in FIELDS],
         templates=[{"name": "What does it mean?", "qfmt": FRONT, "afmt": BACK}],
@@ -83,22 +74,5 @@ def glossary_anki(entries: Sequence[tuple[MetWord, str]], level: str, language: 
                   escape(met.label), escape(where)]  # fmt: skip
         guid = genanki.guid_for(label, met.word)
         deck.add_note(genanki.Note(model=model, fields=fields, guid=guid, tags=["tone-word"]))
-    return _package(genanki.Package(deck))
-
-
-def _package(package: Any) -> bytes:
-    conn = sqlite3.connect(":memory:")
-    try:
-        cursor = conn.cursor()
-        package.write_to_db(cursor, MODEL_TIME, itertools.count(MODEL_TIME * 1000))
-        conn.commit()
-        collection = conn.serialize()
-    finally:
-        conn.close()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in (("collection.anki2", collection), ("media", b"{}")):
-            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, data)
-    return buffer.getvalue()
+    # Notes stamped with the note type's fixed time: the same glossary, the same deck.
+    return package_bytes(genanki.Package(deck), {}, MODEL_TIME)
