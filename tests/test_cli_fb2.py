@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.cli_run import assert_one_error_line, run_cli
-from tests.test_cli_mobi import run
+from tests.test_cli_mobi import ANSWER, EPUB, PASSAGE, run
 
 if TYPE_CHECKING:
     from tests.fake_api import FakeAnthropic
@@ -24,19 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 FB2 = ROOT / "tests" / "data" / "fb2"
 NOVEL = FB2 / "pride-and-prejudice_calibre.fb2"
 ZIPPED = FB2 / "pride-and-prejudice_calibre-toc.fb2.zip"
-EPUB = ROOT.parent / "shared" / "corpus" / "books" / "pride-and-prejudice_pg1342_epub2.epub"
-PASSAGE = (
-    "It is a truth universally acknowledged, that a single man in possession of a good"
-    " fortune, must be in want of a wife."
-)
-ANSWER = {
-    "tone": "Ironic and Playful",
-    "polarity": "mixed",
-    "emotions": [{"name": "joy", "intensity": 0.6}],
-    "evidence": [{"quote": "universally acknowledged", "why": "a grand claim about gossip"}],
-    "explanation": "A solemn maxim that mocks the neighbours who believe it.",
-    "confidence": 0.8,
-}
 
 
 def test_a_passage_of_a_zipped_fb2_is_analysed_saved_and_exported(
