@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from reader_app import APP_NAME
 from reader_app.core.errors import StorageError
-from reader_app.core.loaders import is_supported_name
+from reader_app.core.loaders import file_patterns, is_supported_name
 from reader_app.ui.actions import WindowActions
 from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.busy_spinner import BusySpinner
@@ -53,11 +53,6 @@ if TYPE_CHECKING:
     from reader_app.ui.tone_commands import ToneParts
 
 log = logging.getLogger(__name__)
-
-BOOK_FILTER = (
-    "Books (*.epub *.pdf *.mobi *.azw3 *.azw *.prc *.fb2 *.fb2.zip *.txt *.text *.html *.htm"
-    " *.xhtml *.md *.markdown);;All files (*)"
-)
 
 
 class MainWindow(QMainWindow):
@@ -209,7 +204,9 @@ class MainWindow(QMainWindow):
 
     def choose_file(self) -> None:
         """Ask for a book file."""
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open Book"), "", BOOK_FILTER)
+        books = self.tr("Books ({patterns});;All files (*)")
+        chosen = books.format(patterns=" ".join(file_patterns()))
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open Book"), "", chosen)
         if path:
             self.open_path(path)
 
@@ -292,11 +289,18 @@ class MainWindow(QMainWindow):
         self.tone.analysis.show_highlight(None)
         if self.tone.examples_dialog is not None:
             self.tone.examples_dialog.set_book(book.book_id)
-        self.toc.set_book(book)
-        self.search.model.set_hits([], [])
-        self.search.status.setText("")
+        self.search.clear()
         self.pane.show_book(book, chapter, offset)
-        self.setWindowTitle(f"{book.title} — {APP_NAME}")
+        # The page first, the rest on the next turn of the event loop: together they held
+        # the window for one long slot (a contents of 4,000 entries takes a while to fill).
+        QTimer.singleShot(0, self, lambda: self._finish_opening(book))
+
+    def _finish_opening(self, book: Book) -> None:
+        if self.pane.book is not book:
+            return  # another book came in between
+        self.toc.set_book(book)
+        self.toc.follow(*self.pane.reading_place())
+        self.setWindowTitle(f"{book.title} — {APP_NAME}")  # last: the book is all shown
         self.actions_.refresh_recent(self._recent())
         if book.warnings:
             self.pane.banner.show_info(book.warnings[0])

@@ -252,6 +252,12 @@ class SearchPanel(QWidget):
                 text += " · " + self.tr("first {n} shown").format(n=f"{len(hits):,}")
             self.status.setText(text)
 
+    def clear(self) -> None:
+        """No results and no status: a new book is open (the query stays in the box)."""
+        self.model.set_hits([], [])
+        self.status.setText("")
+        self._current = -1
+
     def step(self, delta: int) -> None:
         """Go to the next (+1) or previous (−1) result."""
         rows = self.model.rowCount()

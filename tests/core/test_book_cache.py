@@ -58,10 +58,18 @@ def test_damaged_or_stale_entries_are_misses(tmp_path: Path) -> None:
     assert cache.get(book.book_id, Path(book.path)) is None
     again = load_book(book.path, cache)  # parsed afresh and cached again
     assert again.chapters == book.chapters
-    data = json.loads(entry.read_text("utf-8"))
+    header, *chapters = entry.read_text("utf-8").splitlines()
+    assert len(chapters) == len(book.chapters)  # a header, then a line per chapter
+    data = json.loads(header)
     data["version"] = PARSER_VERSION + 1
-    entry.write_text(json.dumps(data), encoding="utf-8")
+    entry.write_text("\n".join([json.dumps(data), *chapters]), encoding="utf-8")
     assert cache.get(book.book_id, Path(book.path)) is None
+    # An entry cut short (a full disk, a killed process) is a miss too.
+    data["version"] = PARSER_VERSION
+    entry.write_text("\n".join([json.dumps(data), *chapters[:-1]]), encoding="utf-8")
+    assert cache.get(book.book_id, Path(book.path)) is None
+    entry.write_text("\n".join([json.dumps(data), *chapters]), encoding="utf-8")
+    assert cache.get(book.book_id, Path(book.path)) is not None
 
 
 def test_unwritable_cache_only_costs_speed(tmp_path: Path) -> None:

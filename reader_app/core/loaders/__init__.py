@@ -71,6 +71,12 @@ SUPPORTED_SUFFIXES = (
 _SUPPORTED_DOUBLE_SUFFIXES = (".fb2.zip",)
 
 
+def file_patterns() -> list[str]:
+    """Shell patterns of every file name Tone Reader opens, for an Open dialog's filter."""
+    suffixes = [*sorted(SUPPORTED_SUFFIXES), *_SUPPORTED_DOUBLE_SUFFIXES]
+    return [f"*{suffix}" for suffix in suffixes]
+
+
 def is_supported_name(name: str) -> bool:
     """Whether a file name has a suffix Tone Reader opens (``.fb2.zip`` included)."""
     lower = name.lower()
