@@ -115,7 +115,7 @@ class ReaderApp:
         # then keeps it for a whole switch interval before the GUI thread gets it back: at the
         # default 5 ms, a search of 2,000 hits froze the window for 60-80 ms. 1 ms keeps the
         # window's waits short at a small cost in throughput on the workers.
-        sys.setswitchinterval(0.001)
+        sys.setswitchinterval(0.0002)
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(2)
         self.tasks = TaskRunner(self.pool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -29,15 +30,22 @@ class SearchService(QObject):
         super().__init__(parent)
         self._tasks = tasks
         self._job = 0
+        self._stop = threading.Event()
 
     def search(self, texts: Sequence[str], query: str, *, match_case: bool = False) -> None:
         """Start a search; an older one still running is superseded."""
         if self._job:
             self._tasks.discard(self._job)
+        # A search superseded by a newer query stops at its next chapter: left running,
+        # it would only compete with the window and the newer search for Python's lock.
+        self._stop.set()
+        stop = self._stop = threading.Event()
         snapshot = tuple(texts)
 
         def work() -> tuple[list[SearchHit], int]:
-            return search_book(snapshot, query, match_case=match_case, limit=RESULT_LIMIT)
+            return search_book(
+                snapshot, query, match_case=match_case, limit=RESULT_LIMIT, cancelled=stop.is_set
+            )
 
         def done(result: object) -> None:
             self._job = 0

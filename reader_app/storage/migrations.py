@@ -366,6 +366,24 @@ def _migrate_11_speaker_names(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_12_example_changes(conn: sqlite3.Connection) -> None:
+    """A count of the changes to the examples, kept by triggers, for the library's cache.
+
+    Every request reads the whole example library. Triggers count each change, made by
+    this process or another (the command line), so a reader knows from one row whether
+    what it decoded before still holds.
+    """
+    conn.execute(
+        "CREATE TABLE change_counts (name TEXT PRIMARY KEY, value INTEGER NOT NULL DEFAULT 0)"
+    )
+    conn.execute("INSERT INTO change_counts (name) VALUES ('examples')")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        conn.execute(
+            f"CREATE TRIGGER examples_{event.lower()}_counted AFTER {event} ON examples"
+            " BEGIN UPDATE change_counts SET value = value + 1 WHERE name = 'examples'; END"
+        )
+
+
 STEPS = (
     _migrate_1_initial,
     _migrate_2_book_paths,
@@ -378,4 +396,5 @@ STEPS = (
     _migrate_9_guesses,
     _migrate_10_speaker_evaluations,
     _migrate_11_speaker_names,
+    _migrate_12_example_changes,
 )

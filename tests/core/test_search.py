@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
-from reader_app.core.search import SNIPPET_CONTEXT, search_book
+from reader_app.core.search import SNIPPET_CONTEXT, _compile, _matches, search_book
 
 
 def spans(chapters: list[str], query: str, **options: bool) -> list[tuple[int, int, int]]:
@@ -148,3 +149,60 @@ def test_latin1_kafka(verwandlung: list[str]) -> None:
     hits, _ = search_book(verwandlung, "unruhigen träumen")
     assert len(hits) == 1
     assert "Gregor Samsa eines Morgens aus unruhigen Träumen" in hits[0].snippet
+
+
+def _scanned(chapters: list[str], query: str, **options: bool) -> list[tuple[int, int, int]]:
+    """The matches the pattern finds by scanning each chapter, without the quick path."""
+    compiled = _compile(
+        query,
+        match_case=options.get("match_case", False),
+        whole_words=options.get("whole_words", False),
+    )
+    assert compiled is not None
+    scan = dataclasses.replace(compiled, literal="", unsafe=frozenset())
+    return [(i, s, e) for i, text in enumerate(chapters) for s, e in _matches(scan, text)]
+
+
+TRICKY = [
+    "Straße, STRASSE, ſtraße and ſoup; the Kelvin sign K and k; µ and μ.",
+    "İstanbul, ISTANBUL, ıstanbul and istanbul: offsets after İ move in a lower copy.",
+    "ΟΔΟΣ and οδος and ΣΟΦΙΑ; Σ at a word's end is ς in a lower copy.",
+    "xab ab ab, abab, ab-ab, AB ab. Mr. Darcy; mr.darcy. naïve NAÏVE Naïve.",
+]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["s", "ab", "AB", "k", "i", "istanbul", "ı", "µ", "οδος", "σοφια", "naïve", "mr.", "ſ", "ß"],
+)
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"match_case": True}, {"whole_words": True}, {"whole_words": True, "match_case": True}],
+)
+def test_the_quick_path_finds_exactly_what_the_pattern_finds(
+    query: str, options: dict[str, bool]
+) -> None:
+    assert spans(TRICKY, query, **options) == _scanned(TRICKY, query, **options)
+
+
+def test_the_quick_path_on_a_whole_novel(war_and_peace: list[str]) -> None:
+    for query in ("prince", "Natásha", "the", "Moscow", "zzzz", "s", "is", "ANNA"):
+        for options in ({}, {"whole_words": True}, {"match_case": True}):
+            found, total = search_book(war_and_peace, query, limit=10**6, **options)
+            assert [(h.chapter, h.start, h.end) for h in found] == _scanned(
+                war_and_peace, query, **options
+            ), (query, options)
+            assert total == len(found)
+
+
+def test_a_search_stops_when_told_it_is_no_longer_wanted(war_and_peace: list[str]) -> None:
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 3  # a newer query came in during the fourth chapter
+
+    hits, total = search_book(war_and_peace, "the", cancelled=cancelled)
+    assert len(asked) == 4
+    assert {h.chapter for h in hits} <= {0, 1, 2}
+    assert total == len(hits)

@@ -16,6 +16,7 @@ from reader_app.storage.highlights import HighlightRepository
 
 if TYPE_CHECKING:
     import sqlite3
+    from pathlib import Path
 
 
 def test_delete_and_undo_keep_place_and_sets(conn: sqlite3.Connection) -> None:
@@ -76,3 +77,31 @@ def test_batch_jobs_survive_and_resume(conn: sqlite3.Connection) -> None:
     jobs.update(job.id, status="done")
     assert jobs.open_jobs() == []
     assert jobs.recent()[0].status == "done"
+
+
+def test_the_example_library_read_again_only_after_a_change_by_anyone(tmp_path: Path) -> None:
+    # The window keeps the decoded library between requests; the command line (another
+    # connection, another process) and the window's own edits must both show at once.
+    from reader_app.storage.db import open_database
+
+    window = open_database(tmp_path / "library.sqlite3")
+    cli = open_database(tmp_path / "library.sqlite3")
+    mine, theirs = ExampleRepository(window), ExampleRepository(cli)
+    first = mine.add(Example("a", "A"))
+    assert [s.example.tone for s in mine.all()] == ["A"]
+    # Unrelated writes (a highlight, an analysis) keep what was read.
+    before = mine.all()
+    window.execute("INSERT INTO app_meta (key, value) VALUES ('unrelated', '1')")
+    window.commit()
+    assert mine.all() == before
+    theirs.add(Example("b", "B"))
+    assert [s.example.tone for s in mine.all()] == ["A", "B"]
+    cli.execute("UPDATE examples SET tone = 'Changed' WHERE id = ?", (first,))
+    cli.commit()
+    assert [s.example.tone for s in mine.all()] == ["Changed", "B"]
+    theirs.delete(first)
+    assert [s.example.tone for s in mine.all()] == ["B"]
+    mine.update(theirs.all()[0].id, Example("b", "Mine"))
+    assert [s.example.tone for s in theirs.all()] == ["Mine"]
+    window.close()
+    cli.close()
