@@ -87,8 +87,8 @@ BACKUP_DELAY_MS = 8000
 # Once the window and the first book are up, the objects that live as long as the app
 # are set aside from the cycle collector's full collections (see HeapFreezer).
 SETTLE_DELAY_MS = 2500
-# With no book opening, the Tone panel still looks for a key this soon after start.
-KEY_LOOK_DELAY_MS = 1500
+# The Tone panel looks for a key this soon after start, or after the first book came.
+KEY_LOOK_DELAY_MS, KEY_AFTER_BOOK_MS = 1500, 400
 
 
 class ReaderApp:
@@ -214,8 +214,8 @@ class ReaderApp:
         )
         self.opening.watch(self.window.pane.view.viewport())
         # A first start (or a key gone since): the Tone panel offers to connect Claude. The
-        # keyring is asked once the first book is on the page: importing it and finding its
-        # backend holds the interpreter for a while, which slowed the first paint.
+        # keyring is asked once the first book is painted, contents and all: importing it
+        # and finding its backend holds the interpreter for a while (a slower first page).
         self._key_looked_for = False
         self.book_service.book_loaded.connect(self._look_for_key)
         self.book_service.load_failed.connect(self._look_for_key)
@@ -229,13 +229,13 @@ class ReaderApp:
         # app) for as long as the service lives, a cycle no collector can see.
         self.tone_service.analysis_started.connect(self._on_analysis_started)
 
-    def _look_for_key(self, *_why: object) -> None:
+    def _look_for_key(self, *book_or_failure: object) -> None:
         if self._key_looked_for:
             return
+        if book_or_failure:  # a book came (or failed to): a moment later, once it is painted
+            self._key_timer.start(KEY_AFTER_BOOK_MS)
+            return
         self._key_looked_for = True
-        self._key_timer.stop()
-        self.book_service.book_loaded.disconnect(self._look_for_key)
-        self.book_service.load_failed.disconnect(self._look_for_key)
         self.window.key_card.check_presence()
 
     def _make_eval_runner(self, field: str, concurrency: int, judge: bool) -> EvalRunner:

@@ -291,9 +291,9 @@ class MainWindow(QMainWindow):
             self.tone.examples_dialog.set_book(book.book_id)
         self.search.clear()
         self.pane.show_book(book, chapter, offset)
-        # The page first, the rest on the next turn of the event loop: together they held
-        # the window for one long slot (a contents of 4,000 entries takes a while to fill).
-        QTimer.singleShot(0, self, lambda: self._finish_opening(book))
+        # The page first, painted, then the rest: together they held the window for one
+        # long slot. (A zero timer would run before the paint, so the pause is not zero.)
+        QTimer.singleShot(10, self, lambda: self._finish_opening(book))
 
     def _finish_opening(self, book: Book) -> None:
         if self.pane.book is not book:
