@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from reader_app.core.errors import ReaderError, StorageError
 from reader_app.core.marks import Mark
@@ -25,7 +25,7 @@ from reader_app.usecases.highlights import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from reader_app.core.book import Book
     from reader_app.core.records import Highlight
@@ -83,6 +83,10 @@ class HighlightController(QObject):
         self._job = 0
         self._cancel = threading.Event()
         self._edited_while_placing = False
+        # Placing may wait a moment, for the page to be painted first (see open_book).
+        self._waiting: Callable[[Report], PlacedHighlights] | None = None
+        self._start = QTimer(self, singleShot=True)
+        self._start.timeout.connect(self._start_placing)
 
     @property
     def highlights(self) -> list[Highlight]:
@@ -108,12 +112,14 @@ class HighlightController(QObject):
         """Whether the open book's highlights are still being placed."""
         return self._job != 0
 
-    def open_book(self, book: Book) -> None:
+    def open_book(self, book: Book, *, after_ms: int = 0) -> None:
         """Show the book's highlights once each is placed in the current text.
 
         A highlight whose text moved is re-anchored and saved where it is now; one that
         cannot be found is kept as an orphan, never dropped, and tried again next time.
         Highlights imported for this title and author before it was opened are adopted.
+        With ``after_ms``, the worker starts that much later: the window paints the new
+        page first instead of sharing Python's lock with it.
         """
         self.cancel_placing()
         self._book = book
@@ -134,6 +140,14 @@ class HighlightController(QObject):
         def work(report: Report) -> PlacedHighlights:
             return place_highlights_apart(database, book, progress=report, cancelled=cancel.is_set)
 
+        self._waiting = work
+        self._job = _WAITING  # busy already: an edit meanwhile is noticed
+        self._start.start(after_ms)
+
+    def _start_placing(self) -> None:
+        work, self._waiting = self._waiting, None
+        if work is None or self._tasks is None:
+            return
         self._job = self._tasks.submit_reporting(
             work, self._on_placed, self._placing_failed, self.placing.emit
         )
@@ -141,7 +155,9 @@ class HighlightController(QObject):
     def cancel_placing(self) -> None:
         """Stop placing the open book's highlights; nothing of it is written."""
         self._cancel.set()
-        if self._job and self._tasks is not None:
+        self._start.stop()
+        self._waiting = None
+        if self._job > 0 and self._tasks is not None:
             self._tasks.discard(self._job)
         self._job = 0
 
@@ -289,6 +305,9 @@ class HighlightController(QObject):
             self.failed.emit(exc.message)
             return
         self.changed.emit()
+
+
+_WAITING = -1  # the job id while the placing waits to start
 
 
 def _reading_order(item: Highlight) -> tuple[bool, int, int, int, int]:

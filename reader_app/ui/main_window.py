@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         except StorageError as exc:
             self.pane.banner.show_error(exc.message)
         self.pane.banner.hide()
-        self._highlights.open_book(book)
+        self._highlights.open_book(book, after_ms=50)  # after the page and contents
         self.tone.analysis.show_highlight(None)
         if self.tone.examples_dialog is not None:
             self.tone.examples_dialog.set_book(book.book_id)
