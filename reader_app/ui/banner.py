@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class Banner(QWidget):
         self._label.setWordWrap(True)
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton(self)
+        close = self._close = QToolButton(self)
         close.setText("✕")
         close.setAutoRaise(True)
         close.setToolTip(self.tr("Dismiss"))
@@ -85,10 +86,15 @@ class Banner(QWidget):
         self._action = None
         self.action_button.hide()
         self._label.setText(message)
-        self.setStyleSheet(
-            f"QWidget#banner {{ background: {background}; }} QLabel {{ color: {text}; }}"
-            f" QToolButton {{ color: {text}; }}"
-        )
+        # Colours by palette: a style sheet set here re-polished the whole bar and cost
+        # a book's first open 30 ms of a frozen window.
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(background))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
+        self.setPalette(palette)
+        close = self._close.palette()
+        close.setColor(QPalette.ColorRole.ButtonText, QColor(text))
+        self._close.setPalette(close)
         self.show()
         if timeout:
             self._timer.start(timeout)

@@ -76,7 +76,11 @@ def run_and_look(
 
 
 def settled(window: MainWindow) -> bool:
-    return not window._book_service.busy
+    # Opened and all shown: the title names the book once its contents and notes are in.
+    book = window.pane.book
+    return not window._book_service.busy and (
+        book is None or window.windowTitle().startswith(book.title)
+    )
 
 
 def test_a_book_whose_open_never_finished_is_not_reopened(
