@@ -84,9 +84,6 @@ SAMPLE_EVAL_SET = "eval/poem_sentiment_sample.csv"
 EXIT_BUSY = 2
 # The day's backup starts this long after the window: never in the way of the first page.
 BACKUP_DELAY_MS = 8000
-# Once the window and the first book are up, the objects that live as long as the app
-# are set aside from the cycle collector's full collections (see HeapFreezer).
-SETTLE_DELAY_MS = 2500
 # The Tone panel looks for a key this soon after start, or after the first book came.
 KEY_LOOK_DELAY_MS, KEY_AFTER_BOOK_MS = 1500, 400
 
@@ -585,13 +582,16 @@ def _run_locked(
                 " was opened."
             ).format(n=len(also_given) + 1),
         )
+    # What lives as long as the app (modules, classes, the window) is set aside from the
+    # cycle collector's full collections (HeapFreezer) before the event loop: the 30 ms
+    # this holds the GUI thread, on a timer, froze the first book's open.
+    app.heap.settle()
     app.window.show()
     later = [
         # Batch jobs left running when the app was last closed carry on.
         _start_later(5000, app.batch_service.resume),
         # The day's backup, on its own worker, once the first page is long painted.
         _start_later(BACKUP_DELAY_MS, app.care.back_up),
-        _start_later(SETTLE_DELAY_MS, app.heap.settle),
     ]
     code = qt_app.exec()
     for timer in later:
