@@ -149,6 +149,12 @@ def main() -> None:
         assert card is not None
         card.show_button.click()
 
+    def one_speaker() -> None:
+        window.highlights_dock.raise_()
+        box = window.highlights_area.speaker
+        box.refresh()
+        box.setCurrentIndex(1)  # the character with the most lines
+
     def glossary() -> None:
         learning.show_glossary()
         window_ = learning.glossary_window
@@ -164,6 +170,10 @@ def main() -> None:
         ("", accept_prompt),
         *[("", lambda: None)] * 6,  # the answers stream in
         ("31-voices-mapped-light", lambda: None),
+        ("", one_speaker),
+        ("31b-highlights-of-one-speaker-light", lambda: None),
+        ("", lambda: window.highlights_area.speaker.setCurrentIndex(0)),
+        ("", window.tone_dock.raise_),
         ("", window.actions_.characters.trigger),
         ("", lambda: learning.characters_window.move(40, 30)),  # type: ignore[union-attr]
         ("32-characters-light", lambda: None),

@@ -25,6 +25,7 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 COLOR_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
 _QUOTE_MAX = 160
+QUOTE_MARKS = "\"“”„‘’‚«»‹›「『'"
 _NOTE_MAX = 200
 
 _swatches: dict[str, QIcon] = {}
@@ -58,9 +59,14 @@ class PanelRow:
     place: str
     orphaned: bool
 
+    @property
+    def shown_quote(self) -> str:
+        """The quote as the list shows it: a spoken line brings its own quotation marks."""
+        return self.quote if self.quote[:1] in QUOTE_MARKS else f"“{self.quote}”"
+
     def text(self) -> str:
         """The row as plain text: the quote, the note if any, then the place."""
-        lines = [f"“{self.quote}”", self.place]
+        lines = [self.shown_quote, self.place]
         if self.note:
             lines.insert(1, "✎ " + self.note)
         return "\n".join(lines)

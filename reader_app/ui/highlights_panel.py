@@ -122,7 +122,7 @@ class _HighlightDelegate(QStyledItemDelegate):
         found = self.layouts.get(key)
         if found is not None:
             return found
-        quote = RowText(f"“{content.quote}”", font, width, 1 if content.note else 2)
+        quote = RowText(content.shown_quote, font, width, 1 if content.note else 2)
         note = RowText("✎ " + content.note, font, width, 1) if content.note else None
         place = RowText(content.place, small_font(font), width, 1)
         made = (quote, note, place)

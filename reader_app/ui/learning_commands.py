@@ -16,6 +16,7 @@ from reader_app.usecases.cost import cost_text
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from reader_app.core.characters import Character
     from reader_app.services.glossary_service import GlossaryService
     from reader_app.services.group_analysis import GroupAnalysis
     from reader_app.ui.characters_window import CharactersWindow
@@ -153,6 +154,16 @@ class LearningCommands(QObject):
             self.characters_window.reload()
         self.characters_window.show()
         self.characters_window.raise_()
+
+    def characters(self) -> list[Character]:
+        """The characters of the open book's analysed passages, with the reader's names."""
+        book = self._w.pane.book
+        if book is None:
+            return []
+        from reader_app.core.characters import characters_of
+
+        names = self._speaker_names.for_book(book.book_id) if self._speaker_names else {}
+        return characters_of(self._query.for_book(book.book_id), names)
 
     def show_glossary(self) -> None:
         """The Tone Glossary window (one, non-modal)."""

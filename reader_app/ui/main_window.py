@@ -26,6 +26,7 @@ from reader_app.ui.actions import WindowActions
 from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.busy_spinner import BusySpinner
 from reader_app.ui.connect_card import ConnectCard
+from reader_app.ui.highlights_area import HighlightsArea
 from reader_app.ui.highlights_panel import HighlightsPanel, swatch
 from reader_app.ui.learning_commands import LearningCommands
 from reader_app.ui.reader_pane import ReaderPane
@@ -106,12 +107,10 @@ class MainWindow(QMainWindow):
         self.search_dock = self._dock(
             "searchDock", self.tr("Search"), self.search, Qt.DockWidgetArea.LeftDockWidgetArea
         )
-        self.highlights_dock = self._dock(
-            "highlightsDock",
-            self.tr("Highlights"),
-            self.highlights_panel,
-            Qt.DockWidgetArea.RightDockWidgetArea,
-        )
+        # The speaker filter above the list asks the learning commands (made below).
+        area = HighlightsArea(self.highlights_panel, lambda: self.learning.characters(), self)
+        self.highlights_area, right = area, Qt.DockWidgetArea.RightDockWidgetArea
+        self.highlights_dock = self._dock("highlightsDock", self.tr("Highlights"), area, right)
         self.key_card = ConnectCard(tone.key_setup)
         self.tone_panel = TonePanel(self, key_card=self.key_card)
         self.tone_dock = self._dock(
@@ -285,6 +284,7 @@ class MainWindow(QMainWindow):
         except StorageError as exc:
             self.pane.banner.show_error(exc.message)
         self.pane.banner.hide()
+        self.highlights_area.speaker.reset()
         self._highlights.open_book(book, after_ms=50)  # after the page and contents
         self.tone.analysis.show_highlight(None)
         if self.tone.examples_dialog is not None:
@@ -462,7 +462,7 @@ class MainWindow(QMainWindow):
                 return ""
             return book.section_title(item.chapter, item.start)
 
-        self.highlights_panel.set_highlights(self._highlights.highlights, where)
+        self.highlights_area.show_highlights(self._highlights.highlights, where)
         self._redraw_marks()
         self._update_actions()
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.fake_api import VALID_KEY, FakeAnthropic
 from tests.ui.conftest import MakeApp, wait_for_book
@@ -116,6 +116,32 @@ def test_mapping_asks_with_the_cost_then_labels_every_line_and_fills_the_charact
     with qtbot.waitSignal(window.jump_requested):
         window.timeline.dot_clicked.emit(target.highlight_id)
     assert window.toward.topLevelItemCount() >= 1
+
+    # The Highlights list shows one speaker's lines: the speakers are read as the list of
+    # them opens, the way a click on the box opens it.
+    app.window.highlights_dock.raise_()
+    box = app.window.highlights_area.speaker
+    panel = app.window.highlights_panel
+    assert panel.count() == lines
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    popup = box.view()
+    qtbot.waitUntil(popup.isVisible)
+    husband_row = box.findData("Mr Bennet")
+    assert box.itemText(husband_row) == f"Mr Bennet ({names['Mr Bennet'].passages})"
+    # A combo box ignores a release that comes sooner than a double click after it opened.
+    qtbot.wait(QApplication.doubleClickInterval() + 50)
+    qtbot.mouseClick(
+        popup.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=popup.visualRect(box.model().index(husband_row, 0)).center(),
+    )
+    assert box.currentText().startswith("Mr Bennet")
+    assert panel.count() == names["Mr Bennet"].passages
+    spoken = {p.highlight_id for p in names["Mr Bennet"].points}
+    assert {panel.item(row).highlight_id for row in range(panel.count())} == spoken
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Home)  # back to all speakers from the keyboard
+    assert panel.count() == lines
 
     # The annotations browser filters by character, every name of theirs included.
     app.window.actions_.annotations.trigger()
