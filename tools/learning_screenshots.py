@@ -173,6 +173,8 @@ def main() -> None:
         ("", one_speaker),
         ("31b-highlights-of-one-speaker-light", lambda: None),
         ("", lambda: window.highlights_area.speaker.setCurrentIndex(0)),
+        ("", window.learning.characters_dock.raise_),
+        ("31c-characters-dock-light", lambda: None),
         ("", window.tone_dock.raise_),
         ("", window.actions_.characters.trigger),
         ("", lambda: learning.characters_window.move(40, 30)),  # type: ignore[union-attr]

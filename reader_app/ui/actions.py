@@ -203,7 +203,8 @@ class WindowActions(QObject):
         view.addAction(self.side_panel.action)
         panels = ((c.toc_dock, "", self.tr("&Contents")), (c.search_dock, "", self.tr("Sea&rch")),
                   (c.highlights_dock, "F10", self.tr("&Highlights")),
-                  (c.tone_dock, "", self.tr("T&one")))  # fmt: skip
+                  (c.tone_dock, "", self.tr("T&one")),
+                  (c.learning.characters_dock, "", self.tr("Ch&aracters")))  # fmt: skip
         for dock, key, label in panels:
             toggle = dock.toggleViewAction()
             # The dock's title has no mnemonic; the menu entry needs one to be reached by keyboard.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,8 +69,11 @@ class CharactersWindow(QWidget):
         book: Callable[[], Book | None],
         parent: QWidget | None = None,
         names: SpeakerNames | None = None,
+        *,
+        docked: bool = False,
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        # Docked, it is one panel among the window's: the parts stack up, not side by side.
+        super().__init__(parent, Qt.WindowType.Widget if docked else Qt.WindowType.Window)
         self.setObjectName("charactersWindow")
         self._query = query
         self._book = book
@@ -78,15 +81,17 @@ class CharactersWindow(QWidget):
         # Tests answer the name question here instead of through a dialog.
         self.ask_name: Callable[[str], str | None] = self._ask_name
         self._characters: list[Character] = []
-        self.resize(900, 560)
+        self._docked = docked
+        if not docked:
+            self.resize(900, 560)
 
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.map_button = QPushButton(self.tr("Map Voices of This Section…"), self)
         self.map_button.clicked.connect(self.map_requested)
-        top = QHBoxLayout()
+        top = QVBoxLayout() if docked else QHBoxLayout()
         top.addWidget(self.summary, 1)
-        top.addWidget(self.map_button)
+        top.addWidget(self.map_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.list = QTreeWidget(self)
         self.list.setObjectName("charactersList")
@@ -119,16 +124,22 @@ class CharactersWindow(QWidget):
         right_layout.addWidget(self.timeline, 3)
         right_layout.addWidget(self.toward_label)
         right_layout.addWidget(self.toward, 2)
-        splitter = QSplitter(self)
+        splitter = QSplitter(Qt.Orientation.Vertical if docked else Qt.Orientation.Horizontal)
+        splitter.setParent(self)
         splitter.addWidget(self.list)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([400, 500])
+        if not docked:
+            splitter.setSizes([400, 500])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         self.reload()
+
+    def sizeHint(self) -> QSize:
+        """Docked, as narrow as the other side panels: the page keeps its room."""
+        return QSize(320, 520) if self._docked else super().sizeHint()
 
     @property
     def characters(self) -> list[Character]:

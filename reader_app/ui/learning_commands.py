@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
 
 from reader_app.usecases.cost import cost_text
 
@@ -17,12 +17,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from reader_app.core.characters import Character
-    from reader_app.services.glossary_service import GlossaryService
-    from reader_app.services.group_analysis import GroupAnalysis
     from reader_app.ui.characters_window import CharactersWindow
     from reader_app.ui.glossary_window import GlossaryWindow
-    from reader_app.ui.ports import AnnotationSource, GuessStore, SpeakerNames
+    from reader_app.ui.ports import AnnotationSource
     from reader_app.ui.practice_window import PracticeWindow
+    from reader_app.ui.tone_commands import ToneParts
     from reader_app.ui.window_api import ReadingWindow
     from reader_app.usecases.voices import VoicePlan
 
@@ -37,22 +36,23 @@ class LearningCommands(QObject):
         self,
         window: QWidget,
         host: ReadingWindow,
-        group: GroupAnalysis,
+        tone: ToneParts,
         query: AnnotationSource,
-        glossary: GlossaryService | None,
-        guesses: GuessStore | None = None,
-        speaker_names: SpeakerNames | None = None,
         send_batch: Callable[[Sequence[int]], bool] | None = None,
     ) -> None:
-        """Commands of ``window`` (the parent of their dialogs), using its parts in ``host``."""
+        """Commands of ``window`` (the parent of their dialogs), using its parts in ``host``.
+
+        ``tone`` holds the services they use; ``query`` reads the book's analyses, and
+        ``send_batch`` sends highlights as a Message Batches job.
+        """
         super().__init__(window)
         self._window = window
         self._w = host
-        self._group = group
+        self._group = tone.group
         self._query = query
-        self._glossary = glossary
-        self._guesses = guesses
-        self._speaker_names = speaker_names
+        self._glossary = tone.glossary
+        self._guesses = tone.guesses
+        self._speaker_names = tone.speaker_names
         self._send_batch = send_batch
         self.practice_window: PracticeWindow | None = None
         self.prompt: QMessageBox | None = None
@@ -62,8 +62,24 @@ class LearningCommands(QObject):
         # they pause, not for every line (each read goes through the whole library).
         self._refresh_soon = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh_soon.timeout.connect(self._refresh)
-        group.finished.connect(self._schedule_refresh)
-        group.analysed.connect(self._schedule_refresh)
+        self._group.finished.connect(self._schedule_refresh)
+        self._group.analysed.connect(self._schedule_refresh)
+        tone.analysis.analysed.connect(self._schedule_refresh)
+        # The Characters dock: its panel is made the first time the dock is in view.
+        self.characters_dock = QDockWidget(self.tr("Characters"), window)
+        self.characters_dock.setObjectName("charactersDock")
+        self.characters_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.characters_panel: CharactersWindow | None = None
+        self._panel_book = ""
+        self.characters_dock.visibilityChanged.connect(self._dock_shown)
+        host.pane.location_changed.connect(self._follow_book)
+        if isinstance(window, QMainWindow):
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.characters_dock)
+            window.tabifyDockWidget(host.tone_dock, self.characters_dock)
+            host.tone_dock.raise_()
 
     def map_section_voices(self) -> None:
         """Find the spoken lines of the section being read, and ask before labelling them."""
@@ -165,6 +181,32 @@ class LearningCommands(QObject):
         names = self._speaker_names.for_book(book.book_id) if self._speaker_names else {}
         return characters_of(self._query.for_book(book.book_id), names)
 
+    def _dock_shown(self, visible: bool) -> None:
+        if not visible:
+            return
+        if self.characters_panel is None:
+            from reader_app.ui.characters_window import CharactersWindow
+
+            panel = CharactersWindow(
+                self._query, lambda: self._w.pane.book, None, self._speaker_names, docked=True
+            )
+            panel.jump_requested.connect(self._w.jump_to_highlight)
+            panel.map_requested.connect(self.map_section_voices)
+            self.characters_dock.setWidget(panel)
+            self.characters_panel = panel
+        else:
+            self.characters_panel.reload()
+        book = self._w.pane.book
+        self._panel_book = book.book_id if book is not None else ""
+
+    def _follow_book(self, *_place: object) -> None:
+        # Another book on the page: the dock, if in view, shows its characters.
+        book = self._w.pane.book
+        if book is not None and book.book_id != self._panel_book:
+            self._panel_book = book.book_id
+            if self.characters_panel is not None and self.characters_panel.isVisible():
+                self.characters_panel.reload()
+
     def show_glossary(self) -> None:
         """The Tone Glossary window (one, non-modal)."""
         if self._glossary is None:
@@ -200,5 +242,7 @@ class LearningCommands(QObject):
     def _refresh(self, *_args: object) -> None:
         if self.characters_window is not None and self.characters_window.isVisible():
             self.characters_window.reload()
+        if self.characters_panel is not None and self.characters_panel.isVisible():
+            self.characters_panel.reload()
         if self.glossary_window is not None and self.glossary_window.isVisible():
             self.glossary_window.reload()

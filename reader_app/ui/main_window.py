@@ -123,14 +123,7 @@ class MainWindow(QMainWindow):
         self.tone = ToneCommands(self, self, tone)
         self.annotations = AnnotationCommands(self, self, annotations, book_service, highlights)
         self.learning = LearningCommands(
-            self,
-            self,
-            tone.group,
-            annotations.query,
-            tone.glossary,
-            tone.guesses,
-            tone.speaker_names,
-            self.tone.send_as_batch,
+            self, self, tone, annotations.query, self.tone.send_as_batch
         )
         self._open_settings = open_settings
 

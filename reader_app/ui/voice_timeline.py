@@ -87,9 +87,16 @@ class VoiceTimeline(QWidget):
         """Wide, and as tall as its lanes."""
         return QSize(640, int(2 * _MARGIN + 40 + _LANE * max(2, len(self._lanes))))
 
+    def _name_width(self) -> float:
+        # Names take at most a third of a narrow timeline (docked beside the page).
+        return min(_NAME_WIDTH, self.width() / 3)
+
     def _plot(self) -> QRectF:
         return QRectF(
-            _NAME_WIDTH, _MARGIN, self.width() - _NAME_WIDTH - _MARGIN, _LANE * len(self._lanes)
+            self._name_width(),
+            _MARGIN,
+            self.width() - self._name_width() - _MARGIN,
+            _LANE * len(self._lanes),
         )
 
     def _xy(self, lane: int, dot: TimelineDot) -> QPointF:
@@ -116,10 +123,10 @@ class VoiceTimeline(QWidget):
             middle = plot.top() + _LANE * index + _LANE / 2
             painter.setPen(text)
             label = painter.fontMetrics().elidedText(
-                name, Qt.TextElideMode.ElideRight, int(_NAME_WIDTH - 12)
+                name, Qt.TextElideMode.ElideRight, int(self._name_width() - 12)
             )
             left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-            painter.drawText(QRectF(4, middle - 10, _NAME_WIDTH - 10, 20), left, label)
+            painter.drawText(QRectF(4, middle - 10, self._name_width() - 10, 20), left, label)
             painter.setPen(QPen(faint, 1))
             painter.drawLine(QPointF(plot.left(), middle), QPointF(plot.right(), middle))
             self._draw_dots(painter, index, dots, text)
@@ -130,6 +137,10 @@ class VoiceTimeline(QWidget):
         start = f"{first} ({max(0.0, low):.0%})" if first else f"{max(0.0, low):.0%}"
         end = f"{last} ({min(1.0, high):.0%})" if last else f"{min(1.0, high):.0%}"
         half = plot.width() / 2
+        # Each end's label keeps to its half: in a narrow side panel they would overlap.
+        metrics, room = painter.fontMetrics(), max(0, int(half) - 6)
+        start = metrics.elidedText(start, Qt.TextElideMode.ElideRight, room)
+        end = metrics.elidedText(end, Qt.TextElideMode.ElideLeft, room)
         painter.drawText(QRectF(plot.left(), bottom, half, 16), Qt.AlignmentFlag.AlignLeft, start)
         painter.drawText(QRectF(plot.left() + half, bottom, half, 16),
                          Qt.AlignmentFlag.AlignRight, end)  # fmt: skip

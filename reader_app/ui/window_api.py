@@ -74,6 +74,11 @@ class LearningActions(Protocol):
         """The Practice window."""
         ...
 
+    @property
+    def characters_dock(self) -> QDockWidget:
+        """The dock holding the characters of the open book, beside the Tone panel."""
+        ...
+
 
 class ReadingWindow(Protocol):
     """What the tone and annotation commands use of the window: the page and its panels."""

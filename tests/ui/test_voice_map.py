@@ -117,6 +117,22 @@ def test_mapping_asks_with_the_cost_then_labels_every_line_and_fills_the_charact
         window.timeline.dot_clicked.emit(target.highlight_id)
     assert window.toward.topLevelItemCount() >= 1
 
+    # The Characters dock, a tab beside the Tone panel, shows them too, and View →
+    # Characters puts it away.
+    dock = app.window.learning.characters_dock
+    view_menu = next(a.menu() for a in app.window.menuBar().actions() if a.text() == "&View")
+    entry = next(a for a in view_menu.actions() if a.text() == "Ch&aracters")
+    assert entry.isChecked()
+    assert app.window.tabifiedDockWidgets(app.window.tone_dock).count(dock) == 1
+    dock.raise_()
+    qtbot.waitUntil(lambda: app.window.learning.characters_panel is not None)
+    docked = app.window.learning.characters_panel
+    assert docked is not None
+    assert [c.name for c in docked.characters] == [c.name for c in window.characters]
+    assert docked.parent() is not None and docked.isVisible()
+    entry.trigger()
+    assert not dock.isVisible()
+
     # The Highlights list shows one speaker's lines: the speakers are read as the list of
     # them opens, the way a click on the box opens it.
     app.window.highlights_dock.raise_()
