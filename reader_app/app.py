@@ -110,8 +110,8 @@ class ReaderApp:
         self.conn = conn
         # Each Qt call gives the GIL up, and a busy worker (search snippets, placing highlights)
         # then keeps it for a whole switch interval before the GUI thread gets it back: at the
-        # default 5 ms, a search of 2,000 hits froze the window for 60-80 ms. 1 ms keeps the
-        # window's waits short at a small cost in throughput on the workers.
+        # default 5 ms, a search of 2,000 hits froze the window for 60-80 ms. 0.2 ms keeps the
+        # window's waits short; the interval only counts while two threads want the GIL.
         sys.setswitchinterval(0.0002)
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(2)
