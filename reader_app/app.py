@@ -233,7 +233,7 @@ class ReaderApp:
             self._key_timer.start(KEY_AFTER_BOOK_MS)
             return
         self._key_looked_for = True
-        self.window.key_card.check_presence()
+        self.window.key_card.check_presence(if_unopened=True)  # the first look, at start
 
     def _make_eval_runner(self, field: str, concurrency: int, judge: bool) -> EvalRunner:
         from reader_app.ai.eval_runner import EvalRunner

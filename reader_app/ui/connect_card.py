@@ -198,11 +198,12 @@ class ConnectCard(RoundedPanel):
 
     # -- finding out --------------------------------------------------------------------
 
-    def check_presence(self, *_why: object) -> None:
+    def check_presence(self, *_why: object, if_unopened: bool = False) -> None:
         """Find out in the background whether a key exists; ``key_missing`` if none does.
 
         Where the environment has a key the keyring is not even loaded: the start of the
-        app should not pay for it.
+        app should not pay for it. With ``if_unopened``, a card the reader has opened by
+        the time the answer comes stays open.
         """
         keys = self._setup.keys
 
@@ -210,7 +211,14 @@ class ConnectCard(RoundedPanel):
             status = keys.status()
             return status, keys.store_kind() if status.source is ApiKeySource.NONE else ""
 
-        self._setup.tasks.submit(work, self._found, self._not_found)
+        def found(result: object) -> None:
+            if if_unopened and self.isVisible():
+                # The reader opened the card meanwhile (Set up key…): it is theirs to close.
+                self._found_quietly(result)
+            else:
+                self._found(result)
+
+        self._setup.tasks.submit(work, found, self._not_found)
 
     def refresh(self) -> None:
         """Find out where Save would keep the key (the card is about to be shown)."""

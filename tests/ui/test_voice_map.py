@@ -129,7 +129,8 @@ def test_mapping_asks_with_the_cost_then_labels_every_line_and_fills_the_charact
     docked = app.window.learning.characters_panel
     assert docked is not None
     assert [c.name for c in docked.characters] == [c.name for c in window.characters]
-    assert docked.parent() is not None and docked.isVisible()
+    assert docked.window() is app.window  # in the window, not a window of its own
+    assert docked.isVisible()
     entry.trigger()
     assert not dock.isVisible()
 
