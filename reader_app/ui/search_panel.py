@@ -220,15 +220,14 @@ class SearchPanel(QWidget):
     def _request(self) -> None:
         self._debounce.stop()
         text = self.query.text()
-        if len(text.strip()) < 2:
-            self.model.set_hits([], [])
-            self.status.setText("" if not text.strip() else self.tr("Type at least two letters."))
-            return
         # The last query's rows go at once: painted while the search runs on a worker
         # (a raised dock, a resize), they competed with it for Python's lock, and they no
         # longer answer what the box asks.
-        self.model.set_hits([], [])
-        self._current = -1
+        self.clear()
+        if len(text.strip()) < 2:
+            if text.strip():
+                self.status.setText(self.tr("Type at least two letters."))
+            return
         self.status.setText(self.tr("Searching…"))
         self.search_requested.emit(text, self.match_case.isChecked())
 
