@@ -24,13 +24,18 @@ class BookService(QObject):
 
     Signals:
         load_started(str): the path being opened.
+        book_previewed(object): a first part of the Book to show while the rest is read
+            (only for books slow to parse), on the GUI thread; book_loaded follows.
         book_loaded(object): the Book, on the GUI thread.
         load_failed(str, str): the path and a one-line message for the user.
     """
 
     load_started = Signal(str)
+    book_previewed = Signal(object)
     book_loaded = Signal(object)
     load_failed = Signal(str, str)
+    # Emitted on the loading thread, received on the GUI thread: (opening, first part).
+    _preview_ready = Signal(int, object)
 
     def __init__(
         self, tasks: TaskRunner, cache: BookCache | None = None, parent: QObject | None = None
@@ -40,6 +45,8 @@ class BookService(QObject):
         self._cache = cache
         self._job = 0
         self._pending = ""
+        self._opening = 0  # counts open() calls: a preview of a superseded one is dropped
+        self._preview_ready.connect(self._on_preview)
 
     def open(self, path: Path) -> None:
         """Start loading ``path``; the answer comes as book_loaded or load_failed."""
@@ -48,8 +55,14 @@ class BookService(QObject):
         text = str(path)
         self._pending = text
         self.load_started.emit(text)
+        self._opening += 1
+        opening = self._opening
+
+        def preview(book: Book) -> None:
+            self._preview_ready.emit(opening, _prepared(book))
+
         self._job = self._tasks.submit(
-            lambda: _prepared(load_book(path, self._cache)),
+            lambda: _prepared(load_book(path, self._cache, preview)),
             self._on_loaded,
             lambda exc: self._on_failed(text, exc),
         )
@@ -63,6 +76,10 @@ class BookService(QObject):
     def pending_path(self) -> str:
         """The path being opened, or "" when idle."""
         return self._pending if self._job else ""
+
+    def _on_preview(self, opening: int, book: object) -> None:
+        if opening == self._opening and self._job:
+            self.book_previewed.emit(book)
 
     def _on_loaded(self, book: object) -> None:
         self._job = 0

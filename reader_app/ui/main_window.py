@@ -27,12 +27,13 @@ from reader_app.ui.annotation_commands import AnnotationCommands
 from reader_app.ui.busy_spinner import BusySpinner
 from reader_app.ui.connect_card import ConnectCard
 from reader_app.ui.highlights_area import HighlightsArea
-from reader_app.ui.highlights_panel import HighlightsPanel, swatch
+from reader_app.ui.highlights_panel import HighlightsPanel
 from reader_app.ui.learning_commands import LearningCommands
+from reader_app.ui.page_menu import extend_page_menu
 from reader_app.ui.reader_pane import ReaderPane
 from reader_app.ui.screen_fit import restore_geometry
 from reader_app.ui.search_panel import SearchPanel
-from reader_app.ui.themes import HIGHLIGHT_COLORS, apply_application_theme, page_colors
+from reader_app.ui.themes import apply_application_theme, page_colors
 from reader_app.ui.toc_view import TocView
 from reader_app.ui.tone_commands import ToneCommands
 from reader_app.ui.tone_panel import TonePanel, profile_line
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self._book_service.load_started.connect(self._on_load_started)
+        self._book_service.book_previewed.connect(self._on_book_previewed)
         self._book_service.book_loaded.connect(self._on_book_loaded)
         self._book_service.load_failed.connect(self._on_load_failed)
         self._search_service.results_ready.connect(self._on_search_results)
@@ -259,13 +261,31 @@ class MainWindow(QMainWindow):
     def _on_load_failed(self, path: str, message: str) -> None:
         self._busy.stop()
         self._status.setText("")
+        if self.pane.previewing:  # its first pages were shown: the rest could not be read
+            self.pane.close_book()
+            self._update_actions()
         self.pane.banner.show_error(message)
         log.info("Could not open %s: %s", path, message)
+
+    def _on_book_previewed(self, book: Book) -> None:
+        # A long PDF's first pages, to read while the rest is parsed; not over a saved place.
+        try:
+            if self._books.get(book.book_id) is not None:
+                return
+        except StorageError:
+            return
+        self._store_position()
+        self.search.clear()
+        self.toc.clear_book()  # its entries would lead nowhere until the whole book is in
+        self.pane.show_preview(book)
+        self._update_actions()
 
     def _on_book_loaded(self, book: Book) -> None:
         self._busy.stop()
         self._status.setText("")
         chapter, offset = 0, 0
+        if self.pane.previewing == book.book_id:  # read on from where the preview is
+            offset = self.pane.view.first_visible_offset()
         try:
             previous = self._books.get(book.book_id)
             if previous is not None:
@@ -313,7 +333,7 @@ class MainWindow(QMainWindow):
     # -- reading place --------------------------------------------------------------------
 
     def _on_location(self, chapter: int, offset: int) -> None:
-        if self._closed:
+        if self._closed or self.pane.book is None:  # closing, or a preview on the page
             return
         self.toc.follow(chapter, offset)
         self._save_place.start()
@@ -460,34 +480,18 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _redraw_marks(self) -> None:
-        self.pane.set_marks(self._highlights.marks(self.pane.chapter))
+        # With a preview on the page the controller still holds the last book's highlights.
+        self.pane.set_marks(self._highlights.marks(self.pane.chapter) if self.pane.book else [])
 
     def _extend_menu(self, menu: QMenu, offset: int) -> None:
-        first = menu.actions()[0] if menu.actions() else None
-        existing = self._highlights.at(self.pane.chapter, offset)
-        added = []
-        selected = self.pane.view.selected_range() is not None
-        colors: QMenu | None = None
-        if selected:
-            added.extend([self.actions_.analyse, self.actions_.highlight])
-            colors = QMenu(self.tr("Highlight in Colour"), menu)
-            for name in HIGHLIGHT_COLORS:
-                colors.addAction(swatch(name), self.tr(name.capitalize()),
-                                 lambda n=name: self.highlight_selection(n))  # fmt: skip
-        if existing is not None:
-            hid = existing.id
-            added.extend(self.tone.highlight_menu_actions(menu, hid, reanalyse=not selected))
-            note = menu.addAction(self.tr("Edit Note…"), lambda: self.edit_note(hid))
-            delete = menu.addAction(
-                self.tr("Delete Highlight"), lambda: self._highlights.delete(hid)
-            )
-            added.extend([note, delete])
-        for action in added:
-            menu.insertAction(first, action) if first else menu.addAction(action)
-            if colors is not None and action is self.actions_.highlight:
-                menu.insertMenu(first, colors) if first else menu.addMenu(colors)
-        if added and first is not None:
-            menu.insertSeparator(first)
+        if self.pane.book is None:
+            return  # an empty page, or a preview: nothing to mark yet
+        extend_page_menu(
+            menu, selected=self.pane.view.selected_range() is not None,
+            existing=self._highlights.at(self.pane.chapter, offset), actions=self.actions_,
+            tone=self.tone, mark=self.highlight_selection, edit_note=self.edit_note,
+            delete=self._highlights.delete,
+        )  # fmt: skip
 
     # -- look -------------------------------------------------------------------------------
 

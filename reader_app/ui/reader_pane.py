@@ -50,6 +50,7 @@ class ReaderPane(QWidget):
         self._history: list[tuple[int, int]] = []
         self._marks: list[Mark] = []
         self._search_mark: Mark | None = None
+        self._preview_id = ""
 
         footer = QWidget(self)
         footer.setObjectName("readerFooter")
@@ -124,9 +125,36 @@ class ReaderPane(QWidget):
 
     # -- showing ----------------------------------------------------------------------------
 
+    @property
+    def previewing(self) -> str:
+        """The id of the book whose first part is on the page while it loads, or ""."""
+        return self._preview_id
+
+    def show_preview(self, book: Book) -> None:
+        """Put the first chapter of a book still loading on the page, to read, not to mark.
+
+        No book is open meanwhile: what works on the open book waits for the whole one.
+        """
+        self._book = None
+        self._preview_id = book.book_id
+        self._history.clear()
+        self._chapter = 0
+        self._marks = []
+        self._search_mark = None
+        self.prev_button.setEnabled(False)
+        self.next_button.setEnabled(False)
+        self.progress_label.setText("")
+        self.view.new_document()
+        first = book.chapters[0]
+        self.view.set_chapter(first.html, first.text, book.read_resource)
+        self.view.set_marks([])
+        self.chapter_label.setText(self.tr("{title}  ·  reading the rest of the book…").format(
+            title=book.chapter_label(0)))  # fmt: skip
+
     def show_book(self, book: Book, chapter: int, offset: int) -> None:
         """Open a book at a saved place (clamped to what exists)."""
         self._book = book
+        self._preview_id = ""
         self._history.clear()
         # A fresh document: images cached for the last book must not show in this one.
         self.view.new_document()
@@ -136,6 +164,7 @@ class ReaderPane(QWidget):
     def close_book(self) -> None:
         """Empty the page."""
         self._book = None
+        self._preview_id = ""
         self._history.clear()
         self.view.set_chapter("", "", lambda _n: None)
         self.chapter_label.setText("")

@@ -59,6 +59,12 @@ class TocView(QTreeWidget):
             item.addChild(self._item(child))
         return item
 
+    def clear_book(self) -> None:
+        """Empty the tree: no book's contents to go to."""
+        self.clear()
+        self._ordered = []
+        self._named_at = {}
+
     def follow(self, chapter: int, offset: int) -> None:
         """Select the entry for a reading position, without emitting anything."""
         offset = self._named_at.get((chapter, offset), offset)

@@ -83,10 +83,16 @@ def is_supported_name(name: str) -> bool:
     return Path(lower).suffix in SUPPORTED_SUFFIXES or lower.endswith(_SUPPORTED_DOUBLE_SUFFIXES)
 
 
-def load_book(path: Path | str, cache: BookCache | None = None) -> Book:
+def load_book(
+    path: Path | str,
+    cache: BookCache | None = None,
+    preview: Callable[[Book], None] | None = None,
+) -> Book:
     """Read and parse a book file; raise BookError with a human message on any problem.
 
     With a cache, a book whose bytes were parsed before is taken from it instead.
+    ``preview`` is given, from this thread, a first part of a book that is slow to parse
+    (a long PDF) while the rest is read; not every book has one.
     """
     path = Path(path)
     data = _read(path)
@@ -95,7 +101,7 @@ def load_book(path: Path | str, cache: BookCache | None = None) -> Book:
         hit = cache.get(book_id, path)
         if hit is not None:
             return _with_resources(*hit)
-    book, resources = _parse(path, book_id, data)
+    book, resources = _parse(path, book_id, data, preview)
     if cache is not None:
         cache.put(book, resources)
     return _with_resources(book, resources)
@@ -137,7 +143,9 @@ def _with_resources(book: Book, resources: frozenset[str]) -> Book:
     return dataclasses.replace(book, read_resource=read_resource)
 
 
-def _parse(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]:
+def _parse(
+    path: Path, book_id: str, data: bytes, preview: Callable[[Book], None] | None = None
+) -> tuple[Book, frozenset[str]]:
     suffix = path.suffix.lower()
     try:
         # Container formats are told by their bytes first, their name second. A zipped FB2
@@ -155,7 +163,8 @@ def _parse(path: Path, book_id: str, data: bytes) -> tuple[Book, frozenset[str]]
             # Imported here: pdfium is not loaded at start-up, only with the first PDF.
             from reader_app.core.loaders.pdf import load_pdf
 
-            return _content(path, book_id, load_pdf(path, data))
+            first = None if preview is None else functools.partial(_first, path, book_id, preview)
+            return _content(path, book_id, load_pdf(path, data, first))
         if len(data) > MAX_TEXT_BYTES:
             raise BookError(f"“{path.name}” is larger than 64 MB; it was not opened.")
         notes: list[str] = []
@@ -227,6 +236,10 @@ def _finish(
         # A broken book can repeat one complaint per chapter: say each thing once.
         warnings=tuple(dict.fromkeys(notes))[:20],
     )
+
+
+def _first(path: Path, book_id: str, preview: Callable[[Book], None], content: BookContent) -> None:
+    preview(_content(path, book_id, content)[0])
 
 
 def _content(path: Path, book_id: str, content: BookContent) -> tuple[Book, frozenset[str]]:

@@ -31,6 +31,7 @@ in pdf_chapters.py.
 from __future__ import annotations
 
 import ctypes
+import logging
 import re
 import threading
 import time
@@ -54,7 +55,10 @@ from reader_app.core.loaders.pdf_layout import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 # A PDF with more pages is read up to here: a book of 5,000 pages is four War and Peaces.
 MAX_PAGES = 5_000
@@ -66,6 +70,9 @@ MAX_OUTLINE_DEPTH = 6
 # Reading stops after this long, keeping the pages read: a hostile file can make each
 # page slow to parse, and the window waits for the book.
 MAX_SECONDS = 20.0
+# A longer PDF is first shown from this many pages, its first chapter on screen while the
+# rest is read: all 372 pages of a novel take pdfium and the layout over a second.
+PREVIEW_PAGES = 16
 
 _PDFIUM = threading.Lock()
 
@@ -77,8 +84,17 @@ _ERR_SECURITY = 5
 _PAGEOBJ_IMAGE = 3
 
 
-def load_pdf(path: Path, data: bytes) -> BookContent:
+def load_pdf(
+    path: Path, data: bytes, preview: Callable[[BookContent], None] | None = None
+) -> BookContent:
     """Parse a PDF into chapters of reflowed text.
+
+    Args:
+        path: the file, for its name in messages.
+        data: its bytes.
+        preview: called once, from this thread, with the book made from its first
+            PREVIEW_PAGES pages when it has many more: something to show at once. Its
+            last chapter may stop short; the book returned is the whole one.
 
     Raises:
         BookError: encrypted, damaged, scanned without a text layer, or no text at all.
@@ -95,7 +111,7 @@ def load_pdf(path: Path, data: bytes) -> BookContent:
         except pdfium.PdfiumError as exc:
             raise BookError(_refusal(name, getattr(exc, "err_code", None))) from exc
         try:
-            return _read(path, document, raw)
+            return _read(path, document, raw, preview)
         finally:
             document.close()
 
@@ -114,7 +130,9 @@ def _refusal(name: str, code: int | None) -> str:
     )
 
 
-def _read(path: Path, document: Any, raw: Any) -> BookContent:
+def _read(
+    path: Path, document: Any, raw: Any, preview: Callable[[BookContent], None] | None
+) -> BookContent:
     name = path.name
     notes: list[str] = []
     count = len(document)
@@ -139,6 +157,8 @@ def _read(path: Path, document: Any, raw: Any) -> BookContent:
             scanned += 1
         budget.spend(sum(len(line.text) for line in page.lines))
         pages.append(page)
+        if preview is not None and len(pages) == PREVIEW_PAGES and count >= 2 * PREVIEW_PAGES:
+            _send_preview(path, document, raw, pages, preview)
     if not any(page.lines for page in pages):
         if scanned:
             raise BookError(
@@ -160,6 +180,31 @@ def _read(path: Path, document: Any, raw: Any) -> BookContent:
     if broken:
         which = "page of this PDF is" if broken == 1 else "pages of this PDF are"
         notes.append(f"{broken:,} {which} damaged and left out.")
+    return _content(path, document, raw, pages, notes)
+
+
+def _send_preview(
+    path: Path,
+    document: Any,
+    raw: Any,
+    pages: list[Page],
+    preview: Callable[[BookContent], None],
+) -> None:
+    # Laid out from copies: the layout drops lines from its pages, and these pages are
+    # laid out again with the rest of the book.
+    copies = [Page(page.width, page.height, list(page.lines)) for page in pages]
+    if not any(page.lines for page in copies):
+        return
+    try:
+        preview(_content(path, document, raw, copies, []))
+    except Exception:
+        # Only a head start: the whole book still comes.
+        log.exception("No preview of %s", path.name)
+
+
+def _content(
+    path: Path, document: Any, raw: Any, pages: list[Page], notes: list[str]
+) -> BookContent:
     labels = [_page_label(document, index) for index in range(len(pages))]
     remove_furniture(pages)
     paras = paragraphs(pages)
