@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -189,7 +189,7 @@ class GuessGate(QObject):
             self._panel.history.hide()  # an earlier answer's label would tell
             self._card.start()
             self._panel.status.setText(
-                self._panel.tr("Claude is reading too. Make your guess, then see the answer.")
+                self.tr("Claude is reading too. Make your guess, then see the answer.")
             )
         else:
             self._reset()
@@ -243,7 +243,7 @@ class GuessGate(QObject):
         if self._held is not None:
             self._reveal()
         else:
-            self._card.show_comparison(self._panel.tr("Waiting for Claude's answer…"), False)
+            self._card.show_comparison(self.tr("Waiting for Claude's answer…"), False)
 
     def _reveal(self) -> None:
         assert self._held is not None
@@ -264,7 +264,7 @@ class GuessGate(QObject):
             guess_id = 0
         self._made = (guess_id, guess)
         answer = ToneResult.load(corrected or record.result)
-        self._card.show_comparison(_comparison(self._card, guess, answer), bool(guess_id))
+        self._card.show_comparison(_comparison(guess, answer), bool(guess_id))
 
     def _insist(self) -> None:
         if self._made is None or self._shown is None or not self._made[0]:
@@ -284,7 +284,7 @@ class GuessGate(QObject):
             self._card.result.setText(
                 self._card.result.text()
                 + "\n"
-                + self._card.tr("Kept as your correction: evaluations can use it.")
+                + self.tr("Kept as your correction: evaluations can use it.")
             )
 
 
@@ -292,23 +292,33 @@ def _nothing(_highlight_id: int) -> None:
     """No colour to hold (a gate without a controller, in tests of its own)."""
 
 
-def _comparison(card: QWidget, guess: Guess, answer: ToneResult) -> str:
+def _comparison(guess: Guess, answer: ToneResult) -> str:
+    # Spelled out in full (not through an alias) so that lupdate finds each string in its
+    # context, the card's.
     match = compare(guess, answer)
-    tr = card.tr
     lines = []
-    said = guess.polarity or tr("(none)")
-    mark = "✓" if match.polarity else "✗"
-    lines.append(tr("{mark} Polarity: you said {you}, Claude {claude}.").format(
-        mark=mark, you=said, claude=answer.polarity or "?"))  # fmt: skip
-    claude_emotions = ", ".join(e.name for e in answer.emotions) or tr("none")
+    said = guess.polarity or QCoreApplication.translate("GuessCard", "(none)")
+    polarity = QCoreApplication.translate(
+        "GuessCard", "{mark} Polarity: you said {you}, Claude {claude}."
+    )
+    lines.append(polarity.format(
+        mark="✓" if match.polarity else "✗", you=said, claude=answer.polarity or "?"))  # fmt: skip
+    claude_emotions = ", ".join(e.name for e in answer.emotions)
+    claude_emotions = claude_emotions or QCoreApplication.translate("GuessCard", "none")
     if guess.emotions:
-        lines.append(tr("{hits} of {n} emotions matched: you {you}; Claude {claude}.").format(
+        matched = QCoreApplication.translate(
+            "GuessCard", "{hits} of {n} emotions matched: you {you}; Claude {claude}."
+        )
+        lines.append(matched.format(
             hits=len(match.emotions), n=len(guess.emotions), you=", ".join(guess.emotions),
             claude=claude_emotions))  # fmt: skip
     else:
-        lines.append(tr("Claude's emotions: {claude}.").format(claude=claude_emotions))
+        theirs = QCoreApplication.translate("GuessCard", "Claude's emotions: {claude}.")
+        lines.append(theirs.format(claude=claude_emotions))
     if guess.tone:
-        mark = "✓" if match.tone else "✗"
-        lines.append(tr("{mark} Tone: you “{you}”, Claude “{claude}”.").format(
-            mark=mark, you=guess.tone, claude=answer.tone))  # fmt: skip
+        tone = QCoreApplication.translate(
+            "GuessCard", "{mark} Tone: you “{you}”, Claude “{claude}”."
+        )
+        lines.append(tone.format(
+            mark="✓" if match.tone else "✗", you=guess.tone, claude=answer.tone))  # fmt: skip
     return "\n".join(lines)

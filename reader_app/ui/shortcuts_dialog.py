@@ -107,9 +107,9 @@ def shortcut_list(actions: QObject, menu_bar: QMenuBar, window: QWidget) -> list
     ``actions`` is the window's WindowActions; the menus of ``menu_bar`` come first, then
     any action of ``window`` with a key that no menu holds, then the page's own keys.
     """
-    tr = QCoreApplication.translate
     menu_groups = {
-        plain(tr("WindowActions", title)): group for title, group in _MENU_GROUPS.items()
+        plain(QCoreApplication.translate("WindowActions", title)): group
+        for title, group in _MENU_GROUPS.items()
     }
     special = {
         id(value): _ACTION_GROUPS[name]
@@ -137,9 +137,19 @@ def shortcut_list(actions: QObject, menu_bar: QMenuBar, window: QWidget) -> list
             rows.append(Shortcut(special.get(id(action), VIEW), plain(action.text()), key, action))
     native = QKeySequence.SequenceFormat.NativeText
     page_keys = (
-        (READING, tr("ShortcutsDialog", "Next page (on into the next chapter)"), "Space"),
-        (READING, tr("ShortcutsDialog", "Previous page"), "Shift+Space"),
-        (NOTES, tr("ShortcutsDialog", "Delete the highlight chosen in the Highlights list"), "Del"),
+        (
+            READING,
+            QCoreApplication.translate("ShortcutsDialog", "Next page (on into the next chapter)"),
+            "Space",
+        ),
+        (READING, QCoreApplication.translate("ShortcutsDialog", "Previous page"), "Shift+Space"),
+        (
+            NOTES,
+            QCoreApplication.translate(
+                "ShortcutsDialog", "Delete the highlight chosen in the Highlights list"
+            ),
+            "Del",
+        ),
     )
     rows += [
         Shortcut(group, what, QKeySequence(key).toString(native)) for group, what, key in page_keys

@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../reader_app/ui/example_form.py" line="+460"/>
+        <location filename="../../reader_app/ui/example_form.py" line="+462"/>
         <source>Export Examples</source>
         <translation type="unfinished"></translation>
     </message>
@@ -27,12 +27,12 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../reader_app/ui/about_dialog.py" line="+116"/>
+        <location filename="../../reader_app/ui/about_dialog.py" line="+117"/>
         <source>About {app}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>A desktop e-book reader that explains how a passage sounds: its tone, emotions and the words that carry them.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -125,7 +125,7 @@
 <context>
     <name>AnalysisController</name>
     <message>
-        <location filename="../../reader_app/services/analysis_controller.py" line="+217"/>
+        <location filename="../../reader_app/services/analysis_controller.py" line="+262"/>
         <source>Your correction is saved, and kept as an example.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -135,17 +135,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+19"/>
+        <source>The selection holds no words: select some text, then press A.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Select a passage first, then press A.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+79"/>
         <source>Cancelled. The highlight is kept, not analysed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+29"/>
         <source>That is the model&apos;s maximum; try a shorter passage or another model.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -184,17 +189,17 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+47"/>
+        <location line="+50"/>
         <source>Import Annotations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-45"/>
-        <source>Annotations (*.json *.txt);;All files (*)</source>
+        <location line="-47"/>
+        <source>Annotations (*.json *.txt *.lua *.calibre_highlights *.calibre_annotation_collection);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Imported 1 annotation from {name}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -265,13 +270,13 @@
 <context>
     <name>AnnotationsWindow</name>
     <message>
-        <location filename="../../reader_app/ui/annotations_window.py" line="+66"/>
-        <location line="+38"/>
+        <location filename="../../reader_app/ui/annotations_window.py" line="+68"/>
+        <location line="+45"/>
         <source>Annotations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-36"/>
         <source>This book</source>
         <translation type="unfinished"></translation>
     </message>
@@ -347,6 +352,21 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Any speaker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speaker filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Who speaks the passage, as the Characters view names them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Analysed or not</source>
         <translation type="unfinished"></translation>
     </message>
@@ -401,12 +421,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+66"/>
         <source>Open a book to see its emotional arc.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+44"/>
         <source>{shown} of {total} annotations</source>
         <translation type="unfinished"></translation>
     </message>
@@ -457,7 +477,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../reader_app/ui/banner.py" line="+20"/>
+        <location filename="../../reader_app/ui/banner.py" line="+21"/>
         <source>Message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -478,14 +498,125 @@
     </message>
 </context>
 <context>
-    <name>CompareDialog</name>
+    <name>CharactersWindow</name>
     <message>
-        <location filename="../../reader_app/ui/eval_compare.py" line="+121"/>
-        <source>Compare Runs</source>
+        <location filename="../../reader_app/ui/characters_window.py" line="+90"/>
+        <source>Map Voices of This Section…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+17"/>
+        <source>Passages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <location line="+17"/>
+        <source>Mostly</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <location line="+17"/>
+        <source>Tones</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>To</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Characters — {title}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Characters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Also named: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Rename…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Split Its Names Apart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Merge Into One Character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Undo My Changes to This Book&apos;s Characters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Rename Character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open a book to see who speaks in it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No speakers yet. Analyse passages with dialogue (press A on a selection), or map the voices of the section you are reading: every spoken line is labelled with who says it and how it sounds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{characters} speakers in {passages} of {annotations} highlighted passages. Choose several to compare them; click a dot to read the passage; right-click to rename, merge or split.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Toward whom: choose a character.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Toward whom {name} speaks, and how:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>(not said)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareDialog</name>
+    <message>
+        <location filename="../../reader_app/ui/eval_compare.py" line="+123"/>
+        <source>Compare Runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>A: {a}
 B: {b}</source>
         <translation type="unfinished"></translation>
@@ -534,20 +665,209 @@ B: {b}</source>
 <context>
     <name>ComparisonChart</name>
     <message>
-        <location line="-102"/>
+        <location line="-103"/>
         <source>Chart comparing run A and run B</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConnectCard</name>
+    <message>
+        <location filename="../../reader_app/ui/connect_card.py" line="+106"/>
+        <location line="+5"/>
+        <source>Connect Claude</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Tone Reader asks Claude, Anthropic&apos;s AI model, how a passage sounds. For that it needs an Anthropic API key: a private code (it starts with “sk-ant-”) that lets this app use your Anthropic account, which pays for the analyses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>1. Create a key in the Anthropic console: {link}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>2. Paste it here:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Anthropic API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Test Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ask Anthropic whether the key works (costs nothing)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use for This Session Only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep the key in memory until you quit; it is never written anywhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not Now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+102"/>
+        <source>your system keyring (Secret Service)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>KWallet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the macOS Keychain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Windows Credential Manager</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the key store this app was started with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>your system keyring ({name})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>your system keyring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No system keyring was found, so the key cannot be saved here. For this session only, it is kept in memory until you quit, never on disk. (To use a key every time, set {env}.)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Save keeps the key in {where}, never in a file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Paste your key first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A key is one word, without spaces or line breaks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Testing the key with Anthropic…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>✓ The key works.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>✗ Rejected: Anthropic does not accept this key (401). Check that you copied all of it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>✗ Rejected: this key may not use the API (403).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No network: the Anthropic API could not be reached, so the key was not tested.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The key could not be tested: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The key could not be tested ({kind}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Saving the key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Claude is connected. Your key is saved in {where}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The keyring refused to keep the key: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The key could not be saved ({kind}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Claude is connected for this session. The key is kept in memory only and forgotten when you quit.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>CorrectionDialog</name>
     <message>
-        <location filename="../../reader_app/ui/correction_dialog.py" line="+45"/>
+        <location filename="../../reader_app/ui/correction_dialog.py" line="+51"/>
         <source>Correct the Answer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+0"/>
+        <source>Save as Example</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Check Claude&apos;s answer and correct what it got wrong. It is kept as an example that later analyses learn from, and as your correction here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Fix what Claude got wrong. Its own answer is kept beside yours.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Tone</source>
         <translation type="unfinished"></translation>
     </message>
@@ -572,12 +892,32 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Speaker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a name, narrator, or unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Spoken to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>to whom, if it can be told</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>Also keep it as an example for later answers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Passage:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -602,6 +942,21 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Speaker:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Spoken to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Save Example</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+34"/>
         <source>The tone needs a label.</source>
         <translation type="unfinished"></translation>
@@ -615,12 +970,12 @@ B: {b}</source>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../reader_app/ui/crash_dialog.py" line="+63"/>
+        <location filename="../../reader_app/ui/crash_dialog.py" line="+64"/>
         <source>Something Went Wrong</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>The full log is in {path}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -651,9 +1006,32 @@ B: {b}</source>
     </message>
 </context>
 <context>
+    <name>DetailsLine</name>
+    <message>
+        <location filename="../../reader_app/ui/details_line.py" line="+27"/>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tokens, cost, cache and timings of this answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>expanded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>collapsed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>EmotionRow</name>
     <message>
-        <location filename="../../reader_app/ui/example_form.py" line="-394"/>
+        <location filename="../../reader_app/ui/example_form.py" line="-395"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -676,12 +1054,12 @@ B: {b}</source>
 <context>
     <name>EvalWindow</name>
     <message>
-        <location filename="../../reader_app/ui/eval_window.py" line="+72"/>
+        <location filename="../../reader_app/ui/eval_window.py" line="+89"/>
         <source>Evaluate Answers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Evaluation set</source>
         <translation type="unfinished"></translation>
     </message>
@@ -787,7 +1165,7 @@ B: {b}</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>Cancel</source>
+        <source>Cancel Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -806,12 +1184,22 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+21"/>
         <source>Set:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+21"/>
+        <source>Set up key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paste, test and keep your Anthropic API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+46"/>
         <source>{name} · {field} · {n} items</source>
         <translation type="unfinished"></translation>
     </message>
@@ -866,7 +1254,72 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+62"/>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{state}, {done} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>cancelled, {done} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>• Add Sample Set: 40 lines of verse, each labelled positive, negative, neutral or mixed. Ready to try.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>• Import File…: a CSV or JSONL file with a column of passages and a column of the labels you expect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>• From My Corrections or From My Examples: the answers you corrected, or the examples you keep.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No evaluation set yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An evaluation set is a list of passages with the answer you expect for each. Claude labels every passage and you see how often it is right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add one with the buttons above:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Then press Run with Current Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No run of this set yet. Press Run with Current Settings: Claude labels each of its {n} passages with your current settings (model, objective, level and examples), and the report below shows how many it got right. Change a setting and run again to compare the two runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Add a set first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -876,7 +1329,12 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+13"/>
+        <source>Cancelling: the answers already saved are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Run #{id} resumed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -891,17 +1349,17 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Run #{id} stopped: {why} It can be resumed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
         <source>Run #{id} {status}: {correct} of {labelled} right ({accuracy:.1%}), {failed} failed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+44"/>
         <source>Run #{id}: {field} · {model} · prompt {version} · {level} · examples: {strategy}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -929,7 +1387,7 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Excerpt</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1022,9 +1480,9 @@ B: {b}</source>
 <context>
     <name>ExamplesDialog</name>
     <message>
-        <location filename="../../reader_app/ui/examples_dialog.py" line="+75"/>
+        <location filename="../../reader_app/ui/examples_dialog.py" line="+76"/>
         <location line="+1"/>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>Examples</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1310,8 +1768,8 @@ B: {b}</source>
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../reader_app/ui/export_dialog.py" line="+29"/>
-        <location line="+31"/>
+        <location filename="../../reader_app/ui/export_dialog.py" line="+30"/>
+        <location line="+32"/>
         <source>Export Annotations</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1342,9 +1800,250 @@ B: {b}</source>
     </message>
 </context>
 <context>
+    <name>FontPicker</name>
+    <message>
+        <location filename="../../reader_app/ui/font_picker.py" line="+116"/>
+        <source>Reading Font</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Serif</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sans serif</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Monospace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your font</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Fonts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Default serif ({family})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source> pt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>&amp;Size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Font:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Preview:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife. However little known the feelings or views of such a man may be on his first entering a neighbourhood, this truth is so well fixed in the minds of the surrounding families.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Up! up! my Friend, and clear your looks;
+Why all this toil and trouble?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Books! ’tis a dull and endless strife:
+Come, hear the woodland Linnet,</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GettingStartedDialog</name>
+    <message>
+        <location filename="../../reader_app/ui/getting_started.py" line="+46"/>
+        <source>Getting Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Welcome to {app}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Read a book, and ask Claude how any passage of it sounds. Three steps:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open a book</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>File → Open (Ctrl+O), or drop an EPUB, text, HTML or Markdown file on the window. Next time, the book opens where you left it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open a Book…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Select a passage and press A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Claude reads it with the text around it. The Tone panel on the right shows its tone, its emotions and the words that carry them, explained at your level. This needs your Anthropic API key, once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Set Up Claude Key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Keep and export your notes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Every highlight and answer is kept. H highlights, N adds a note, and the Highlights panel (F10) lists them all. File → Export Annotations (Ctrl+Shift+S) saves them for your notes app, Readwise or Anki.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Export Annotations…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GlossaryWindow</name>
+    <message>
+        <location filename="../../reader_app/ui/glossary_window.py" line="+57"/>
+        <source>Search words and definitions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hide known words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Word</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Means</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Met</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>First met in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Define New Words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export Markdown…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export to Anki…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Tone Glossary — {level}, {language}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>(not defined yet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Tick when you know this word.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Asking Claude for definitions…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No tone words yet. Analyse a passage (select it and press A): the words of its tone come here, to be defined at your level.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{words} words, {known} known, {missing} not defined yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Exported the glossary to {path}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Anki deck (*.apkg)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Markdown (*.md)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export the Glossary</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>GroupAnalysis</name>
     <message>
-        <location filename="../../reader_app/services/group_analysis.py" line="+125"/>
+        <location filename="../../reader_app/services/group_analysis.py" line="+147"/>
         <source>Labelled {done} of {total} passages in one request.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1360,17 +2059,111 @@ B: {b}</source>
     </message>
 </context>
 <context>
+    <name>GuessCard</name>
+    <message>
+        <location filename="../../reader_app/ui/guess_card.py" line="+58"/>
+        <source>&lt;b&gt;Your guess first&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How does the passage sound to you?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>A tone word, if one comes to mind (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your tone word</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Claude&apos;s Answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Insist on My Reading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep your reading as a correction of Claude&apos;s answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+214"/>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{mark} Polarity: you said {you}, Claude {claude}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{hits} of {n} emotions matched: you {you}; Claude {claude}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Claude&apos;s emotions: {claude}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{mark} Tone: you “{you}”, Claude “{claude}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GuessGate</name>
+    <message>
+        <location line="-127"/>
+        <source>Claude is reading too. Make your guess, then see the answer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>Waiting for Claude&apos;s answer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Kept as your correction: evaluations can use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HighlightController</name>
     <message>
-        <location filename="../../reader_app/services/highlights.py" line="+167"/>
+        <location filename="../../reader_app/services/highlights.py" line="+186"/>
         <source>The highlights of this book could not be placed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HighlightsArea</name>
+    <message>
+        <location filename="../../reader_app/ui/highlights_area.py" line="+133"/>
+        <source>No highlight of {name}&apos;s lines.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>HighlightsPanel</name>
     <message>
-        <location filename="../../reader_app/ui/highlights_panel.py" line="+154"/>
+        <location filename="../../reader_app/ui/highlights_panel.py" line="+157"/>
         <source>Highlights</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1400,7 +2193,7 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Delete Highlight</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1408,12 +2201,12 @@ B: {b}</source>
 <context>
     <name>ImportSetDialog</name>
     <message>
-        <location filename="../../reader_app/ui/eval_import.py" line="+22"/>
+        <location filename="../../reader_app/ui/eval_import.py" line="+24"/>
         <source>Import “{name}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1459,14 +2252,83 @@ B: {b}</source>
     </message>
 </context>
 <context>
-    <name>LibraryDialog</name>
+    <name>LearningCommands</name>
     <message>
-        <location filename="../../reader_app/ui/library_dialog.py" line="+54"/>
-        <source>Library</source>
+        <location filename="../../reader_app/ui/learning_commands.py" line="+69"/>
+        <source>Characters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>No spoken lines were found in “{title}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+5"/>
+        <source>Map Voices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Send as a Batch Job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Half the price; the answers come later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>“{title}” has {lines} spoken lines. Claude will read them together and label each with who says it, to whom, its tone and its emotions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{n} of them are highlighted already; the others become highlights.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
+        <source>one request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This takes {requests}, costing at most {cost}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A batch job costs half and answers later; each line is then read on its own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Mapping the voices of “{title}”: {lines} lines…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The voices of “{title}” went as a batch job: {lines} lines.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LibraryDialog</name>
+    <message>
+        <location filename="../../reader_app/ui/library_dialog.py" line="+56"/>
+        <source>Library</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1519,7 +2381,7 @@ B: {b}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../reader_app/ui/main_window.py" line="+104"/>
+        <location filename="../../reader_app/ui/main_window.py" line="+106"/>
         <source>Contents</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1529,22 +2391,27 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Highlights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+20"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+63"/>
+        <source>Books ({patterns});;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Open Book</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1554,7 +2421,7 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+67"/>
         <source>{n} highlight(s) could not be placed in this text; they are kept in the Highlights list.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1588,8 +2455,11 @@ B: {b}</source>
         <source>Highlight deleted. Press Ctrl+Z to bring it back.</source>
         <translation type="unfinished"></translation>
     </message>
+</context>
+<context>
+    <name>PageMenu</name>
     <message>
-        <location line="+31"/>
+        <location filename="../../reader_app/ui/page_menu.py" line="+51"/>
         <source>Highlight in Colour</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1605,29 +2475,107 @@ B: {b}</source>
     </message>
 </context>
 <context>
-    <name>ReaderPane</name>
+    <name>PracticeWindow</name>
     <message>
-        <location filename="../../reader_app/ui/reader_pane.py" line="+58"/>
-        <source>Previous chapter</source>
+        <location filename="../../reader_app/ui/practice_window.py" line="+45"/>
+        <source>Practice — Your Guesses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Emotion you guessed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Times</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Previous chapter (Ctrl+Left)</source>
+        <source>Claude agreed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Passage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Claude</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>No guesses yet. Tick “Guess first” in the Tone panel, select a passage and press A: you guess the polarity and emotions, then see Claude&apos;s answer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{n} guesses. Polarity: you agreed with Claude {polarity:.0%} of the time. Emotions: Claude named {emotions:.0%} of those you guessed. Score of your first {recent}: {first:.0%}; of your latest {recent}: {latest:.0%}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>(insisted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReaderPane</name>
+    <message>
+        <location filename="../../reader_app/ui/reader_pane.py" line="+59"/>
+        <source>Previous section</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous section in the contents (Ctrl+Left)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>Next chapter</source>
+        <source>Next section</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Next chapter (Ctrl+Right)</source>
+        <source>Next section in the contents (Ctrl+Right)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+200"/>
+        <location line="+87"/>
+        <source>{title}  ·  reading the rest of the book…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+135"/>
+        <source>{title}  ·  {number} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>p. {page}  ·  {percent}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>Open Link</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1643,7 +2591,7 @@ Open it in your web browser?</source>
 <context>
     <name>ReaderView</name>
     <message>
-        <location filename="../../reader_app/ui/reader_view.py" line="+86"/>
+        <location filename="../../reader_app/ui/reader_view.py" line="+89"/>
         <source>Book text</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1651,7 +2599,7 @@ Open it in your web browser?</source>
 <context>
     <name>RunReportView</name>
     <message>
-        <location filename="../../reader_app/ui/eval_report.py" line="+85"/>
+        <location filename="../../reader_app/ui/eval_report.py" line="+108"/>
         <source>Confusion table</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1686,7 +2634,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+78"/>
         <source>Mark Right</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1724,7 +2672,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source>Type at least two letters.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1767,23 +2715,23 @@ Open it in your web browser?</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../reader_app/ui/settings_dialog.py" line="+69"/>
+        <location filename="../../reader_app/ui/settings_dialog.py" line="+70"/>
         <source>Tone Analysis Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Claude</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+176"/>
+        <location line="+180"/>
         <source>Objective</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-175"/>
+        <location line="-179"/>
         <source>Prices</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1853,7 +2801,12 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source>Using {key} for this session only: it is kept in memory until you quit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>No API key yet. Paste one below; it is checked before it is saved.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1993,7 +2946,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+9"/>
         <source>Add Row</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2004,7 +2957,7 @@ Open it in your web browser?</source>
     </message>
     <message>
         <location line="+3"/>
-        <source>Costs are estimates. The built-in prices come from the model catalogue; a row here sets the input and output price of the models it names (the longest matching prefix wins). Cache writes (1.25× input for 5 minutes, 2× for an hour), cache reads (a share of input that depends on the model) and the Message Batches discount (50 %) follow from these prices. A model with no known price shows &quot;price unknown&quot;.</source>
+        <source>Costs are estimates. The built-in prices come from the model catalogue; a row here sets the input and output price of the models it names (the longest matching prefix wins). Cache writes (1.25× input for 5 minutes, 2× for an hour), cache reads (a share of input that depends on the model) and the Message Batches discount (50 %) follow from these prices. A model with no known price shows &quot;cost unknown&quot;, never $0.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2019,6 +2972,115 @@ Open it in your web browser?</source>
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../reader_app/ui/shortcuts_dialog.py" line="+36"/>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reading and navigation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Highlights and notes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tone analysis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+101"/>
+        <source>Next page (on into the next chapter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Previous page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Delete the highlight chosen in the Highlights list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Keyboard Shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Keyboard shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Command</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The same keys are shown beside each command in the menus.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SidePanel</name>
+    <message>
+        <location filename="../../reader_app/ui/side_panel.py" line="+41"/>
+        <source>Side &amp;Panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hide or show the side panel, to give the page the room</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SpeakerFilter</name>
+    <message>
+        <location filename="../../reader_app/ui/highlights_area.py" line="-94"/>
+        <source>Show highlights spoken by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show only the passages a character speaks (from their analyses).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>All speakers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>No speakers yet: analyse passages or map voices</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TocView</name>
     <message>
         <location filename="../../reader_app/ui/toc_view.py" line="+28"/>
@@ -2029,7 +3091,17 @@ Open it in your web browser?</source>
 <context>
     <name>ToneCommands</name>
     <message>
-        <location filename="../../reader_app/ui/tone_commands.py" line="+145"/>
+        <location filename="../../reader_app/ui/tone_commands.py" line="+195"/>
+        <source>Press Retry to analyse the passage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Select a passage and press A.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>Labelled {done} of {total}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2039,12 +3111,12 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>Select highlights in the Highlights list first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+16"/>
         <source>sending</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2088,32 +3160,47 @@ Open it in your web browser?</source>
         <source>Every highlight in this chapter is analysed.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+33"/>
+        <source>Show Analysis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Re-analyse</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Analyse Tone</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TonePanel</name>
     <message>
-        <location filename="../../reader_app/ui/tone_panel.py" line="+102"/>
+        <location filename="../../reader_app/ui/tone_panel.py" line="+108"/>
         <source>Passage</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>Explanation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>Earlier analyses</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+100"/>
+        <location line="+130"/>
         <source>Analyse Tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-99"/>
+        <location line="-129"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2124,6 +3211,16 @@ Open it in your web browser?</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Guess first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Practice: make your own guess before Claude&apos;s answer is shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Correct…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2148,27 +3245,42 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+2"/>
+        <source>Set up key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paste, test and keep your Anthropic API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+93"/>
         <source>Select a passage and press A to hear how it sounds: its tone, its emotions and the words that carry them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Not analysed yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Analysing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+28"/>
         <source>{polarity} · confidence {confidence}%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <source>Spoken by {speaker}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>({n} quoted phrase(s) not found in the passage were left out.)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2178,28 +3290,82 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>{model} · {inp:,} in / {out:,} out · {cost} · first words {ttft:.1f} s, done {total:.1f} s
-{cache}</source>
+        <location line="+61"/>
+        <source>Cache: {written:,} saved for next time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+5"/>
+        <source>Session: {share:.0%} from cache (1 answer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Session: {share:.0%} from cache ({n} answers)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Cost unknown (no price for this model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cost: under $0.0001 (estimate)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cost: ${cost:.4f} (estimate)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+104"/>
+        <source>Next analysis: {model}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Think more</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-126"/>
+        <location line="-173"/>
         <source>Re-analyse</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-7"/>
+        <source>Answered by {model}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>an unknown model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Corrected by you. Claude&apos;s answer was “{tone}”.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+10"/>
+        <source>Tokens: {inp:,} in / {out:,} out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>First words: {seconds:.1f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Whole answer: {seconds:.1f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>Cache: prefix too short to cache</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2209,27 +3375,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Cache: {written:,} written for the next analyses</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>this session {share:.0%} read from the cache (1 analysis)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>this session {share:.0%} read from the cache ({n} analyses)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>price unknown</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+42"/>
         <location line="+37"/>
         <source>The highlight is kept, not analysed.</source>
         <translation type="unfinished"></translation>
@@ -2262,9 +3408,32 @@ Open it in your web browser?</source>
     </message>
 </context>
 <context>
+    <name>VoiceTimeline</name>
+    <message>
+        <location filename="../../reader_app/ui/voice_timeline.py" line="+58"/>
+        <source>Characters&apos; voices across the book</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Choose characters in the list to see their voices here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+84"/>
+        <source>reading order →</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source> (to {name})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../reader_app/ui/actions.py" line="+49"/>
+        <location filename="../../reader_app/ui/actions.py" line="+47"/>
         <source>&amp;Open…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2349,7 +3518,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+14"/>
         <source>&amp;Examples…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2379,12 +3548,32 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-55"/>
+        <location line="-65"/>
         <source>&amp;Previous Result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
+        <source>&amp;Map Voices of This Section…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cha&amp;racters…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tone &amp;Glossary…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Practice Progress…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Ann&amp;otations…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2399,13 +3588,18 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>F&amp;ull Screen</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+11"/>
         <source>&amp;Keyboard Shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Getting Started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2439,7 +3633,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Compact</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2469,7 +3663,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>&amp;Contents</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2481,6 +3675,16 @@ Open it in your web browser?</source>
     <message>
         <location line="+1"/>
         <source>&amp;Highlights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>T&amp;one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ch&amp;aracters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2504,7 +3708,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <source>Highlight in &amp;Colour</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2514,8 +3718,13 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+18"/>
         <source>Highlight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Analyse Tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2534,20 +3743,15 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+72"/>
-        <source>Reading Font</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+25"/>
-        <source>Keyboard Shortcuts</source>
+        <location line="+1"/>
+        <source>Analyse the tone of the selected passage (A)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>app.window</name>
     <message>
-        <location filename="../../reader_app/app.py" line="+538"/>
+        <location filename="../../reader_app/app.py" line="+572"/>
         <source>Recover…</source>
         <translation type="unfinished"></translation>
     </message>
