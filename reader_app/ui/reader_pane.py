@@ -148,6 +148,8 @@ class ReaderPane(QWidget):
         first = book.chapters[0]
         self.view.set_chapter(first.html, first.text, book.read_resource)
         self.view.set_marks([])
+        self.view.select_range(0, 0)  # the caret at the start, where Page Down reads on
+        self.view.scroll_to_offset(0)
         self.chapter_label.setText(self.tr("{title}  ·  reading the rest of the book…").format(
             title=book.chapter_label(0)))  # fmt: skip
 
