@@ -236,6 +236,7 @@ class WindowActions(QObject):
         marks.addAction(self.analyse_together)
         marks.addAction(self.analyse_chapter)
         marks.addAction(self.send_batch)
+        marks.addAction(self._commands.tone.stop_labelling)
         marks.addSeparator()
         marks.addAction(self.map_voices)
         marks.addAction(self.characters)

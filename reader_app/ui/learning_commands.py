@@ -92,6 +92,14 @@ class LearningCommands(QObject):
                 self.tr("No spoken lines were found in “{title}”.").format(title=plan.title)
             )
             return
+        if not plan.todo:
+            self._w.status_message(
+                self.tr(
+                    "Every spoken line of “{title}” is labelled already; Re-analyse in a"
+                    " line's right-click menu asks again."
+                ).format(title=plan.title)
+            )
+            return
         prompt = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Map Voices"),
@@ -119,7 +127,12 @@ class LearningCommands(QObject):
             "“{title}” has {lines} spoken lines. Claude will read them together and label"
             " each with who says it, to whom, its tone and its emotions."
         ).format(title=plan.title, lines=lines)
-        if plan.highlighted:
+        labelled = lines - len(plan.todo)
+        if labelled:
+            text += " " + self.tr(
+                "{n} of them are labelled already (from an earlier run); the other {m} are sent."
+            ).format(n=labelled, m=len(plan.todo))
+        elif plan.highlighted:
             text += " " + self.tr(
                 "{n} of them are highlighted already; the others become highlights."
             ).format(n=plan.highlighted)
@@ -143,16 +156,16 @@ class LearningCommands(QObject):
         if jobs:
             self._w.status_message(
                 self.tr("Mapping the voices of “{title}”: {lines} lines…").format(
-                    title=plan.title, lines=len(plan.places)
+                    title=plan.title, lines=len(plan.todo)
                 )
             )
 
     def _start_batch(self, plan: VoicePlan) -> None:
         assert self._send_batch is not None
-        if self._send_batch(self._group.highlight_lines(plan)):
+        if self._send_batch(self._group.lines_to_label(plan)):
             self._w.status_message(
                 self.tr("The voices of “{title}” went as a batch job: {lines} lines.").format(
-                    title=plan.title, lines=len(plan.places)
+                    title=plan.title, lines=len(plan.todo)
                 )
             )
 

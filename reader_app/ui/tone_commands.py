@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QToolButton
 
 from reader_app.ui.correction_dialog import CorrectionForms
 from reader_app.ui.guess_card import GuessCard, GuessGate
@@ -153,6 +154,19 @@ class ToneCommands(QObject):
         host.highlights_panel.menu_opening.connect(self._extend_list_menu)
         self.group.progress.connect(self._on_group_progress)
         self.group.finished.connect(host.status_message)
+        # Passages labelled together (a chapter, a voice map) can run for a minute: the
+        # status bar offers to stop them while they run, as the Highlights menu does.
+        self._stop = QAction(self.tr("&Stop Labelling"), window)
+        self._stop.setToolTip(self.tr("Stop labelling; the answers saved so far are kept"))
+        self._stop.setEnabled(False)
+        self._stop.triggered.connect(self.group.stop)
+        self.stop_button = QToolButton(window)
+        self.stop_button.setDefaultAction(self._stop)
+        self.stop_button.setAutoRaise(True)
+        self.stop_button.hide()
+        if isinstance(window, QMainWindow):
+            window.statusBar().addPermanentWidget(self.stop_button)
+        self.group.running.connect(self._on_group_running)
         self.group.analysed.connect(self.refresh_tone_of)
         self.batches.job_changed.connect(self._on_batch_changed)
         self.batches.job_failed.connect(self._on_batch_failed)
@@ -228,6 +242,15 @@ class ToneCommands(QObject):
 
     def _on_list_choice(self, _current: object, _previous: object) -> None:
         self._show_tone_of(self._w.highlights_panel.current_id())
+
+    @property
+    def stop_labelling(self) -> QAction:
+        """Stops the passages being labelled together; enabled while they are."""
+        return self._stop
+
+    def _on_group_running(self, running: bool) -> None:
+        self._stop.setEnabled(running)
+        self.stop_button.setVisible(running)
 
     def _on_group_progress(self, done: int, total: int) -> None:
         self._w.status_message(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QDockWidget
 
     from reader_app.config.settings import Settings
@@ -40,6 +41,11 @@ class ToneActions(Protocol):
 
     def analyse_chapter_together(self) -> None:
         """Analyse the chapter's unanalysed highlights in one request."""
+        ...
+
+    @property
+    def stop_labelling(self) -> QAction:
+        """Stops the passages being labelled together; enabled while they are."""
         ...
 
     def show_examples(self) -> None:

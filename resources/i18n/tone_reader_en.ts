@@ -2043,17 +2043,27 @@ Come, hear the woodland Linnet,</source>
 <context>
     <name>GroupAnalysis</name>
     <message>
-        <location filename="../../reader_app/services/group_analysis.py" line="+147"/>
+        <location filename="../../reader_app/services/group_analysis.py" line="+215"/>
+        <source>Stopped: {done} of {total} passages labelled. The rest are kept as highlights; the same command labels them later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Labelled {done} of {total} passages in one request.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Labelled {done} of {total} passages in {n} requests.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The others are kept, not analysed; try them again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-9"/>
         <source>{saved} of {total} passages were labelled before: {error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2264,7 +2274,12 @@ Come, hear the woodland Linnet,</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
+        <source>Every spoken line of “{title}” is labelled already; Re-analyse in a line&apos;s right-click menu asks again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <location line="+5"/>
         <source>Map Voices</source>
         <translation type="unfinished"></translation>
@@ -2285,7 +2300,12 @@ Come, hear the woodland Linnet,</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
+        <source>{n} of them are labelled already (from an earlier run); the other {m} are sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>{n} of them are highlighted already; the others become highlights.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2560,7 +2580,7 @@ Come, hear the woodland Linnet,</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+89"/>
         <source>{title}  ·  reading the rest of the book…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3091,7 +3111,17 @@ Open it in your web browser?</source>
 <context>
     <name>ToneCommands</name>
     <message>
-        <location filename="../../reader_app/ui/tone_commands.py" line="+195"/>
+        <location filename="../../reader_app/ui/tone_commands.py" line="+159"/>
+        <source>&amp;Stop Labelling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop labelling; the answers saved so far are kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+49"/>
         <source>Press Retry to analyse the passage.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3101,7 +3131,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+46"/>
         <source>Labelled {done} of {total}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3708,7 +3738,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Highlight in &amp;Colour</source>
         <translation type="unfinished"></translation>
     </message>

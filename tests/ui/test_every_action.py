@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from reader_app.app import run_gui
 from reader_app.ui.main_window import MainWindow
 from reader_app.ui.shortcuts_dialog import ShortcutsDialog, plain
+from tests.fake_api import VALID_KEY, FakeAnthropic
 from tests.ui.conftest import CORPUS, MemoryKeyring
 
 if TYPE_CHECKING:
@@ -133,6 +134,10 @@ class Driver:
     """Walks the window's menus and shortcuts and says which did nothing visible."""
 
     window: MainWindow
+    # Stop Labelling acts on passages being labelled: for it alone, a key and an API that
+    # is slow to answer are lent.
+    api: FakeAnthropic
+    env: pytest.MonkeyPatch
     problems: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     shortcuts: list[tuple[str, str]] = field(default_factory=list)
@@ -254,6 +259,8 @@ class Driver:
                 steps.previous_place(*place) is None or steps.next_index(*place) is None
             ):
                 w.pane.go_to(2, 0, remember=False)
+        elif action is w.tone.stop_labelling:
+            self.start_labelling()
         elif action is a.reset_size:
             w.update_settings(font_size=17)
         for name, theme in a.themes.items():
@@ -266,6 +273,28 @@ class Driver:
             self.problems.append(
                 f"{action.text().replace('&', '')}: still disabled in the state made for it"
             )
+
+    def start_labelling(self) -> None:
+        """The chapter's unanalysed highlight being labelled, its answer slow to come."""
+        self.env.setenv("ANTHROPIC_BASE_URL", self.api.base_url)
+        self.env.setenv("ANTHROPIC_API_KEY", VALID_KEY)
+        self.api.reply_stall(30)
+        self.ensure_highlight()
+        self.window.actions_.analyse_chapter.trigger()
+        for _ in range(200):
+            if self.window.tone.stop_labelling.isEnabled():
+                return
+            QTest.qWait(25)
+
+    def end_labelling(self) -> None:
+        """Back to no key, as the rest of the run expects."""
+        self.env.delenv("ANTHROPIC_API_KEY")
+        self.env.delenv("ANTHROPIC_BASE_URL")
+        for _ in range(200):
+            if not self.window.tone.group.busy:
+                return
+            QTest.qWait(25)
+        self.problems.append("Stop Labelling: the labelling went on")
 
     # -- the whole run ------------------------------------------------------------------------
 
@@ -302,6 +331,8 @@ class Driver:
                 self.check(f"{label} ({keys})" if keys else label, action.trigger)
                 if action is w.actions_.analyse:
                     self.check_says_no_key(label)
+                if action is w.tone.stop_labelling:
+                    self.end_labelling()
         self.check_shortcuts()
 
     def check_says_no_key(self, label: str) -> None:
@@ -391,14 +422,18 @@ class Outcome:
 # QTest says so when it presses a key with no character, such as the Open or Undo key.
 @pytest.mark.qt_log_ignore("keyToAscii Unhandled key code")
 def test_every_menu_command_and_shortcut_shows_something(
-    qtbot: QtBot, profile: AppPaths, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
+    qtbot: QtBot,
+    profile: AppPaths,
+    monkeypatch: pytest.MonkeyPatch,
+    memory_keyring: MemoryKeyring,
+    fake_api: FakeAnthropic,
 ) -> None:
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs its own
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     outcome = Outcome()
 
     def drive(window: MainWindow) -> None:
-        driver = outcome.driver = Driver(window)
+        driver = outcome.driver = Driver(window, fake_api, monkeypatch)
         try:
             driver.run()
             catcher = CloseCatcher(window)

@@ -243,3 +243,78 @@ def test_a_long_section_can_go_as_a_batch_job(
     assert len(created.body["requests"]) == int(found.group(1))
     assert len(app.highlights.highlights) == int(found.group(1))
     assert api.requests_to("/v1/messages") == []  # nothing went the expensive way
+
+
+def _accept(prompt: QMessageBox) -> None:
+    next(
+        b for b in prompt.buttons() if prompt.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole
+    ).click()
+
+
+def test_a_voice_map_is_stopped_from_the_status_bar_and_resumed_where_it_stopped(
+    qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic
+) -> None:
+    app = _open_chapter_one(qtbot, make_app)
+    window = app.window
+    stop_button = window.tone.stop_button
+    stop_entry = window.tone.stop_labelling
+    assert not stop_button.isVisible()
+    assert not stop_entry.isEnabled()
+    window.actions_.map_voices.trigger()
+    prompt = window.learning.prompt
+    assert prompt is not None
+    found = re.search(r"has (\d+) spoken lines", prompt.text())
+    assert found is not None
+    lines = int(found.group(1))
+    # Slow answers: a line's label every second or so.
+    api.reply_json(_answer(20), chunk_delay=0.05)
+    api.reply_json(_answer(20), chunk_delay=0.05)
+    _accept(prompt)
+    qtbot.waitUntil(stop_button.isVisible, timeout=5_000)
+    assert stop_entry.isEnabled()
+    assert stop_button.text() == "Stop Labelling"
+
+    def labelled() -> list[int]:
+        return [h.id for h in app.highlights.highlights if h.color != "yellow"]
+
+    qtbot.waitUntil(lambda: len(labelled()) >= 2, timeout=20_000)
+    with qtbot.waitSignal(app.group.finished, timeout=10_000) as stopped:
+        qtbot.mouseClick(stop_button, Qt.MouseButton.LeftButton)
+    message = stopped.args[0]
+    assert message.startswith("Stopped: "), message
+    assert window._status.text() == message
+    done = int(re.search(r"Stopped: (\d+) of", message).group(1))  # type: ignore[union-attr]
+    assert 2 <= done < lines
+    assert f"of {lines} passages labelled" in message
+    assert not stop_button.isVisible()
+    assert not stop_entry.isEnabled()
+    # Every line is kept as a highlight; those answered before the stop keep their labels.
+    assert len(app.highlights.highlights) == lines
+    kept = labelled()
+    assert len(kept) == done
+    qtbot.wait(1500)  # the requests were still streaming: nothing they send now is kept
+    assert labelled() == kept
+
+    # Mapping the section again sends only the lines still without a label.
+    first_run = len(api.requests_to("/v1/messages"))
+    window.actions_.map_voices.trigger()
+    again = window.learning.prompt
+    assert again is not None
+    assert again is not prompt
+    assert f"{done} of them are labelled already" in again.text()
+    assert f"the other {lines - done} are sent" in again.text()
+    api.reply_json(_answer(20))
+    api.reply_json(_answer(20))
+    _accept(again)
+    qtbot.waitUntil(lambda: len(labelled()) == lines, timeout=20_000)
+    resumed = api.requests_to("/v1/messages")[first_run:]
+    sent = sum(r.body["messages"][0]["content"].count("<passage id=") for r in resumed)
+    assert sent == lines - done
+    assert set(kept) <= set(labelled())
+
+    # With every line labelled, a third time says so and sends nothing.
+    qtbot.waitUntil(lambda: not app.group.busy, timeout=5_000)
+    window.actions_.map_voices.trigger()
+    assert window.learning.prompt is again  # no new question was asked
+    assert "is labelled already" in window._status.text()
+    assert len(api.requests_to("/v1/messages")) == first_run + len(resumed)
