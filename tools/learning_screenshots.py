@@ -78,7 +78,8 @@ def _respond(request: RecordedRequest) -> Reply | None:
                 "evidence": [], "explanation": "How the line sounds.", "confidence": 0.8,
                 "speaker": speaker, "addressee": addressee,
             })  # fmt: skip
-        return Reply("stream", text=json.dumps({"items": items}), chunk_delay=0.001)
+        # Slow enough for a picture of the run in progress (about 3 s for 20 lines).
+        return Reply("stream", text=json.dumps({"items": items}), chunk_delay=0.01)
     answer = {
         "tone": "Harsh and Condemning", "polarity": "negative",
         "emotions": [{"name": "disgust", "intensity": 0.7}, {"name": "anger", "intensity": 0.4}],
@@ -112,9 +113,12 @@ def main() -> None:
 
         return take
 
-    def chapter_one() -> None:
-        item = window.toc.findItems("Chapter 1", Qt.MatchFlag.MatchRecursive)[0]
-        window.toc.itemClicked.emit(item, 0)
+    def chapter(title: str) -> Callable[[], None]:
+        def go() -> None:
+            item = window.toc.findItems(title, Qt.MatchFlag.MatchRecursive)[0]
+            window.toc.itemClicked.emit(item, 0)
+
+        return go
 
     def accept_prompt() -> None:
         prompt = learning.prompt
@@ -164,10 +168,11 @@ def main() -> None:
 
     steps: list[tuple[str, Callable[[], None]]] = [
         ("", lambda: app.start(str(BOOK))),
-        ("", chapter_one),
+        ("", chapter("Chapter 1")),
         ("", window.actions_.map_voices.trigger),
         ("30-map-voices-prompt-light", lambda: None),
         ("", accept_prompt),
+        ("30b-voices-mapping-light", lambda: None),  # the Stop button in the status bar
         *[("", lambda: None)] * 6,  # the answers stream in
         ("31-voices-mapped-light", lambda: None),
         ("", one_speaker),
@@ -210,6 +215,7 @@ def main() -> None:
         ("", window.actions_.practice.trigger),
         ("41-practice-dark", lambda: None),
         ("", close_windows),
+        ("", chapter("Chapter 2")),  # Chapter 1 is mapped: asked again, it says so
         ("", window.actions_.map_voices.trigger),
         ("42-map-voices-prompt-dark", lambda: None),
         ("", close_windows),

@@ -162,7 +162,6 @@ class ToneCommands(QObject):
         self._stop.triggered.connect(self.group.stop)
         self.stop_button = QToolButton(window)
         self.stop_button.setDefaultAction(self._stop)
-        self.stop_button.setAutoRaise(True)
         self.stop_button.hide()
         if isinstance(window, QMainWindow):
             window.statusBar().addPermanentWidget(self.stop_button)
