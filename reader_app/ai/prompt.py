@@ -193,6 +193,11 @@ def _examples_block(
             parts.append(f"<emotions>{named}</emotions>")
         if example.explanation:
             parts.append(f"<explanation>{fence(example.explanation)}</explanation>")
+        # Who speaks, where the reader said so: the examples teach attribution too.
+        if example.speaker:
+            parts.append(f"<speaker>{fence(example.speaker)}</speaker>")
+        if example.addressee:
+            parts.append(f"<addressee>{fence(example.addressee)}</addressee>")
         parts.append("</example>")
     parts.append("</examples>")
     return "\n".join(parts)

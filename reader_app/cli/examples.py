@@ -65,6 +65,8 @@ def _parser() -> Parser:
     add.add_argument("--explanation", default="", metavar="E", help="why, in plain words")
     add.add_argument("--source", default="", metavar="S", help="where the excerpt comes from")
     add.add_argument("--tags", default="", metavar="a,b", help="comma-separated tags")
+    add.add_argument("--speaker", default="", metavar="N", help="who says it, or narrator")
+    add.add_argument("--addressee", default="", metavar="N", help="to whom it is said")
     importing = actions.add_parser("import", help="add the examples in a JSONL or CSV file")
     importing.add_argument("file", help="a .jsonl, .json or .csv file")
     exporting = actions.add_parser("export", help="write all examples to a file")
@@ -175,6 +177,8 @@ def _add(repo: ExampleRepository, args: argparse.Namespace) -> int:
             args.explanation,
             args.source,
             args.tags,
+            args.speaker,
+            args.addressee,
         )
     except ExampleFormatError as exc:
         return fail(str(exc), EXIT_BAD_INPUT)

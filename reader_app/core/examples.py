@@ -24,6 +24,8 @@ class Example:
         explanation: why, in plain words; may be empty.
         source: where the excerpt comes from.
         tags: free labels for finding and grouping.
+        speaker: who says the excerpt ("narrator" for narration); may be empty.
+        addressee: to whom; may be empty.
     """
 
     excerpt: str
@@ -32,6 +34,8 @@ class Example:
     explanation: str = ""
     source: str = ""
     tags: tuple[str, ...] = ()
+    speaker: str = ""
+    addressee: str = ""
 
 
 class ExampleFormatError(ValueError):
@@ -57,6 +61,9 @@ def example_from_dict(data: dict[str, Any]) -> Example:
     tags = data.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ExampleFormatError("“tags” must be a list of words")
+    for name in ("speaker", "addressee"):
+        if not isinstance(data.get(name) or "", str):
+            raise ExampleFormatError(f"“{name}” must be a name")
     return Example(
         excerpt=excerpt.strip(),
         tone=tone.strip(),
@@ -64,6 +71,8 @@ def example_from_dict(data: dict[str, Any]) -> Example:
         explanation=str(data.get("explanation") or "").strip(),
         source=str(data.get("source") or "").strip(),
         tags=tuple(tags),
+        speaker=" ".join(str(data.get("speaker") or "").split()),
+        addressee=" ".join(str(data.get("addressee") or "").split()),
     )
 
 
@@ -78,6 +87,10 @@ def example_to_dict(example: Example) -> dict[str, Any]:
         data["source"] = example.source
     if example.tags:
         data["tags"] = list(example.tags)
+    if example.speaker:
+        data["speaker"] = example.speaker
+    if example.addressee:
+        data["addressee"] = example.addressee
     return data
 
 

@@ -3,8 +3,8 @@
 JSONL holds one ``example_to_dict`` object per line, as ``resources/examples/seed.jsonl``
 does; a ``.json`` file may also hold one JSON array of such objects. CSV has the header
 ``excerpt,tone,emotions,explanation,tags`` (any order, any case, more columns allowed, of
-which ``source`` is read); emotions are written ``joy:0.6;trust:0.4`` (``60%`` is accepted
-too) and tags ``seed;poetry``.
+which ``source``, ``speaker`` and ``addressee`` are read); emotions are written
+``joy:0.6;trust:0.4`` (``60%`` is accepted too) and tags ``seed;poetry``.
 
 Reading is forgiving per row and strict per file: a bad row becomes a ``"line N: why"``
 problem and every good row is still returned, so nothing is dropped without a word, while
@@ -34,8 +34,11 @@ if TYPE_CHECKING:
 
     from reader_app.core.examples import Example
 
-CSV_COLUMNS: tuple[str, ...] = ("excerpt", "tone", "emotions", "explanation", "tags", "source")
-"""The columns ``write_examples`` writes: the documented five, then ``source``."""
+CSV_COLUMNS: tuple[str, ...] = (
+    "excerpt", "tone", "emotions", "explanation", "tags", "source", "speaker", "addressee",
+)  # fmt: skip
+"""The columns ``write_examples`` writes: the documented five, then ``source``, ``speaker``
+and ``addressee``."""
 
 _REQUIRED_COLUMNS = ("excerpt", "tone")
 _JSON_SUFFIXES = (".jsonl", ".json")
@@ -368,6 +371,8 @@ def _csv_example(row: list[str], header: _Header) -> Example:
                 "explanation": cell("explanation"),
                 "source": cell("source"),
                 "tags": list(split_tags(cell("tags"))),
+                "speaker": cell("speaker"),
+                "addressee": cell("addressee"),
             }
         )
     except ExampleFormatError as exc:
@@ -388,7 +393,7 @@ def _csv_text(examples: Sequence[Example]) -> str:
     writer.writerow(CSV_COLUMNS)
     for e in examples:
         cells = [e.excerpt, e.tone, format_emotions(e.emotions), e.explanation,
-                 ";".join(e.tags), e.source]  # fmt: skip
+                 ";".join(e.tags), e.source, e.speaker, e.addressee]  # fmt: skip
         # A cell starting with = + - @ would run as a formula in a spreadsheet.
         writer.writerow([_defuse(cell) for cell in cells])
     return out.getvalue()

@@ -51,8 +51,8 @@ class ExampleRepository:
 
     def _insert(self, conn: sqlite3.Connection, example: Example) -> int:
         cursor = conn.execute(
-            "INSERT INTO examples (excerpt, tone, emotions, explanation, source, tags, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO examples (excerpt, tone, emotions, explanation, source, tags, speaker,"
+            " addressee, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*_columns(example), format_timestamp(self._clock())),
         )
         return int(cursor.lastrowid or 0)
@@ -72,7 +72,7 @@ class ExampleRepository:
         with transaction(self._conn) as conn:
             conn.execute(
                 "UPDATE examples SET excerpt = ?, tone = ?, emotions = ?, explanation = ?,"
-                " source = ?, tags = ? WHERE id = ?",
+                " source = ?, tags = ?, speaker = ?, addressee = ? WHERE id = ?",
                 (*_columns(example), example_id),
             )
 
@@ -94,7 +94,7 @@ class ExampleRepository:
         with transaction(self._conn) as conn:
             conn.execute(
                 "INSERT INTO examples (id, excerpt, tone, emotions, explanation, source, tags,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " speaker, addressee, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (stored.id, *_columns(stored.example), format_timestamp(self._clock())),
             )
             for set_id in self._deleted_sets.pop(stored.id, []):
@@ -241,7 +241,7 @@ def _seed_version(value: object) -> int:
         return 1
 
 
-def _columns(example: Example) -> tuple[str, str, str, str, str, str]:
+def _columns(example: Example) -> tuple[str, str, str, str, str, str, str, str]:
     return (
         example.excerpt,
         example.tone,
@@ -249,6 +249,8 @@ def _columns(example: Example) -> tuple[str, str, str, str, str, str]:
         example.explanation,
         example.source,
         json.dumps(list(example.tags), ensure_ascii=False),
+        example.speaker,
+        example.addressee,
     )
 
 
@@ -265,4 +267,6 @@ def _example(row: sqlite3.Row) -> Example:
         explanation=str(row["explanation"]),
         source=str(row["source"]),
         tags=tags,
+        speaker=str(row["speaker"]),
+        addressee=str(row["addressee"]),
     )

@@ -384,6 +384,12 @@ def _migrate_12_example_changes(conn: sqlite3.Connection) -> None:
         )
 
 
+def _migrate_13_example_speakers(conn: sqlite3.Connection) -> None:
+    """An example may say who speaks the excerpt and to whom, as an answer now does."""
+    conn.execute("ALTER TABLE examples ADD COLUMN speaker TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE examples ADD COLUMN addressee TEXT NOT NULL DEFAULT ''")
+
+
 STEPS = (
     _migrate_1_initial,
     _migrate_2_book_paths,
@@ -397,4 +403,5 @@ STEPS = (
     _migrate_10_speaker_evaluations,
     _migrate_11_speaker_names,
     _migrate_12_example_changes,
+    _migrate_13_example_speakers,
 )

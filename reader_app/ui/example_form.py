@@ -118,7 +118,7 @@ class EmotionRow(QWidget):
 
 
 class ExampleFormDialog(QDialog):
-    """Add or edit one example: excerpt, tone, emotions, explanation, source and tags.
+    """Add or edit one example: excerpt, tone, emotions, explanation, speaker, source, tags.
 
     Open it with ``open()``: the form is window-modal but does not block the event loop.
 
@@ -169,6 +169,13 @@ class ExampleFormDialog(QDialog):
         self.tags = QLineEdit(self)
         self.tags.setAccessibleName(self.tr("Tags"))
         self.tags.setPlaceholderText(self.tr("Comma-separated, e.g. irony, poetry"))
+        # Who speaks, and to whom: examples teach the model to attribute lines as well.
+        self.speaker = QLineEdit(self)
+        self.speaker.setAccessibleName(self.tr("Speaker"))
+        self.speaker.setPlaceholderText(self.tr("a name, or narrator (optional)"))
+        self.addressee = QLineEdit(self)
+        self.addressee.setAccessibleName(self.tr("Spoken to"))
+        self.addressee.setPlaceholderText(self.tr("to whom (optional)"))
         self.error = QLabel(self)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
@@ -185,6 +192,8 @@ class ExampleFormDialog(QDialog):
             self.explanation.setPlainText(example.explanation)
             self.source.setText(example.source)
             self.tags.setText(", ".join(example.tags))
+            self.speaker.setText(example.speaker)
+            self.addressee.setText(example.addressee)
         self.excerpt.textChanged.connect(self._update_ok)
         self.tone.textChanged.connect(self._update_ok)
         self._update_ok()
@@ -201,6 +210,8 @@ class ExampleFormDialog(QDialog):
             rows.append((self.tr("E&motions:") if number == 0 else "", row))
         rows += [
             (self.tr("Ex&planation:"), self.explanation),
+            (self.tr("Spea&ker:"), self.speaker),
+            (self.tr("Spoken t&o:"), self.addressee),
             (self.tr("&Source:"), self.source),
             (self.tr("Ta&gs:"), self.tags),
         ]
@@ -239,6 +250,8 @@ class ExampleFormDialog(QDialog):
             self.explanation.toPlainText(),
             self.source.text(),
             self.tags.text(),
+            self.speaker.text(),
+            self.addressee.text(),
         )
 
     def accept(self) -> None:

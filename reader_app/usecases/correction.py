@@ -46,7 +46,16 @@ def example_source(book: Book | None, item: Highlight) -> str:
 
 
 def example_from(item: Highlight, result: dict[str, Any], source: str) -> Example:
-    """The example a corrected answer makes: the passage and its right labels."""
+    """The example a corrected answer makes: the passage and its right labels.
+
+    Who speaks goes along when the answer names someone ("unknown" teaches nothing).
+    """
+    speaker = " ".join(str(result.get("speaker") or "").split())
+    addressee = " ".join(str(result.get("addressee") or "").split())
+    if speaker.lower() == "unknown":
+        speaker = ""
+    if addressee.lower() == "unknown":
+        addressee = ""
     return Example(
         excerpt=item.quote,
         tone=str(result["tone"]),
@@ -54,6 +63,8 @@ def example_from(item: Highlight, result: dict[str, Any], source: str) -> Exampl
         explanation=str(result.get("explanation", "")),
         source=source,
         tags=(CORRECTED_TAG,),
+        speaker=speaker,
+        addressee=addressee,
     )
 
 

@@ -123,6 +123,8 @@ def example_from_fields(
     explanation: str = "",
     source: str = "",
     tags: str = "",
+    speaker: str = "",
+    addressee: str = "",
 ) -> Example:
     """An example as typed by the reader, checked like a row of an examples file.
 
@@ -133,6 +135,8 @@ def example_from_fields(
         explanation: why, in plain words.
         source: where the excerpt comes from.
         tags: comma-separated tags.
+        speaker: who says the excerpt.
+        addressee: to whom.
 
     Returns:
         The example.
@@ -150,6 +154,8 @@ def example_from_fields(
             "explanation": explanation,
             "source": source,
             "tags": list(split_tags(tags, ",")),
+            "speaker": speaker,
+            "addressee": addressee,
         }
     )
 

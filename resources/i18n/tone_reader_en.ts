@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../reader_app/ui/example_form.py" line="+462"/>
+        <location filename="../../reader_app/ui/example_form.py" line="+475"/>
         <source>Export Examples</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1031,7 +1031,7 @@ B: {b}</source>
 <context>
     <name>EmotionRow</name>
     <message>
-        <location filename="../../reader_app/ui/example_form.py" line="-395"/>
+        <location filename="../../reader_app/ui/example_form.py" line="-408"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1437,7 +1437,27 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+3"/>
+        <source>Speaker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a name, or narrator (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Spoken to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>to whom (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>E&amp;xcerpt:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1458,6 +1478,16 @@ B: {b}</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Spea&amp;ker:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Spoken t&amp;o:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Source:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1472,7 +1502,7 @@ B: {b}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>An example needs an excerpt and a tone.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3121,7 +3151,7 @@ Open it in your web browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+48"/>
         <source>Press Retry to analyse the passage.</source>
         <translation type="unfinished"></translation>
     </message>

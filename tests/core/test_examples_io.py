@@ -28,6 +28,8 @@ TRICKY = Example(
     explanation='Short words; a comma, a quote " and a semicolon.',
     source="Somebody, “A Book”",
     tags=("dialogue", "endings"),
+    speaker="Mrs. Bennet",
+    addressee="her husband, Mr. Bennet",
 )
 
 
@@ -67,7 +69,7 @@ def test_csv_header_cells_and_bom(tmp_path: Path) -> None:
     # A BOM, so that Excel reads the file as UTF-8.
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert text.startswith("excerpt,tone,emotions,explanation,tags,source\r\n")
+    assert text.startswith("excerpt,tone,emotions,explanation,tags,source,speaker,addressee\r\n")
     assert "anger:0.35;sadness:0.1" in text
     assert "dialogue;endings" in text
 

@@ -63,7 +63,7 @@ def user_version(conn: sqlite3.Connection) -> int:
 
 
 def test_schema_version_counts_the_migration_steps() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 12
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 13
 
 
 def test_new_file_is_migrated_to_the_latest_version(db_path: Path) -> None:

@@ -106,6 +106,7 @@ def test_add_an_example_through_the_form(
     assert second.spin.value() == 65
     qtbot.keyClicks(form.explanation, "Few words, a full stop.")
     qtbot.keyClicks(form.tags, "dialogue, endings, dialogue")
+    qtbot.keyClicks(form.speaker, "  the  stranger ")
     with qtbot.waitSignal(dialog.examples_changed):
         qtbot.mouseClick(_ok(form), Qt.MouseButton.LeftButton)
     assert not form.isVisible()
@@ -116,6 +117,7 @@ def test_add_an_example_through_the_form(
         emotions=(("sadness", 0.65), ("anger", 0.3)),
         explanation="Few words, a full stop.",
         tags=("dialogue", "endings"),
+        speaker="the stranger",
     )
     assert dialog.selected_id() == stored.id
     assert dialog.count_label.text() == "6 examples"

@@ -231,6 +231,8 @@ def test_correct_and_save_as_example_feeds_the_next_request(
     name.setCurrentIndex(name.findData("anger"))
     intensity.setValue(0.9)
     dialog.explanation.setPlainText("He blames science in one bitter line.")
+    dialog.speaker.setText("the poet")
+    dialog.addressee.setText("his friend")
     dialog._accept()
     assert panel.tone.text() == "Bitter and Accusing"
     assert "Claude's answer was “Harsh and Condemning”" in panel.corrected_note.text()
@@ -238,10 +240,13 @@ def test_correct_and_save_as_example_feeds_the_next_request(
     with sqlite3.connect(profile.database) as conn:
         original = conn.execute("SELECT tone FROM analyses").fetchone()[0]
         corrected = conn.execute("SELECT tone FROM corrections").fetchone()[0]
-        example = conn.execute("SELECT excerpt, tone FROM examples ORDER BY id DESC").fetchone()
+        example = conn.execute(
+            "SELECT excerpt, tone, speaker, addressee FROM examples ORDER BY id DESC"
+        ).fetchone()
     assert original == "Harsh and Condemning"  # the model's answer is kept too
     assert corrected == "Bitter and Accusing"
-    assert example == (PASSAGE, "Bitter and Accusing")
+    # Who speaks goes into the example with the rest of the correction.
+    assert example == (PASSAGE, "Bitter and Accusing", "the poet", "his friend")
     # The next request carries the new example in its cached examples block.
     api.reply_json(ANSWER)
     _select(app, "Sweet is the lore which Nature brings;")
@@ -249,6 +254,7 @@ def test_correct_and_save_as_example_feeds_the_next_request(
         app.window.actions_.analyse.trigger()
     system = api.requests_to("/v1/messages")[-1].body["system"]
     assert "Bitter and Accusing" in system[-1]["text"]
+    assert "<speaker>the poet</speaker>\n<addressee>his friend</addressee>" in system[-1]["text"]
 
 
 def test_a_picture_alone_is_not_sent(qtbot: QtBot, make_app: MakeApp, api: FakeAnthropic) -> None:
