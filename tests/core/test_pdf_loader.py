@@ -215,3 +215,22 @@ def test_a_pdf_is_told_by_its_bytes_whatever_its_name(tmp_path: Path) -> None:
     junk.write_bytes(b"%PDF-1.7\n" + b"\x00" * 500)
     with pytest.raises(BookError, match="damaged or incomplete PDF"):
         load_book(junk)
+
+
+def test_list_items_hang_together_and_the_text_after_them_stands_apart() -> None:
+    # Made by make_lists_pdf.py with Qt: ragged-right lines, and each item's lines hang
+    # under its text, indented as far as a paragraph's first line is.
+    from tests.data.pdf.make_lists_pdf import AFTER, BULLETS, NUMBERED, PREAMBLE
+
+    book = load_book(DATA / "lists.pdf")
+    paragraphs = book.chapters[0].text.split("\n")
+    assert paragraphs == [
+        "Lists",
+        "The reader meets three kinds of lines in a handout like this one:",
+        *BULLETS,
+        AFTER,
+        "Two steps for a hard passage:",
+        *NUMBERED,
+        "0. PREAMBLE",  # a short line: what follows, indented, is a paragraph of its own
+        PREAMBLE,
+    ]

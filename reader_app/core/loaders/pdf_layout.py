@@ -64,6 +64,11 @@ _PAGE_NUMBER = re.compile(
 )
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"[.!?:;…”’\"')\]]$")
+# A line that begins a list item: a bullet, or a number or letter and a stop ("2.", "b)").
+# Its next lines may hang under its text, indented like a paragraph's first line.
+_LIST_ITEM = re.compile(r"^(?:[•◦▪▫‣∙●○■□►▸➢–*-]|\(?(?:\d{1,3}|[a-zA-Z])[.)])\s")
+# A bullet always begins an item, wherever the line before it ends.
+_BULLET = re.compile(r"^[•◦▪▫‣∙●○■□►▸➢]")
 
 # How far down (or up) a page running heads and feet may sit, as a share of its height.
 EDGE_BAND = 0.15
@@ -265,6 +270,7 @@ class _ParagraphBuilder:
         self.current: Para | None = None
         self.previous: Line | None = None
         self.previous_column: _Column | None = None
+        self.first: Line | None = None  # the first line of the paragraph being built
 
     def add(
         self, line: Line, column: _Column, page: int, *, new_page: bool, new_column: bool
@@ -284,10 +290,15 @@ class _ParagraphBuilder:
             # A paragraph running on for pages (a file of one endless line) is cut where a
             # page begins, so that chapters and pieces of text stay a readable size.
             or (new_page and self.length > MAX_BLOCK_CHARS)
-            or _breaks(self.previous, self.previous_column, line, column, new_column, level)
+            or (not level and _BULLET.match(text) is not None)
+            or (
+                _breaks(self.previous, self.previous_column, line, column, new_column, level)
+                and not _hangs(self.first, self.previous, line, column, new_column)
+            )
         ):
             self.close()
             current = self.current = Para("", level, page, line.top)
+            self.first = line
         else:
             self._append("\n")  # a line end: joined or made a space by join_lines
             if new_page:
@@ -331,6 +342,40 @@ def _breaks(
         if short and _SENTENCE_END.search(previous.text.strip()):
             return True
     return False
+
+
+def _hangs(
+    first: Line | None, previous: Line, line: Line, column: _Column, new_column: bool
+) -> bool:
+    """True if ``line`` runs on a list item, indented under its text (a hanging indent).
+
+    Only the indent of a paragraph's first line is forgiven, and only after a full line
+    (the item's text wrapped there): after a short line ("0. PREAMBLE") or a gap, an
+    indented line begins a paragraph of its own.
+    """
+    if first is None or new_column or _LIST_ITEM.match(first.text.strip()) is None:
+        return False
+    if not first.x0 + line.size * 0.5 < line.x0 < first.x0 + (column.right - column.left) * 0.4:
+        return False
+    if previous is not first and abs(line.x0 - previous.x0) > line.size * 0.5:
+        return False  # the item's own lines keep one left edge
+    if line.top - previous.top > column.pitch * 1.2:
+        return False  # set off by even a little space: a list is over ("Elements of ...")
+    return _wrapped(previous, line, column)
+
+
+def _wrapped(previous: Line, line: Line, column: _Column) -> bool:
+    """True if ``line``'s first word would not have fitted at the end of ``previous``.
+
+    Ragged-right text leaves lines short by up to a long word: the line was full if the
+    word that opens the next one (at the previous line's letter width) runs past the edge.
+    """
+    text = previous.text.strip()
+    word = line.text.strip().split(" ", 1)[0]
+    if not text or not word:
+        return False
+    letter = (previous.x1 - previous.x0) / len(text)
+    return previous.x1 + letter * (len(word) + 1) > column.right - previous.size * 0.25
 
 
 _BREAK = re.compile("[\ufffe\x02\xad\\-\u2010\u2011]\n")

@@ -46,3 +46,7 @@ qpdf --empty --pages "$work/calibre.pdf" 1-40 -- frankenstein-calibre.pdf
 # (qpdf's QDF form), so that mutated bytes reach the text operators and coordinates.
 qpdf --empty --pages frankenstein-twocolumn.pdf 1 -- fuzz-seed-page.pdf
 qpdf --qdf --object-streams=disable --compress-streams=n fuzz-seed-page.pdf fuzz-seed-page-qdf.pdf
+
+# Bulleted and numbered items with hanging indents, ragged right, laid out and written by
+# Qt (another producer again): see make_lists_pdf.py.
+python3 make_lists_pdf.py
