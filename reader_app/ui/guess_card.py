@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -59,13 +58,13 @@ class GuessCard(QFrame):
         self.hint = QLabel(self.tr("How does the passage sound to you?"), self)
         self.hint.setWordWrap(True)
         self.polarity = QButtonGroup(self)
-        polarity_row = QHBoxLayout()
-        for name in POLARITIES:
+        # Two by two, like the emotions: four in a row made the Tone dock scroll sideways.
+        polarity_row = QGridLayout()
+        for index, name in enumerate(POLARITIES):
             button = QRadioButton(self.tr(name), self)
             button.setObjectName(f"guess-{name}")
             self.polarity.addButton(button)
-            polarity_row.addWidget(button)
-        polarity_row.addStretch(1)
+            polarity_row.addWidget(button, index // 2, index % 2)
         self.emotion_boxes: dict[str, QCheckBox] = {}
         grid = QGridLayout()
         for index, name in enumerate(EMOTIONS):

@@ -52,6 +52,8 @@ class PracticeWindow(QWidget):
                                          self.tr("Claude agreed")])  # fmt: skip
         self.by_emotion.setRootIsDecorated(False)
         self.by_emotion.setMaximumHeight(190)
+        # The first column as wide as its heading ("Emotion you guessed"), not cut off.
+        self.by_emotion.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.list = QTreeWidget(self)
         self.list.setObjectName("guessList")
         self.list.setHeaderLabels([self.tr("When"), self.tr("Passage"), self.tr("You"),

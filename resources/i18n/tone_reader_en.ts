@@ -2101,7 +2101,7 @@ Come, hear the woodland Linnet,</source>
 <context>
     <name>GuessCard</name>
     <message>
-        <location filename="../../reader_app/ui/guess_card.py" line="+58"/>
+        <location filename="../../reader_app/ui/guess_card.py" line="+57"/>
         <source>&lt;b&gt;Your guess first&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2547,7 +2547,7 @@ Come, hear the woodland Linnet,</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
