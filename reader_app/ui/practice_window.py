@@ -80,21 +80,27 @@ class PracticeWindow(QWidget):
                 " press A: you guess the polarity and emotions, then see Claude's answer."
             ))  # fmt: skip
         else:
-            self.summary.setText(
-                self.tr(
-                    "{n} guesses. Polarity: you agreed with Claude {polarity:.0%} of the time."
-                    " Emotions: Claude named {emotions:.0%} of those you guessed."
-                    " Score of your first {recent}: {first:.0%}; of your latest {recent}:"
+            count = (
+                self.tr("One guess.")
+                if figures.guesses == 1
+                else self.tr("{n} guesses.").format(n=figures.guesses)
+            )
+            agreement = self.tr(
+                "Polarity: you agreed with Claude {polarity:.0%} of the time."
+                " Emotions: Claude named {emotions:.0%} of those you guessed."
+            ).format(polarity=figures.polarity, emotions=figures.emotions)
+            if figures.guesses == 1:
+                score = self.tr("Its score: {first:.0%}.").format(first=figures.first)
+            else:
+                score = self.tr(
+                    "Score of your first {recent}: {first:.0%}; of your latest {recent}:"
                     " {latest:.0%}."
                 ).format(
-                    n=figures.guesses,
-                    polarity=figures.polarity,
-                    emotions=figures.emotions,
                     recent=min(RECENT, figures.guesses),
                     first=figures.first,
                     latest=figures.recent,
                 )
-            )
+            self.summary.setText(f"{count} {agreement} {score}")
         self.by_emotion.clear()
         for emotion, times, share in figures.by_emotion:
             self.by_emotion.addTopLevelItem(QTreeWidgetItem([emotion, str(times), f"{share:.0%}"]))

@@ -2577,12 +2577,32 @@ Come, hear the woodland Linnet,</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>{n} guesses. Polarity: you agreed with Claude {polarity:.0%} of the time. Emotions: Claude named {emotions:.0%} of those you guessed. Score of your first {recent}: {first:.0%}; of your latest {recent}: {latest:.0%}.</source>
+        <location line="+5"/>
+        <source>One guess.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+2"/>
+        <source>{n} guesses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Polarity: you agreed with Claude {polarity:.0%} of the time. Emotions: Claude named {emotions:.0%} of those you guessed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Its score: {first:.0%}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Score of your first {recent}: {first:.0%}; of your latest {recent}: {latest:.0%}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>(insisted)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -109,7 +109,8 @@ def test_the_answer_waits_for_the_guess_which_is_kept_and_can_be_insisted_on(
     window = app.window.learning.practice_window
     assert window is not None
     assert window.isVisible()
-    assert window.summary.text().startswith("1 guesses. Polarity: you agreed with Claude 100%")
+    assert window.summary.text().startswith("One guess. Polarity: you agreed with Claude 100%")
+    assert window.summary.text().endswith("Its score: 75%.")
     row = window.list.topLevelItem(0)
     assert row.text(1) == PASSAGE
     assert row.text(4) == "75% (insisted)"
