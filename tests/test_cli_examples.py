@@ -59,7 +59,8 @@ def test_add_then_list(profile: Path) -> None:
     result = _run(
         profile, "add", "--excerpt", "He said <no>.\nThen left.", "--tone", "Curt",
         "--emotion", "anger:0.3", "--emotion", "sadness:60%", "--explanation", "Few words.",
-        "--tags", "dialogue, endings", "--source", "A Book",
+        "--tags", "dialogue, endings", "--source", "A Book", "--speaker", "the stranger",
+        "--addressee", "Elizabeth",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"Added example {SHIPPED + 1}.\n"
@@ -75,6 +76,8 @@ def test_add_then_list(profile: Path) -> None:
         "explanation": "Few words.",
         "source": "A Book",
         "tags": ["dialogue", "endings"],
+        "speaker": "the stranger",
+        "addressee": "Elizabeth",
     }
 
 

@@ -6,9 +6,10 @@ five shipped seed examples, once.
 ``list [--json]``
     A table of the examples, or with ``--json`` a JSON list of objects: ``id`` plus the
     fields of the JSONL format (``excerpt``, ``tone``, and when set ``emotions`` as
-    ``[{"name", "intensity"}]``, ``explanation``, ``source``, ``tags``).
+    ``[{"name", "intensity"}]``, ``explanation``, ``source``, ``tags``, ``speaker``,
+    ``addressee``).
 ``add --excerpt T --tone L [--emotion NAME:INTENSITY]... [--explanation E] [--source S]``
-``[--tags a,b]``
+``[--tags a,b] [--speaker N] [--addressee N]``
     Store one example (``--emotion joy:0.6`` or ``joy:60%``, repeatable); prints its id.
 ``import FILE``
     Read a JSONL, JSON or CSV file (see ``reader_app.core.examples_io``) and store every
