@@ -46,20 +46,18 @@ def main() -> None:
     trial = 100_000
     best = min(_timed(trial)[0] for _ in range(5))
     count = max(1_000, int(trial * args.work_ms / max(best, 0.1)))
-    walls: list[float] = []
-    stretched_cpu: list[float] = []
+    runs: list[tuple[float, float]] = []  # (wall ms, CPU ms)
     stolen = 0
     ends = time.monotonic() + args.seconds
     while time.monotonic() < ends:
         before = steal_ticks()
-        wall, cpu = _timed(count)
+        runs.append(_timed(count))
         stolen += steal_ticks() != before
-        walls.append(wall)
-        if walls and wall > 1.5 * statistics.median(walls):
-            stretched_cpu.append(cpu / wall)
         time.sleep(0.05)
-    walls.sort()
+    walls = sorted(wall for wall, _cpu in runs)
     median = statistics.median(walls)
+    # Of the runs stretched past 1.5x the median, the share of their time the CPU clock saw.
+    stretched_cpu = [cpu / wall for wall, cpu in runs if wall > 1.5 * median]
 
     def at(share: float) -> float:
         return walls[min(len(walls) - 1, int(len(walls) * share))]
@@ -69,10 +67,9 @@ def main() -> None:
         f"wall ms: median {median:.1f}  p90 {at(0.9):.1f}  p99 {at(0.99):.1f}"
         f"  p99.9 {at(0.999):.1f}  max {walls[-1]:.1f}  (max {walls[-1] / median:.1f}× median)"
     )
-    over = sum(1 for w in walls if w > 1.5 * median)
     share = statistics.mean(stretched_cpu) if stretched_cpu else 0.0
     print(
-        f"runs over 1.5× median: {over}; the thread's CPU clock counted {share:.0%} of"
+        f"runs over 1.5× median: {len(stretched_cpu)}; the thread's CPU clock counted {share:.0%} of"
         f" their wall time; runs with any steal recorded: {stolen}"
     )
 

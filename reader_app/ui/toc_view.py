@@ -39,8 +39,7 @@ class TocView(QTreeWidget):
 
     def set_book(self, book: Book) -> None:
         """Fill the tree from the book's contents."""
-        self.clear()
-        self._ordered = []
+        self.clear_book()
         self._named_at = {
             (s.chapter, s.offset): s.named_at for s in book.steps().steps if s.named_at != s.offset
         }

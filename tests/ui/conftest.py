@@ -10,6 +10,8 @@ import keyring
 import pytest
 import shiboken6
 from keyring.backend import KeyringBackend
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 
 from reader_app.app import ReaderApp
 from reader_app.config.paths import AppPaths
@@ -20,6 +22,7 @@ from reader_app.storage.db import open_database
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from PySide6.QtWidgets import QWidget
     from pytestqt.qtbot import QtBot
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
@@ -75,6 +78,20 @@ def wait_for_book(qtbot: QtBot, app: ReaderApp, title: str | None = None) -> Non
             assert book.title == title
 
     qtbot.waitUntil(loaded, timeout=10_000)
+
+
+def drop_file(window: QWidget, path: Path) -> None:
+    """Drop a file on ``window`` as a file manager does."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
 
 
 class MemoryKeyring(KeyringBackend):

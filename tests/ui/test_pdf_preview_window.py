@@ -5,31 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDropEvent
-
 from reader_app.core.book import BookFormat
-from tests.ui.conftest import CORPUS, MakeApp, wait_for_book
+from tests.ui.conftest import CORPUS, MakeApp, drop_file, wait_for_book
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
-    from reader_app.ui.main_window import MainWindow
-
 NOVEL = Path(__file__).resolve().parents[1] / "data" / "pdf" / "pride-and-prejudice.pdf"
-
-
-def _drop(window: MainWindow, path: Path) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(
-        QPoint(10, 10).toPointF(),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    window.dropEvent(event)
 
 
 def test_a_dropped_pdf_is_readable_before_it_is_whole(qtbot: QtBot, make_app: MakeApp) -> None:
@@ -41,7 +23,7 @@ def test_a_dropped_pdf_is_readable_before_it_is_whole(qtbot: QtBot, make_app: Ma
     assert window.toc.topLevelItemCount() > 0
 
     with qtbot.waitSignal(app.book_service.book_previewed, timeout=10_000):
-        _drop(window, NOVEL)
+        drop_file(window, NOVEL)
     pane = window.pane
     # The first pages are on the page; nothing can be marked until the whole book is in.
     assert pane.book is None

@@ -6,10 +6,9 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import Qt
 
-from tests.ui.conftest import CORPUS, MakeApp, wait_for_book
+from tests.ui.conftest import CORPUS, MakeApp, drop_file, wait_for_book
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
@@ -199,22 +198,7 @@ def test_broken_file_shows_one_line_and_keeps_the_book(qtbot: QtBot, make_app: M
 def test_drop_a_file_opens_it(qtbot: QtBot, make_app: MakeApp) -> None:
     app = make_app()
     app.window.show()
-    mime = QMimeData()
-    mime.setUrls(
-        [
-            QUrl.fromLocalFile(
-                str(CORPUS / "books" / "songs-of-innocence-and-of-experience_blake.md")
-            )
-        ]
-    )
-    event = QDropEvent(
-        QPoint(10, 10).toPointF(),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    app.window.dropEvent(event)
+    drop_file(app.window, CORPUS / "books" / "songs-of-innocence-and-of-experience_blake.md")
     wait_for_book(qtbot, app, "Songs of Innocence and of Experience")
 
 

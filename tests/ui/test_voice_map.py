@@ -51,6 +51,12 @@ def api(fake_api: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> FakeAnthrop
     return fake_api
 
 
+def _accept(prompt: QMessageBox) -> None:
+    next(
+        b for b in prompt.buttons() if prompt.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole
+    ).click()
+
+
 def _open_chapter_one(qtbot: QtBot, make_app: MakeApp) -> ReaderApp:
     app = make_app()
     app.start(str(EPUB))
@@ -82,10 +88,7 @@ def test_mapping_asks_with_the_cost_then_labels_every_line_and_fills_the_charact
     # lines, and the shorter request's extra labels are left out.
     api.reply_json(_answer(20))
     api.reply_json(_answer(20))
-    go = next(
-        b for b in prompt.buttons() if prompt.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole
-    )
-    go.click()
+    _accept(prompt)
 
     def all_labelled() -> None:
         marks = app.highlights.highlights
@@ -200,9 +203,7 @@ def test_characters_are_renamed_merged_and_split_by_the_reader(
     lines = int(found.group(1))
     api.reply_json(_answer(20))
     api.reply_json(_answer(20))
-    next(
-        b for b in prompt.buttons() if prompt.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole
-    ).click()
+    _accept(prompt)
     qtbot.waitUntil(lambda: len(app.highlights.highlights) == lines and all(
         h.color != "yellow" for h in app.highlights.highlights), timeout=20_000)  # fmt: skip
     app.window.actions_.characters.trigger()
@@ -243,12 +244,6 @@ def test_a_long_section_can_go_as_a_batch_job(
     assert len(created.body["requests"]) == int(found.group(1))
     assert len(app.highlights.highlights) == int(found.group(1))
     assert api.requests_to("/v1/messages") == []  # nothing went the expensive way
-
-
-def _accept(prompt: QMessageBox) -> None:
-    next(
-        b for b in prompt.buttons() if prompt.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole
-    ).click()
 
 
 def test_a_voice_map_is_stopped_from_the_status_bar_and_resumed_where_it_stopped(
