@@ -278,6 +278,7 @@ class MainWindow(QMainWindow):
         self.search.clear()
         self.toc.clear_book()  # its entries would lead nowhere until the whole book is in
         self.pane.show_preview(book)
+        self.setWindowTitle(f"{book.title} — {APP_NAME}")
         self._update_actions()
 
     def _on_book_loaded(self, book: Book) -> None:

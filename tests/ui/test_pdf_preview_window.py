@@ -30,6 +30,7 @@ def test_a_dropped_pdf_is_readable_before_it_is_whole(qtbot: QtBot, make_app: Ma
     assert pane.previewing
     assert "Pride" in pane.view.toPlainText() or "PRIDE" in pane.view.toPlainText()
     assert "reading the rest of the book" in pane.chapter_label.text()
+    assert window.windowTitle().startswith("Pride and Prejudice — ")  # not Frankenstein
     assert window.toc.topLevelItemCount() == 0  # Frankenstein's contents are gone
     pane.view.selectAll()
     assert not window.actions_.highlight.isEnabled()
